@@ -1,0 +1,74 @@
+"""Developer sessions: ``nox -s demo`` runs the main job end to end, ``nox -s tests`` the tests.
+
+Everything a session needs is installed here from PyPI (and Go from Debian if it is missing),
+so both work on a fresh machine. The tests themselves make no connection off the machine: the
+wheels a fresh venv needs to build the sdist are downloaded first into a local wheelhouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.default_venv_backend = "venv"
+
+ROOT = Path(__file__).resolve().parent
+WHEELHOUSE = ROOT / ".nox" / "wheelhouse"
+
+
+def _ensure_go(session: nox.Session) -> None:
+    if shutil.which("go"):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "golang-go", external=True)
+        return
+    session.error(
+        "Go is needed to build the test CLI: install it (Debian/Ubuntu: apt-get install golang-go)"
+    )
+
+
+def _prepare(session: nox.Session) -> dict[str, str]:
+    _ensure_go(session)
+    session.install("-r", "tests/requirements.txt")
+    WHEELHOUSE.mkdir(parents=True, exist_ok=True)
+    session.run(
+        "python",
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--only-binary=:all:",
+        "--dest",
+        str(WHEELHOUSE),
+        "-r",
+        "tests/wheelhouse.txt",
+    )
+    return {"CEREBRIUM_TEST_WHEELHOUSE": str(WHEELHOUSE)}
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite: unit tests, then end to end through pip against a local HTTPS release."""
+    env = _prepare(session)
+    session.run("python", "-m", "pytest", *(session.posargs or ["-q"]), env=env)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Build a GoReleaser-shaped release of the test CLI, serve it over HTTPS on 127.0.0.1,
+    pip install this package against it into a fresh venv, and run ``cerebrium version``."""
+    env = _prepare(session)
+    session.run("python", "tests/demo.py", *session.posargs, env=env)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff and mypy --strict (also run by the test suite)."""
+    session.install("-r", "tests/requirements.txt")
+    session.run("ruff", "check", ".")
+    session.run("mypy")

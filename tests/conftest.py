@@ -1,0 +1,117 @@
+"""Shared fixtures; also makes ``wrapper/`` importable as ``cerebrium_cli``, uninstalled."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _alias_wrapper_package() -> None:
+    # The source folder is ``wrapper/`` but the package installs as ``cerebrium_cli``; load it
+    # under its installed name so tests import exactly what users import.
+    if "cerebrium_cli" in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(
+        "cerebrium_cli",
+        ROOT / "wrapper" / "__init__.py",
+        submodule_search_locations=[str(ROOT / "wrapper")],
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["cerebrium_cli"] = module
+    spec.loader.exec_module(module)
+
+
+_alias_wrapper_package()
+
+
+# --- End-to-end fixtures: a real Go binary, a GoReleaser-shaped release, HTTPS on loopback ---
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+VERSION = "2.0.0"  # the package version under test (wrapper/__init__.py)
+TAG = "v2.0.0"
+
+
+@pytest.fixture(scope="session")
+def wheelhouse() -> Path:
+    """Wheels for pip's isolated build environment, so installs need no index at all."""
+    where = os.environ.get("CEREBRIUM_TEST_WHEELHOUSE")
+    if not where or not Path(where).is_dir():
+        pytest.fail(
+            "CEREBRIUM_TEST_WHEELHOUSE is not set to a directory of wheels; run the tests with "
+            "`nox -s tests`, which downloads it first (see README)"
+        )
+    return Path(where)
+
+
+@pytest.fixture(scope="session")
+def go_binaries(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    from support.gocli import build_binaries
+
+    return build_binaries(tmp_path_factory.mktemp("go"), VERSION)
+
+
+@pytest.fixture(scope="session")
+def ca():  # type: ignore[no-untyped-def]
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def ca_file(ca, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+    from support.server import ca_bundle
+
+    return ca_bundle(ca, tmp_path_factory.mktemp("ca") / "ca.pem")
+
+
+@pytest.fixture(scope="session")
+def server_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("srv")
+
+
+@pytest.fixture(scope="session")
+def release(go_binaries, server_root: Path):  # type: ignore[no-untyped-def]
+    """The good release, at <server>/good/ (GitHub's /releases/download/<tag>/ equivalent)."""
+    from support.release import make_release
+
+    return make_release(go_binaries, VERSION, server_root / "good")
+
+
+@pytest.fixture(scope="session")
+def server(server_root: Path, ca) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    from support.server import ReleaseServer
+
+    with ReleaseServer(server_root, ca) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist, built once from this checkout, as a release would build it."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--sdist",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("*.tar.gz")
+    return built

@@ -1,0 +1,230 @@
+"""The download module against httpx.MockTransport: each fault, one assertion of its outcome.
+
+The same behaviours are exercised against a real HTTPS server in test_install_e2e.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+
+import httpx
+import pytest
+from cerebrium_cli._http import Downloader, NetworkPolicy, redact
+from cerebrium_cli.errors import DownloadError
+
+BODY = b"archive bytes " * 1000
+URL = "https://github.com/CerebriumAI/cerebrium/releases/download/v2.0.0/a.tar.gz"
+FAST = NetworkPolicy(attempts=3, backoff=0.01, max_wait=0.05)
+
+
+def _downloader(
+    handler: Callable[[httpx.Request], httpx.Response],
+    *,
+    token: str | None = None,
+    sleeps: list[float] | None = None,
+) -> Downloader:
+    return Downloader(
+        FAST,
+        token=token,
+        transport=httpx.MockTransport(handler),
+        sleep=(sleeps.append if sleeps is not None else lambda s: None),
+    )
+
+
+class Chunks(httpx.SyncByteStream):
+    """A body delivered in pieces, as from a socket (``content=`` would be pre-read by httpx)."""
+
+    def __init__(self, data: bytes, size: int = 4096) -> None:
+        self.data, self.size = data, size
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for start in range(0, len(self.data), self.size):
+            yield self.data[start : start + self.size]
+
+
+def _ok(request: httpx.Request) -> httpx.Response:
+    headers = {"Content-Type": "application/octet-stream", "Content-Length": str(len(BODY))}
+    return httpx.Response(200, stream=Chunks(BODY), headers=headers)
+
+
+def test_download_streams_and_hashes() -> None:
+    out = io.BytesIO()
+    digest = _downloader(_ok).download(URL, out, algorithm="sha256", limit=1 << 20)
+    assert out.getvalue() == BODY
+    assert digest == hashlib.sha256(BODY).hexdigest()
+
+
+def test_identity_encoding_is_requested() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return _ok(request)
+
+    _downloader(handler).fetch(URL, limit=1 << 20)
+    assert seen[0].headers["Accept-Encoding"] == "identity"
+
+
+def test_retries_503_then_succeeds_honouring_capped_retry_after() -> None:
+    calls = iter([httpx.Response(503, headers={"Retry-After": "3600"}), httpx.Response(429), None])
+    sleeps: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return next(calls) or _ok(request)
+
+    assert _downloader(handler, sleeps=sleeps).fetch(URL, limit=1 << 20) == BODY
+    assert sleeps == [FAST.max_wait, FAST.backoff * 2]  # Retry-After capped; then backoff
+
+
+def test_gives_up_after_the_attempts_with_a_clear_message() -> None:
+    sleeps: list[float] = []
+    with pytest.raises(DownloadError, match=r"503 Service Unavailable, after 3 attempts") as info:
+        _downloader(lambda r: httpx.Response(503), sleeps=sleeps).fetch(URL, limit=100)
+    assert len(sleeps) == 2
+    assert "HTTPS_PROXY" in str(info.value)
+
+
+def test_connection_errors_are_retried() -> None:
+    attempts = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise httpx.ConnectError("connection reset by peer")
+        return _ok(request)
+
+    assert _downloader(handler).fetch(URL, limit=1 << 20) == BODY
+    assert len(attempts) == 3
+
+
+def test_a_retry_after_a_partial_body_starts_the_file_over() -> None:
+    attempts = []
+
+    class Broken(httpx.SyncByteStream):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            yield BODY[:100]
+            raise httpx.ReadError("connection reset")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(1)
+        if len(attempts) == 1:
+            return httpx.Response(200, stream=Broken())
+        return _ok(request)
+
+    out = io.BytesIO()
+    digest = _downloader(handler).download(URL, out, algorithm="sha256", limit=1 << 20)
+    assert out.getvalue() == BODY
+    assert digest == hashlib.sha256(BODY).hexdigest()
+
+
+def test_404_names_the_url() -> None:
+    with pytest.raises(DownloadError, match=r"a\.tar\.gz was not found \(404\)"):
+        _downloader(lambda r: httpx.Response(404)).fetch(URL, limit=100)
+
+
+def test_html_instead_of_the_file_is_called_out() -> None:
+    page = httpx.Response(
+        200, text="<html>log in</html>", headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+    with pytest.raises(DownloadError, match="HTML page instead of the file"):
+        _downloader(lambda r: page).fetch(URL, limit=1 << 20)
+
+
+def test_size_cap_from_content_length_and_from_the_stream() -> None:
+    with pytest.raises(DownloadError, match="more than the 100 bytes allowed"):
+        _downloader(_ok).fetch(URL, limit=100)
+
+    def no_length(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Chunks(BODY))  # no Content-Length header
+
+    with pytest.raises(DownloadError, match="more than the 100 bytes allowed"):
+        _downloader(no_length).fetch(URL, limit=100)
+
+
+def test_redirect_to_plain_http_is_refused() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": "http://evil.example/a.tar.gz"})
+
+    with pytest.raises(DownloadError, match="not HTTPS; refusing"):
+        _downloader(handler).fetch(URL, limit=100)
+
+
+def test_plain_http_url_is_refused_before_any_request() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request may be sent")
+
+    with pytest.raises(DownloadError, match="not an https URL"):
+        _downloader(handler).fetch("http://example.com/a", limit=100)
+
+
+def test_redirect_loop_is_detected() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        other = "/b" if request.url.path == "/a" else "/a"
+        return httpx.Response(302, headers={"Location": other})
+
+    with pytest.raises(DownloadError, match="redirects in a loop"):
+        _downloader(handler).fetch("https://example.com/a", limit=100)
+
+
+def test_token_goes_to_github_only_and_is_dropped_after_a_cross_host_redirect() -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.host, request.headers.get("Authorization")))
+        if request.url.host == "github.com":
+            return httpx.Response(
+                302, headers={"Location": "https://objects.githubusercontent.com/x?sig=1"}
+            )
+        return _ok(request)
+
+    _downloader(handler, token="ghp_secret").fetch(URL, limit=1 << 20)
+    assert seen == [("github.com", "Bearer ghp_secret"), ("objects.githubusercontent.com", None)]
+
+
+def test_token_is_never_sent_to_other_hosts() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("Authorization"))
+        return _ok(request)
+
+    _downloader(handler, token="ghp_secret").fetch("https://mirror.example/a.tar.gz", limit=1 << 20)
+    assert seen == [None]
+
+
+def test_token_never_appears_in_errors() -> None:
+    with pytest.raises(DownloadError) as info:
+        _downloader(lambda r: httpx.Response(403), token="ghp_secret").fetch(URL, limit=100)
+    assert "ghp_secret" not in str(info.value)
+    assert "GITHUB_TOKEN" in str(info.value)
+
+
+def test_credentials_in_urls_are_redacted() -> None:
+    assert redact("https://user:pass@example.com/a") == "https://example.com/a"
+    with pytest.raises(DownloadError) as info:
+        _downloader(lambda r: httpx.Response(404)).fetch(
+            "https://user:pass@example.com/a", limit=10
+        )
+    assert "pass" not in str(info.value)
+
+
+def test_timeouts_are_retried_then_reported() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out")
+
+    with pytest.raises(DownloadError, match=r"no data for 30 s"):
+        _downloader(handler).fetch(URL, limit=100)
+
+
+def test_certificate_failures_are_not_retried_and_advise_ssl_cert_file() -> None:
+    attempts = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(1)
+        raise httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+
+    with pytest.raises(DownloadError, match="point SSL_CERT_FILE at that CA"):
+        _downloader(handler).fetch(URL, limit=100)
+    assert len(attempts) == 1

@@ -1,0 +1,229 @@
+"""End to end: `pip install` of the sdist into fresh venvs against a real HTTPS release server.
+
+Each test installs for real (build isolation, the build hook, the wheel, the console script)
+with pip's index switched off, so only the loopback server and the local wheelhouse are used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import VERSION
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(sys.platform == "win32", reason="POSIX exec semantics"),
+]
+
+SECRET = "ghp_e2e_secret_token_value"
+
+
+def _install(tmp_path: Path, sdist: Path, wheelhouse: Path, env: dict[str, str], *extra: str):  # type: ignore[no-untyped-def]
+    from support.venvs import Venv
+
+    venv = Venv.create(tmp_path / "venv")
+    result = venv.pip(
+        "install", "--no-index", "--no-cache-dir", "--find-links", str(wheelhouse), *extra, env=env
+    )
+    return venv, result
+
+
+def _env(ca_file: Path, url: str, **more: str) -> dict[str, str]:
+    return {"SSL_CERT_FILE": str(ca_file), "CEREBRIUM_RELEASE_URL": url, **more}
+
+
+def _assert_not_installed(venv, result) -> None:  # type: ignore[no-untyped-def]
+    assert result.returncode != 0
+    assert not venv.script("cerebrium").exists()
+    assert venv.pip("show", "cerebrium").returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def _copy_release(release, dest: Path) -> Path:  # type: ignore[no-untyped-def]
+    shutil.copytree(release.dir, dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, sdist, wheelhouse, ca_file, release, server):  # type: ignore[no-untyped-def]
+    """One good install, shared by the tests that only run what it installed."""
+    tmp = tmp_path_factory.mktemp("installed")
+    before = len(server.requests)
+    env = _env(ca_file, f"{server.url}/good/", GITHUB_TOKEN=SECRET)
+    venv, result = _install(tmp, sdist, wheelhouse, env, "-v", f"{sdist}[bootstrap]")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return venv, result, server.requests[before:]
+
+
+def test_install_then_cerebrium_version_prints_the_release_version(installed) -> None:  # type: ignore[no-untyped-def]
+    venv, _, _ = installed
+    run = subprocess.run([venv.script("cerebrium"), "version"], capture_output=True, text=True)
+    assert run.returncode == 0
+    assert run.stdout.strip() == f"cerebrium version {VERSION}"
+
+
+def test_python_dash_m_runs_the_cli_too(installed) -> None:  # type: ignore[no-untyped-def]
+    venv, _, _ = installed
+    run = subprocess.run(
+        [venv.python, "-m", "cerebrium_cli", "version"], capture_output=True, text=True
+    )
+    assert run.stdout.strip() == f"cerebrium version {VERSION}"
+
+
+def test_install_fetched_checksums_then_archive_and_verified(installed, release) -> None:  # type: ignore[no-untyped-def]
+    _, result, requests = installed
+    paths = [r.path for r in requests]
+    assert paths == ["/good/checksums.txt", "/good/cerebrium_2.0.0_linux_amd64.tar.gz"]
+    assert "sha256 verified" in result.stdout + result.stderr  # shown with pip -v
+
+
+def test_github_token_is_neither_sent_to_other_hosts_nor_printed(installed) -> None:  # type: ignore[no-untyped-def]
+    _, result, requests = installed
+    assert all("authorization" not in {k.lower() for k in r.headers} for r in requests)
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_wheel_is_tagged_for_this_platform(installed) -> None:  # type: ignore[no-untyped-def]
+    venv, _, _ = installed
+    (wheel_file,) = Path(venv.python).parent.parent.glob(
+        "lib/python*/site-packages/cerebrium-*.dist-info/WHEEL"
+    )
+    text = wheel_file.read_text()
+    tags = [line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Tag: ")]
+    assert tags, text
+    assert all(tag.startswith("py3-none-") and not tag.endswith("-any") for tag in tags)
+    assert "Root-Is-Purelib: false" in text
+
+
+def test_arguments_pass_through_unchanged(installed) -> None:  # type: ignore[no-untyped-def]
+    venv, _, _ = installed
+    args = ["a b", "", 'q"uote', "it's", "--flag=1", "ünï", "*", "$HOME"]
+    run = subprocess.run([venv.script("cerebrium"), "args", *args], capture_output=True, text=True)
+    assert json.loads(run.stdout) == args
+
+
+@pytest.mark.parametrize("code", [0, 1, 7, 255])
+def test_exit_codes_pass_through(installed, code: int) -> None:  # type: ignore[no-untyped-def]
+    venv, _, _ = installed
+    assert subprocess.run([venv.script("cerebrium"), "exit", str(code)]).returncode == code
+
+
+def test_the_binary_replaces_the_shim_process(installed) -> None:  # type: ignore[no-untyped-def]
+    # Same PID as the process we started, and our process as its parent: no Python in between.
+    venv, _, _ = installed
+    proc = subprocess.Popen([venv.script("cerebrium"), "pid"], stdout=subprocess.PIPE, text=True)
+    out, _ = proc.communicate(timeout=30)
+    info = json.loads(out)
+    assert info["pid"] == proc.pid
+    assert info["ppid"] == os.getpid()
+    assert info["argv0"] == "cerebrium"
+
+
+def test_signals_reach_the_binary_directly(installed) -> None:  # type: ignore[no-untyped-def]
+    import signal
+
+    venv, _, _ = installed
+    proc = subprocess.Popen([venv.script("cerebrium"), "sleep", "30"])
+    try:
+        exe = Path(f"/proc/{proc.pid}/exe")
+        for _ in range(100):  # wait for the exec to happen
+            if exe.exists() and "python" not in os.readlink(exe):
+                break
+            subprocess.run(["sleep", "0.05"])
+        assert "python" not in os.readlink(exe)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == -signal.SIGTERM
+    finally:
+        proc.kill()
+
+
+def test_bootstrap_names_lists_what_the_release_published(installed, release) -> None:  # type: ignore[no-untyped-def]
+    venv, _, _ = installed
+    run = subprocess.run(
+        [venv.python, "-m", "cerebrium_cli.bootstrap", "names"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = run.stdout.splitlines()
+    listed = {line.split(" ", 1)[1] for line in lines}
+    published = {p.name for p in release.dir.iterdir()}
+    assert listed == published  # six archives and checksums.txt, no more, no less
+    assert lines[-1] == "checksums checksums.txt"
+    assert "linux/amd64 cerebrium_2.0.0_linux_amd64.tar.gz" in lines
+
+
+def test_tampered_archive_is_refused_and_nothing_installed(
+    tmp_path, sdist, wheelhouse, ca_file, release, server, server_root
+) -> None:  # type: ignore[no-untyped-def]
+    bad = _copy_release(release, server_root / "tampered")
+    archive = bad / "cerebrium_2.0.0_linux_amd64.tar.gz"
+    data = bytearray(archive.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    archive.write_bytes(bytes(data))
+    venv, result = _install(
+        tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/tampered/"), str(sdist)
+    )
+    _assert_not_installed(venv, result)
+    out = result.stdout + result.stderr
+    assert "cerebrium_2.0.0_linux_amd64.tar.gz does not match the checksum" in out
+    assert "Expected: " in out
+    assert "Got: " in out
+    assert "corrupt or tampered" in out
+
+
+def test_missing_checksum_entry_is_refused(
+    tmp_path, sdist, wheelhouse, ca_file, release, server, server_root
+) -> None:  # type: ignore[no-untyped-def]
+    bad = _copy_release(release, server_root / "unlisted")
+    checksums = bad / "checksums.txt"
+    kept = [line for line in checksums.read_text().splitlines() if "linux_amd64" not in line]
+    checksums.write_text("\n".join(kept) + "\n")
+    venv, result = _install(
+        tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/unlisted/"), str(sdist)
+    )
+    _assert_not_installed(venv, result)
+    assert "has no entry for 'cerebrium_2.0.0_linux_amd64.tar.gz'" in result.stdout + result.stderr
+
+
+def test_missing_checksums_file_is_refused(
+    tmp_path, sdist, wheelhouse, ca_file, release, server, server_root
+) -> None:  # type: ignore[no-untyped-def]
+    bad = _copy_release(release, server_root / "nosums")
+    (bad / "checksums.txt").unlink()
+    venv, result = _install(
+        tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/nosums/"), str(sdist)
+    )
+    _assert_not_installed(venv, result)
+    assert "checksums.txt was not found (404)" in result.stdout + result.stderr
+
+
+def test_redirect_to_plain_http_is_refused(
+    tmp_path, sdist, wheelhouse, ca_file, release, server, server_root
+) -> None:  # type: ignore[no-untyped-def]
+    from support.server import ReleaseServer
+
+    with ReleaseServer(server_root, None) as plain:
+        server.redirect("/redirected/checksums.txt", f"{plain.url}/good/checksums.txt")
+        venv, result = _install(
+            tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/redirected/"), str(sdist)
+        )
+        assert plain.requests == []  # refused before anything was sent in the clear
+    _assert_not_installed(venv, result)
+    assert "which is not HTTPS; refusing" in result.stdout + result.stderr
+
+
+def test_untrusted_certificate_is_refused_with_advice(
+    tmp_path, sdist, wheelhouse, release, server
+) -> None:  # type: ignore[no-untyped-def]
+    # Without SSL_CERT_FILE the test CA is not trusted: the install must fail closed.
+    env = {"CEREBRIUM_RELEASE_URL": f"{server.url}/good/", "SSL_CERT_FILE": ""}
+    venv, result = _install(tmp_path, sdist, wheelhouse, env, str(sdist))
+    _assert_not_installed(venv, result)
+    assert "SSL_CERT_FILE" in result.stdout + result.stderr

@@ -1,0 +1,53 @@
+"""The ``cerebrium`` command: run the bundled binary as if it had been called directly.
+
+This runs on every invocation, so it imports only ``os`` and ``sys`` (``subprocess`` on
+Windows). On POSIX the process becomes the binary through ``execv``: no Python parent stays
+behind, so signals, the exit status and the terminal go straight to the binary. Windows has no
+exec that keeps the console and the exit code, so there the binary runs as a child and its exit
+code is passed on; Ctrl-C is left to the child, as uv's and ruff's shims do.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_BIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin")
+_PACKAGE = (__spec__.parent if __spec__ is not None else None) or "cerebrium_cli"
+
+
+def find_binary(bin_dir: str = _BIN_DIR) -> str:
+    """Return the path of the one binary the wheel installed into ``bin/``."""
+    try:
+        names = sorted(name for name in os.listdir(bin_dir) if not name.startswith("."))
+    except OSError:
+        names = []
+    if len(names) == 1:
+        return os.path.join(bin_dir, names[0])
+    found = f"it holds {', '.join(names)}" if names else "it is missing or empty"
+    distribution = _PACKAGE.removesuffix("_cli")
+    raise SystemExit(
+        f"{distribution}: cannot find the {distribution} binary: looked in {bin_dir}, "
+        f"and {found}.\n"
+        f"Reinstall it: python -m pip install --force-reinstall --no-cache-dir {distribution}"
+    )
+
+
+def main() -> None:
+    binary = find_binary()
+    args = sys.argv[1:]
+    if sys.platform == "win32":
+        import signal
+        import subprocess
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.exit(subprocess.run([binary, *args]).returncode)
+    name = os.path.basename(binary)
+    try:
+        os.execv(binary, [name, *args])  # noqa: S606 - exec, no shell, is the point
+    except OSError as exc:
+        raise SystemExit(f"{name}: cannot run {binary}: {exc.strerror}") from None
+
+
+if __name__ == "__main__":
+    main()

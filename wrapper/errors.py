@@ -1,0 +1,79 @@
+"""The exceptions this package raises, each written for the person at the terminal.
+
+Every error the bootstrap raises derives from :class:`BootstrapError`, so the build hook and the
+``bootstrap`` commands can catch one type and print its message without a traceback. Each
+subclass also inherits the standard type that fits, so callers that know Python but not this
+package still catch it::
+
+    BootstrapError
+     +-- ConfigError (ValueError)               the release description cannot be used
+     |    +-- TemplateError                     a Go template in it cannot be rendered
+     +-- VersionError (ValueError)              a version has no release tag, or a tag no version
+     +-- UnsupportedPlatformError (ValueError)  no release archive for this machine
+     +-- ChecksumError (ValueError)
+     |    +-- ChecksumFileError                 checksums.txt is malformed or lacks the archive
+     |    +-- ChecksumMismatchError             the archive is not the one that was released
+     +-- DownloadError (OSError)                the network or the server failed us
+     +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
+     +-- BinaryNotFoundError (FileNotFoundError) the installed binary is missing
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArchiveError",
+    "BinaryNotFoundError",
+    "BootstrapError",
+    "ChecksumError",
+    "ChecksumFileError",
+    "ChecksumMismatchError",
+    "ConfigError",
+    "DownloadError",
+    "TemplateError",
+    "UnsupportedPlatformError",
+    "VersionError",
+]
+
+
+class BootstrapError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class ConfigError(BootstrapError, ValueError):
+    """The release description (goreleaser.yaml) is missing, malformed or unsupported."""
+
+
+class TemplateError(ConfigError):
+    """A GoReleaser name template uses syntax or a function this renderer does not support."""
+
+
+class VersionError(BootstrapError, ValueError):
+    """A package version cannot be mapped to a release tag, or a tag to a version."""
+
+
+class UnsupportedPlatformError(BootstrapError, ValueError):
+    """This machine's OS and architecture are not among the release's targets."""
+
+
+class ChecksumError(BootstrapError, ValueError):
+    """Base of the two ways checksum verification refuses an archive."""
+
+
+class ChecksumFileError(ChecksumError):
+    """The checksums file is malformed, ambiguous, or has no entry for the archive."""
+
+
+class ChecksumMismatchError(ChecksumError):
+    """The archive's digest differs from the one the release published."""
+
+
+class DownloadError(BootstrapError, OSError):
+    """A file could not be fetched: network failure, HTTP error, refused redirect, size cap."""
+
+
+class ArchiveError(BootstrapError, ValueError):
+    """The archive cannot be extracted safely, is corrupt, or does not hold the binary."""
+
+
+class BinaryNotFoundError(BootstrapError, FileNotFoundError):
+    """The binary this package should have installed is not where it belongs."""

@@ -1,0 +1,232 @@
+"""Taking the one binary out of a release archive, and nothing else, whatever the archive holds.
+
+The archive has been verified against the release's checksums before it gets here, but the
+extractor still trusts nothing in it: a release pipeline can be compromised, and the checks are
+cheap. The binary is read by its exact member name and written to a path we choose, so a member
+name can never steer a write. Rules after pypa/build's ``_compat/tarfile.py`` and Python's
+tarfile ``data`` filter (PEP 706).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import lzma
+import os
+import stat
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO, TypeVar
+
+from .errors import ArchiveError
+
+__all__ = ["MAX_BINARY_SIZE", "MAX_UNPACKED_SIZE", "extract_binary"]
+
+MAX_BINARY_SIZE = 1 << 30  # 1 GiB: the largest Go CLI we expect is a few hundred MiB
+MAX_UNPACKED_SIZE = 2 << 30  # everything the archive declares, to stop decompression bombs early
+_CHUNK = 1 << 20
+_T = TypeVar("_T")
+
+
+def extract_binary(
+    archive: Path,
+    fmt: str,
+    member: str,
+    dest: Path,
+    *,
+    max_size: int = MAX_BINARY_SIZE,
+    max_unpacked: int = MAX_UNPACKED_SIZE,
+) -> Path:
+    """Write the archive's ``member`` to ``dest`` as an executable regular file.
+
+    ``dest`` appears complete or not at all: the bytes go to a temporary file beside it that is
+    renamed into place. setuid/setgid/sticky bits are never set, whatever the archive says.
+    """
+    _check_name(member, archive.name, what="the binary's member name")
+    try:
+        with _open_member(archive, fmt, member, max_size, max_unpacked) as (source, size):
+            return _write(source, size, dest, max_size, archive.name, member)
+    except ArchiveError:
+        raise
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError) as exc:
+        raise ArchiveError(
+            f"{archive.name} is corrupt or truncated ({exc}); it cannot be extracted"
+        ) from exc
+
+
+@contextlib.contextmanager
+def _open_member(
+    archive: Path, fmt: str, member: str, max_size: int, max_unpacked: int
+) -> Iterator[tuple[IO[bytes], int]]:
+    if fmt == "zip":
+        with zipfile.ZipFile(archive) as zf:
+            entry = _find_zip_member(zf, member, archive.name, max_size, max_unpacked)
+            with zf.open(entry) as source:
+                yield source, entry.file_size
+        return
+    mode = {"tar.gz": "r:gz", "tgz": "r:gz", "tar.xz": "r:xz", "txz": "r:xz", "tar": "r:"}.get(fmt)
+    if mode is None:
+        raise ArchiveError(f"{archive.name}: archive format {fmt!r} cannot be extracted")
+    with tarfile.open(archive, mode) as tf:  # type: ignore[call-overload]
+        info = _find_tar_member(tf, member, archive.name, max_size, max_unpacked)
+        source = tf.extractfile(info)
+        assert source is not None  # a regular file always has a file object
+        with source:
+            yield source, info.size
+
+
+def _find_tar_member(
+    tf: tarfile.TarFile, member: str, archive: str, max_size: int, max_unpacked: int
+) -> tarfile.TarInfo:
+    found: list[tarfile.TarInfo] = []
+    links: set[str] = set()
+    declared = 0
+    # Iterating reads each header; the sizes it declares are checked before the next read
+    # decompresses past the member's data, so a bomb is refused before it is inflated.
+    for info in tf:
+        name = info.name.rstrip("/")
+        _check_name(name, archive)
+        declared += info.size
+        if declared > max_unpacked:
+            raise ArchiveError(
+                f"{archive} declares more than {max_unpacked} bytes of content; refusing it "
+                "as a possible decompression bomb"
+            )
+        if info.issym() or info.islnk():
+            links.add(name)
+        if name == member:
+            found.append(info)
+    info = _one(found, member, archive, [i.name for i in tf.getmembers()])
+    _check_no_link_parent(member, links, archive)
+    if info.islnk() or info.issym():
+        raise ArchiveError(
+            f"{archive}: the binary {member!r} is a link (to {info.linkname!r}), not a "
+            "regular file; refusing to install it"
+        )
+    if info.type not in (tarfile.REGTYPE, tarfile.AREGTYPE):
+        kind = "a directory" if info.isdir() else "a device or special file"
+        raise ArchiveError(
+            f"{archive}: the binary {member!r} is {kind}, not a regular file; refusing it"
+        )
+    _check_size(info.size, max_size, archive, member)
+    return info
+
+
+def _find_zip_member(
+    zf: zipfile.ZipFile, member: str, archive: str, max_size: int, max_unpacked: int
+) -> zipfile.ZipInfo:
+    found: list[zipfile.ZipInfo] = []
+    links: set[str] = set()
+    declared = 0
+    for info in zf.infolist():
+        name = info.filename.rstrip("/")
+        _check_name(name, archive)
+        declared += info.file_size
+        if declared > max_unpacked:
+            raise ArchiveError(
+                f"{archive} declares more than {max_unpacked} bytes of content; refusing it "
+                "as a possible decompression bomb"
+            )
+        if stat.S_ISLNK(info.external_attr >> 16):
+            links.add(name)
+        if name == member:
+            found.append(info)
+    info = _one(found, member, archive, zf.namelist())
+    _check_no_link_parent(member, links, archive)
+    # Zips made on Windows, and by Python, may carry no file type bits: that is a regular file.
+    file_type = stat.S_IFMT(info.external_attr >> 16)
+    if info.is_dir() or (file_type and file_type != stat.S_IFREG):
+        kind = (
+            "a directory"
+            if info.is_dir() or file_type == stat.S_IFDIR
+            else "a link or special file"
+        )
+        raise ArchiveError(
+            f"{archive}: the binary {member!r} is {kind}, not a regular file; refusing it"
+        )
+    _check_size(info.file_size, max_size, archive, member)
+    return info
+
+
+def _check_name(name: str, archive: str, what: str = "member") -> None:
+    """Refuse names that would escape a directory if anything ever extracted them."""
+    posix = name.replace("\\", "/")
+    path = PurePosixPath(posix)
+    if (
+        not name
+        or posix.startswith("/")
+        or (len(posix) >= 2 and posix[1] == ":")  # C:foo, C:\foo
+        or ".." in path.parts
+        or "\x00" in name
+    ):
+        raise ArchiveError(
+            f"{archive}: {what} {name!r} is an absolute path or climbs out with '..'; "
+            "refusing the archive as unsafe"
+        )
+
+
+def _one(found: list[_T], member: str, archive: str, names: list[str]) -> _T:
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ArchiveError(
+            f"{archive} holds {len(found)} members named {member!r}; refusing an ambiguous archive"
+        )
+    listed = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    raise ArchiveError(
+        f"{archive} has no member {member!r} (it holds: {listed or 'nothing'}). The archive "
+        "layout does not match the release description (archives.wrap_in_directory, "
+        "builds.binary)."
+    )
+
+
+def _check_no_link_parent(member: str, links: set[str], archive: str) -> None:
+    parents = PurePosixPath(member).parents
+    for parent in parents:
+        if str(parent) in links:
+            raise ArchiveError(
+                f"{archive}: {member!r} lies under {str(parent)!r}, which is a link; "
+                "refusing the archive as unsafe"
+            )
+
+
+def _check_size(size: int, max_size: int, archive: str, member: str) -> None:
+    if size > max_size:
+        raise ArchiveError(
+            f"{archive}: the binary {member!r} is {size} bytes, more than the {max_size} "
+            "allowed; refusing it"
+        )
+
+
+def _write(
+    source: IO[bytes], size: int, dest: Path, max_size: int, archive: str, member: str
+) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    tmp = Path(tmp_name)
+    try:
+        written = 0
+        with os.fdopen(fd, "wb") as out:
+            while chunk := source.read(_CHUNK):
+                written += len(chunk)
+                if written > max_size:
+                    raise ArchiveError(
+                        f"{archive}: the binary {member!r} inflates past {max_size} bytes; "
+                        "refusing it"
+                    )
+                out.write(chunk)
+        if written != size:
+            raise ArchiveError(
+                f"{archive}: the binary {member!r} is {written} bytes but the archive "
+                f"declares {size}; the archive is corrupt"
+            )
+        # rwxr-xr-x and nothing else: no setuid/setgid/sticky bits from the archive.
+        os.chmod(tmp, 0o755)  # noqa: S103 - an executable is meant to be executable by all
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest

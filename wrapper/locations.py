@@ -1,0 +1,124 @@
+"""Where one release's assets are: a directory URL on an HTTPS server, or a local directory.
+
+GitHub's ``.../releases/download/<tag>/`` and a mirror made with ``mirror`` hold the same file
+names, so both are read through one two-method interface and the verification that follows
+cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+from urllib.parse import unquote, urlsplit
+
+from .errors import DownloadError
+
+if TYPE_CHECKING:  # httpx is imported only when something is downloaded
+    from ._http import Downloader
+
+__all__ = ["DirectoryLocation", "HttpsLocation", "Location", "location_for"]
+
+_COPY_CHUNK = 1 << 20
+
+
+class Location(Protocol):
+    """A release's asset directory."""
+
+    def describe(self, name: str) -> str:
+        """Where ``name`` is, for messages (a URL or a path)."""
+        ...
+
+    def read(self, name: str, *, limit: int) -> bytes:
+        """Return a small asset's bytes (checksums, signatures)."""
+        ...
+
+    def copy(self, name: str, out: BinaryIO, *, algorithm: str, limit: int) -> str:
+        """Stream an asset into ``out``, returning the hex digest of the bytes written."""
+        ...
+
+
+class HttpsLocation:
+    """A release directory served over HTTPS, such as GitHub's download URL for a tag."""
+
+    def __init__(self, base_url: str, downloader: Downloader) -> None:
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self._downloader = downloader
+
+    def describe(self, name: str) -> str:
+        from ._http import redact
+
+        return redact(self.base_url + name)
+
+    def read(self, name: str, *, limit: int) -> bytes:
+        return self._downloader.fetch(self.base_url + name, limit=limit)
+
+    def copy(self, name: str, out: BinaryIO, *, algorithm: str, limit: int) -> str:
+        return self._downloader.download(
+            self.base_url + name, out, algorithm=algorithm, limit=limit
+        )
+
+
+class DirectoryLocation:
+    """A release directory on disk: a mirror, a USB stick, an unpacked release."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def describe(self, name: str) -> str:
+        return str(self.path / name)
+
+    def _open(self, name: str, limit: int) -> BinaryIO:
+        path = self.path / name
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            raise DownloadError(
+                f"{path} does not exist; the release directory {self.path} lacks {name!r}"
+            ) from None
+        except OSError as exc:
+            raise DownloadError(f"cannot read {path}: {exc.strerror}") from exc
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            handle.close()
+            raise DownloadError(f"{path} is {size} bytes, more than the {limit} allowed for it")
+        return handle
+
+    def read(self, name: str, *, limit: int) -> bytes:
+        with self._open(name, limit) as handle:
+            return handle.read(limit + 1)
+
+    def copy(self, name: str, out: BinaryIO, *, algorithm: str, limit: int) -> str:
+        hasher = hashlib.new(algorithm)
+        with self._open(name, limit) as handle:
+            while chunk := handle.read(_COPY_CHUNK):
+                hasher.update(chunk)
+                out.write(chunk)
+        return hasher.hexdigest()
+
+
+def location_for(where: str, downloader_factory: Callable[[], Downloader]) -> Location:
+    """The location named by a URL or path: ``https://...``, ``file://...`` or a directory.
+
+    ``downloader_factory`` is called only for an https location, so a local install never
+    builds an HTTP client.
+    """
+    parts = urlsplit(where)
+    if parts.scheme == "https":
+        return HttpsLocation(where, downloader_factory())
+    if parts.scheme == "file":
+        return _directory(Path(unquote(parts.path)), where)
+    if len(parts.scheme) <= 1:  # a path, or a Windows path whose drive letter reads as a scheme
+        return _directory(Path(where).expanduser(), where)
+    raise DownloadError(
+        f"release location {where!r} is neither an https URL nor a local directory; "
+        "plain http is not accepted"
+    )
+
+
+def _directory(path: Path, where: str) -> DirectoryLocation:
+    if not path.is_dir():
+        raise DownloadError(f"release location {where!r} is not a directory")
+    return DirectoryLocation(path)
