@@ -227,3 +227,24 @@ def test_untrusted_certificate_is_refused_with_advice(
     venv, result = _install(tmp_path, sdist, wheelhouse, env, str(sdist))
     _assert_not_installed(venv, result)
     assert "SSL_CERT_FILE" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("bypass", [False, True], ids=["through-proxy", "no-proxy"])
+def test_https_proxy_and_no_proxy_are_honoured(
+    tmp_path, sdist, wheelhouse, ca_file, release, server, bypass
+) -> None:  # type: ignore[no-untyped-def]
+    from support.proxy import ConnectProxy
+
+    with ConnectProxy() as proxy:
+        env = _env(
+            ca_file,
+            f"{server.url}/good/",
+            HTTPS_PROXY=proxy.url,
+            NO_PROXY="127.0.0.1" if bypass else "",
+        )
+        venv, result = _install(tmp_path, sdist, wheelhouse, env, str(sdist))
+    assert result.returncode == 0, result.stdout + result.stderr
+    port = server.url.rsplit(":", 1)[1]
+    assert proxy.connects == ([] if bypass else [f"127.0.0.1:{port}"] * len(proxy.connects))
+    assert bypass or proxy.connects  # through the proxy, at least one tunnel was opened
+    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"

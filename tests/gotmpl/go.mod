@@ -1,0 +1,3 @@
+module example.com/gotmpl
+
+go 1.19

@@ -1,0 +1,77 @@
+"""A forward proxy on loopback that tunnels CONNECT requests and records them.
+
+Enough of an HTTP proxy to prove that downloads honour HTTPS_PROXY and NO_PROXY: it answers
+``CONNECT host:port`` with 200 and then copies bytes both ways. Only loopback targets are
+tunnelled; anything else is refused, so a misdirected test can never leave the machine.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import socketserver
+import threading
+from types import TracebackType
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class ConnectProxy:
+    """Use as ``with ConnectProxy() as proxy``, set ``HTTPS_PROXY=proxy.url``; see ``connects``."""
+
+    def __init__(self) -> None:
+        self.connects: list[str] = []
+        lock = threading.Lock()
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                request_line = self.rfile.readline(65536).decode("latin-1").strip()
+                while self.rfile.readline(65536) not in (b"\r\n", b"\n", b""):
+                    pass  # skip the request headers
+                method, _, rest = request_line.partition(" ")
+                target = rest.split(" ", 1)[0]
+                host, _, port = target.rpartition(":")
+                if method != "CONNECT" or host.strip("[]") not in _LOOPBACK or not port.isdigit():
+                    self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                    return
+                with lock:
+                    outer.connects.append(target)
+                upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=30)
+                self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                self.wfile.flush()
+                _pump(self.connection, upstream)
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> ConnectProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _pump(a: socket.socket, b: socket.socket) -> None:
+    sockets = [a, b]
+    try:
+        while True:
+            readable, _, _ = select.select(sockets, [], [], 30)
+            if not readable:
+                return
+            for sock in readable:
+                data = sock.recv(65536)
+                if not data:
+                    return
+                (b if sock is a else a).sendall(data)
+    finally:
+        b.close()
