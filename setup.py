@@ -55,5 +55,6 @@ setup(
     },
     extras_require={"bootstrap": ["httpx>=0.27", "packaging>=23", "PyYAML>=6"]},
     cmdclass=build.command_classes(release, config_path),
+    distclass=build.BinaryDistribution,
     zip_safe=False,
 )

@@ -132,11 +132,12 @@ def test_signals_reach_the_binary_directly(installed) -> None:  # type: ignore[n
     proc = subprocess.Popen([venv.script("cerebrium"), "sleep", "30"])
     try:
         exe = Path(f"/proc/{proc.pid}/exe")
-        for _ in range(100):  # wait for the exec to happen
-            if exe.exists() and "python" not in os.readlink(exe):
+        binary = "/cerebrium_cli/bin/cerebrium"
+        for _ in range(200):  # until the shim has exec'd: the process is then the Go binary
+            if exe.exists() and os.readlink(exe).endswith(binary):
                 break
             subprocess.run(["sleep", "0.05"])
-        assert "python" not in os.readlink(exe)
+        assert os.readlink(exe).endswith(binary)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == -signal.SIGTERM
     finally:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1, as pyproject requires
+from setuptools import Distribution
 from setuptools.command.build_py import build_py
 
 from . import __version__
@@ -24,7 +25,18 @@ from .release import CONFIG_NAME, Release, load_release
 from .settings import Settings
 from .versions import tag_for
 
-__all__ = ["command_classes"]
+__all__ = ["BinaryDistribution", "command_classes", "load"]
+
+
+class BinaryDistribution(Distribution):
+    """A distribution whose wheel carries platform code, though it has no extension modules.
+
+    Saying so makes setuptools install the package into platlib and mark the wheel
+    ``Root-Is-Purelib: false``, as for any wheel with a compiled part.
+    """
+
+    def has_ext_modules(self) -> bool:
+        return True
 
 
 def command_classes(release: Release, config_path: Path) -> dict[str, Any]:
@@ -42,10 +54,6 @@ def command_classes(release: Release, config_path: Path) -> dict[str, Any]:
             _stop_on_error(lambda: _fetch_into(release, bin_dir))
 
     class PlatformWheel(bdist_wheel):
-        def finalize_options(self) -> None:
-            super().finalize_options()
-            self.root_is_pure = False  # the binary is platform code: install into platlib
-
         def get_tag(self) -> tuple[str, str, str]:
             target = _stop_on_error(lambda: release.check_target(current_target()))
             return "py3", "none", wheel_platform_tag(target)

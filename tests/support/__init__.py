@@ -1,0 +1,1 @@
+"""Test infrastructure: the Go test CLI, GoReleaser-shaped releases, servers and venvs."""

@@ -1,0 +1,142 @@
+"""A real HTTPS server on 127.0.0.1 serving a release directory, recording every request.
+
+TLS uses a throwaway CA from ``trustme``; clients trust it through ``SSL_CERT_FILE``. A test can
+make one path misbehave (redirect, status, anything) through ``routes``, and check afterwards
+which requests arrived and with which headers.
+"""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+def ca_bundle(ca: Any, path: Path) -> Path:
+    """Write the CA's certificate (PEM) where SSL_CERT_FILE can point."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ca.cert_pem.write_to_path(str(path))
+    return path
+
+
+class ReleaseServer:
+    """Serves ``root`` over HTTPS (or plain HTTP with ``ca=None``) on an OS-assigned port."""
+
+    def __init__(self, root: Path, ca: Any | None) -> None:
+        self.root = root.resolve()
+        self.requests: list[RecordedRequest] = []
+        self.routes: dict[str, Route] = {}
+        self._lock = threading.Lock()
+        context: ssl.SSLContext | None = None
+        if ca is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                if (
+                    context is not None
+                ):  # handshake in this connection's thread, not the accept loop
+                    self.request = context.wrap_socket(self.request, server_side=True)
+                super().setup()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                outer._handle(self, body=True)
+
+            def do_HEAD(self) -> None:
+                outer._handle(self, body=False)
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # clients that reject our certificate or hang up are part of the tests
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        scheme = "https" if context is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    # --- behaviour overrides -------------------------------------------------------------
+
+    def redirect(self, path: str, location: str, status: int = 302) -> None:
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(status)
+            handler.send_header("Location", location)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+
+        self.routes[path] = route
+
+    def respond(
+        self, path: str, status: int, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> None:
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(status)
+            for name, value in (headers or {}).items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            if handler.command != "HEAD":
+                handler.wfile.write(body)
+
+        self.routes[path] = route
+
+    # --- serving ---------------------------------------------------------------------------
+
+    def _handle(self, handler: BaseHTTPRequestHandler, body: bool) -> None:
+        path = unquote(urlsplit(handler.path).path)
+        with self._lock:
+            self.requests.append(
+                RecordedRequest(handler.command, path, dict(handler.headers.items()))
+            )
+        route = self.routes.get(path)
+        if route is not None:
+            route(handler)
+            return
+        file = (self.root / path.lstrip("/")).resolve()
+        if not file.is_relative_to(self.root) or not file.is_file():
+            handler.send_error(404)
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(file.stat().st_size))
+        handler.end_headers()
+        if body:
+            with file.open("rb") as source:
+                shutil.copyfileobj(source, handler.wfile, 1 << 20)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> ReleaseServer:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,3 @@
+module example.com/cerebrium-testcli
+
+go 1.19
