@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1, as pyproject requires
 from setuptools import Distribution
+from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1, as pyproject requires
 from setuptools.command.build_py import build_py
 
 from . import __version__
