@@ -228,3 +228,35 @@ def test_certificate_failures_are_not_retried_and_advise_ssl_cert_file() -> None
     with pytest.raises(DownloadError, match="point SSL_CERT_FILE at that CA"):
         _downloader(handler).fetch(URL, limit=100)
     assert len(attempts) == 1
+
+
+def test_ssl_cert_file_replaces_the_default_trust(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import trustme
+
+    from cerebrium_cli._http import ssl_context
+
+    ca = trustme.CA()
+    pem = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    monkeypatch.setenv("SSL_CERT_FILE", str(pem))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    assert ssl_context().cert_store_stats()["x509_ca"] == 1  # exactly the named CA, nothing else
+
+
+def test_unreadable_ssl_cert_file_is_a_clear_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cerebrium_cli._http import ssl_context
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    with pytest.raises(DownloadError, match="Fix or unset the variable"):
+        ssl_context()
+
+
+def test_without_ssl_cert_file_the_system_store_and_certifi_are_trusted(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cerebrium_cli._http import ssl_context
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    context = ssl_context()
+    assert context.verify_mode.name == "CERT_REQUIRED"
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 50  # public roots are loaded
