@@ -232,7 +232,6 @@ def test_certificate_failures_are_not_retried_and_advise_ssl_cert_file() -> None
 
 def test_ssl_cert_file_replaces_the_default_trust(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import trustme
-
     from cerebrium_cli._http import ssl_context
 
     ca = trustme.CA()
