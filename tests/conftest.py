@@ -32,7 +32,6 @@ _alias_wrapper_package()
 # --- End-to-end fixtures: a real Go binary, a GoReleaser-shaped release, HTTPS on loopback ---
 
 import os  # noqa: E402
-import subprocess  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
@@ -98,20 +97,6 @@ def server(server_root: Path, ca) -> Iterator[object]:  # type: ignore[no-untype
 @pytest.fixture(scope="session")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sdist, built once from this checkout, as a release would build it."""
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--sdist",
-            "--no-isolation",
-            "--outdir",
-            str(out),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (built,) = out.glob("*.tar.gz")
-    return built
+    from support.sdist import build_sdist
+
+    return build_sdist(tmp_path_factory.mktemp("dist"))

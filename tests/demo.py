@@ -8,7 +8,6 @@ sdist, ``pip install``s it into a fresh venv against that server, and runs ``cer
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,6 +19,7 @@ sys.path.insert(0, str(HERE))
 
 from support.gocli import build_binaries  # noqa: E402
 from support.release import make_release  # noqa: E402
+from support.sdist import build_sdist  # noqa: E402
 from support.server import ReleaseServer, ca_bundle  # noqa: E402
 from support.venvs import Venv  # noqa: E402
 
@@ -47,21 +47,7 @@ def main() -> int:
             url = f"{server.url}/download/v{version}/"
             step(f"serving it at {url}")
             step("build the sdist")
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "build",
-                    "--sdist",
-                    "--no-isolation",
-                    "--outdir",
-                    str(tmp / "dist"),
-                    str(ROOT),
-                ],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-            (sdist,) = (tmp / "dist").glob("*.tar.gz")
+            sdist = build_sdist(tmp / "dist")
             step(f"pip install {sdist.name} into a fresh venv (CEREBRIUM_RELEASE_URL={url})")
             venv = Venv.create(tmp / "venv")
             index = ["--no-index", "--find-links", wheelhouse] if wheelhouse else []

@@ -160,17 +160,30 @@ def test_bootstrap_names_lists_what_the_release_published(installed, release) ->
     assert "linux/amd64 cerebrium_2.0.0_linux_amd64.tar.gz" in lines
 
 
-def test_tampered_archive_is_refused_and_nothing_installed(
-    tmp_path, sdist, wheelhouse, ca_file, release, server, server_root
-) -> None:  # type: ignore[no-untyped-def]
-    bad = _copy_release(release, server_root / "tampered")
-    archive = bad / "cerebrium_2.0.0_linux_amd64.tar.gz"
+@pytest.fixture
+def install(tmp_path, sdist, wheelhouse, ca_file, server):  # type: ignore[no-untyped-def]
+    """``install(path, **env)``: pip install the sdist against ``<server>/<path>/``."""
+
+    def run(path: str, **env: str):  # type: ignore[no-untyped-def]
+        return _install(
+            tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/{path}/", **env), str(sdist)
+        )
+
+    return run
+
+
+@pytest.fixture
+def copy_release(release, server_root):  # type: ignore[no-untyped-def]
+    """``copy_release(name)``: a copy of the good release at ``<server>/<name>/``, to break."""
+    return lambda name: _copy_release(release, server_root / name)
+
+
+def test_tampered_archive_is_refused_and_nothing_installed(install, copy_release) -> None:  # type: ignore[no-untyped-def]
+    archive = copy_release("tampered") / "cerebrium_2.0.0_linux_amd64.tar.gz"
     data = bytearray(archive.read_bytes())
     data[len(data) // 2] ^= 0xFF
     archive.write_bytes(bytes(data))
-    venv, result = _install(
-        tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/tampered/"), str(sdist)
-    )
+    venv, result = install("tampered")
     _assert_not_installed(venv, result)
     out = result.stdout + result.stderr
     assert "cerebrium_2.0.0_linux_amd64.tar.gz does not match the checksum" in out
@@ -179,73 +192,58 @@ def test_tampered_archive_is_refused_and_nothing_installed(
     assert "corrupt or tampered" in out
 
 
-def test_missing_checksum_entry_is_refused(
-    tmp_path, sdist, wheelhouse, ca_file, release, server, server_root
-) -> None:  # type: ignore[no-untyped-def]
-    bad = _copy_release(release, server_root / "unlisted")
-    checksums = bad / "checksums.txt"
+def test_missing_checksum_entry_is_refused(install, copy_release) -> None:  # type: ignore[no-untyped-def]
+    checksums = copy_release("unlisted") / "checksums.txt"
     kept = [line for line in checksums.read_text().splitlines() if "linux_amd64" not in line]
     checksums.write_text("\n".join(kept) + "\n")
-    venv, result = _install(
-        tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/unlisted/"), str(sdist)
-    )
+    venv, result = install("unlisted")
     _assert_not_installed(venv, result)
     assert "has no entry for 'cerebrium_2.0.0_linux_amd64.tar.gz'" in result.stdout + result.stderr
 
 
-def test_missing_checksums_file_is_refused(
-    tmp_path, sdist, wheelhouse, ca_file, release, server, server_root
-) -> None:  # type: ignore[no-untyped-def]
-    bad = _copy_release(release, server_root / "nosums")
-    (bad / "checksums.txt").unlink()
-    venv, result = _install(
-        tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/nosums/"), str(sdist)
-    )
+def test_missing_checksums_file_is_refused(install, copy_release) -> None:  # type: ignore[no-untyped-def]
+    (copy_release("nosums") / "checksums.txt").unlink()
+    venv, result = install("nosums")
     _assert_not_installed(venv, result)
     assert "checksums.txt was not found (404)" in result.stdout + result.stderr
 
 
-def test_redirect_to_plain_http_is_refused(
-    tmp_path, sdist, wheelhouse, ca_file, release, server, server_root
-) -> None:  # type: ignore[no-untyped-def]
+def test_redirect_to_plain_http_is_refused(install, server, server_root) -> None:  # type: ignore[no-untyped-def]
     from support.server import ReleaseServer
 
     with ReleaseServer(server_root, None) as plain:
         server.redirect("/redirected/checksums.txt", f"{plain.url}/good/checksums.txt")
-        venv, result = _install(
-            tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/redirected/"), str(sdist)
-        )
+        venv, result = install("redirected")
         assert plain.requests == []  # refused before anything was sent in the clear
     _assert_not_installed(venv, result)
     assert "which is not HTTPS; refusing" in result.stdout + result.stderr
 
 
-def test_untrusted_certificate_is_refused_with_advice(
-    tmp_path, sdist, wheelhouse, release, server
-) -> None:  # type: ignore[no-untyped-def]
+def test_untrusted_certificate_is_refused_with_advice(install) -> None:  # type: ignore[no-untyped-def]
     # Without SSL_CERT_FILE the test CA is not trusted: the install must fail closed.
-    env = {"CEREBRIUM_RELEASE_URL": f"{server.url}/good/", "SSL_CERT_FILE": ""}
-    venv, result = _install(tmp_path, sdist, wheelhouse, env, str(sdist))
+    venv, result = install("good", SSL_CERT_FILE="")
     _assert_not_installed(venv, result)
     assert "SSL_CERT_FILE" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("bypass", [False, True], ids=["through-proxy", "no-proxy"])
-def test_https_proxy_and_no_proxy_are_honoured(
-    tmp_path, sdist, wheelhouse, ca_file, release, server, bypass
-) -> None:  # type: ignore[no-untyped-def]
+def test_https_proxy_and_no_proxy_are_honoured(install, server, bypass) -> None:  # type: ignore[no-untyped-def]
     from support.proxy import ConnectProxy
 
     with ConnectProxy() as proxy:
-        env = _env(
-            ca_file,
-            f"{server.url}/good/",
-            HTTPS_PROXY=proxy.url,
-            NO_PROXY="127.0.0.1" if bypass else "",
+        venv, result = install(
+            "good", HTTPS_PROXY=proxy.url, NO_PROXY="127.0.0.1" if bypass else ""
         )
-        venv, result = _install(tmp_path, sdist, wheelhouse, env, str(sdist))
     assert result.returncode == 0, result.stdout + result.stderr
     port = server.url.rsplit(":", 1)[1]
     assert proxy.connects == ([] if bypass else [f"127.0.0.1:{port}"] * len(proxy.connects))
     assert bypass or proxy.connects  # through the proxy, at least one tunnel was opened
+    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
+
+
+def test_release_url_may_be_a_local_directory(tmp_path, sdist, wheelhouse, release) -> None:  # type: ignore[no-untyped-def]
+    venv, result = _install(
+        tmp_path, sdist, wheelhouse, {"CEREBRIUM_RELEASE_URL": str(release.dir)}, str(sdist)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
     assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"

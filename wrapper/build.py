@@ -10,8 +10,9 @@ platform. Any failure stops the build with the message alone, without a tracebac
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from setuptools import Distribution
 from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1, as pyproject requires
@@ -26,6 +27,8 @@ from .settings import Settings
 from .versions import tag_for
 
 __all__ = ["BinaryDistribution", "command_classes", "load"]
+
+_T = TypeVar("_T")
 
 
 class BinaryDistribution(Distribution):
@@ -69,7 +72,7 @@ def _fetch_into(release: Release, bin_dir: Path) -> Path:
     return fetch_binary(release, target, tag, bin_dir, location=location)
 
 
-def _stop_on_error(step: Any) -> Any:
+def _stop_on_error(step: Callable[[], _T]) -> _T:
     try:
         return step()
     except BootstrapError as exc:

@@ -81,26 +81,9 @@ def _open_member(
 def _find_tar_member(
     tf: tarfile.TarFile, member: str, archive: str, max_size: int, max_unpacked: int
 ) -> tarfile.TarInfo:
-    found: list[tarfile.TarInfo] = []
-    links: set[str] = set()
-    declared = 0
-    # Iterating reads each header; the sizes it declares are checked before the next read
-    # decompresses past the member's data, so a bomb is refused before it is inflated.
-    for info in tf:
-        name = info.name.rstrip("/")
-        _check_name(name, archive)
-        declared += info.size
-        if declared > max_unpacked:
-            raise ArchiveError(
-                f"{archive} declares more than {max_unpacked} bytes of content; refusing it "
-                "as a possible decompression bomb"
-            )
-        if info.issym() or info.islnk():
-            links.add(name)
-        if name == member:
-            found.append(info)
-    info = _one(found, member, archive, [i.name for i in tf.getmembers()])
-    _check_no_link_parent(member, links, archive)
+    # A generator: each header is checked before the next read decompresses past its data.
+    entries = ((i.name, i.size, i.issym() or i.islnk(), i) for i in tf)
+    info = _select(entries, member, archive, max_unpacked)
     if info.islnk() or info.issym():
         raise ArchiveError(
             f"{archive}: the binary {member!r} is a link (to {info.linkname!r}), not a "
@@ -118,24 +101,10 @@ def _find_tar_member(
 def _find_zip_member(
     zf: zipfile.ZipFile, member: str, archive: str, max_size: int, max_unpacked: int
 ) -> zipfile.ZipInfo:
-    found: list[zipfile.ZipInfo] = []
-    links: set[str] = set()
-    declared = 0
-    for info in zf.infolist():
-        name = info.filename.rstrip("/")
-        _check_name(name, archive)
-        declared += info.file_size
-        if declared > max_unpacked:
-            raise ArchiveError(
-                f"{archive} declares more than {max_unpacked} bytes of content; refusing it "
-                "as a possible decompression bomb"
-            )
-        if stat.S_ISLNK(info.external_attr >> 16):
-            links.add(name)
-        if name == member:
-            found.append(info)
-    info = _one(found, member, archive, zf.namelist())
-    _check_no_link_parent(member, links, archive)
+    entries = (
+        (i.filename, i.file_size, stat.S_ISLNK(i.external_attr >> 16), i) for i in zf.infolist()
+    )
+    info = _select(entries, member, archive, max_unpacked)
     # Zips made on Windows, and by Python, may carry no file type bits: that is a regular file.
     file_type = stat.S_IFMT(info.external_attr >> 16)
     if info.is_dir() or (file_type and file_type != stat.S_IFREG):
@@ -149,6 +118,43 @@ def _find_zip_member(
         )
     _check_size(info.file_size, max_size, archive, member)
     return info
+
+
+def _select(
+    entries: Iterator[tuple[str, int, bool, _T]], member: str, archive: str, max_unpacked: int
+) -> _T:
+    """Scan every entry's header; return the one named ``member``.
+
+    Every name is checked (an archive with one escaping path is hostile as a whole), declared
+    sizes are summed to stop decompression bombs before they inflate, and a binary under a
+    linked directory is refused.
+    """
+    found: list[_T] = []
+    links: set[str] = set()
+    names: list[str] = []
+    declared = 0
+    for raw_name, size, is_link, entry in entries:
+        name = raw_name.rstrip("/")
+        _check_name(name, archive)
+        names.append(name)
+        declared += size
+        if declared > max_unpacked:
+            raise ArchiveError(
+                f"{archive} declares more than {max_unpacked} bytes of content; refusing it "
+                "as a possible decompression bomb"
+            )
+        if is_link:
+            links.add(name)
+        if name == member:
+            found.append(entry)
+    entry = _one(found, member, archive, names)
+    for parent in PurePosixPath(member).parents:
+        if str(parent) in links:
+            raise ArchiveError(
+                f"{archive}: {member!r} lies under {str(parent)!r}, which is a link; "
+                "refusing the archive as unsafe"
+            )
+    return entry
 
 
 def _check_name(name: str, archive: str, what: str = "member") -> None:
@@ -181,16 +187,6 @@ def _one(found: list[_T], member: str, archive: str, names: list[str]) -> _T:
         "layout does not match the release description (archives.wrap_in_directory, "
         "builds.binary)."
     )
-
-
-def _check_no_link_parent(member: str, links: set[str], archive: str) -> None:
-    parents = PurePosixPath(member).parents
-    for parent in parents:
-        if str(parent) in links:
-            raise ArchiveError(
-                f"{archive}: {member!r} lies under {str(parent)!r}, which is a link; "
-                "refusing the archive as unsafe"
-            )
 
 
 def _check_size(size: int, max_size: int, archive: str, member: str) -> None:
