@@ -47,7 +47,7 @@ setup(
     python_requires=">=3.9",
     packages=[release.import_name],
     package_dir={release.import_name: "wrapper"},
-    package_data={release.import_name: ["py.typed"]},
+    package_data={release.import_name: ["py.typed", "pinned-checksums.txt"]},
     entry_points={
         "console_scripts": [
             f"{release.command_name}={release.import_name}.__main__:main",

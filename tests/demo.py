@@ -51,7 +51,11 @@ def main() -> int:
             step(f"pip install {sdist.name} into a fresh venv (CEREBRIUM_RELEASE_URL={url})")
             venv = Venv.create(tmp / "venv")
             index = ["--no-index", "--find-links", wheelhouse] if wheelhouse else []
-            env = {"SSL_CERT_FILE": str(ca_file), "CEREBRIUM_RELEASE_URL": url}
+            env = {
+                "SSL_CERT_FILE": str(ca_file),
+                "CEREBRIUM_RELEASE_URL": url,
+                "CEREBRIUM_CACHE_DIR": str(tmp / "cache"),
+            }
             started = time.monotonic()
             result = venv.pip("install", "-v", "--no-cache-dir", *index, str(sdist), env=env)
             for line in (result.stdout + result.stderr).splitlines():

@@ -28,6 +28,8 @@ def _install(tmp_path: Path, sdist: Path, wheelhouse: Path, env: dict[str, str],
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")
+    # Each install gets its own cache unless the test shares one on purpose.
+    env = {"CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"), **env}
     result = venv.pip(
         "install", "--no-index", "--no-cache-dir", "--find-links", str(wheelhouse), *extra, env=env
     )

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 import httpx
 
@@ -131,7 +131,7 @@ class Downloader:
             pass
         return b"".join(chunks)
 
-    def download(self, url: str, out: BinaryIO, *, algorithm: str, limit: int) -> str:
+    def download(self, url: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
         """Stream ``url`` into ``out`` while hashing; return the hex digest of what was written.
 
         A retry after a partial body starts the file and the hash over, so the digest always

@@ -8,11 +8,22 @@ stderr and exits 1 (2 for a usage error, as argparse does). They need the ``boot
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import BootstrapError
+from .errors import BootstrapError, OfflineError
+
+if TYPE_CHECKING:
+    from ._http import Downloader
+    from .fetch import Sources
+    from .platforms import Target
+    from .release import Release
+    from .settings import Settings
 
 __all__ = ["main"]
 
@@ -38,20 +49,177 @@ def _names(args: argparse.Namespace) -> int:
     return 0
 
 
+def _context() -> tuple[Release, str, Settings]:
+    """This package's release description, release tag and environment settings."""
+    from .release import load_release
+    from .settings import Settings
+    from .versions import tag_for
+
+    release = load_release()
+    return release, tag_for(__version__), Settings.from_environ(release)
+
+
+def _sources(args: argparse.Namespace) -> tuple[Release, str, Sources]:
+    from .fetch import Sources
+
+    release, tag, settings = _context()
+    return release, tag, Sources.from_settings(release, tag, settings, _log(args))
+
+
+def _log(args: argparse.Namespace) -> Callable[[str], None]:
+    def log(message: str) -> None:
+        if not args.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    return log
+
+
+def _targets(args: argparse.Namespace, release: Release) -> list[Target]:
+    from .platforms import current_target, parse_target
+
+    if getattr(args, "all", False):
+        return list(release.targets)
+    named = [parse_target(text) for text in (args.platform or [])]
+    return [release.check_target(t) for t in named or [current_target()]]
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from .fetch import fetch_binary
+
+    release, tag, sources = _sources(args)
+    (target,) = _targets(args, release)
+    binary = fetch_binary(release, target, tag, Path(args.dest), sources=sources, log=_log(args))
+    print(binary)
+    return 0
+
+
+def _mirror(args: argparse.Namespace) -> int:
+    from .fetch import MAX_CHECKSUMS_SIZE, verified_archive
+
+    release, tag, sources = _sources(args)
+    if sources.location is None:
+        raise OfflineError("mirror needs the release location, and offline mode is set")
+    dest = Path(args.dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    checksums_name = release.checksum_name(tag)
+    for target in _targets(args, release):
+        with verified_archive(release, target, tag, sources, _log(args)) as archive:
+            _atomic_copy(archive, dest / release.archive_name(target, tag))
+        print(dest / release.archive_name(target, tag))
+    # The release's own checksums file, already checked against the pins by each fetch above.
+    text = sources.location.read(checksums_name, limit=MAX_CHECKSUMS_SIZE)
+    _atomic_write(dest / checksums_name, text)
+    print(dest / checksums_name)
+    return 0
+
+
+def _pin(args: argparse.Namespace) -> int:
+    from .checksums import lookup, parse_checksums
+    from .fetch import MAX_CHECKSUMS_SIZE
+    from .locations import location_for
+    from .pins import default_pins_path
+
+    release, tag, settings = _context()
+    where = args.source or settings.release_url or release.release_url(tag)
+    location = location_for(where, lambda: _downloader(release, settings, _log(args)))
+    name = release.checksum_name(tag)
+    source = location.describe(name)
+    raw = location.read(name, limit=MAX_CHECKSUMS_SIZE)
+    entries = parse_checksums(raw.decode("utf-8", "replace"), source, release.checksum_algorithm)
+    for target in release.targets:  # a pin that lacks a platform would break installs there
+        lookup(entries, release.archive_name(target, tag), source)
+    output = Path(args.output) if args.output else default_pins_path()
+    _atomic_write(output, raw)
+    print(f"pinned {len(entries)} checksums of {tag} from {source} into {output}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from .__main__ import find_binary
+    from .cache import ArchiveCache, default_cache_dir
+    from .pins import default_pins_path, load_pins
+    from .platforms import current_target
+
+    release, tag, settings = _context()
+    target = current_target()
+    lines = [f"version: {__version__} (release tag {tag})", f"target: {target}"]
+    if target in release.targets:
+        lines.append(f"archive: {release.archive_name(target, tag)}")
+    else:
+        lines.append(f"archive: none: {target} is not among {', '.join(map(str, release.targets))}")
+    lines.append(f"release location: {settings.release_url or release.release_url(tag)}")
+    lines.append(f"offline: {'yes' if settings.offline else 'no'}")
+    cache_dir = settings.cache_dir or default_cache_dir(release.project_name)
+    entries = ArchiveCache(cache_dir, lambda m: None).entries()
+    size = sum(n for _, n in entries)
+    lines.append(f"cache: {cache_dir} ({len(entries)} archive(s), {size} bytes)")
+    lines.extend(f"  {name}  {n} bytes" for name, n in entries)
+    if load_pins(algorithm=release.checksum_algorithm) is not None:
+        lines.append(f"trust: pinned ({default_pins_path()})")
+    else:
+        lines.append("trust: integrity only (this package carries no pinned checksums)")
+    try:
+        binary = find_binary()
+    except SystemExit as exc:
+        lines.append(f"binary: not installed ({exc.code})")
+    else:
+        lines.append(f"binary: {binary}")
+        try:
+            run = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=30)
+            lines.append(f"binary version: {(run.stdout or run.stderr).strip()}")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            lines.append(f"binary version: cannot run it ({exc})")
+    print("\n".join(lines))
+    return 0
+
+
+def _downloader(release: Release, settings: Settings, log: Callable[[str], None]) -> Downloader:
+    from ._http import Downloader
+
+    return Downloader(
+        token=settings.token, user_agent=f"{release.import_name}/{__version__}", log=log
+    )
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+
+
+def _atomic_copy(source: Path, path: Path) -> None:
+    temp = path.with_name(f".{path.name}.tmp")
+    shutil.copyfile(source, temp)
+    os.replace(temp, path)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}.bootstrap",
-        description="Inspect, fetch and prepare the release this package installs.",
+        description=(
+            "Inspect, fetch and prepare the release this package installs. Settings come from "
+            "the environment (CEREBRIUM_RELEASE_URL, CEREBRIUM_OFFLINE, CEREBRIUM_ARCHIVE, "
+            "CEREBRIUM_CACHE_DIR, GITHUB_TOKEN, HTTPS_PROXY, SSL_CERT_FILE): see README."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    names = commands.add_parser(
+    def command(
+        name: str, run: Callable[[argparse.Namespace], int], summary: str, description: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=description)
+        sub.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+        sub.set_defaults(run=run)
+        return sub
+
+    names = command(
         "names",
-        help="print every target's archive name and the checksums file name",
-        description=(
-            "Print 'OS/ARCH ARCHIVE_NAME' for every target of the release description, then "
-            "'checksums CHECKSUM_FILE_NAME': the names the release must publish."
-        ),
+        _names,
+        "print every target's archive name and the checksums file name",
+        "Print 'OS/ARCH ARCHIVE_NAME' for every target of the release description, then "
+        "'checksums CHECKSUM_FILE_NAME': the names the release must publish.",
     )
     names.add_argument(
         "--config",
@@ -64,7 +232,54 @@ def _parser() -> argparse.ArgumentParser:
         default=__version__,
         help=f"package version or release tag (default: {__version__})",
     )
-    names.set_defaults(run=_names)
+
+    command(
+        "info",
+        _info,
+        "show the platform, archive, release location, cache, trust and installed binary",
+        "Show what an install here would fetch and from where, what the cache holds, which "
+        "trust applies (pinned checksums or integrity only), and the installed binary.",
+    )
+
+    fetch = command(
+        "fetch",
+        _fetch,
+        "download, verify and extract one binary into a directory",
+        "Download (or take from the cache, CEREBRIUM_ARCHIVE or a local release directory), "
+        "verify and extract the binary for one platform into DIR; print its path.",
+    )
+    fetch.add_argument("--dest", metavar="DIR", required=True, help="where to put the binary")
+    fetch.add_argument(
+        "--platform", metavar="OS/ARCH", action="append", help="default: this machine"
+    )
+
+    mirror = command(
+        "mirror",
+        _mirror,
+        "copy verified archives and the checksums file into a directory",
+        "Download and verify release archives and the checksums file into DEST, so that a "
+        "machine without network installs with CEREBRIUM_RELEASE_URL=DEST CEREBRIUM_OFFLINE=1.",
+    )
+    mirror.add_argument("dest", metavar="DEST", help="the mirror directory")
+    which = mirror.add_mutually_exclusive_group()
+    which.add_argument(
+        "--platform", metavar="OS/ARCH", action="append", help="repeatable; default: this machine"
+    )
+    which.add_argument("--all", action="store_true", help="every platform of the release")
+
+    pin = command(
+        "pin",
+        _pin,
+        "write the release's checksums into the package as its pins",
+        "Fetch the release's checksums file and write it as pinned-checksums.txt, which every "
+        "later install verifies against: the maintainer's release step.",
+    )
+    pin.add_argument(
+        "--from", dest="source", metavar="URL_OR_DIR", help="default: the release location"
+    )
+    pin.add_argument(
+        "--output", metavar="FILE", help="default: pinned-checksums.txt in this package"
+    )
     return parser
 
 

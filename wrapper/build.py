@@ -20,7 +20,7 @@ from setuptools.command.build_py import build_py
 
 from . import __version__
 from .errors import BootstrapError
-from .fetch import fetch_binary, open_location
+from .fetch import Sources, fetch_binary
 from .platforms import current_target, wheel_platform_tag
 from .release import CONFIG_NAME, Release, load_release
 from .settings import Settings
@@ -67,9 +67,8 @@ def command_classes(release: Release, config_path: Path) -> dict[str, Any]:
 def _fetch_into(release: Release, bin_dir: Path) -> Path:
     target = release.check_target(current_target())
     tag = tag_for(__version__)
-    settings = Settings.from_environ(release)
-    location = open_location(release, tag, settings)
-    return fetch_binary(release, target, tag, bin_dir, location=location)
+    sources = Sources.from_settings(release, tag, Settings.from_environ(release))
+    return fetch_binary(release, target, tag, bin_dir, sources=sources)
 
 
 def _stop_on_error(step: Callable[[], _T]) -> _T:

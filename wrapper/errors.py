@@ -13,9 +13,11 @@ package still catch it::
      +-- ChecksumError (ValueError)
      |    +-- ChecksumFileError                 checksums.txt is malformed or lacks the archive
      |    +-- ChecksumMismatchError             the archive is not the one that was released
+     |    +-- PinnedChecksumsError              the release disagrees with the pinned checksums
      +-- DownloadError (OSError)                the network or the server failed us
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
      +-- BinaryNotFoundError (FileNotFoundError) the installed binary is missing
+     +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ __all__ = [
     "ChecksumMismatchError",
     "ConfigError",
     "DownloadError",
+    "OfflineError",
+    "PinnedChecksumsError",
     "TemplateError",
     "UnsupportedPlatformError",
     "VersionError",
@@ -67,6 +71,10 @@ class ChecksumMismatchError(ChecksumError):
     """The archive's digest differs from the one the release published."""
 
 
+class PinnedChecksumsError(ChecksumError):
+    """The release's checksums file differs from the checksums pinned in the package."""
+
+
 class DownloadError(BootstrapError, OSError):
     """A file could not be fetched: network failure, HTTP error, refused redirect, size cap."""
 
@@ -77,3 +85,7 @@ class ArchiveError(BootstrapError, ValueError):
 
 class BinaryNotFoundError(BootstrapError, FileNotFoundError):
     """The binary this package should have installed is not where it belongs."""
+
+
+class OfflineError(BootstrapError, FileNotFoundError):
+    """The network may not be used, and nothing local holds the archive."""

@@ -11,7 +11,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 from .errors import DownloadError
@@ -35,7 +35,7 @@ class Location(Protocol):
         """Return a small asset's bytes (checksums, signatures)."""
         ...
 
-    def copy(self, name: str, out: BinaryIO, *, algorithm: str, limit: int) -> str:
+    def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
         """Stream an asset into ``out``, returning the hex digest of the bytes written."""
         ...
 
@@ -55,7 +55,7 @@ class HttpsLocation:
     def read(self, name: str, *, limit: int) -> bytes:
         return self._downloader.fetch(self.base_url + name, limit=limit)
 
-    def copy(self, name: str, out: BinaryIO, *, algorithm: str, limit: int) -> str:
+    def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
         return self._downloader.download(
             self.base_url + name, out, algorithm=algorithm, limit=limit
         )
@@ -70,7 +70,7 @@ class DirectoryLocation:
     def describe(self, name: str) -> str:
         return str(self.path / name)
 
-    def _open(self, name: str, limit: int) -> BinaryIO:
+    def _open(self, name: str, limit: int) -> IO[bytes]:
         path = self.path / name
         try:
             handle = path.open("rb")
@@ -90,7 +90,7 @@ class DirectoryLocation:
         with self._open(name, limit) as handle:
             return handle.read(limit + 1)
 
-    def copy(self, name: str, out: BinaryIO, *, algorithm: str, limit: int) -> str:
+    def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
         hasher = hashlib.new(algorithm)
         with self._open(name, limit) as handle:
             while chunk := handle.read(_COPY_CHUNK):

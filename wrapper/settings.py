@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from .release import Release
 
 __all__ = ["Settings"]
+
+_TRUE = {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -22,16 +25,27 @@ class Settings:
 
     release_url: str | None  # <PREFIX>RELEASE_URL: the directory (https or local) of the assets
     token: str | None  # GITHUB_TOKEN or GH_TOKEN, sent only to GitHub hosts
+    offline: bool = False  # <PREFIX>OFFLINE: never touch the network
+    archive: Path | None = None  # <PREFIX>ARCHIVE: install from this archive file
+    cache_dir: Path | None = None  # <PREFIX>CACHE_DIR: instead of the platform's cache directory
 
     @classmethod
     def from_environ(cls, release: Release, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         prefix = release.env_prefix
+        archive = env.get(f"{prefix}ARCHIVE")
+        cache_dir = env.get(f"{prefix}CACHE_DIR")
         return cls(
             release_url=env.get(f"{prefix}RELEASE_URL") or None,
             token=env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None,
+            offline=env.get(f"{prefix}OFFLINE", "").strip().lower() in _TRUE,
+            archive=Path(archive).expanduser() if archive else None,
+            cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
         )
 
     def __repr__(self) -> str:
         # Never show the token, even in a debugger or a log of this object.
-        return f"Settings(release_url={self.release_url!r}, token={'***' if self.token else None})"
+        return (
+            f"Settings(release_url={self.release_url!r}, token={'***' if self.token else None}, "
+            f"offline={self.offline!r}, archive={self.archive!r}, cache_dir={self.cache_dir!r})"
+        )
