@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import logging
 import os
 import ssl
 import time
@@ -29,6 +30,10 @@ __all__ = ["Downloader", "NetworkPolicy", "redact", "ssl_context"]
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com"})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _CHUNK = 1 << 20  # large reads keep the per-chunk Python overhead negligible
+
+# httpx logs every request (full URL included) at INFO; build backends show INFO. Our own log
+# lines say what matters, with credentials redacted.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,21 @@ class ReleaseServer:
 
         self.routes[path] = route
 
+    def stall(self, path: str, after: int, release: threading.Event) -> None:
+        """Serve ``path`` (a file under root) but stop after ``after`` bytes until ``release``."""
+
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            data = (self.root / path.lstrip("/")).read_bytes()
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/octet-stream")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data[:after])
+            handler.wfile.flush()
+            release.wait(120)
+
+        self.routes[path] = route
+
     # --- serving ---------------------------------------------------------------------------
 
     def _handle(self, handler: BaseHTTPRequestHandler, body: bool) -> None:

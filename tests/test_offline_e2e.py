@@ -1,0 +1,341 @@
+"""End to end, offline use: cache, archive files, mirrors, pins, concurrency and kills.
+
+Every install is a real ``pip install`` of the sdist into a fresh venv, with pip's index off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import VERSION
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(sys.platform == "win32", reason="POSIX process control"),
+]
+
+ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+
+
+def _pip_install(venv, sdist: Path, wheelhouse: Path, env: dict[str, str], *extra: str):  # type: ignore[no-untyped-def]
+    return venv.pip(
+        "install",
+        "-v",
+        "--no-index",
+        "--no-cache-dir",
+        "--find-links",
+        str(wheelhouse),
+        *extra,
+        str(sdist),
+        env=env,
+    )
+
+
+def _ok(venv, result) -> None:  # type: ignore[no-untyped-def]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
+
+
+def _refused(venv, result) -> str:  # type: ignore[no-untyped-def]
+    assert result.returncode != 0
+    assert not venv.script("cerebrium").exists()
+    out = result.stdout + result.stderr
+    assert "Traceback" not in out
+    return out
+
+
+@pytest.fixture
+def fresh_venv(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from support.venvs import Venv
+
+    counter = iter(range(100))
+    return lambda: Venv.create(tmp_path / f"venv{next(counter)}")
+
+
+@pytest.fixture
+def own_server(server_root: Path, ca, release):  # type: ignore[no-untyped-def]
+    """A server of the test's own, which the test may stop."""
+    from support.server import ReleaseServer
+
+    server = ReleaseServer(server_root, ca)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def tools(tmp_path_factory, sdist, wheelhouse, ca_file, release, server):  # type: ignore[no-untyped-def]
+    """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
+    from support.venvs import Venv
+
+    tmp = tmp_path_factory.mktemp("tools")
+    venv = Venv.create(tmp / "venv")
+    env = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
+        "CEREBRIUM_CACHE_DIR": str(tmp / "cache"),
+    }
+    result = venv.pip(
+        "install", "--no-index", "--find-links", str(wheelhouse), f"{sdist}[bootstrap]", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    return venv, env
+
+
+def _bootstrap(tools, *args: str, **env: str):  # type: ignore[no-untyped-def]
+    venv, base = tools
+    return venv.run(
+        "python", "-m", "cerebrium_cli.bootstrap", *args, env={**base, **env}, timeout=300
+    )
+
+
+def test_online_install_warms_the_cache_then_offline_needs_no_server(
+    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, own_server
+) -> None:  # type: ignore[no-untyped-def]
+    cache = tmp_path / "cache"
+    env = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{own_server.url}/good/",
+        "CEREBRIUM_CACHE_DIR": str(cache),
+    }
+    first = fresh_venv()
+    _ok(first, _pip_install(first, sdist, wheelhouse, env))
+    assert [r.path for r in own_server.requests] == ["/good/checksums.txt", f"/good/{ARCHIVE}"]
+    own_server.stop()  # from here on, any connection attempt would fail
+
+    second = fresh_venv()
+    result = _pip_install(second, sdist, wheelhouse, {**env, "CEREBRIUM_OFFLINE": "1"})
+    _ok(second, result)
+    assert f"using the cached {ARCHIVE}" in result.stderr + result.stdout
+    assert len(own_server.requests) == 2  # nothing more was asked of the server
+
+
+def test_offline_with_nothing_local_fails_clearly_and_installs_nothing(
+    tmp_path, fresh_venv, sdist, wheelhouse, server
+) -> None:  # type: ignore[no-untyped-def]
+    env = {"CEREBRIUM_OFFLINE": "1", "CEREBRIUM_CACHE_DIR": str(tmp_path / "empty-cache")}
+    before = len(server.requests)
+    venv = fresh_venv()
+    out = _refused(venv, _pip_install(venv, sdist, wheelhouse, env))
+    assert f"CEREBRIUM_OFFLINE is set and no local copy of {ARCHIVE} was found" in out
+    assert "CEREBRIUM_ARCHIVE=" in out
+    assert "bootstrap mirror" in out
+    assert len(server.requests) == before
+
+
+def test_offline_install_from_an_archive_file(
+    tmp_path, fresh_venv, sdist, wheelhouse, release
+) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "CEREBRIUM_OFFLINE": "1",
+        "CEREBRIUM_ARCHIVE": str(release.dir / ARCHIVE),  # checksums.txt lies beside it
+        "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    venv = fresh_venv()
+    _ok(venv, _pip_install(venv, sdist, wheelhouse, env))
+
+
+def test_mirror_then_air_gapped_install(
+    tmp_path, fresh_venv, sdist, wheelhouse, tools, release
+) -> None:  # type: ignore[no-untyped-def]
+    mirror = tmp_path / "mirror"
+    made = _bootstrap(tools, "mirror", str(mirror), "--all")
+    assert made.returncode == 0, made.stderr
+    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in release.dir.iterdir())
+    for path in mirror.iterdir():
+        assert path.read_bytes() == (release.dir / path.name).read_bytes()
+
+    env = {
+        "CEREBRIUM_RELEASE_URL": str(mirror),
+        "CEREBRIUM_OFFLINE": "1",
+        "CEREBRIUM_CACHE_DIR": str(tmp_path / "c"),
+    }
+    venv = fresh_venv()
+    _ok(venv, _pip_install(venv, sdist, wheelhouse, env))
+
+
+def test_fetch_and_info_commands(tmp_path, tools) -> None:  # type: ignore[no-untyped-def]
+    fetched = _bootstrap(tools, "fetch", "--dest", str(tmp_path / "out"))
+    assert fetched.returncode == 0, fetched.stderr
+    binary = Path(fetched.stdout.strip())
+    assert binary == tmp_path / "out" / "cerebrium"
+    assert (
+        subprocess.run([binary, "version"], capture_output=True, text=True).stdout.strip()
+        == f"cerebrium version {VERSION}"
+    )
+
+    info = _bootstrap(tools, "info")
+    assert info.returncode == 0, info.stderr
+    text = info.stdout
+    assert "target: linux/amd64" in text
+    assert f"archive: {ARCHIVE}" in text
+    assert "trust: integrity only" in text
+    assert "cache: " in text
+    assert "sha256-" in text
+    assert f"binary version: cerebrium version {VERSION}" in text
+
+
+def test_commands_fail_with_one_line_reason(tmp_path, tools) -> None:  # type: ignore[no-untyped-def]
+    result = _bootstrap(tools, "fetch", "--dest", str(tmp_path), "--platform", "linux/riscv64")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: cerebrium publishes no build for this platform, linux/riscv64"
+    )
+    assert _bootstrap(tools, "mirror", "--help").returncode == 0
+
+
+@pytest.fixture(scope="module")
+def pinned_sdist(tmp_path_factory, tools, server):  # type: ignore[no-untyped-def]
+    """An sdist whose package carries pins made by the ``pin`` command from the good release."""
+    from support.sdist import build_sdist, copy_checkout
+
+    checkout = copy_checkout(tmp_path_factory.mktemp("pinned") / "src")
+    pins = checkout / "wrapper" / "pinned-checksums.txt"
+    made = _bootstrap(tools, "pin", "--from", f"{server.url}/good/", "--output", str(pins))
+    assert made.returncode == 0, made.stderr
+    assert "pinned 6 checksums of v2.0.0" in made.stdout  # one per archive
+    return build_sdist(tmp_path_factory.mktemp("pinned-dist"), checkout)
+
+
+def test_pinned_package_installs_the_real_release(
+    tmp_path, fresh_venv, pinned_sdist, wheelhouse, ca_file, server
+) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
+        "CEREBRIUM_CACHE_DIR": str(tmp_path / "c"),
+    }
+    venv = fresh_venv()
+    result = _pip_install(venv, pinned_sdist, wheelhouse, env)
+    _ok(venv, result)
+    assert "verified against the pinned checksums" in result.stderr + result.stdout
+    shipped = list(venv.path.glob("lib/python*/site-packages/cerebrium_cli/pinned-checksums.txt"))
+    assert len(shipped) == 1  # the wheel carries the pins too
+
+
+def test_swapped_release_is_refused_by_the_pins(
+    tmp_path, fresh_venv, pinned_sdist, wheelhouse, ca_file, server, server_root, release
+) -> None:  # type: ignore[no-untyped-def]
+    from support.release import make_archive, write_checksums
+
+    # An attacker who controls the release replaces the archive and its checksums file alike.
+    swapped = server_root / "swapped"
+    shutil.copytree(release.dir, swapped)
+    evil = tmp_path / "cerebrium"
+    evil.write_bytes(b"#!/bin/sh\necho pwned\n")
+    make_archive(evil, swapped / ARCHIVE, "linux")
+    write_checksums(
+        sorted(p for p in swapped.iterdir() if p.name != "checksums.txt"), swapped / "checksums.txt"
+    )
+
+    env = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{server.url}/swapped/",
+        "CEREBRIUM_CACHE_DIR": str(tmp_path / "c"),
+    }
+    venv = fresh_venv()
+    out = _refused(venv, _pip_install(venv, pinned_sdist, wheelhouse, env))
+    assert "disagrees with the checksums pinned in this package" in out
+    assert f"{ARCHIVE}: pinned " in out
+
+
+def test_corrupt_cache_entry_is_refused_offline_and_healed_online(
+    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server
+) -> None:  # type: ignore[no-untyped-def]
+    cache = tmp_path / "cache"
+    env = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
+        "CEREBRIUM_CACHE_DIR": str(cache),
+    }
+    warm = fresh_venv()
+    _ok(warm, _pip_install(warm, sdist, wheelhouse, env))
+    (entry,) = (cache / "archives").glob("sha256-*")
+    good = entry.read_bytes()
+    entry.write_bytes(good[: len(good) // 3])  # truncated on disk
+
+    offline = fresh_venv()
+    out = _refused(
+        offline, _pip_install(offline, sdist, wheelhouse, {**env, "CEREBRIUM_OFFLINE": "1"})
+    )
+    assert "is corrupt" in out
+    assert "no local copy" in out
+
+    online = fresh_venv()
+    result = _pip_install(online, sdist, wheelhouse, env)
+    _ok(online, result)
+    assert entry.read_bytes() == good  # healed
+
+
+def test_eight_concurrent_installs_share_a_cold_cache(
+    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server
+) -> None:  # type: ignore[no-untyped-def]
+    cache = tmp_path / "cache"
+    env = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
+        "CEREBRIUM_CACHE_DIR": str(cache),
+    }
+    with ThreadPoolExecutor(8) as pool:
+        venvs = list(pool.map(lambda _: fresh_venv(), range(8)))
+        results = list(pool.map(lambda v: _pip_install(v, sdist, wheelhouse, env), venvs))
+    for venv, result in zip(venvs, results):
+        _ok(venv, result)
+    assert len(list((cache / "archives").glob("sha256-*"))) == 1
+    assert list((cache / "archives").glob(".*.tmp")) == []
+
+
+def test_an_install_killed_mid_download_leaves_nothing_trusted(
+    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, own_server
+) -> None:  # type: ignore[no-untyped-def]
+    cache = tmp_path / "cache"
+    env = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{own_server.url}/good/",
+        "CEREBRIUM_CACHE_DIR": str(cache),
+    }
+    unblock = threading.Event()
+    own_server.stall(f"/good/{ARCHIVE}", after=100_000, release=unblock)
+    venv = fresh_venv()
+    command = [
+        str(venv.python),
+        "-m",
+        "pip",
+        "install",
+        "--no-index",
+        "--no-cache-dir",
+        "--find-links",
+        str(wheelhouse),
+        str(sdist),
+    ]
+    proc = subprocess.Popen(
+        command,
+        env=venv.environ({"PIP_CONFIG_FILE": os.devnull, **env}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not any(r.path.endswith(ARCHIVE) for r in own_server.requests):
+            assert time.monotonic() < deadline, "the install never asked for the archive"
+            time.sleep(0.1)
+        time.sleep(0.5)  # let some bytes land in the cache's temporary file
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        unblock.set()
+    assert list((cache / "archives").glob("sha256-*")) == []  # no entry a later install would use
+    assert not venv.script("cerebrium").exists()
+
+    own_server.routes.clear()
+    again = fresh_venv()
+    _ok(again, _pip_install(again, sdist, wheelhouse, env))
