@@ -405,12 +405,21 @@ def _syntax_hint(bit: str) -> str:
     return _SYNTAX_HINT
 
 
+def _go_identifier(match: re.Match[str]) -> bool:
+    """Go's names are letters, decimal digits and _, where Python's \\w also takes ² and ½."""
+    if match.lastgroup not in ("field", "word"):
+        return True
+    return all(
+        char == "_" or char.isalpha() or char.isdecimal() for char in match.group().lstrip(".")
+    )
+
+
 def _tokenize(body: str, source: str, template: str) -> list[_Token]:
     tokens: list[_Token] = []
     position, spaced = 0, True
     while position < len(body):
         match = _TOKEN.match(body, position)
-        if match is None:
+        if match is None or not _go_identifier(match):
             bit = re.split(r"[ \t\r\n]", body[position:], maxsplit=1)[0]
             _fail(template, f"unsupported syntax {_excerpt(bit, 20)!r}", source, _syntax_hint(bit))
         kind, text = match.lastgroup or "", match.group()
@@ -558,6 +567,8 @@ class _Parser:
         commands = [self._command(action, after_pipe=False)]
         while (token := action.peek()) is not None and token.kind == "|":
             action.take()
+            if (token := action.peek()) is None or token.kind == ")":
+                break  # Go ignores a trailing '|'
             command = self._command(action, after_pipe=True)
             if isinstance(command.head, (_Literal, _Dot)):
                 self.fail(

@@ -11,6 +11,7 @@ the destination until every check has passed.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -135,13 +136,11 @@ class _Fetch:
     def __init__(
         self, release: Release, target: Target, tag: str, sources: Sources, log: Log, workdir: Path
     ) -> None:
-        self.release, self.tag, self.sources, self.log, self.workdir = (
-            release,
-            tag,
-            sources,
-            log,
-            workdir,
-        )
+        self.release = release
+        self.tag = tag
+        self.sources = sources
+        self.log = log
+        self.workdir = workdir
         self.algorithm = release.checksum_algorithm
         self.archive_name = release.archive_name(target, tag)
         self.checksums_name = release.checksum_name(tag)
@@ -301,8 +300,6 @@ def _write(path: Path, copy: Callable[[IO[bytes]], str]) -> str:
 
 
 def _copy_hashing(source: IO[bytes], out: IO[bytes], algorithm: str) -> str:
-    import hashlib
-
     hasher = hashlib.new(algorithm)
     while chunk := source.read(_CHUNK):
         hasher.update(chunk)
