@@ -100,3 +100,21 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from support.sdist import build_sdist
 
     return build_sdist(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="session")
+def tools(tmp_path_factory, sdist, wheelhouse, ca_file, release, server):  # type: ignore[no-untyped-def]
+    """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
+    from support.venvs import Venv
+
+    tmp = tmp_path_factory.mktemp("tools")
+    venv = Venv.create(tmp / "venv")
+    env = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
+        "CEREBRIUM_CACHE_DIR": str(tmp / "cache"),
+    }
+    spec = f"{sdist}[bootstrap]"
+    result = venv.pip("install", "--no-index", "--find-links", str(wheelhouse), spec, env=env)
+    assert result.returncode == 0, result.stderr
+    return venv, env

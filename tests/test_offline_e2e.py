@@ -71,25 +71,6 @@ def own_server(server_root: Path, ca, release):  # type: ignore[no-untyped-def]
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def tools(tmp_path_factory, sdist, wheelhouse, ca_file, release, server):  # type: ignore[no-untyped-def]
-    """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
-    from support.venvs import Venv
-
-    tmp = tmp_path_factory.mktemp("tools")
-    venv = Venv.create(tmp / "venv")
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
-        "CEREBRIUM_CACHE_DIR": str(tmp / "cache"),
-    }
-    result = venv.pip(
-        "install", "--no-index", "--find-links", str(wheelhouse), f"{sdist}[bootstrap]", env=env
-    )
-    assert result.returncode == 0, result.stderr
-    return venv, env
-
-
 def _bootstrap(tools, *args: str, **env: str):  # type: ignore[no-untyped-def]
     venv, base = tools
     return venv.run(

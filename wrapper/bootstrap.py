@@ -134,6 +134,27 @@ def _pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _wheels(args: argparse.Namespace) -> int:
+    import dataclasses
+    import tempfile
+
+    from .locations import location_for
+    from .wheels import build_wheels
+
+    release, tag, sources = _sources(args)
+    settings = _context()[2]
+    location = location_for(args.source, lambda: _downloader(release, settings, _log(args)))
+    # The release named by --from, verified as every install is (pins, checksums), never a
+    # stray CEREBRIUM_ARCHIVE.
+    sources = dataclasses.replace(sources, location=location, archive_file=None)
+    targets = _targets(args, release) if args.platform else list(release.targets)
+    with tempfile.TemporaryDirectory() as work:
+        made = build_wheels(release, tag, targets, sources, Path(args.out), Path(work), _log(args))
+    for wheel in made:
+        print(wheel)
+    return 0
+
+
 def _info(args: argparse.Namespace) -> int:
     import subprocess
 
@@ -266,6 +287,21 @@ def _parser() -> argparse.ArgumentParser:
         "--platform", metavar="OS/ARCH", action="append", help="repeatable; default: this machine"
     )
     which.add_argument("--all", action="store_true", help="every platform of the release")
+
+    wheels = command(
+        "wheels",
+        _wheels,
+        "make one platform wheel per release target",
+        "Verify each target's archive from the release (pins and checksums apply), extract its "
+        "binary and write one reproducible wheel per target into OUT, tagged for that platform.",
+    )
+    wheels.add_argument(
+        "--from", dest="source", metavar="URL_OR_DIR", required=True, help="the release"
+    )
+    wheels.add_argument("--out", metavar="DIR", required=True, help="where to write the wheels")
+    wheels.add_argument(
+        "--platform", metavar="OS/ARCH", action="append", help="repeatable; default: every target"
+    )
 
     pin = command(
         "pin",

@@ -1,0 +1,238 @@
+"""Platform wheels from a GoReleaser-shaped release: tags, checks, installs, reproducibility."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import email
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import VERSION
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
+
+EXPECTED_TAGS = {
+    "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
+    "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
+    "macosx_10_12_x86_64",
+    "macosx_11_0_arm64",
+    "win_amd64",
+    "win_arm64",
+}
+
+
+def _wheels(tools, source: str, out: Path, *extra: str, **more: str):  # type: ignore[no-untyped-def]
+    venv, env = tools
+    env = {**env, **more}
+    command = [
+        "python",
+        "-m",
+        "cerebrium_cli.bootstrap",
+        "wheels",
+        "--from",
+        source,
+        "--out",
+        str(out),
+        *extra,
+    ]
+    return venv.run(*command, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def wheel_dir(tmp_path_factory, tools, server) -> Path:  # type: ignore[no-untyped-def]
+    out = tmp_path_factory.mktemp("wheels")
+    result = _wheels(tools, f"{server.url}/good/", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_six_wheels_with_platform_tags_and_none_any(wheel_dir: Path) -> None:
+    names = sorted(p.name for p in wheel_dir.glob("*.whl"))
+    assert len(names) == 6
+    tags = {
+        name.removeprefix(f"cerebrium-{VERSION}-py3-none-").removesuffix(".whl") for name in names
+    }
+    assert tags == EXPECTED_TAGS
+    assert not any(name.endswith("-any.whl") for name in names)
+
+
+def test_twine_check_strict_and_check_wheel_contents_pass(wheel_dir: Path) -> None:
+    wheels = [str(p) for p in sorted(wheel_dir.glob("*.whl"))]
+    twine = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *wheels],
+        capture_output=True,
+        text=True,
+    )
+    assert twine.returncode == 0, twine.stdout + twine.stderr
+    cwc = subprocess.run(
+        [sys.executable, "-m", "check_wheel_contents", *wheels], capture_output=True, text=True
+    )
+    assert cwc.returncode == 0, cwc.stdout + cwc.stderr
+
+
+TAG_OF = {
+    ("linux", "amd64"): "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
+    ("linux", "arm64"): "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
+    ("darwin", "amd64"): "macosx_10_12_x86_64",
+    ("darwin", "arm64"): "macosx_11_0_arm64",
+    ("windows", "amd64"): "win_amd64",
+    ("windows", "arm64"): "win_arm64",
+}
+
+
+def test_each_wheel_holds_its_targets_binary_and_a_correct_record(wheel_dir: Path, release) -> None:  # type: ignore[no-untyped-def]
+    for (goos, goarch), archive in release.archives.items():
+        exe = ".exe" if goos == "windows" else ""
+        wheel = wheel_dir / f"cerebrium-{VERSION}-py3-none-{TAG_OF[goos, goarch]}.whl"
+        with zipfile.ZipFile(wheel) as zf:
+            member = f"cerebrium_cli/bin/cerebrium{exe}"
+            assert zf.getinfo(member).external_attr >> 16 == 0o100755
+            assert zf.read(member) == _binary_in(archive, f"cerebrium{exe}")
+            rows = list(
+                csv.reader(io.StringIO(zf.read(f"cerebrium-{VERSION}.dist-info/RECORD").decode()))
+            )
+            assert {row[0] for row in rows} == set(zf.namelist())
+            for path, digest, size in rows:
+                if path.endswith("/RECORD"):
+                    continue
+                data = zf.read(path)
+                b64 = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                assert digest == f"sha256={b64}"
+                assert int(size) == len(data)
+
+
+def _binary_in(archive: Path, member: str) -> bytes:
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            return zf.read(member)
+    with tarfile.open(archive) as tf:
+        handle = tf.extractfile(member)
+        assert handle is not None
+        return handle.read()
+
+
+def test_metadata_matches_the_sdist(wheel_dir: Path, sdist: Path) -> None:
+    with tarfile.open(sdist) as tf:
+        handle = tf.extractfile(f"cerebrium-{VERSION}/PKG-INFO")
+        assert handle is not None
+        pkg_info = email.message_from_bytes(handle.read())
+    wheel = next(wheel_dir.glob("*x86_64.manylinux*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        meta = email.message_from_bytes(zf.read(f"cerebrium-{VERSION}.dist-info/METADATA"))
+        entry_points = zf.read(f"cerebrium-{VERSION}.dist-info/entry_points.txt").decode()
+    for field in ("Name", "Version", "Summary", "Home-page", "Requires-Python", "License"):
+        assert meta.get(field) == pkg_info.get(field), field
+    assert meta.get_all("Provides-Extra") == pkg_info.get_all("Provides-Extra")
+    assert "cerebrium = cerebrium_cli.__main__:main" in entry_points
+
+
+def test_pip_installs_from_the_wheels_alone_with_no_server(tmp_path: Path, wheel_dir: Path) -> None:
+    from support.venvs import Venv
+
+    venv = Venv.create(tmp_path / "venv")
+    # No CEREBRIUM_RELEASE_URL, no certificates, no index: nothing but the wheel folder.
+    result = venv.pip("install", "--no-index", "--find-links", str(wheel_dir), "cerebrium")
+    assert result.returncode == 0, result.stderr
+    assert "Building wheel" not in result.stdout
+    run = venv.run("cerebrium", "version")
+    assert run.stdout.strip() == f"cerebrium version {VERSION}"
+    binary = next(venv.path.glob("lib/python*/site-packages/cerebrium_cli/bin/cerebrium"))
+    assert os.access(binary, os.X_OK)
+
+
+def test_uv_installs_offline_from_the_wheels(tmp_path: Path, wheel_dir: Path) -> None:
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    venv_dir = tmp_path / "venv"
+    subprocess.run(
+        [uv, "venv", "--offline", "--python", sys.executable, str(venv_dir)],
+        check=True,
+        capture_output=True,
+    )
+    python = venv_dir / "bin" / "python"
+    result = subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--offline",
+            "--no-index",
+            "--find-links",
+            str(wheel_dir),
+            "--python",
+            str(python),
+            "cerebrium",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "UV_NO_CONFIG": "1", "UV_CACHE_DIR": str(tmp_path / "uv-cache")},
+    )
+    assert result.returncode == 0, result.stderr
+    run = subprocess.run(
+        [venv_dir / "bin" / "cerebrium", "version"], capture_output=True, text=True
+    )
+    assert run.stdout.strip() == f"cerebrium version {VERSION}"
+
+
+def test_building_twice_gives_identical_bytes(
+    tmp_path: Path, tools, server, wheel_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    again = tmp_path / "again"
+    assert _wheels(tools, f"{server.url}/good/", again).returncode == 0
+    for wheel in wheel_dir.glob("*.whl"):
+        assert (again / wheel.name).read_bytes() == wheel.read_bytes(), wheel.name
+
+
+def test_a_tampered_archive_gets_no_wheel_and_a_clear_error(
+    tmp_path: Path, tools, server, server_root, release
+) -> None:  # type: ignore[no-untyped-def]
+    bad = server_root / "wheels-tampered"
+    shutil.copytree(release.dir, bad)
+    archive = bad / "cerebrium_2.0.0_darwin_arm64.tar.gz"
+    archive.write_bytes(archive.read_bytes()[:-10] + b"0123456789")
+    out = tmp_path / "out"
+    # A cold cache: the shared one already holds the genuine archive under the published digest.
+    result = _wheels(
+        tools, f"{server.url}/wheels-tampered/", out, CEREBRIUM_CACHE_DIR=str(tmp_path / "c")
+    )
+    assert result.returncode == 1
+    assert "darwin/arm64" in result.stderr
+    assert "does not match the checksum" in result.stderr
+    names = sorted(p.name for p in out.glob("*.whl"))
+    assert len(names) == 5
+    assert not any("macosx_11_0_arm64" in name for name in names)
+    assert not list(out.glob(".*"))  # no half-written wheel
+
+
+def test_an_sbom_vouched_for_by_the_checksums_travels_in_the_wheel(
+    tmp_path: Path, tools, server, server_root, release
+) -> None:  # type: ignore[no-untyped-def]
+    from support.release import write_checksums
+
+    with_sbom = server_root / "with-sbom"
+    shutil.copytree(release.dir, with_sbom)
+    sbom_name = "cerebrium_2.0.0_linux_amd64.tar.gz.sbom.json"
+    (with_sbom / sbom_name).write_text(
+        '{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}\n'
+    )
+    write_checksums(
+        sorted(p for p in with_sbom.iterdir() if p.name != "checksums.txt"),
+        with_sbom / "checksums.txt",
+    )
+    out = tmp_path / "out"
+    result = _wheels(tools, f"{server.url}/with-sbom/", out, "--platform", "linux/amd64")
+    assert result.returncode == 0, result.stderr
+    (wheel,) = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        assert (
+            zf.read(f"cerebrium-{VERSION}.dist-info/sboms/{sbom_name}")
+            == (with_sbom / sbom_name).read_bytes()
+        )

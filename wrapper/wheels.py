@@ -1,0 +1,197 @@
+"""Platform wheels made from a release: the main way the binary reaches users.
+
+At release time, one wheel per target is made from the verified GoReleaser archives, so that
+``pip install cerebrium`` on a supported platform downloads one wheel and builds nothing. Each
+wheel is this installed distribution (built from the sdist, so its METADATA is the sdist's),
+with the target's binary fetched and verified by :func:`fetch.fetch_binary` (the build hook's
+own code path) and tagged by :func:`platforms.wheel_platform_tag`. Entries are sorted and
+timestamps fixed, so the same release always gives byte-identical wheels (reproducible builds;
+``SOURCE_DATE_EPOCH`` sets the time). A CycloneDX SBOM published for an archive, and vouched
+for by the checksums, travels in ``.dist-info/sboms/`` (PEP 770).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .errors import BootstrapError, DownloadError
+from .fetch import MAX_CHECKSUMS_SIZE, Sources, fetch_binary
+from .platforms import Target, wheel_platform_tag
+from .release import Release
+
+__all__ = ["WheelContent", "build_wheels", "installed_content", "write_wheel"]
+
+_DEFAULT_EPOCH = 315_532_800  # 1980-01-01, the earliest time a zip can hold
+# Files of an installed dist-info that describe the installation, not the distribution.
+_INSTALL_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "WHEEL"}
+
+
+@dataclass(frozen=True)
+class WheelContent:
+    """What every platform wheel shares: the package's files and its dist-info metadata."""
+
+    name: str  # the distribution name as in METADATA
+    version: str
+    package: dict[str, bytes]  # archive path -> bytes, without bin/
+    dist_info: dict[str, bytes]  # file name inside .dist-info -> bytes
+
+
+def installed_content(release: Release) -> WheelContent:
+    """The installed distribution, read back as the content of a wheel."""
+    here = Path(__file__).resolve().parent
+    # The distribution whose files hold this very module: not an .egg-info of a source checkout
+    # that happens to sit on sys.path under the same name.
+    candidates = [
+        dist
+        for dist in metadata.distributions(name=release.project_name)
+        if Path(str(dist.locate_file(release.import_name))).resolve() == here
+    ]
+    if not candidates:
+        raise BootstrapError(
+            f"the {release.project_name} distribution is not installed here; 'wheels' makes "
+            "wheels from the installed package: pip install the sdist first"
+        )
+    dist = candidates[0]
+    package: dict[str, bytes] = {}
+    dist_info: dict[str, bytes] = {}
+    for path in dist.files or []:
+        parts = path.parts
+        if parts[0] == release.import_name:
+            if "__pycache__" in parts or (len(parts) > 1 and parts[1] == "bin"):
+                continue
+            package["/".join(parts)] = Path(str(dist.locate_file(path))).read_bytes()
+        elif parts[0].endswith(".dist-info") and len(parts) == 2 and parts[1] not in _INSTALL_ONLY:
+            dist_info[parts[1]] = Path(str(dist.locate_file(path))).read_bytes()
+    if "METADATA" not in dist_info:
+        raise BootstrapError(f"the installed {release.project_name} has no METADATA to copy")
+    return WheelContent(dist.metadata["Name"], dist.version, package, dist_info)
+
+
+def build_wheels(
+    release: Release,
+    tag: str,
+    targets: Iterable[Target],
+    sources: Sources,
+    out_dir: Path,
+    work_dir: Path,
+    log: Callable[[str], None],
+) -> list[Path]:
+    """One wheel per target into ``out_dir``; a target whose archive fails verification gets none.
+
+    Every target is tried; the failures are reported together at the end, so one bad archive
+    does not hide the state of the others.
+    """
+    content = installed_content(release)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    made: list[Path] = []
+    failures: list[str] = []
+    for target in targets:
+        try:
+            binary = fetch_binary(
+                release,
+                target,
+                tag,
+                work_dir / f"{target.os}_{target.arch}",
+                sources=sources,
+                log=log,
+            )
+            sbom = _sbom(release, target, tag, sources, log)
+            made.append(write_wheel(content, target, binary, sbom, out_dir))
+            log(f"{release.project_name}: wrote {made[-1].name}")
+        except BootstrapError as exc:
+            failures.append(f"{target}: {exc}")
+            log(f"error: no wheel for {target}: {exc}")
+    if failures:
+        raise BootstrapError(
+            f"{len(failures)} of the release's archives could not be verified, so their wheels "
+            "were not made:\n  " + "\n  ".join(failures)
+        )
+    return made
+
+
+def _sbom(
+    release: Release, target: Target, tag: str, sources: Sources, log: Callable[[str], None]
+) -> tuple[str, bytes] | None:
+    """The archive's SBOM (GoReleaser's ``<archive>.sbom.json``), if published and vouched for."""
+    location = sources.location
+    if location is None:
+        return None
+    name = f"{release.archive_name(target, tag)}.sbom.json"
+    try:
+        data = location.read(name, limit=MAX_CHECKSUMS_SIZE * 16)
+    except DownloadError:
+        return None  # no SBOM published for this archive
+    checksums = sources.pins
+    if checksums is None:
+        from .checksums import parse_checksums
+
+        raw = location.read(release.checksum_name(tag), limit=MAX_CHECKSUMS_SIZE)
+        checksums = parse_checksums(
+            raw.decode("utf-8", "replace"), "checksums", release.checksum_algorithm
+        )
+    expected = checksums.get(name)
+    got = hashlib.new(release.checksum_algorithm, data).hexdigest()
+    if expected is None or expected != got:
+        log(f"warning: {name} is not vouched for by the checksums; leaving it out of the wheel")
+        return None
+    return name, data
+
+
+def write_wheel(
+    content: WheelContent,
+    target: Target,
+    binary: Path,
+    sbom: tuple[str, bytes] | None,
+    out_dir: Path,
+) -> Path:
+    """Write one reproducible wheel for ``target``; return its path."""
+    platform_tag = wheel_platform_tag(target)
+    dist = content.name.replace("-", "_").replace(".", "_").lower()
+    dist_info = f"{dist}-{content.version}.dist-info"
+    import_name = next(iter(content.package)).split("/", 1)[0]
+    tags = "".join(f"Tag: py3-none-{tag}\n" for tag in platform_tag.split("."))
+    wheel_file = (
+        "Wheel-Version: 1.0\nGenerator: cerebrium_cli.wheels\nRoot-Is-Purelib: false\n" + tags
+    ).encode()
+
+    # (archive path, bytes, unix mode), sorted; the dist-info last with RECORD at its end.
+    files: list[tuple[str, bytes, int]] = [
+        (path, data, 0o644) for path, data in sorted(content.package.items())
+    ]
+    files.append((f"{import_name}/bin/{binary.name}", binary.read_bytes(), 0o755))
+    files.sort(key=lambda item: item[0])
+    meta = {**content.dist_info, "WHEEL": wheel_file}
+    if sbom is not None:
+        meta[f"sboms/{sbom[0]}"] = sbom[1]
+    files.extend((f"{dist_info}/{name}", data, 0o644) for name, data in sorted(meta.items()))
+    record = "".join(
+        f"{path},sha256={_b64(hashlib.sha256(data).digest())},{len(data)}\n"
+        for path, data, _ in files
+    )
+    files.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode(), 0o644))
+
+    stamp = time.gmtime(
+        max(int(os.environ.get("SOURCE_DATE_EPOCH", _DEFAULT_EPOCH)), _DEFAULT_EPOCH)
+    )[:6]
+    path = out_dir / f"{dist}-{content.version}-py3-none-{platform_tag}.whl"
+    temp = path.with_name(f".{path.name}.tmp")
+    with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as wheel:
+        for name, data, mode in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            wheel.writestr(info, data)
+    os.replace(temp, path)
+    return path
+
+
+def _b64(digest: bytes) -> str:
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
