@@ -18,6 +18,7 @@ package still catch it::
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
      +-- BinaryNotFoundError (FileNotFoundError) the installed binary is missing
      +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
+     +-- StorageError (OSError)                 a file could not be written (disk full, ...)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "DownloadError",
     "OfflineError",
     "PinnedChecksumsError",
+    "StorageError",
     "TemplateError",
     "UnsupportedPlatformError",
     "VersionError",
@@ -89,3 +91,7 @@ class BinaryNotFoundError(BootstrapError, FileNotFoundError):
 
 class OfflineError(BootstrapError, FileNotFoundError):
     """The network may not be used, and nothing local holds the archive."""
+
+
+class StorageError(BootstrapError, OSError):
+    """Writing to disk failed: the disk is full, a quota or file size limit was hit, ..."""

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO, TypeVar
 
-from .errors import ArchiveError
+from .errors import ArchiveError, StorageError
 
 __all__ = ["MAX_BINARY_SIZE", "MAX_UNPACKED_SIZE", "extract_binary"]
 
@@ -49,7 +49,7 @@ def extract_binary(
     try:
         with _open_member(archive, fmt, member, max_size, max_unpacked) as (source, size):
             return _write(source, size, dest, max_size, archive.name, member)
-    except ArchiveError:
+    except (ArchiveError, StorageError):
         raise
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise ArchiveError(
@@ -200,8 +200,11 @@ def _check_size(size: int, max_size: int, archive: str, member: str) -> None:
 def _write(
     source: IO[bytes], size: int, dest: Path, max_size: int, archive: str, member: str
 ) -> Path:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise StorageError(f"cannot write to {dest.parent}: {exc.strerror or exc}") from exc
     tmp = Path(tmp_name)
     try:
         written = 0
@@ -213,7 +216,13 @@ def _write(
                         f"{archive}: the binary {member!r} inflates past {max_size} bytes; "
                         "refusing it"
                     )
-                out.write(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise StorageError(
+                        f"cannot write {dest.name} to {dest.parent}: {exc.strerror or exc}. "
+                        "Free some space there and try again."
+                    ) from exc
         if written != size:
             raise ArchiveError(
                 f"{archive}: the binary {member!r} is {written} bytes but the archive "

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .cache import ArchiveCache, default_cache_dir
 from .checksums import lookup, parse_checksums, verify_digest
-from .errors import ChecksumFileError, DownloadError, OfflineError
+from .errors import BootstrapError, ChecksumFileError, DownloadError, OfflineError, StorageError
 from .extract import extract_binary
 from .locations import DirectoryLocation, Location, location_for
 from .pins import check_agreement, load_pins
@@ -295,8 +295,17 @@ class _Fetch:
 
 
 def _write(path: Path, copy: Callable[[IO[bytes]], str]) -> str:
-    with path.open("wb") as out:
-        return copy(out)
+    try:
+        with path.open("wb") as out:
+            return copy(out)
+    except BootstrapError:
+        raise
+    except OSError as exc:
+        # The reader's errors are already translated; what is left is our own write failing.
+        raise StorageError(
+            f"cannot write the download to {path.parent}: {exc.strerror or exc}. Free some space "
+            "there, or point CEREBRIUM_CACHE_DIR (or TMPDIR) at a disk with room."
+        ) from exc
 
 
 def _copy_hashing(source: IO[bytes], out: IO[bytes], algorithm: str) -> str:

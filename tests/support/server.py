@@ -8,7 +8,9 @@ which requests arrived and with which headers.
 from __future__ import annotations
 
 import shutil
+import socket
 import ssl
+import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -120,6 +122,65 @@ class ReleaseServer:
 
         self.routes[path] = route
 
+    def fail_then_serve(
+        self, path: str, statuses: list[int], headers: dict[str, str] | None = None
+    ) -> None:
+        """Answer ``path`` with each status in turn (a 503, a 429, ...), then serve the file."""
+        pending = list(statuses)
+
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            if not pending:
+                self._serve_file(handler, path, body=True)
+                return
+            handler.send_response(pending.pop(0))
+            for name, value in (headers or {}).items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+
+        self.routes[path] = route
+
+    def cut_short(
+        self, path: str, keep: int, *, times: int = 1_000_000, reset: bool = False
+    ) -> None:
+        """Declare the whole file but send ``keep`` bytes, then hang up (with a TCP reset if
+        ``reset``); after ``times`` such answers, serve the file properly."""
+        left = [times]
+
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            if left[0] <= 0:
+                self._serve_file(handler, path, body=True)
+                return
+            left[0] -= 1
+            data = (self.root / path.lstrip("/")).read_bytes()
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/octet-stream")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data[:keep])
+            handler.wfile.flush()
+            handler.close_connection = True
+            if reset:
+                raw = handler.connection
+                raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                raw.close()
+
+        self.routes[path] = route
+
+    def short_length(self, path: str, declared: int) -> None:
+        """Send the whole file under a Content-Length that claims only ``declared`` bytes."""
+
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            data = (self.root / path.lstrip("/")).read_bytes()
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/octet-stream")
+            handler.send_header("Content-Length", str(declared))
+            handler.end_headers()
+            handler.wfile.write(data)
+            handler.close_connection = True
+
+        self.routes[path] = route
+
     # --- serving ---------------------------------------------------------------------------
 
     def _handle(self, handler: BaseHTTPRequestHandler, body: bool) -> None:
@@ -132,6 +193,9 @@ class ReleaseServer:
         if route is not None:
             route(handler)
             return
+        self._serve_file(handler, path, body)
+
+    def _serve_file(self, handler: BaseHTTPRequestHandler, path: str, body: bool) -> None:
         file = (self.root / path.lstrip("/")).resolve()
         if not file.is_relative_to(self.root) or not file.is_file():
             handler.send_error(404)

@@ -1,0 +1,228 @@
+"""Network and machine faults against a real HTTPS server on loopback that misbehaves on purpose.
+
+Each fault ends in success or in one clear error, and never leaves a binary, a cache entry or a
+temporary file behind. The fetch runs in-process with short timeouts so that the slow faults
+(stalls, retries) stay quick; test_install_e2e.py and test_offline_e2e.py drive pip itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from cerebrium_cli import fetch as fetch_module
+from cerebrium_cli._http import Downloader, NetworkPolicy
+from cerebrium_cli.cache import ArchiveCache
+from cerebrium_cli.errors import BootstrapError, ChecksumMismatchError, DownloadError
+from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.locations import HttpsLocation
+from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import load_release
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
+
+ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+FAST = NetworkPolicy(connect_timeout=5, read_timeout=1, attempts=3, backoff=0.05, max_wait=1)
+
+
+class Run:
+    """One fetch of linux/amd64 from ``<server>/<name>/``, with its log and what it left."""
+
+    def __init__(self, server, release, root: Path, tmp: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+        self.server, self.tmp, self.name = server, tmp, name
+        shutil.copytree(release.dir, root / name)
+        self.path = f"/{name}/{ARCHIVE}"
+        self.log: list[str] = []
+
+    def __call__(self, policy: NetworkPolicy = FAST) -> Path:
+        cache = ArchiveCache.open(self.tmp / "cache", self.log.append)
+        downloader = Downloader(policy, log=self.log.append)
+        location = HttpsLocation(f"{self.server.url}/{self.name}/", downloader)
+        sources = Sources(location=location, cache=cache)
+        return fetch_binary(
+            load_release(),
+            Target("linux", "amd64"),
+            "v2.0.0",
+            self.tmp / "bin",
+            sources=sources,
+            log=self.log.append,
+        )
+
+    def archive_requests(self) -> int:
+        return sum(1 for r in self.server.requests if r.path == self.path)
+
+    def assert_nothing_left(self) -> None:
+        assert not (self.tmp / "bin").exists() or list((self.tmp / "bin").iterdir()) == []
+        archives = self.tmp / "cache" / "archives"
+        assert list(archives.iterdir()) == [] if archives.exists() else True
+
+
+@pytest.fixture
+def run(request, server, release, server_root: Path, tmp_path: Path, ca_file: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    name = request.node.name.replace("[", "-").replace("]", "")
+    return Run(server, release, server_root, tmp_path, name)
+
+
+def test_503_and_429_are_retried_honouring_retry_after(run) -> None:  # type: ignore[no-untyped-def]
+    run.server.fail_then_serve(run.path, [503, 429], headers={"Retry-After": "1"})
+    started = time.monotonic()
+    binary = run()
+    assert binary.is_file()
+    assert run.archive_requests() == 3
+    assert time.monotonic() - started >= 2 * FAST.max_wait  # Retry-After: 1, capped at 1, twice
+    assert sum("retrying in 1 s" in line for line in run.log) == 2
+
+
+def test_retry_after_is_capped(run) -> None:  # type: ignore[no-untyped-def]
+    run.server.fail_then_serve(run.path, [503], headers={"Retry-After": "86400"})
+    started = time.monotonic()
+    assert run().is_file()
+    assert time.monotonic() - started < 10
+
+
+def test_404_names_the_url(run) -> None:  # type: ignore[no-untyped-def]
+    run.server.respond(run.path, 404)
+    with pytest.raises(DownloadError, match=rf"{run.server.url}{run.path} was not found \(404\)"):
+        run()
+    run.assert_nothing_left()
+
+
+@pytest.mark.parametrize("reset", [False, True], ids=["cut-short", "reset"])
+def test_a_broken_body_is_retried_from_scratch(run, reset: bool) -> None:  # type: ignore[no-untyped-def]
+    run.server.cut_short(run.path, keep=50_000, times=1, reset=reset)
+    binary = run()
+    assert binary.is_file()
+    assert run.archive_requests() == 2
+    assert any("the connection failed" in line and "retrying" in line for line in run.log)
+
+
+@pytest.mark.parametrize("reset", [False, True], ids=["cut-short", "reset"])
+def test_a_body_that_always_breaks_fails_clearly_and_leaves_nothing(run, reset: bool) -> None:  # type: ignore[no-untyped-def]
+    run.server.cut_short(run.path, keep=50_000, reset=reset)
+    with pytest.raises(DownloadError, match=r"the connection failed .*after 3 attempts") as info:
+        run()
+    assert "Traceback" not in str(info.value)
+    assert run.archive_requests() == 3
+    run.assert_nothing_left()
+
+
+def test_a_content_length_that_lies_short_is_caught_by_the_digest(run) -> None:  # type: ignore[no-untyped-def]
+    run.server.short_length(run.path, declared=10_000)
+    with pytest.raises((ChecksumMismatchError, DownloadError)) as info:
+        run()
+    assert "does not match" in str(info.value) or "connection failed" in str(info.value)
+    run.assert_nothing_left()
+
+
+def test_a_stalled_server_fails_within_the_time_the_error_states(run) -> None:  # type: ignore[no-untyped-def]
+    release = threading.Event()
+    run.server.stall(run.path, after=20_000, release=release)
+    policy = NetworkPolicy(
+        connect_timeout=5, read_timeout=0.5, attempts=2, backoff=0.05, max_wait=0.1
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises(DownloadError, match=r"no data for 0\.5 s .*after 2 attempts"):
+            run(policy)
+    finally:
+        release.set()
+    assert time.monotonic() - started < 2 * 0.5 + 0.1 + 3  # two timeouts, one wait, slack
+    run.assert_nothing_left()
+
+
+def test_an_html_page_instead_of_the_archive_is_called_out(run) -> None:  # type: ignore[no-untyped-def]
+    page = b"<html><body>Please log in to the proxy</body></html>"
+    run.server.respond(run.path, 200, page, {"Content-Type": "text/html; charset=utf-8"})
+    with pytest.raises(
+        DownloadError, match=r"HTML page instead of the file.*proxy login page or captive portal"
+    ):
+        run()
+    run.assert_nothing_left()
+
+
+def test_a_redirect_loop_is_refused(run) -> None:  # type: ignore[no-untyped-def]
+    other = run.path + ".elsewhere"
+    run.server.redirect(run.path, other)
+    run.server.redirect(other, run.path)
+    with pytest.raises(DownloadError, match="redirects in a loop"):
+        run()
+    run.assert_nothing_left()
+
+
+def test_a_response_over_the_size_cap_is_refused(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(fetch_module, "MAX_ARCHIVE_SIZE", 100_000)
+    with pytest.raises(DownloadError, match=r"more than the 100000 bytes allowed"):
+        run()
+    run.assert_nothing_left()
+
+
+def test_a_redirect_to_another_https_host_is_followed(run) -> None:  # type: ignore[no-untyped-def]
+    # GitHub answers with a redirect to its storage host; that must work (minus any token).
+    run.server.redirect(
+        run.path, run.server.url.replace("127.0.0.1", "localhost") + f"/good/{ARCHIVE}"
+    )
+    assert run().is_file()
+
+
+# --- the machine ----------------------------------------------------------------------------
+
+_FULL_DISK = r"""
+import resource, signal, sys
+sys.path.insert(0, {tests!r})
+import conftest
+from pathlib import Path
+from cerebrium_cli.cache import ArchiveCache
+from cerebrium_cli.errors import BootstrapError
+from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.locations import DirectoryLocation
+from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import load_release
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+tmp = Path({tmp!r})
+cache = ArchiveCache.open(tmp / "cache", print)
+sources = Sources(location=DirectoryLocation(Path({release!r})), cache=cache)
+linux = Target("linux", "amd64")
+try:
+    fetch_binary(load_release(), linux, "v2.0.0", tmp / "bin", sources=sources, log=print)
+except BootstrapError as exc:
+    print("REFUSED:", type(exc).__name__, exc)
+"""
+
+
+@pytest.mark.parametrize(("limit", "stage"), [(200_000, "download"), (1_000_000, "extraction")])
+def test_a_full_disk_is_a_clear_error_and_temporary_files_are_removed(
+    tmp_path: Path, release, limit: int, stage: str
+) -> None:  # type: ignore[no-untyped-def]
+    # The archive is ~0.6 MB and the binary ~1.4 MB: the first limit stops the download into
+    # the cache, the second the extraction of the binary.
+    code = _FULL_DISK.format(
+        tests=str(Path(__file__).parent), limit=limit, tmp=str(tmp_path), release=str(release.dir)
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "REFUSED: StorageError cannot write" in result.stdout, result.stdout
+    assert "File too large" in result.stdout
+    leftovers = [p for p in (tmp_path / "cache" / "archives").iterdir()]
+    if stage == "download":
+        assert leftovers == []
+    else:
+        assert len(leftovers) == 1  # the verified archive stays cached; nothing half-written
+        assert leftovers[0].name.startswith("sha256-")
+    assert not (tmp_path / "bin").exists() or list((tmp_path / "bin").iterdir()) == []
+
+
+def test_the_error_tree_has_one_root() -> None:
+    from cerebrium_cli import errors
+
+    for name in errors.__all__:
+        assert issubclass(getattr(errors, name), BootstrapError)
