@@ -266,3 +266,18 @@ def test_unsafe_member_name_from_the_config_is_refused(tmp_path: Path, dest: Pat
     with pytest.raises(ArchiveError, match="member name"):
         extract_binary(archive, "tar.gz", "../cerebrium", dest / "cerebrium")
     _nothing_written(dest)
+
+
+def test_any_member_beneath_a_link_refuses_the_whole_archive(tmp_path: Path, dest: Path) -> None:
+    # Tar-slip: a link to a directory outside, then a file written through it.
+    archive = _tar(
+        tmp_path / "a.tar.gz",
+        [
+            (_info("d", tarfile.SYMTYPE, linkname="/etc"), None),
+            (_info("d/passwd"), b"x"),
+            (_info("cerebrium"), BINARY),
+        ],
+    )
+    with pytest.raises(ArchiveError, match=r"'d/passwd' lies under 'd', which is a link"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    _nothing_written(dest)

@@ -126,7 +126,7 @@ def _select(
     """Scan every entry's header; return the one named ``member``.
 
     Every name is checked (an archive with one escaping path is hostile as a whole), declared
-    sizes are summed to stop decompression bombs before they inflate, and a binary under a
+    sizes are summed to stop decompression bombs before they inflate, and a member under a
     linked directory is refused.
     """
     found: list[_T] = []
@@ -147,14 +147,16 @@ def _select(
             links.add(name)
         if name == member:
             found.append(entry)
-    entry = _one(found, member, archive, names)
-    for parent in PurePosixPath(member).parents:
-        if str(parent) in links:
-            raise ArchiveError(
-                f"{archive}: {member!r} lies under {str(parent)!r}, which is a link; "
-                "refusing the archive as unsafe"
-            )
-    return entry
+    # A member beneath a link member is how tar-slip escapes a directory: no genuine release
+    # archive does that, so the whole archive is refused, whichever member it is.
+    for name in names:
+        for parent in PurePosixPath(name).parents:
+            if str(parent) in links:
+                raise ArchiveError(
+                    f"{archive}: {name!r} lies under {str(parent)!r}, which is a link; "
+                    "refusing the archive as unsafe"
+                )
+    return _one(found, member, archive, names)
 
 
 def _check_name(name: str, archive: str, what: str = "member") -> None:

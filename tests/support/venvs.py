@@ -31,7 +31,9 @@ class Venv:
         return self.bin_dir / (f"{name}.exe" if os.name == "nt" else name)
 
     def environ(self, env: Mapping[str, str] | None = None) -> dict[str, str]:
-        merged = {**os.environ, **(env or {})}
+        # The host's PIP_* settings (extra indexes, find-links) must not reach the tests' pips.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+        merged = {**inherited, **(env or {})}
         merged["PATH"] = str(self.bin_dir) + os.pathsep + merged.get("PATH", "")
         merged.pop("PYTHONPATH", None)
         return merged

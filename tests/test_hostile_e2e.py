@@ -1,0 +1,154 @@
+"""Hostile archives through a real ``pip install``: only the extractor stands in the way.
+
+Each archive is listed in a matching checksums.txt, so every integrity check passes; the install
+must still be refused, name the problem, install nothing and write nothing outside its temp dir.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
+
+ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+
+
+def _hostile_release(
+    root: Path, name: str, members: list[tuple[tarfile.TarInfo, bytes | None]]
+) -> Path:
+    from support.release import write_checksums
+
+    out = root / name
+    out.mkdir()
+    with tarfile.open(out / ARCHIVE, "w:gz") as tf:
+        for info, data in members:
+            if data is not None:
+                info.size = len(data)
+            tf.addfile(info, io.BytesIO(data) if data is not None else None)
+    write_checksums([out / ARCHIVE], out / "checksums.txt")
+    return out
+
+
+def _member(
+    name: str, kind: bytes = tarfile.REGTYPE, link: str = "", mode: int = 0o755
+) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname, info.mode = kind, link, mode
+    return info
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("dotdot", "climbs out with '..'"),
+        ("absolute", "is an absolute path"),
+        ("symlink", "is a link"),
+        ("symlinked-dir", "which is a link"),
+    ],
+)
+def test_hostile_archive_is_refused_and_nothing_escapes(
+    tmp_path, sdist, wheelhouse, ca_file, server, server_root, case, message
+) -> None:  # type: ignore[no-untyped-def]
+    from support.venvs import Venv
+
+    target = tmp_path / "outside" / "evil"  # where a naive extractor would write
+    target.parent.mkdir()
+    payload = b"#!/bin/sh\necho pwned\n"
+    depth = "../" * 12
+    members = {
+        "dotdot": [
+            (_member(f"{depth}{str(target).lstrip('/')}"), payload),
+            (_member("cerebrium"), payload),
+        ],
+        "absolute": [(_member(str(target)), payload), (_member("cerebrium"), payload)],
+        "symlink": [(_member("cerebrium", tarfile.SYMTYPE, str(target)), None)],
+        "symlinked-dir": [
+            (_member("d", tarfile.SYMTYPE, str(target.parent)), None),
+            (_member("d/evil"), payload),
+            (_member("cerebrium"), payload),
+        ],
+    }[case]
+    _hostile_release(server_root, f"hostile-{case}", members)
+    venv = Venv.create(tmp_path / "venv")
+    env = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{server.url}/hostile-{case}/",
+        "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    result = venv.pip(
+        "install",
+        "--no-index",
+        "--no-cache-dir",
+        "--find-links",
+        str(wheelhouse),
+        str(sdist),
+        env=env,
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert message in out
+    assert "refusing" in out
+    assert "Traceback" not in out
+    assert not venv.script("cerebrium").exists()
+    assert list(target.parent.iterdir()) == []  # nothing was written outside
+
+
+_FETCH = r"""
+import sys
+sys.path.insert(0, {tests!r})
+import conftest
+from pathlib import Path
+from cerebrium_cli.cache import ArchiveCache
+from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.locations import DirectoryLocation
+from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import load_release
+
+cache = ArchiveCache.open(Path({cache!r}), print)
+sources = Sources(location=DirectoryLocation(Path({release!r})), cache=cache)
+linux = Target("linux", "amd64")
+binary = fetch_binary(load_release(), linux, "v2.0.0", Path({dest!r}), sources=sources, log=print)
+print("DONE", binary)
+"""
+
+
+def test_kills_at_any_point_leave_nothing_a_later_fetch_trusts(tmp_path: Path, release) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    tests = str(Path(__file__).parent)
+    cache = tmp_path / "cache"
+    for n, delay in enumerate([0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]):
+        dest = tmp_path / f"bin{n}"
+        code = _FETCH.format(
+            tests=tests, cache=str(cache), release=str(release.dir), dest=str(dest)
+        )
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+        # Whatever the moment, every entry the cache would serve is complete and verified...
+        for entry in (cache / "archives").glob("sha256-*") if (cache / "archives").exists() else []:
+            assert hashlib.sha256(entry.read_bytes()).hexdigest() == entry.name.removeprefix(
+                "sha256-"
+            )
+        # ...and no half-written binary sits where an install would look.
+        binary = dest / "cerebrium"
+        if binary.exists():  # renamed into place only when complete: it must run
+            assert os.access(binary, os.X_OK)
+            assert subprocess.run([binary, "version"], capture_output=True).returncode == 0
+    final = tmp_path / "final"
+    code = _FETCH.format(tests=tests, cache=str(cache), release=str(release.dir), dest=str(final))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "DONE" in done.stdout, done.stderr
+    assert subprocess.run(
+        [final / "cerebrium", "version"], capture_output=True, text=True
+    ).stdout.startswith("cerebrium version")
