@@ -248,7 +248,7 @@ def test_truncated_archive_is_reported_as_corrupt(tmp_path: Path, dest: Path) ->
     archive = _tar(tmp_path / "a.tar.gz", [(_info("cerebrium"), os.urandom(200_000))])
     data = archive.read_bytes()
     archive.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ArchiveError, match="corrupt or truncated"):
+    with pytest.raises(ArchiveError, match="corrupt, truncated"):
         extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
     _nothing_written(dest)
 

@@ -29,6 +29,9 @@ MAX_BINARY_SIZE = 1 << 30  # 1 GiB: the largest Go CLI we expect is a few hundre
 MAX_UNPACKED_SIZE = 2 << 30  # everything the archive declares, to stop decompression bombs early
 _CHUNK = 1 << 20
 _T = TypeVar("_T")
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+# APPNOTE 4.4.4 general purpose flags: bit 0 encrypted, bit 5 patch data, bit 6 strong encryption.
+_ZIP_UNREADABLE_FLAGS = 0x1 | 0x20 | 0x40
 
 
 def extract_binary(
@@ -51,9 +54,20 @@ def extract_binary(
             return _write(source, size, dest, max_size, archive.name, member)
     except (ArchiveError, StorageError):
         raise
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError) as exc:
+    except (
+        tarfile.TarError,
+        zipfile.BadZipFile,
+        EOFError,
+        zlib.error,
+        lzma.LZMAError,
+        NotImplementedError,  # zipfile: a zip version or feature it does not implement
+        # Reading our own temporary copy: gzip and bz2 stream errors and impossible seeks in a
+        # mangled zip are OSErrors. Our write failures are StorageErrors, re-raised above.
+        OSError,
+    ) as exc:
         raise ArchiveError(
-            f"{archive.name} is corrupt or truncated ({exc}); it cannot be extracted"
+            f"{archive.name} is corrupt, truncated or of an unsupported kind ({exc}); it cannot "
+            "be extracted"
         ) from exc
 
 
@@ -115,6 +129,15 @@ def _find_zip_member(
         )
         raise ArchiveError(
             f"{archive}: the binary {member!r} is {kind}, not a regular file; refusing it"
+        )
+    if info.flag_bits & _ZIP_UNREADABLE_FLAGS:
+        raise ArchiveError(
+            f"{archive}: the binary {member!r} is encrypted or stored as patch data; refusing it"
+        )
+    if info.compress_type not in _ZIP_METHODS:
+        raise ArchiveError(
+            f"{archive}: the binary {member!r} uses zip compression method "
+            f"{info.compress_type}, which cannot be read; refusing it"
         )
     _check_size(info.file_size, max_size, archive, member)
     return info

@@ -1,0 +1,1 @@
+"""Fuzz targets for the two parsers of untrusted input: checksums files and archives."""

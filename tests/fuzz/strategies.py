@@ -1,0 +1,101 @@
+"""Hypothesis strategies that produce the inputs worth fuzzing: near-valid checksums files and
+real tar and zip archives with hostile members, plus raw bytes and corpus mutations."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import warnings
+import zipfile
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+_HEX = st.text("0123456789abcdefABCDEF", min_size=60, max_size=68)
+_NAME = st.text(st.sampled_from(list("cerebium_2.0-x/\\.: *\t")), min_size=0, max_size=40)
+_LINE = st.one_of(
+    st.builds(
+        lambda d, sep, n: f"{d}{sep}{n}",
+        _HEX,
+        st.sampled_from(["  ", " *", " ", "\t", "   "]),
+        _NAME,
+    ),
+    st.text(max_size=80),
+)
+_CHECKSUMS = st.lists(_LINE, max_size=12).map(
+    lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass")
+)
+
+_PART = st.sampled_from(
+    ["cerebrium", "..", "", ".", "d", "C:", "a\\..\\b", "/", "x.txt", "cerebrium.exe"]
+)
+_PATH = st.lists(_PART, min_size=1, max_size=4).map("/".join)
+_KINDS = [
+    tarfile.REGTYPE,
+    tarfile.AREGTYPE,
+    tarfile.DIRTYPE,
+    tarfile.SYMTYPE,
+    tarfile.LNKTYPE,
+    tarfile.CHRTYPE,
+    tarfile.FIFOTYPE,
+]
+_MEMBER = st.tuples(
+    _PATH, st.sampled_from(_KINDS), _PATH, st.binary(max_size=300), st.integers(0, 0o7777)
+)
+
+
+def _tar(members: list[tuple[str, bytes, str, bytes, int]], mode: str) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode=mode) as tf:  # type: ignore[call-overload]
+        for name, kind, link, data, perm in members:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname, info.mode = kind, link, perm
+            has_data = kind in (tarfile.REGTYPE, tarfile.AREGTYPE)
+            info.size = len(data) if has_data else 0
+            tf.addfile(info, io.BytesIO(data) if has_data else None)
+    return out.getvalue()
+
+
+def _zip(members: list[tuple[str, bytes, str, bytes, int]]) -> bytes:
+    out = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        warnings.simplefilter("ignore")  # duplicate names are one of the hostile cases
+        for name, kind, link, data, perm in members:
+            info = zipfile.ZipInfo(name or "x")
+            file_type = {tarfile.SYMTYPE: 0o120000, tarfile.DIRTYPE: 0o040000}.get(kind, 0o100000)
+            info.external_attr = (file_type | (perm & 0o7777)) << 16
+            zf.writestr(info, link.encode() if kind == tarfile.SYMTYPE else data)
+    return out.getvalue()
+
+
+_ARCHIVES = st.lists(_MEMBER, max_size=6).flatmap(
+    lambda members: st.sampled_from(
+        [_tar(members, "w:gz"), _tar(members, "w"), _zip(members), _tar(members, "w:xz")]
+    )
+)
+
+
+def _mutate(data: bytes, position: int, value: int, cut: int) -> bytes:
+    if not data:
+        return data
+    mutated = bytearray(data)
+    mutated[position % len(mutated)] = value
+    return bytes(mutated[: max(1, len(mutated) - cut)])
+
+
+def _corpus(name: str) -> st.SearchStrategy[bytes]:
+    seeds = [p.read_bytes() for p in sorted((CORPUS / name).iterdir())]
+    return st.builds(
+        _mutate,
+        st.sampled_from(seeds),
+        st.integers(0, 1 << 16),
+        st.integers(0, 255),
+        st.integers(0, 64),
+    )
+
+
+def inputs(name: str) -> st.SearchStrategy[bytes]:
+    structured = _CHECKSUMS if name == "checksums" else _ARCHIVES
+    return st.one_of(structured, _corpus(name), st.binary(max_size=2048))

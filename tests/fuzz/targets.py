@@ -1,0 +1,64 @@
+"""The fuzz targets: each takes arbitrary bytes and fails only on a bug.
+
+A target may see the project's own errors (the input was refused, as it should be) but never any
+other exception, and the extractor must never write outside its destination. The same targets
+are replayed over ``corpus/`` by the test suite, driven by Hypothesis there, and by atheris when
+``tests/fuzz/run.py --atheris`` is used.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from cerebrium_cli.checksums import parse_checksums
+from cerebrium_cli.errors import ArchiveError, ChecksumFileError
+from cerebrium_cli.extract import extract_binary
+
+_FORMATS = ("tar.gz", "tar", "zip", "tar.xz")
+
+
+def checksums(data: bytes) -> None:
+    """Any bytes: a mapping of names to digests, or ChecksumFileError."""
+    text = data.decode("utf-8", "replace")
+    try:
+        entries = parse_checksums(text, "fuzz")
+    except ChecksumFileError:
+        return
+    assert entries, "an accepted checksums file lists at least one file"
+    for name, digest in entries.items():
+        assert name
+        assert "\n" not in name
+        assert len(digest) == 64
+        assert set(digest) <= set("0123456789abcdef")
+
+
+def extract(data: bytes) -> None:
+    """Any bytes as an archive of each format: the binary inside ``dest``, or ArchiveError;
+    never a write anywhere else."""
+    with tempfile.TemporaryDirectory() as root_name:
+        root = Path(root_name)
+        archive = root / "archive"
+        archive.write_bytes(data)
+        dest = root / "dest"
+        for fmt in _FORMATS:
+            try:
+                result = extract_binary(
+                    archive,
+                    fmt,
+                    "cerebrium",
+                    dest / "cerebrium",
+                    max_size=1 << 20,
+                    max_unpacked=4 << 20,
+                )
+            except ArchiveError:
+                pass
+            else:
+                assert result == dest / "cerebrium"
+                assert result.is_file()
+                assert not result.is_symlink()
+                assert os.stat(result).st_mode & 0o7777 == 0o755
+                result.unlink()
+        written = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+        assert written in (["archive"], ["archive", "dest"]), written
