@@ -249,3 +249,30 @@ def test_release_url_may_be_a_local_directory(tmp_path, sdist, wheelhouse, relea
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
+
+
+def test_a_wheel_built_from_the_sdist_stores_the_binary_uncompressed(
+    tmp_path, sdist, wheelhouse, ca_file, server
+) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from support.venvs import Venv
+
+    venv = Venv.create(tmp_path / "venv")
+    env = _env(ca_file, f"{server.url}/good/", CEREBRIUM_CACHE_DIR=str(tmp_path / "cache"))
+    out = tmp_path / "wheels"
+    result = venv.pip(
+        "wheel",
+        "--no-index",
+        "--find-links",
+        str(wheelhouse),
+        "--no-deps",
+        "-w",
+        str(out),
+        str(sdist),
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    (wheel,) = out.glob("cerebrium-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.getinfo("cerebrium_cli/bin/cerebrium").compress_type == zipfile.ZIP_STORED

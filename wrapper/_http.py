@@ -101,8 +101,10 @@ class Downloader:
         transport: httpx.BaseTransport | None = None,
         log: Callable[[str], None] = lambda message: None,
         sleep: Callable[[float], None] = time.sleep,
+        show_progress: bool = False,
     ) -> None:
         self.policy = policy
+        self._show_progress = show_progress
         self._token = token
         self._log = log
         self._sleep = sleep
@@ -154,14 +156,27 @@ class Downloader:
             hasher.update(chunk)
             out.write(chunk)
 
-        for _ in self._stream(url, limit=limit, reset=reset, sink=sink):
-            pass
+        progress = None
+        if self._show_progress:
+            from .progress import TerminalProgress
+
+            progress = TerminalProgress(redact(url).rsplit("/", 1)[-1])
+        try:
+            for received, total in self._stream(url, limit=limit, reset=reset, sink=sink):
+                if progress is not None:
+                    progress.update(received, total)
+        finally:
+            if progress is not None:
+                progress.close()
         return hasher.hexdigest()
 
     def _stream(
         self, url: str, *, limit: int, reset: Callable[[], None], sink: Callable[[bytes], None]
-    ) -> Iterator[int]:
-        """Deliver the body of ``url`` to ``sink``, retrying transient failures from scratch."""
+    ) -> Iterator[tuple[int, int | None]]:
+        """Deliver the body of ``url`` to ``sink``, retrying transient failures from scratch.
+
+        Yields ``(bytes received, Content-Length or None)`` after each chunk.
+        """
         policy = self.policy
         shown = redact(url)
         for attempt in range(1, policy.attempts + 1):
@@ -176,6 +191,8 @@ class Downloader:
                         )
                     else:
                         _check_response(response, shown, limit)
+                        declared = response.headers.get("Content-Length", "")
+                        total = int(declared) if declared.isdigit() else None
                         received = 0
                         for chunk in response.iter_raw(_CHUNK):
                             received += len(chunk)
@@ -185,7 +202,7 @@ class Downloader:
                                     "file; refusing it. The release location may be wrong."
                                 )
                             sink(chunk)
-                            yield received
+                            yield received, total
                         return
             except httpx.TimeoutException as exc:
                 problem = f"no data for {policy.read_timeout:g} s (timeout: {type(exc).__name__})"

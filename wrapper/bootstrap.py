@@ -63,7 +63,13 @@ def _sources(args: argparse.Namespace) -> tuple[Release, str, Sources]:
     from .fetch import Sources
 
     release, tag, settings = _context()
-    return release, tag, Sources.from_settings(release, tag, settings, _log(args))
+    # A progress line only for a person at a terminal, and not with --quiet.
+    show = not args.quiet and sys.stderr.isatty()
+    return (
+        release,
+        tag,
+        Sources.from_settings(release, tag, settings, _log(args), show_progress=show),
+    )
 
 
 def _log(args: argparse.Namespace) -> Callable[[str], None]:

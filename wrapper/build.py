@@ -57,6 +57,13 @@ def command_classes(release: Release, config_path: Path) -> dict[str, Any]:
             _stop_on_error(lambda: _fetch_into(release, bin_dir))
 
     class PlatformWheel(bdist_wheel):
+        def initialize_options(self) -> None:
+            super().initialize_options()
+            # A wheel built from the sdist is installed where it was built and never crosses a
+            # network: compressing a large binary only to decompress it again wastes seconds.
+            # (The published platform wheels, made by wheels.py, stay compressed.)
+            self.compression = "stored"
+
         def get_tag(self) -> tuple[str, str, str]:
             target = _stop_on_error(lambda: release.check_target(current_target()))
             return "py3", "none", wheel_platform_tag(target)

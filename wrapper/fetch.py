@@ -68,7 +68,13 @@ class Sources:
 
     @classmethod
     def from_settings(
-        cls, release: Release, tag: str, settings: Settings, log: Log = stderr_log
+        cls,
+        release: Release,
+        tag: str,
+        settings: Settings,
+        log: Log = stderr_log,
+        *,
+        show_progress: bool = False,
     ) -> Sources:
         where = settings.release_url or release.release_url(tag)
 
@@ -79,6 +85,7 @@ class Sources:
                 token=settings.token,
                 user_agent=f"{release.import_name}/{__version__} (pip bootstrap)",
                 log=log,
+                show_progress=show_progress,
             )
 
         remote = urlsplit(where).scheme in {"https", "http"}
