@@ -67,6 +67,13 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Speed and memory against curl + sha256sum + tar, and the shim's overhead (benchmarks/)."""
+    env = _prepare(session)
+    session.run("python", "benchmarks/bench.py", *session.posargs, env=env)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff and mypy --strict (also run by the test suite)."""
     session.install("-r", "tests/requirements.txt")

@@ -9,7 +9,6 @@ tarfile ``data`` filter (PEP 706).
 
 from __future__ import annotations
 
-import contextlib
 import lzma
 import os
 import stat
@@ -29,6 +28,8 @@ MAX_BINARY_SIZE = 1 << 30  # 1 GiB: the largest Go CLI we expect is a few hundre
 MAX_UNPACKED_SIZE = 2 << 30  # everything the archive declares, to stop decompression bombs early
 _CHUNK = 1 << 20
 _T = TypeVar("_T")
+# Stream modes: one sequential pass, no seeking back (tarfile's "r|*" family).
+_TAR_STREAMS = {"tar.gz": "r|gz", "tgz": "r|gz", "tar.xz": "r|xz", "txz": "r|xz", "tar": "r|"}
 _ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 # APPNOTE 4.4.4 general purpose flags: bit 0 encrypted, bit 5 patch data, bit 6 strong encryption.
 _ZIP_UNREADABLE_FLAGS = 0x1 | 0x20 | 0x40
@@ -49,9 +50,15 @@ def extract_binary(
     renamed into place. setuid/setgid/sticky bits are never set, whatever the archive says.
     """
     _check_name(member, archive.name, what="the binary's member name")
+    staged: list[Path] = []  # the binary's temporary file, once it exists
     try:
-        with _open_member(archive, fmt, member, max_size, max_unpacked) as (source, size):
-            return _write(source, size, dest, max_size, archive.name, member)
+        if fmt == "zip":
+            _stage_zip(archive, member, dest, max_size, max_unpacked, staged)
+        else:
+            _stage_tar(archive, fmt, member, dest, max_size, max_unpacked, staged)
+        # Every check has passed: only now does the binary appear under its name.
+        os.replace(staged[0], dest)
+        return dest
     except (ArchiveError, StorageError):
         raise
     except (
@@ -69,35 +76,64 @@ def extract_binary(
             f"{archive.name} is corrupt, truncated or of an unsupported kind ({exc}); it cannot "
             "be extracted"
         ) from exc
+    finally:
+        for path in staged:
+            path.unlink(missing_ok=True)  # gone already when committed
 
 
-@contextlib.contextmanager
-def _open_member(
-    archive: Path, fmt: str, member: str, max_size: int, max_unpacked: int
-) -> Iterator[tuple[IO[bytes], int]]:
-    if fmt == "zip":
-        with zipfile.ZipFile(archive) as zf:
-            entry = _find_zip_member(zf, member, archive.name, max_size, max_unpacked)
-            with zf.open(entry) as source:
-                yield source, entry.file_size
-        return
-    mode = {"tar.gz": "r:gz", "tgz": "r:gz", "tar.xz": "r:xz", "txz": "r:xz", "tar": "r:"}.get(fmt)
+def _stage_zip(
+    archive: Path, member: str, dest: Path, max_size: int, max_unpacked: int, staged: list[Path]
+) -> None:
+    # The central directory lists every member up front: check them all, then inflate one.
+    with zipfile.ZipFile(archive) as zf:
+        entry = _find_zip_member(zf, member, archive.name, max_size, max_unpacked)
+        with zf.open(entry) as source:
+            staged.append(_stage(source, entry.file_size, dest, max_size, archive.name, member))
+
+
+def _stage_tar(
+    archive: Path,
+    fmt: str,
+    member: str,
+    dest: Path,
+    max_size: int,
+    max_unpacked: int,
+    staged: list[Path],
+) -> None:
+    """Read the tar as a stream, once: the binary is copied out as the stream passes it.
+
+    A tar has no index, so finding every header means decompressing the whole archive; reading
+    it as a stream and staging the binary on the way makes that the only pass. The staged copy
+    is committed by the caller only after the rest of the archive has passed its checks.
+    """
+    mode = _TAR_STREAMS.get(fmt)
     if mode is None:
         raise ArchiveError(f"{archive.name}: archive format {fmt!r} cannot be extracted")
     with tarfile.open(archive, mode) as tf:  # type: ignore[call-overload]
-        info = _find_tar_member(tf, member, archive.name, max_size, max_unpacked)
-        source = tf.extractfile(info)
-        assert source is not None  # a regular file always has a file object
-        with source:
-            yield source, info.size
+
+        def entries() -> Iterator[tuple[str, int, bool, tarfile.TarInfo]]:
+            for info in tf:
+                yield info.name, info.size, info.issym() or info.islnk(), info
+                # Resumed once _select has checked this header, while the stream is still at
+                # the member's data: a regular binary within the size cap is staged now.
+                if (
+                    info.name.rstrip("/") == member
+                    and not staged
+                    and info.type in (tarfile.REGTYPE, tarfile.AREGTYPE)
+                    and info.size <= max_size
+                ):
+                    source = tf.extractfile(info)
+                    assert source is not None  # a regular file always has a file object
+                    staged.append(_stage(source, info.size, dest, max_size, archive.name, member))
+
+        _check_tar_binary(
+            _select(entries(), member, archive.name, max_unpacked), member, archive.name, max_size
+        )
+    # The checks above refuse every binary that was not staged: link, special file, too large.
+    assert staged
 
 
-def _find_tar_member(
-    tf: tarfile.TarFile, member: str, archive: str, max_size: int, max_unpacked: int
-) -> tarfile.TarInfo:
-    # A generator: each header is checked before the next read decompresses past its data.
-    entries = ((i.name, i.size, i.issym() or i.islnk(), i) for i in tf)
-    info = _select(entries, member, archive, max_unpacked)
+def _check_tar_binary(info: tarfile.TarInfo, member: str, archive: str, max_size: int) -> None:
     if info.islnk() or info.issym():
         raise ArchiveError(
             f"{archive}: the binary {member!r} is a link (to {info.linkname!r}), not a "
@@ -109,7 +145,6 @@ def _find_tar_member(
             f"{archive}: the binary {member!r} is {kind}, not a regular file; refusing it"
         )
     _check_size(info.size, max_size, archive, member)
-    return info
 
 
 def _find_zip_member(
@@ -222,9 +257,10 @@ def _check_size(size: int, max_size: int, archive: str, member: str) -> None:
         )
 
 
-def _write(
+def _stage(
     source: IO[bytes], size: int, dest: Path, max_size: int, archive: str, member: str
 ) -> Path:
+    """Copy the binary to a temporary file beside ``dest``, checking its size as it inflates."""
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
@@ -255,8 +291,7 @@ def _write(
             )
         # rwxr-xr-x and nothing else: no setuid/setgid/sticky bits from the archive.
         os.chmod(tmp, 0o755)  # noqa: S103 - an executable is meant to be executable by all
-        os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return dest
+    return tmp

@@ -1,0 +1,282 @@
+"""Speed and memory of the bootstrap, as ratios against a baseline measured in the same run.
+
+    nox -s bench            (or: CEREBRIUM_TEST_WHEELHOUSE=... python benchmarks/bench.py)
+
+For each archive size it builds a GoReleaser-shaped release (random, incompressible binary),
+serves it over HTTPS on 127.0.0.1, and alternates ``python -m cerebrium_cli.bootstrap fetch``
+with ``curl`` + ``sha256sum -c`` + ``tar x`` on the same server and file, printing the median
+times and their ratio; then the peak memory of the fetch per size, the cost of a cache hit
+against ``sha256sum`` + ``tar x``, the shim's overhead (``cerebrium version`` against
+``python -c pass`` plus the binary run directly, in one venv), and ``pip install`` of the sdist
+with the locally built wheel stored against deflated. Nothing is asserted: it prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.gocli import build_binaries  # noqa: E402
+from support.release import make_release, write_checksums  # noqa: E402
+from support.sdist import build_sdist  # noqa: E402
+from support.server import ReleaseServer, ca_bundle  # noqa: E402
+from support.venvs import Venv  # noqa: E402
+
+ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+# Runs the command from this checkout under its installed name, as an installed package would.
+_INIT, _PACKAGE = str(ROOT / "wrapper" / "__init__.py"), str(ROOT / "wrapper")
+RUNNER = (
+    "import importlib.util, sys\n"
+    f"spec = importlib.util.spec_from_file_location('cerebrium_cli', {_INIT!r}, "
+    f"submodule_search_locations=[{_PACKAGE!r}])\n"
+    "module = importlib.util.module_from_spec(spec); sys.modules['cerebrium_cli'] = module\n"
+    "spec.loader.exec_module(module)\n"
+    "from cerebrium_cli.bootstrap import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+# Run and measure from a small helper process: a child forked from this (large) process would
+# count this process's memory, as it was at the fork, in its own peak RSS.
+MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "started = time.perf_counter()\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "elapsed = time.perf_counter() - started\n"
+    "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+)
+
+
+def timed(
+    command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of one run of ``command``."""
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", MEASURE, *command],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    elapsed, rss, code = result.stdout.split()
+    if code != "0":
+        raise SystemExit(f"failed ({code}): {' '.join(command)}\n{result.stderr}")
+    return float(elapsed), int(rss)
+
+
+def alternate(
+    runs: int, **commands: Callable[[int], tuple[float, int]]
+) -> dict[str, list[tuple[float, int]]]:
+    results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    for n in range(runs):
+        for name, run in commands.items():
+            results[name].append(run(n))
+    return results
+
+
+def median(samples: list[tuple[float, int]]) -> float:
+    return statistics.median(t for t, _ in samples)
+
+
+def make_big_release(srv: Path, size_mb: int) -> Path:
+    out = srv / f"bench-{size_mb}"
+    out.mkdir(parents=True)
+    binary = out.parent / f"binary-{size_mb}"
+    with binary.open("wb") as handle:
+        for _ in range(size_mb):
+            handle.write(os.urandom(1 << 20))
+    with tarfile.open(out / ARCHIVE, "w:gz", compresslevel=6) as tf:
+        tf.add(binary, arcname="cerebrium")
+    binary.unlink()
+    write_checksums([out / ARCHIVE], out / "checksums.txt")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        default="10,100",
+        help="archive sizes in MB (default 10,100; add 500 for flatness)",
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--shim-runs", type=int, default=40)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    import trustme
+
+    with tempfile.TemporaryDirectory(prefix="cerebrium-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        ca = trustme.CA()
+        ca_file = ca_bundle(ca, tmp / "ca.pem")
+        srv = tmp / "srv"
+        print("building releases ...", flush=True)
+        for size in sizes:
+            make_big_release(srv, size)
+        binaries = build_binaries(tmp / "go", "2.0.0", targets=(("linux", "amd64"),))
+        make_release(binaries, "2.0.0", srv / "shim")
+        with ReleaseServer(srv, ca) as server:
+            print(
+                "\n## fetch: ours vs curl + sha256sum -c + tar x  "
+                f"(median of {args.runs}, alternating)"
+            )
+            print(
+                f"{'archive':>8} {'baseline s':>11} {'ours s':>8} {'ratio':>6} "
+                f"{'ours peak RSS':>14}"
+            )
+            for size in sizes:
+                url = f"{server.url}/bench-{size}/"
+                env = {**os.environ, "CEREBRIUM_RELEASE_URL": url, "SSL_CERT_FILE": str(ca_file)}
+
+                def ours(n: int, size: int = size, env: dict[str, str] = env) -> tuple[float, int]:
+                    work = tmp / f"ours-{size}-{n}"
+                    run_env = {**env, "CEREBRIUM_CACHE_DIR": str(work / "cache")}
+                    return timed(
+                        [sys.executable, "-c", RUNNER, "fetch", "--dest", str(work / "out"), "-q"],
+                        run_env,
+                    )
+
+                def baseline(n: int, size: int = size, url: str = url) -> tuple[float, int]:
+                    work = tmp / f"base-{size}-{n}"
+                    (work / "out").mkdir(parents=True)
+                    script = (
+                        f"curl -sSf --cacert {ca_file} -o {ARCHIVE} {url}{ARCHIVE} && "
+                        f"curl -sSf --cacert {ca_file} -o checksums.txt {url}checksums.txt && "
+                        "sha256sum --quiet -c checksums.txt && "
+                        f"tar xzf {ARCHIVE} -C out cerebrium"
+                    )
+                    return timed(["sh", "-c", script], cwd=work)
+
+                results = alternate(args.runs, baseline=baseline, ours=ours)
+                base, mine = median(results["baseline"]), median(results["ours"])
+                peak = max(rss for _, rss in results["ours"]) / 1024
+                print(
+                    f"{size:>6}MB {base:>11.3f} {mine:>8.3f} {mine / base:>6.2f} {peak:>11.1f} MiB",
+                    flush=True,
+                )
+                for n in range(args.runs):
+                    shutil.rmtree(tmp / f"ours-{size}-{n}", ignore_errors=True)
+                    shutil.rmtree(tmp / f"base-{size}-{n}", ignore_errors=True)
+
+            print("\n## cache hit: ours vs sha256sum + tar x of the same file")
+            size = sizes[-1]
+            warm = tmp / "warm"
+            env = {
+                **os.environ,
+                "CEREBRIUM_RELEASE_URL": f"{server.url}/bench-{size}/",
+                "SSL_CERT_FILE": str(ca_file),
+                "CEREBRIUM_CACHE_DIR": str(warm / "cache"),
+            }
+            timed([sys.executable, "-c", RUNNER, "fetch", "--dest", str(warm / "out0"), "-q"], env)
+            (entry,) = (warm / "cache" / "archives").glob("sha256-*")
+            offline = {**env, "CEREBRIUM_OFFLINE": "1"}
+
+            def hit(n: int) -> tuple[float, int]:
+                return timed(
+                    [
+                        sys.executable,
+                        "-c",
+                        RUNNER,
+                        "fetch",
+                        "--dest",
+                        str(warm / f"out{n + 1}"),
+                        "-q",
+                    ],
+                    offline,
+                )
+
+            def hash_and_extract(n: int) -> tuple[float, int]:
+                out = warm / f"base{n}"
+                out.mkdir()
+                return timed(
+                    [
+                        "sh",
+                        "-c",
+                        f"sha256sum {entry} >/dev/null && tar xzf {entry} -C {out} cerebrium",
+                    ]
+                )
+
+            results = alternate(args.runs, baseline=hash_and_extract, ours=hit)
+            base, mine = median(results["baseline"]), median(results["ours"])
+            print(f"{size:>6}MB baseline {base:.3f} s, ours {mine:.3f} s, ratio {mine / base:.2f}")
+
+            wheelhouse = os.environ.get("CEREBRIUM_TEST_WHEELHOUSE")
+            if not wheelhouse:
+                print(
+                    "\n(set CEREBRIUM_TEST_WHEELHOUSE, or run `nox -s bench`, for the shim and "
+                    "wheel benchmarks)"
+                )
+                return 0
+            sdist = build_sdist(tmp / "dist")
+            index = ["--no-index", "--find-links", wheelhouse, "--no-cache-dir"]
+
+            print(
+                "\n## shim: `cerebrium version` vs `python -c pass` + the binary run directly "
+                f"(median of {args.shim_runs})"
+            )
+            venv = Venv.create(tmp / "venv")
+            env = {
+                "CEREBRIUM_RELEASE_URL": f"{server.url}/shim/",
+                "SSL_CERT_FILE": str(ca_file),
+                "CEREBRIUM_CACHE_DIR": str(tmp / "c1"),
+            }
+            installed = venv.pip("install", *index, str(sdist), env=env)
+            if installed.returncode != 0:
+                raise SystemExit(installed.stderr)
+            binary = next(venv.path.glob("lib/python*/site-packages/cerebrium_cli/bin/cerebrium"))
+            plain = venv.environ()
+            results = alternate(
+                args.shim_runs,
+                python=lambda n: timed([str(venv.python), "-c", "pass"], plain),
+                binary=lambda n: timed([str(binary), "version"], plain),
+                shim=lambda n: timed([str(venv.script("cerebrium")), "version"], plain),
+            )
+            python_s, binary_s, shim_s = (median(results[k]) for k in ("python", "binary", "shim"))
+            print(
+                f"python -c pass {python_s * 1000:.1f} ms + binary {binary_s * 1000:.1f} ms = "
+                f"{(python_s + binary_s) * 1000:.1f} ms; shim {shim_s * 1000:.1f} ms; "
+                f"ratio {shim_s / (python_s + binary_s):.2f}"
+            )
+
+            size = sizes[-1]
+            print(
+                f"\n## pip install of the sdist, {size} MB binary: local wheel stored vs deflated"
+            )
+            env = {
+                "CEREBRIUM_RELEASE_URL": f"{server.url}/bench-{size}/",
+                "SSL_CERT_FILE": str(ca_file),
+            }
+            for label, extra in (
+                ("stored (default)", []),
+                ("deflated", ["--config-settings=--build-option=--compression=deflated"]),
+            ):
+                target = Venv.create(tmp / f"venv-{label.split()[0]}")
+                started = time.perf_counter()
+                result = target.pip(
+                    "install",
+                    *index,
+                    *extra,
+                    str(sdist),
+                    env={**env, "CEREBRIUM_CACHE_DIR": str(tmp / f"c-{label.split()[0]}")},
+                )
+                elapsed = time.perf_counter() - started
+                if result.returncode != 0:
+                    raise SystemExit(result.stderr[-2000:])
+                print(f"{label:>17}: {elapsed:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
