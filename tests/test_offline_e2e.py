@@ -40,6 +40,15 @@ def _pip_install(venv, sdist: Path, wheelhouse: Path, env: dict[str, str], *extr
     )
 
 
+def _online(ca_file: Path, url: str, cache: Path) -> dict[str, str]:
+    """An install's environment: the test CA, a release URL, and a cache of the test's own."""
+    return {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": url,
+        "CEREBRIUM_CACHE_DIR": str(cache),
+    }
+
+
 def _ok(venv, result) -> None:  # type: ignore[no-untyped-def]
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
@@ -82,11 +91,7 @@ def test_online_install_warms_the_cache_then_offline_needs_no_server(
     tmp_path, fresh_venv, sdist, wheelhouse, ca_file, own_server
 ) -> None:  # type: ignore[no-untyped-def]
     cache = tmp_path / "cache"
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{own_server.url}/good/",
-        "CEREBRIUM_CACHE_DIR": str(cache),
-    }
+    env = _online(ca_file, f"{own_server.url}/good/", cache)
     first = fresh_venv()
     _ok(first, _pip_install(first, sdist, wheelhouse, env))
     assert [r.path for r in own_server.requests] == ["/good/checksums.txt", f"/good/{ARCHIVE}"]
@@ -189,11 +194,7 @@ def pinned_sdist(tmp_path_factory, tools, server):  # type: ignore[no-untyped-de
 def test_pinned_package_installs_the_real_release(
     tmp_path, fresh_venv, pinned_sdist, wheelhouse, ca_file, server
 ) -> None:  # type: ignore[no-untyped-def]
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
-        "CEREBRIUM_CACHE_DIR": str(tmp_path / "c"),
-    }
+    env = _online(ca_file, f"{server.url}/good/", tmp_path / "c")
     venv = fresh_venv()
     result = _pip_install(venv, pinned_sdist, wheelhouse, env)
     _ok(venv, result)
@@ -217,11 +218,7 @@ def test_swapped_release_is_refused_by_the_pins(
         sorted(p for p in swapped.iterdir() if p.name != "checksums.txt"), swapped / "checksums.txt"
     )
 
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/swapped/",
-        "CEREBRIUM_CACHE_DIR": str(tmp_path / "c"),
-    }
+    env = _online(ca_file, f"{server.url}/swapped/", tmp_path / "c")
     venv = fresh_venv()
     out = _refused(venv, _pip_install(venv, pinned_sdist, wheelhouse, env))
     assert "disagrees with the checksums pinned in this package" in out
@@ -232,11 +229,7 @@ def test_corrupt_cache_entry_is_refused_offline_and_healed_online(
     tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server
 ) -> None:  # type: ignore[no-untyped-def]
     cache = tmp_path / "cache"
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
-        "CEREBRIUM_CACHE_DIR": str(cache),
-    }
+    env = _online(ca_file, f"{server.url}/good/", cache)
     warm = fresh_venv()
     _ok(warm, _pip_install(warm, sdist, wheelhouse, env))
     (entry,) = (cache / "archives").glob("sha256-*")
@@ -260,11 +253,7 @@ def test_eight_concurrent_installs_share_a_cold_cache(
     tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server
 ) -> None:  # type: ignore[no-untyped-def]
     cache = tmp_path / "cache"
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
-        "CEREBRIUM_CACHE_DIR": str(cache),
-    }
+    env = _online(ca_file, f"{server.url}/good/", cache)
     with ThreadPoolExecutor(8) as pool:
         venvs = list(pool.map(lambda _: fresh_venv(), range(8)))
         results = list(pool.map(lambda v: _pip_install(v, sdist, wheelhouse, env), venvs))
@@ -278,11 +267,7 @@ def test_an_install_killed_mid_download_leaves_nothing_trusted(
     tmp_path, fresh_venv, sdist, wheelhouse, ca_file, own_server
 ) -> None:  # type: ignore[no-untyped-def]
     cache = tmp_path / "cache"
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{own_server.url}/good/",
-        "CEREBRIUM_CACHE_DIR": str(cache),
-    }
+    env = _online(ca_file, f"{own_server.url}/good/", cache)
     unblock = threading.Event()
     own_server.stall(f"/good/{ARCHIVE}", after=100_000, release=unblock)
     venv = fresh_venv()

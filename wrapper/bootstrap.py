@@ -144,15 +144,19 @@ def _wheels(args: argparse.Namespace) -> int:
     import dataclasses
     import tempfile
 
+    from .fetch import Sources
     from .locations import location_for
     from .wheels import build_wheels
 
-    release, tag, sources = _sources(args)
-    settings = _context()[2]
+    release, tag, settings = _context()
     location = location_for(args.source, lambda: _downloader(release, settings, _log(args)))
-    # The release named by --from, verified as every install is (pins, checksums), never a
-    # stray CEREBRIUM_ARCHIVE.
-    sources = dataclasses.replace(sources, location=location, archive_file=None)
+    # The release named by --from, verified as every install is (pins, checksums, the cache),
+    # never a stray CEREBRIUM_ARCHIVE.
+    sources = dataclasses.replace(
+        Sources.from_settings(release, tag, settings, _log(args)),
+        location=location,
+        archive_file=None,
+    )
     targets = _targets(args, release) if args.platform else list(release.targets)
     with tempfile.TemporaryDirectory() as work:
         made = build_wheels(release, tag, targets, sources, Path(args.out), Path(work), _log(args))
