@@ -47,13 +47,13 @@ setup(
     python_requires=">=3.9",
     packages=[release.import_name],
     package_dir={release.import_name: "wrapper"},
-    package_data={release.import_name: ["py.typed", "pinned-checksums.txt"]},
+    package_data={release.import_name: ["py.typed", "pinned-checksums.txt", "cosign.pub"]},
     entry_points={
         "console_scripts": [
             f"{release.command_name}={release.import_name}.__main__:main",
         ]
     },
-    extras_require={"bootstrap": ["httpx>=0.27", "packaging>=23", "PyYAML>=6"]},
+    extras_require={"bootstrap": ["httpx>=0.27", "packaging>=23", "PyYAML>=6", "cryptography>=42"]},
     cmdclass=build.command_classes(release, config_path),
     distclass=build.BinaryDistribution,
     zip_safe=False,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import BootstrapError, OfflineError
+from .errors import BootstrapError, DownloadError, OfflineError
 
 if TYPE_CHECKING:
     from ._http import Downloader
@@ -101,6 +101,7 @@ def _fetch(args: argparse.Namespace) -> int:
 
 def _mirror(args: argparse.Namespace) -> int:
     from .fetch import MAX_CHECKSUMS_SIZE, verified_archive
+    from .signatures import BUNDLE_SUFFIX, SIG_SUFFIX
 
     release, tag, sources = _sources(args)
     if sources.location is None:
@@ -116,14 +117,22 @@ def _mirror(args: argparse.Namespace) -> int:
     text = sources.location.read(checksums_name, limit=MAX_CHECKSUMS_SIZE)
     _atomic_write(dest / checksums_name, text)
     print(dest / checksums_name)
+    for suffix in (SIG_SUFFIX, BUNDLE_SUFFIX):  # so the mirror is verifiable as the release is
+        try:
+            signature = sources.location.read(checksums_name + suffix, limit=MAX_CHECKSUMS_SIZE)
+        except DownloadError:
+            continue
+        _atomic_write(dest / (checksums_name + suffix), signature)
+        print(dest / (checksums_name + suffix))
     return 0
 
 
 def _pin(args: argparse.Namespace) -> int:
     from .checksums import lookup, parse_checksums
-    from .fetch import MAX_CHECKSUMS_SIZE
+    from .fetch import MAX_CHECKSUMS_SIZE, verify_signature
     from .locations import location_for
     from .pins import default_pins_path
+    from .signatures import load_public_key
 
     release, tag, settings = _context()
     where = args.source or settings.release_url or release.release_url(tag)
@@ -131,6 +140,9 @@ def _pin(args: argparse.Namespace) -> int:
     name = release.checksum_name(tag)
     source = location.describe(name)
     raw = location.read(name, limit=MAX_CHECKSUMS_SIZE)
+    key = load_public_key()
+    if key is not None:  # pins are written only from a checksums file the release key signed
+        print(f"{name} {verify_signature(location, name, raw, key)}", file=sys.stderr)
     entries = parse_checksums(raw.decode("utf-8", "replace"), source, release.checksum_algorithm)
     for target in release.targets:  # a pin that lacks a platform would break installs there
         lookup(entries, release.archive_name(target, tag), source)
@@ -172,6 +184,7 @@ def _info(args: argparse.Namespace) -> int:
     from .cache import ArchiveCache, default_cache_dir
     from .pins import default_pins_path, load_pins
     from .platforms import current_target
+    from .signatures import load_public_key
 
     release, tag, settings = _context()
     target = current_target()
@@ -191,6 +204,12 @@ def _info(args: argparse.Namespace) -> int:
         lines.append(f"trust: pinned ({default_pins_path()})")
     else:
         lines.append("trust: integrity only (this package carries no pinned checksums)")
+    key = load_public_key()
+    if key is not None:
+        lines.append(f"signature: required, by the release key {key.fingerprint} ({key.source})")
+    else:
+        lines.append("signature: not checked (this package carries no release key)")
+    lines.append(f"verify policy: {settings.verify}")
     try:
         binary = find_binary()
     except SystemExit as exc:

@@ -14,6 +14,7 @@ package still catch it::
      |    +-- ChecksumFileError                 checksums.txt is malformed or lacks the archive
      |    +-- ChecksumMismatchError             the archive is not the one that was released
      |    +-- PinnedChecksumsError              the release disagrees with the pinned checksums
+     |    +-- SignatureError                    checksums.txt is not signed by the release key
      +-- DownloadError (OSError)                the network or the server failed us
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
      +-- BinaryNotFoundError (FileNotFoundError) the installed binary is missing
@@ -34,6 +35,7 @@ __all__ = [
     "DownloadError",
     "OfflineError",
     "PinnedChecksumsError",
+    "SignatureError",
     "StorageError",
     "TemplateError",
     "UnsupportedPlatformError",
@@ -75,6 +77,10 @@ class ChecksumMismatchError(ChecksumError):
 
 class PinnedChecksumsError(ChecksumError):
     """The release's checksums file differs from the checksums pinned in the package."""
+
+
+class SignatureError(ChecksumError):
+    """The checksums file lacks a valid signature by the release key pinned in the package."""
 
 
 class DownloadError(BootstrapError, OSError):

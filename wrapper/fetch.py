@@ -23,13 +23,21 @@ from urllib.parse import urlsplit
 from . import __version__
 from .cache import ArchiveCache, default_cache_dir
 from .checksums import lookup, parse_checksums, verify_digest
-from .errors import BootstrapError, ChecksumFileError, DownloadError, OfflineError, StorageError
+from .errors import (
+    BootstrapError,
+    ChecksumFileError,
+    ConfigError,
+    DownloadError,
+    OfflineError,
+    StorageError,
+)
 from .extract import extract_binary
 from .locations import DirectoryLocation, Location, location_for
 from .pins import check_agreement, load_pins
 from .platforms import Target
 from .release import Release
 from .settings import Settings
+from .signatures import BUNDLE_SUFFIX, KEY_NAME, SIG_SUFFIX, PublicKey, load_public_key, verify
 
 if TYPE_CHECKING:  # httpx is imported only when something is downloaded
     from ._http import Downloader
@@ -41,6 +49,7 @@ __all__ = [
     "fetch_binary",
     "stderr_log",
     "verified_archive",
+    "verify_signature",
 ]
 
 MAX_CHECKSUMS_SIZE = 1 << 20  # a checksums file lists a few dozen lines
@@ -65,6 +74,7 @@ class Sources:
     pins: Mapping[str, str] | None = None
     offline: bool = False
     remote: str | None = None  # the release location that offline mode kept us from using
+    key: PublicKey | None = None  # the release's signing key, pinned in the package
 
     @classmethod
     def from_settings(
@@ -89,6 +99,12 @@ class Sources:
             )
 
         remote = urlsplit(where).scheme in {"https", "http"}
+        key = load_public_key()
+        if settings.verify == "signature" and key is None:
+            raise ConfigError(
+                f"{release.env_prefix}VERIFY=signature, but this package carries no release key "
+                f"({KEY_NAME}), so no signature can be verified; nothing was installed"
+            )
         return cls(
             location=None if settings.offline and remote else location_for(where, downloader),
             archive_file=settings.archive,
@@ -98,12 +114,14 @@ class Sources:
             pins=load_pins(algorithm=release.checksum_algorithm),
             offline=settings.offline,
             remote=where if remote else None,
+            key=key,
         )
 
     @property
     def trust(self) -> str:
         """What a successful verification proves, for logs and ``info``."""
-        return "pinned" if self.pins is not None else "integrity only"
+        signed = " + signed checksums" if self.key is not None else ""
+        return ("pinned" if self.pins is not None else "integrity only") + signed
 
 
 def fetch_binary(
@@ -242,6 +260,9 @@ class _Fetch:
                 raise ChecksumFileError(
                     f"{source} is not text; expected GoReleaser's checksums file"
                 ) from None
+            if self.sources.key is not None:
+                how = verify_signature(location, self.checksums_name, raw, self.sources.key)
+                self.log(f"{self.project}: {self.checksums_name} {how}")
             fetched = parse_checksums(text, source, self.algorithm)
             if pins is None and self.sources.cache is not None:
                 self.sources.cache.store_checksums(self.tag, self.checksums_name, text)
@@ -299,6 +320,18 @@ class _Fetch:
             f"'python -m {self.release.import_name}.bootstrap mirror DIR'\n"
             f"  3. install once with the network (without {self._var('OFFLINE')}) to fill the cache"
         )
+
+
+def verify_signature(location: Location, name: str, data: bytes, key: PublicKey) -> str:
+    """Fetch the signature files beside ``name`` and check ``data`` against the pinned key."""
+
+    def optional(suffix: str) -> bytes | None:
+        try:
+            return location.read(name + suffix, limit=MAX_CHECKSUMS_SIZE)
+        except DownloadError:
+            return None
+
+    return verify(key, data, sig=optional(SIG_SUFFIX), bundle=optional(BUNDLE_SUFFIX), name=name)
 
 
 def _write(path: Path, copy: Callable[[IO[bytes]], str]) -> str:

@@ -12,9 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import ConfigError
 from .release import Release
 
-__all__ = ["Settings"]
+__all__ = ["VERIFY_POLICIES", "Settings"]
+
+VERIFY_POLICIES = ("auto", "signature")
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -28,6 +31,7 @@ class Settings:
     offline: bool = False  # <PREFIX>OFFLINE: never touch the network
     archive: Path | None = None  # <PREFIX>ARCHIVE: install from this archive file
     cache_dir: Path | None = None  # <PREFIX>CACHE_DIR: instead of the platform's cache directory
+    verify: str = "auto"  # <PREFIX>VERIFY: "auto" or "signature" (never "off")
 
     @classmethod
     def from_environ(cls, release: Release, environ: Mapping[str, str] | None = None) -> Settings:
@@ -35,17 +39,26 @@ class Settings:
         prefix = release.env_prefix
         archive = env.get(f"{prefix}ARCHIVE")
         cache_dir = env.get(f"{prefix}CACHE_DIR")
+        verify = (env.get(f"{prefix}VERIFY") or "auto").strip().lower()
+        if verify not in VERIFY_POLICIES:
+            raise ConfigError(
+                f"{prefix}VERIFY={verify!r} is not a policy: use 'auto' (verify what the package "
+                "and the release provide) or 'signature' (refuse without a verified signature); "
+                "turning verification off is not offered"
+            )
         return cls(
             release_url=env.get(f"{prefix}RELEASE_URL") or None,
             token=env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None,
             offline=env.get(f"{prefix}OFFLINE", "").strip().lower() in _TRUE,
             archive=Path(archive).expanduser() if archive else None,
             cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
+            verify=verify,
         )
 
     def __repr__(self) -> str:
         # Never show the token, even in a debugger or a log of this object.
         return (
             f"Settings(release_url={self.release_url!r}, token={'***' if self.token else None}, "
-            f"offline={self.offline!r}, archive={self.archive!r}, cache_dir={self.cache_dir!r})"
+            f"offline={self.offline!r}, archive={self.archive!r}, cache_dir={self.cache_dir!r}, "
+            f"verify={self.verify!r})"
         )

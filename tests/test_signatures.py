@@ -1,0 +1,163 @@
+"""Signature checks on the checksums file against a pinned cosign key."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from cerebrium_cli.errors import ConfigError, SignatureError
+from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.locations import DirectoryLocation
+from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import load_release
+from cerebrium_cli.settings import Settings
+from cerebrium_cli.signatures import PublicKey, load_public_key, verify
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from support.release import make_archive, write_checksums
+from support.signing import bundle, make_key, public_pem, sign
+
+DATA = b"0" * 64 + b"  cerebrium_2.0.0_linux_amd64.tar.gz\n"
+NAME = "checksums.txt"
+
+
+@pytest.fixture
+def key():  # type: ignore[no-untyped-def]
+    return make_key()
+
+
+def _public(private, tmp_path: Path) -> PublicKey:  # type: ignore[no-untyped-def]
+    path = tmp_path / "cosign.pub"
+    path.write_bytes(public_pem(private))
+    loaded = load_public_key(path)
+    assert loaded is not None
+    return loaded
+
+
+def test_a_cosign_signature_verifies(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    how = verify(_public(key, tmp_path), DATA, sig=sign(key, DATA), bundle=None, name=NAME)
+    assert how.startswith("signed (cosign signature, key ")
+
+
+def test_a_v3_bundle_verifies(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    how = verify(_public(key, tmp_path), DATA, sig=None, bundle=bundle(key, DATA), name=NAME)
+    assert how.startswith("signed (Sigstore bundle")
+
+
+def test_another_keys_signature_is_refused(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    other = make_key()
+    with pytest.raises(
+        SignatureError, match=r"checksums\.txt\.sig does not verify with the release key"
+    ):
+        verify(_public(key, tmp_path), DATA, sig=sign(other, DATA), bundle=None, name=NAME)
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify(_public(key, tmp_path), DATA, sig=None, bundle=bundle(other, DATA), name=NAME)
+
+
+def test_a_file_edited_after_signing_is_refused(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    edited = DATA.replace(b"0", b"1", 1)
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify(_public(key, tmp_path), edited, sig=sign(key, DATA), bundle=None, name=NAME)
+    with pytest.raises(SignatureError, match="changed after it was signed"):
+        verify(_public(key, tmp_path), edited, sig=None, bundle=bundle(key, DATA), name=NAME)
+
+
+def test_a_missing_signature_is_refused(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SignatureError, match=r"checksums\.txt is not signed: neither"):
+        verify(_public(key, tmp_path), DATA, sig=None, bundle=None, name=NAME)
+
+
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [
+        (lambda b: b"not json", "is not a Sigstore bundle"),
+        (lambda b: json.dumps({"mediaType": "x"}).encode(), "is not a Sigstore bundle"),
+        (lambda b: b.replace(b"v0.3", b"v0.1"), "has media type"),
+        (lambda b: b.replace(b"SHA2_256", b"SHA2_384"), "uses digest 'SHA2_384'"),
+    ],
+)
+def test_malformed_bundles_are_refused(key, tmp_path: Path, mangle, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SignatureError, match=message):
+        verify(_public(key, tmp_path), DATA, sig=None, bundle=mangle(bundle(key, DATA)), name=NAME)
+
+
+def test_a_malformed_sig_is_refused(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SignatureError, match="is not base64"):
+        verify(_public(key, tmp_path), DATA, sig=b"***", bundle=None, name=NAME)
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify(
+            _public(key, tmp_path), DATA, sig=base64.b64encode(b"garbage"), bundle=None, name=NAME
+        )
+
+
+def test_keys_must_be_pem_p256(tmp_path: Path) -> None:
+    assert load_public_key(tmp_path / "absent.pub") is None
+    bad = tmp_path / "bad.pub"
+    bad.write_text("not a key")
+    with pytest.raises(ConfigError, match="is not a PEM public key"):
+        load_public_key(bad)
+    for other in (ec.generate_private_key(ec.SECP384R1()), rsa.generate_private_key(65537, 2048)):
+        bad.write_bytes(
+            other.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+        with pytest.raises(ConfigError, match="not an ECDSA P-256 public key"):
+            load_public_key(bad)
+
+
+# --- in the fetch pipeline -----------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_release(tmp_path: Path, key) -> Path:  # type: ignore[no-untyped-def]
+    fake = tmp_path / "cerebrium"
+    fake.write_bytes(b"\x7fELF binary")
+    out = tmp_path / "release"
+    out.mkdir()
+    write_checksums(
+        [make_archive(fake, out / "cerebrium_2.0.0_linux_amd64.tar.gz", "linux")], out / NAME
+    )
+    (out / f"{NAME}.sig").write_bytes(sign(key, (out / NAME).read_bytes()))
+    return out
+
+
+def _fetch(release_dir: Path, key: PublicKey, dest: Path) -> Path:
+    sources = Sources(location=DirectoryLocation(release_dir), key=key)
+    return fetch_binary(
+        load_release(),
+        Target("linux", "amd64"),
+        "v2.0.0",
+        dest,
+        sources=sources,
+        log=lambda m: None,
+    )
+
+
+def test_fetch_verifies_the_signature_before_trusting_the_checksums(
+    signed_release, key, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    assert _fetch(signed_release, _public(key, tmp_path), tmp_path / "bin").is_file()
+
+
+def test_fetch_refuses_an_unsigned_release_and_writes_nothing(
+    signed_release, key, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    (signed_release / f"{NAME}.sig").unlink()
+    with pytest.raises(SignatureError, match="is not signed"):
+        _fetch(signed_release, _public(key, tmp_path), tmp_path / "bin")
+    assert not (tmp_path / "bin").exists()
+
+
+def test_verify_policy(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    release = load_release()
+    with pytest.raises(ConfigError, match="turning verification off is not offered"):
+        Settings.from_environ(release, {"CEREBRIUM_VERIFY": "off"})
+    settings = Settings.from_environ(
+        release, {"CEREBRIUM_VERIFY": "signature", "CEREBRIUM_CACHE_DIR": str(tmp_path)}
+    )
+    assert settings.verify == "signature"
+    with pytest.raises(ConfigError, match="carries no release key"):
+        Sources.from_settings(release, "v2.0.0", settings, lambda m: None)

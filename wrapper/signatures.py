@@ -1,0 +1,146 @@
+"""Signatures on the checksums file: proof of who made the release, not only that it is intact.
+
+GoReleaser signs ``checksums.txt`` with cosign. When the package carries the release's public
+key (``cosign.pub``, PEM, ECDSA P-256), the checksums file must carry a valid signature by it,
+checked before any of its entries is trusted, in either form cosign writes:
+
+* ``checksums.txt.sig``: base64 of the DER ECDSA signature over the file
+  (``cosign sign-blob --key``);
+* ``checksums.txt.sigstore.json``: a Sigstore bundle v0.3 whose ``messageSignature`` holds the
+  file's SHA-256 and the signature over it (cosign v3 ``--bundle``).
+
+This module is pure: it takes bytes and returns or raises. Fetching the files is the caller's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, SignatureError
+
+__all__ = ["BUNDLE_SUFFIX", "KEY_NAME", "SIG_SUFFIX", "PublicKey", "load_public_key", "verify"]
+
+KEY_NAME = "cosign.pub"
+SIG_SUFFIX = ".sig"
+BUNDLE_SUFFIX = ".sigstore.json"
+_BUNDLE_TYPES = ("application/vnd.dev.sigstore.bundle.v0.3+json",)
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """The release's signing key, as pinned in the package."""
+
+    key: object  # cryptography's EllipticCurvePublicKey (imported lazily)
+    source: str
+
+    @property
+    def fingerprint(self) -> str:
+        from cryptography.hazmat.primitives import serialization
+
+        der = self.key.public_bytes(  # type: ignore[attr-defined]
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return hashlib.sha256(der).hexdigest()[:16]
+
+
+def default_key_path() -> Path:
+    return Path(__file__).resolve().parent / KEY_NAME
+
+
+def load_public_key(path: Path | None = None) -> PublicKey | None:
+    """The pinned public key, or None when the package carries none."""
+    path = path or default_key_path()
+    try:
+        pem = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(pem)
+    except ValueError as exc:
+        raise ConfigError(f"{path} is not a PEM public key: {exc}") from exc
+    if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
+        raise ConfigError(f"{path} is not an ECDSA P-256 public key, which cosign keys are")
+    return PublicKey(key, str(path))
+
+
+def verify(
+    key: PublicKey,
+    data: bytes,
+    *,
+    sig: bytes | None,
+    bundle: bytes | None,
+    name: str,
+) -> str:
+    """Check that ``data`` (the checksums file ``name``) is signed by ``key``; say how.
+
+    A bundle is preferred when both are present; either must verify, and a missing signature
+    is as fatal as a wrong one: an attacker who can replace files can also delete one.
+    """
+    if bundle is not None:
+        signature, digest = _from_bundle(bundle, name)
+        if digest != hashlib.sha256(data).digest():
+            raise SignatureError(
+                f"{name}{BUNDLE_SUFFIX} signs a different file than {name}: the checksums file "
+                "was changed after it was signed; nothing was installed."
+            )
+        _check(key, signature, data, f"{name}{BUNDLE_SUFFIX}")
+        return f"signed (Sigstore bundle, key {key.fingerprint})"
+    if sig is not None:
+        try:
+            signature = base64.b64decode(sig.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise SignatureError(
+                f"{name}{SIG_SUFFIX} is not base64; expected cosign's signature"
+            ) from None
+        _check(key, signature, data, f"{name}{SIG_SUFFIX}")
+        return f"signed (cosign signature, key {key.fingerprint})"
+    raise SignatureError(
+        f"{name} is not signed: neither {name}{SIG_SUFFIX} nor {name}{BUNDLE_SUFFIX} was found "
+        f"beside it, and this package requires a signature by its release key ({key.source}). "
+        "Nothing was installed; the release or the mirror is incomplete or was tampered with."
+    )
+
+
+def _from_bundle(raw: bytes, name: str) -> tuple[bytes, bytes]:
+    """The signature and the signed digest from a bundle's ``messageSignature``."""
+    where = f"{name}{BUNDLE_SUFFIX}"
+    try:
+        bundle = json.loads(raw)
+        media_type = bundle["mediaType"]
+        message = bundle["messageSignature"]
+        algorithm = message["messageDigest"]["algorithm"]
+        digest = base64.b64decode(message["messageDigest"]["digest"], validate=True)
+        signature = base64.b64decode(message["signature"], validate=True)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SignatureError(
+            f"{where} is not a Sigstore bundle with a message signature "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
+    if media_type not in _BUNDLE_TYPES:
+        raise SignatureError(f"{where} has media type {media_type!r}; expected {_BUNDLE_TYPES[0]}")
+    if algorithm != "SHA2_256":
+        raise SignatureError(f"{where} uses digest {algorithm!r}; expected SHA2_256")
+    return signature, digest
+
+
+def _check(key: PublicKey, signature: bytes, data: bytes, where: str) -> None:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    try:
+        key.key.verify(signature, data, ec.ECDSA(hashes.SHA256()))  # type: ignore[attr-defined]
+    except (InvalidSignature, ValueError):
+        raise SignatureError(
+            f"{where} does not verify with the release key pinned in this package "
+            f"({key.source}, {key.fingerprint}): it was made by another key, or the checksums "
+            "file was changed after signing. Nothing was installed."
+        ) from None
