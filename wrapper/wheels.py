@@ -132,10 +132,14 @@ def _sbom(
     checksums = sources.pins
     if checksums is None:
         from .checksums import parse_checksums
+        from .fetch import verify_signature
 
-        raw = location.read(release.checksum_name(tag), limit=MAX_CHECKSUMS_SIZE)
+        checksums_name = release.checksum_name(tag)
+        raw = location.read(checksums_name, limit=MAX_CHECKSUMS_SIZE)
+        if sources.key is not None:  # vouched for only by a checksums file the key signed
+            verify_signature(location, checksums_name, raw, sources.key)
         checksums = parse_checksums(
-            raw.decode("utf-8", "replace"), "checksums", release.checksum_algorithm
+            raw.decode("utf-8", "replace"), checksums_name, release.checksum_algorithm
         )
     expected = checksums.get(name)
     got = hashlib.new(release.checksum_algorithm, data).hexdigest()
