@@ -115,6 +115,6 @@ def tools(tmp_path_factory, sdist, wheelhouse, ca_file, release, server):  # typ
         "CEREBRIUM_CACHE_DIR": str(tmp / "cache"),
     }
     spec = f"{sdist}[bootstrap]"
-    result = venv.pip("install", "--no-index", "--find-links", str(wheelhouse), spec, env=env)
+    result = venv.install(spec, wheelhouse=wheelhouse, env=env)
     assert result.returncode == 0, result.stderr
     return venv, env

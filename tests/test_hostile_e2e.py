@@ -84,15 +84,7 @@ def test_hostile_archive_is_refused_and_nothing_escapes(
         "CEREBRIUM_RELEASE_URL": f"{server.url}/hostile-{case}/",
         "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
     }
-    result = venv.pip(
-        "install",
-        "--no-index",
-        "--no-cache-dir",
-        "--find-links",
-        str(wheelhouse),
-        str(sdist),
-        env=env,
-    )
+    result = venv.install(str(sdist), wheelhouse=wheelhouse, env=env)
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert message in out

@@ -30,10 +30,7 @@ def _install(tmp_path: Path, sdist: Path, wheelhouse: Path, env: dict[str, str],
     venv = Venv.create(tmp_path / "venv")
     # Each install gets its own cache unless the test shares one on purpose.
     env = {"CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"), **env}
-    result = venv.pip(
-        "install", "--no-index", "--no-cache-dir", "--find-links", str(wheelhouse), *extra, env=env
-    )
-    return venv, result
+    return venv, venv.install(*extra, wheelhouse=wheelhouse, env=env)
 
 
 def _env(ca_file: Path, url: str, **more: str) -> dict[str, str]:
@@ -58,7 +55,7 @@ def installed(tmp_path_factory, sdist, wheelhouse, ca_file, release, server):  #
     tmp = tmp_path_factory.mktemp("installed")
     before = len(server.requests)
     env = _env(ca_file, f"{server.url}/good/", GITHUB_TOKEN=SECRET)
-    venv, result = _install(tmp, sdist, wheelhouse, env, "-v", f"{sdist}[bootstrap]")
+    venv, result = _install(tmp, sdist, wheelhouse, env, f"{sdist}[bootstrap]")
     assert result.returncode == 0, result.stdout + result.stderr
     return venv, result, server.requests[before:]
 

@@ -27,17 +27,7 @@ ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
 
 
 def _pip_install(venv, sdist: Path, wheelhouse: Path, env: dict[str, str], *extra: str):  # type: ignore[no-untyped-def]
-    return venv.pip(
-        "install",
-        "-v",
-        "--no-index",
-        "--no-cache-dir",
-        "--find-links",
-        str(wheelhouse),
-        *extra,
-        str(sdist),
-        env=env,
-    )
+    return venv.install(*extra, str(sdist), wheelhouse=wheelhouse, env=env)
 
 
 def _online(ca_file: Path, url: str, cache: Path) -> dict[str, str]:

@@ -44,16 +44,7 @@ def _install(tmp_path, keyed_sdist, wheelhouse, ca_file, server, name):  # type:
         "CEREBRIUM_RELEASE_URL": f"{server.url}/{name}/",
         "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
     }
-    args = [
-        "install",
-        "-v",
-        "--no-index",
-        "--no-cache-dir",
-        "--find-links",
-        str(wheelhouse),
-        str(keyed_sdist),
-    ]
-    return venv, venv.pip(*args, env=env)
+    return venv, venv.install(str(keyed_sdist), wheelhouse=wheelhouse, env=env)
 
 
 @pytest.mark.parametrize("form", ["sig", "bundle"])

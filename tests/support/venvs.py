@@ -55,6 +55,14 @@ class Venv:
             timeout=timeout,
         )
 
+    def install(
+        self, *requirements: str, wheelhouse: Path, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``pip install -v`` with no index: the isolated build gets its wheels from
+        ``wheelhouse``, and ``-v`` shows the build hook's lines for the tests to read."""
+        args = ["install", "-v", "--no-index", "--no-cache-dir", "--find-links", str(wheelhouse)]
+        return self.pip(*args, *requirements, env=env)
+
     def run(
         self, *args: str, env: Mapping[str, str] | None = None, timeout: float = 60
     ) -> subprocess.CompletedProcess[str]:
