@@ -7,33 +7,21 @@ and nothing else. The build hook itself lives in ``wrapper/build.py``.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
-from types import ModuleType
 
 from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
 
 
-def _import_wrapper() -> ModuleType:
-    # ``wrapper/`` is the package's source folder. It is imported under a private name here:
-    # the installed name is derived from goreleaser.yaml, which this import is needed to read.
-    name = "_wrapper_at_build_time"
-    spec = importlib.util.spec_from_file_location(
-        name, HERE / "wrapper" / "__init__.py", submodule_search_locations=[str(HERE / "wrapper")]
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(HERE / "wrapper"))  # the build backend's folder, as pyproject names it
+from _backend import import_wrapper  # type: ignore[import-not-found]  # noqa: E402
 
-
-wrapper = _import_wrapper()
+wrapper = import_wrapper()
 build = importlib.import_module(f"{wrapper.__name__}.build")
+keyless = importlib.import_module(f"{wrapper.__name__}.keyless")
 release, config_path = build.load()
 
 setup(
@@ -53,7 +41,10 @@ setup(
             f"{release.command_name}={release.import_name}.__main__:main",
         ]
     },
-    extras_require={"bootstrap": ["httpx>=0.27", "packaging>=23", "PyYAML>=6", "cryptography>=42"]},
+    extras_require={
+        "bootstrap": ["httpx>=0.27", "packaging>=23", "PyYAML>=6", "cryptography>=42"],
+        keyless.EXTRA: [keyless.REQUIREMENT],
+    },
     cmdclass=build.command_classes(release, config_path),
     distclass=build.BinaryDistribution,
     zip_safe=False,

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cerebrium_cli import keyless
 from cerebrium_cli.errors import ConfigError, SignatureError
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation
@@ -14,6 +15,7 @@ from cerebrium_cli.platforms import Target
 from cerebrium_cli.release import load_release
 from cerebrium_cli.settings import Settings
 from cerebrium_cli.signatures import PublicKey, load_public_key, verify
+from cerebrium_cli.verification import Verification
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from support.release import make_archive, write_checksums
@@ -125,7 +127,7 @@ def signed_release(tmp_path: Path, key) -> Path:  # type: ignore[no-untyped-def]
 
 
 def _fetch(release_dir: Path, key: PublicKey, dest: Path) -> Path:
-    sources = Sources(location=DirectoryLocation(release_dir), key=key)
+    sources = Sources(location=DirectoryLocation(release_dir), verification=Verification(key=key))
     return fetch_binary(
         load_release(),
         Target("linux", "amd64"),
@@ -159,5 +161,6 @@ def test_verify_policy(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-
         release, {"CEREBRIUM_VERIFY": "signature", "CEREBRIUM_CACHE_DIR": str(tmp_path)}
     )
     assert settings.verify == "signature"
-    with pytest.raises(ConfigError, match="carries no release key"):
+    monkeypatch.setattr(keyless, "available", lambda: False)
+    with pytest.raises(ConfigError, match=r"carries no release key .* not installed"):
         Sources.from_settings(release, "v2.0.0", settings, lambda m: None)

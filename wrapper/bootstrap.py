@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import BootstrapError, DownloadError, OfflineError
+from .errors import BootstrapError, ConfigError, DownloadError, OfflineError
 
 if TYPE_CHECKING:
     from ._http import Downloader
     from .fetch import Sources
+    from .locations import Location
     from .platforms import Target
     from .release import Release
     from .settings import Settings
@@ -129,26 +130,41 @@ def _mirror(args: argparse.Namespace) -> int:
 
 def _pin(args: argparse.Namespace) -> int:
     from .checksums import lookup, parse_checksums
-    from .fetch import MAX_CHECKSUMS_SIZE, verify_signature
+    from .fetch import MAX_CHECKSUMS_SIZE
     from .locations import location_for
     from .pins import default_pins_path
-    from .signatures import load_public_key
+    from .verification import Verification
 
     release, tag, settings = _context()
-    where = args.source or settings.release_url or release.release_url(tag)
-    location = location_for(where, lambda: _downloader(release, settings, _log(args)))
+    log = _log(args)
+
+    def locate(url: str) -> Location:
+        return location_for(url, lambda: _downloader(release, settings, log))
+
+    location = locate(args.source or settings.release_url or release.release_url(tag))
+    verification = Verification.from_settings(release, tag, settings, locate)
     name = release.checksum_name(tag)
     source = location.describe(name)
     raw = location.read(name, limit=MAX_CHECKSUMS_SIZE)
-    key = load_public_key()
-    if key is not None:  # pins are written only from a checksums file the release key signed
-        print(f"{name} {verify_signature(location, name, raw, key)}", file=sys.stderr)
+    # Pins are written only from a checksums file whose signature verified, when it has one.
+    how = verification.check_checksums(location, name, raw, log)
+    log(f"{name} {how or 'is not signed, or no signature could be checked here'}")
     entries = parse_checksums(raw.decode("utf-8", "replace"), source, release.checksum_algorithm)
     for target in release.targets:  # a pin that lacks a platform would break installs there
         lookup(entries, release.archive_name(target, tag), source)
     output = Path(args.output) if args.output else default_pins_path()
     _atomic_write(output, raw)
     print(f"pinned {len(entries)} checksums of {tag} from {source} into {output}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .fetch import verified_archive
+
+    release, tag, sources = _sources(args)
+    for target in _targets(args, release):
+        with verified_archive(release, target, tag, sources, _log(args)):
+            print(f"{target} {release.archive_name(target, tag)}: verified ({sources.trust})")
     return 0
 
 
@@ -182,9 +198,10 @@ def _info(args: argparse.Namespace) -> int:
 
     from .__main__ import find_binary
     from .cache import ArchiveCache, default_cache_dir
+    from .locations import location_for
     from .pins import default_pins_path, load_pins
     from .platforms import current_target
-    from .signatures import load_public_key
+    from .verification import Verification
 
     release, tag, settings = _context()
     target = current_target()
@@ -204,12 +221,17 @@ def _info(args: argparse.Namespace) -> int:
         lines.append(f"trust: pinned ({default_pins_path()})")
     else:
         lines.append("trust: integrity only (this package carries no pinned checksums)")
-    key = load_public_key()
-    if key is not None:
-        lines.append(f"signature: required, by the release key {key.fingerprint} ({key.source})")
+    try:
+        verification = Verification.from_settings(
+            release,
+            tag,
+            settings,
+            lambda url: location_for(url, lambda: _downloader(release, settings, _log(args))),
+        )
+    except ConfigError as exc:  # info reports what an install would refuse, and goes on
+        lines.append(f"verify policy: {settings.verify}, which an install here refuses: {exc}")
     else:
-        lines.append("signature: not checked (this package carries no release key)")
-    lines.append(f"verify policy: {settings.verify}")
+        lines.extend(verification.describe())
     try:
         binary = find_binary()
     except SystemExit as exc:
@@ -251,7 +273,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Inspect, fetch and prepare the release this package installs. Settings come from "
             "the environment (CEREBRIUM_RELEASE_URL, CEREBRIUM_OFFLINE, CEREBRIUM_ARCHIVE, "
-            "CEREBRIUM_CACHE_DIR, GITHUB_TOKEN, HTTPS_PROXY, SSL_CERT_FILE): see README."
+            "CEREBRIUM_CACHE_DIR, CEREBRIUM_VERIFY, CEREBRIUM_SIGSTORE_TRUSTED_ROOT, GITHUB_TOKEN, "
+            "GITHUB_API_URL, HTTPS_PROXY, SSL_CERT_FILE): see README."
         ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -331,6 +354,20 @@ def _parser() -> argparse.ArgumentParser:
     wheels.add_argument(
         "--platform", metavar="OS/ARCH", action="append", help="repeatable; default: every target"
     )
+
+    verify = command(
+        "verify",
+        _verify,
+        "download and verify archives without installing anything",
+        "Verify the release as an install would (signature, checksums, and attestations with "
+        "CEREBRIUM_VERIFY=attestation) for each platform named, or all: the maintainer's check "
+        "that a published release installs.",
+    )
+    which = verify.add_mutually_exclusive_group()
+    which.add_argument(
+        "--platform", metavar="OS/ARCH", action="append", help="repeatable; default: this machine"
+    )
+    which.add_argument("--all", action="store_true", help="every platform of the release")
 
     pin = command(
         "pin",

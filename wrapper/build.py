@@ -26,7 +26,7 @@ from .release import CONFIG_NAME, Release, load_release
 from .settings import Settings
 from .versions import tag_for
 
-__all__ = ["BinaryDistribution", "command_classes", "load"]
+__all__ = ["BinaryDistribution", "command_classes", "load", "verification_requirements"]
 
 _T = TypeVar("_T")
 
@@ -84,6 +84,22 @@ def _stop_on_error(step: Callable[[], _T]) -> _T:
     except BootstrapError as exc:
         # SystemExit carries the message to pip's output; a traceback would bury it.
         raise SystemExit(f"error: {exc}") from None
+
+
+def verification_requirements() -> list[str]:
+    """What the build needs beyond pyproject.toml's requirements to verify as the user asks.
+
+    Only sigstore-python is ever added: when the verify policy requires a proof and the package
+    has no release key, only a Sigstore keyless signature or attestation can supply it.
+    """
+    from . import keyless
+    from .signatures import load_public_key
+
+    release, _ = load()
+    settings = _stop_on_error(lambda: Settings.from_environ(release))
+    if settings.verify == "auto" or (settings.verify == "signature" and load_public_key()):
+        return []
+    return [keyless.REQUIREMENT]
 
 
 def load() -> tuple[Release, Path]:

@@ -15,7 +15,7 @@ import hashlib
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -26,7 +26,6 @@ from .checksums import lookup, parse_checksums, verify_digest
 from .errors import (
     BootstrapError,
     ChecksumFileError,
-    ConfigError,
     DownloadError,
     OfflineError,
     StorageError,
@@ -37,7 +36,7 @@ from .pins import check_agreement, load_pins
 from .platforms import Target
 from .release import Release
 from .settings import Settings
-from .signatures import BUNDLE_SUFFIX, KEY_NAME, SIG_SUFFIX, PublicKey, load_public_key, verify
+from .verification import Verification
 
 if TYPE_CHECKING:  # httpx is imported only when something is downloaded
     from ._http import Downloader
@@ -49,7 +48,6 @@ __all__ = [
     "fetch_binary",
     "stderr_log",
     "verified_archive",
-    "verify_signature",
 ]
 
 MAX_CHECKSUMS_SIZE = 1 << 20  # a checksums file lists a few dozen lines
@@ -74,7 +72,7 @@ class Sources:
     pins: Mapping[str, str] | None = None
     offline: bool = False
     remote: str | None = None  # the release location that offline mode kept us from using
-    key: PublicKey | None = None  # the release's signing key, pinned in the package
+    verification: Verification = field(default_factory=Verification)  # what proves it authentic
 
     @classmethod
     def from_settings(
@@ -99,12 +97,9 @@ class Sources:
             )
 
         remote = urlsplit(where).scheme in {"https", "http"}
-        key = load_public_key()
-        if settings.verify == "signature" and key is None:
-            raise ConfigError(
-                f"{release.env_prefix}VERIFY=signature, but this package carries no release key "
-                f"({KEY_NAME}), so no signature can be verified; nothing was installed"
-            )
+        verification = Verification.from_settings(
+            release, tag, settings, lambda url: location_for(url, downloader)
+        )
         return cls(
             location=None if settings.offline and remote else location_for(where, downloader),
             archive_file=settings.archive,
@@ -114,14 +109,13 @@ class Sources:
             pins=load_pins(algorithm=release.checksum_algorithm),
             offline=settings.offline,
             remote=where if remote else None,
-            key=key,
+            verification=verification,
         )
 
     @property
     def trust(self) -> str:
         """What a successful verification proves, for logs and ``info``."""
-        signed = " + signed checksums" if self.key is not None else ""
-        return ("pinned" if self.pins is not None else "integrity only") + signed
+        return ("pinned" if self.pins is not None else "integrity only") + self.verification.proves
 
 
 def fetch_binary(
@@ -152,7 +146,13 @@ def verified_archive(
     """A path to the archive for ``target``, its digest checked; temporary unless cached."""
     release.check_target(target)
     with tempfile.TemporaryDirectory(prefix=f"{release.import_name}-") as workdir:
-        yield _Fetch(release, target, tag, sources, log, Path(workdir)).run()
+        archive = _Fetch(release, target, tag, sources, log, Path(workdir)).run()
+        name = release.archive_name(target, tag)
+        if sources.verification.policy == "attestation":
+            digest = _digest(archive, "sha256")  # attestations name sha256, whatever checksums use
+            how = sources.verification.check_archive(name, digest)
+            log(f"{release.project_name}: {name} {how}")
+        yield archive
 
 
 class _Fetch:
@@ -260,8 +260,10 @@ class _Fetch:
                 raise ChecksumFileError(
                     f"{source} is not text; expected GoReleaser's checksums file"
                 ) from None
-            if self.sources.key is not None:
-                how = verify_signature(location, self.checksums_name, raw, self.sources.key)
+            how = self.sources.verification.check_checksums(
+                location, self.checksums_name, raw, self.log
+            )
+            if how is not None:
                 self.log(f"{self.project}: {self.checksums_name} {how}")
             fetched = parse_checksums(text, source, self.algorithm)
             if pins is None and self.sources.cache is not None:
@@ -322,18 +324,6 @@ class _Fetch:
         )
 
 
-def verify_signature(location: Location, name: str, data: bytes, key: PublicKey) -> str:
-    """Fetch the signature files beside ``name`` and check ``data`` against the pinned key."""
-
-    def optional(suffix: str) -> bytes | None:
-        try:
-            return location.read(name + suffix, limit=MAX_CHECKSUMS_SIZE)
-        except DownloadError:
-            return None
-
-    return verify(key, data, sig=optional(SIG_SUFFIX), bundle=optional(BUNDLE_SUFFIX), name=name)
-
-
 def _write(path: Path, copy: Callable[[IO[bytes]], str]) -> str:
     try:
         with path.open("wb") as out:
@@ -353,4 +343,12 @@ def _copy_hashing(source: IO[bytes], out: IO[bytes], algorithm: str) -> str:
     while chunk := source.read(_CHUNK):
         hasher.update(chunk)
         out.write(chunk)
+    return hasher.hexdigest()
+
+
+def _digest(path: Path, algorithm: str) -> str:
+    hasher = hashlib.new(algorithm)
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            hasher.update(chunk)
     return hasher.hexdigest()

@@ -17,7 +17,7 @@ from .release import Release
 
 __all__ = ["VERIFY_POLICIES", "Settings"]
 
-VERIFY_POLICIES = ("auto", "signature")
+VERIFY_POLICIES = ("auto", "signature", "attestation")
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -31,7 +31,7 @@ class Settings:
     offline: bool = False  # <PREFIX>OFFLINE: never touch the network
     archive: Path | None = None  # <PREFIX>ARCHIVE: install from this archive file
     cache_dir: Path | None = None  # <PREFIX>CACHE_DIR: instead of the platform's cache directory
-    verify: str = "auto"  # <PREFIX>VERIFY: "auto" or "signature" (never "off")
+    verify: str = "auto"  # <PREFIX>VERIFY: "auto", "signature" or "attestation" (never "off")
 
     @classmethod
     def from_environ(cls, release: Release, environ: Mapping[str, str] | None = None) -> Settings:
@@ -43,7 +43,8 @@ class Settings:
         if verify not in VERIFY_POLICIES:
             raise ConfigError(
                 f"{prefix}VERIFY={verify!r} is not a policy: use 'auto' (verify what the package "
-                "and the release provide) or 'signature' (refuse without a verified signature); "
+                "and the release provide), 'signature' (refuse without a verified signature) or "
+                "'attestation' (also refuse an archive without a verified GitHub attestation); "
                 "turning verification off is not offered"
             )
         return cls(

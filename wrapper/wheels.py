@@ -132,12 +132,11 @@ def _sbom(
     checksums = sources.pins
     if checksums is None:
         from .checksums import parse_checksums
-        from .fetch import verify_signature
 
         checksums_name = release.checksum_name(tag)
         raw = location.read(checksums_name, limit=MAX_CHECKSUMS_SIZE)
-        if sources.key is not None:  # vouched for only by a checksums file the key signed
-            verify_signature(location, checksums_name, raw, sources.key)
+        # Vouched for only by a checksums file that is signed, when a signature is required.
+        sources.verification.check_checksums(location, checksums_name, raw, log)
         checksums = parse_checksums(
             raw.decode("utf-8", "replace"), checksums_name, release.checksum_algorithm
         )

@@ -1,0 +1,413 @@
+"""Sigstore keyless signatures and GitHub attestations, verified offline against a forged root.
+
+The identity rules are tested as pure logic; the rest goes through sigstore-python's real
+verifier with ``support.sigstore_forge``'s private Sigstore (tests/test_sigstore_forge.py shows
+the verifier really accepts and rejects its bundles).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from cerebrium_cli import keyless
+from cerebrium_cli.attestations import listing_url, parse_listing
+from cerebrium_cli.errors import ConfigError, SignatureError
+from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.keyless import SignerIdentity, SigstoreTrust, der_utf8_string
+from cerebrium_cli.locations import DirectoryLocation, location_for
+from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import load_release
+from cerebrium_cli.settings import Settings
+from cerebrium_cli.verification import Verification
+from support.release import make_archive, write_checksums
+from support.sigstore_forge import SigstoreTestRoot, github_identity
+
+REPO = "CerebriumAI/cerebrium"
+TAG = "v2.0.0"
+ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+NAME = "checksums.txt"
+DATA = b"0" * 64 + b"  " + ARCHIVE.encode() + b"\n"
+IDENTITY = SignerIdentity(REPO, TAG)
+ISSUER = keyless.GITHUB_ACTIONS_ISSUER
+
+
+# --- the identity policy, pure -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        f"https://github.com/{REPO}/.github/workflows/release.yml@refs/tags/{TAG}",
+        f"https://github.com/{REPO}/.github/workflows/goreleaser.yaml@refs/tags/{TAG}",
+        f"https://github.com/cerebriumai/CEREBRIUM/.github/workflows/release.yml@refs/tags/{TAG}",
+    ],
+)
+def test_a_workflow_of_the_repository_at_the_tag_is_the_signer(identity: str) -> None:
+    assert IDENTITY.check([identity], ISSUER, f"https://github.com/{REPO}") == identity
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        f"https://github.com/{REPO}/.github/workflows/release.yml@refs/tags/v2.0.1",
+        f"https://github.com/{REPO}/.github/workflows/release.yml@refs/tags/{TAG}-evil",
+        f"https://github.com/{REPO}/.github/workflows/release.yml@refs/heads/main",
+        f"https://github.com/{REPO}-fork/.github/workflows/release.yml@refs/tags/{TAG}",
+        f"https://github.com/evil/{REPO}/.github/workflows/release.yml@refs/tags/{TAG}",
+        f"https://github.com/{REPO}/.github/workflows/a/b.yml@refs/tags/{TAG}",
+        f"https://github.com/{REPO}/other/release.yml@refs/tags/{TAG}",
+        f"https://github.com/{REPO}/.github/workflows/release.yml@refs/tags/{TAG}@x",
+        "someone@example.com",
+    ],
+)
+def test_any_other_identity_is_refused_and_named(identity: str) -> None:
+    with pytest.raises(
+        SignatureError, match=r"expected a workflow of github\.com/CerebriumAI"
+    ) as e:
+        IDENTITY.check([identity], ISSUER, None)
+    assert identity in str(e.value)
+
+
+def test_the_issuer_and_the_source_repository_must_match() -> None:
+    good = github_identity(REPO, TAG)
+    with pytest.raises(SignatureError, match=r"OIDC issuer 'https://accounts\.google\.com'"):
+        IDENTITY.check([good], "https://accounts.google.com", None)
+    with pytest.raises(SignatureError, match="OIDC issuer None"):
+        IDENTITY.check([good], None, None)
+    with pytest.raises(SignatureError, match=r"from the repository https://github\.com/evil/x"):
+        IDENTITY.check([good], ISSUER, "https://github.com/evil/x")
+
+
+def test_der_utf8_strings_decode_and_malformed_ones_are_refused() -> None:
+    assert der_utf8_string(b"\x0c\x03abc") == "abc"
+    long = "x" * 200
+    assert der_utf8_string(b"\x0c\x81\xc8" + long.encode()) == long
+    for bad in (b"", b"\x0c", b"\x04\x01a", b"\x0c\x02a", b"\x0c\x80", b"\x0c\x85" + b"\0" * 5):
+        with pytest.raises(ValueError, match="DER"):
+            der_utf8_string(bad)
+
+
+def test_statement_digests() -> None:
+    statement = {
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": ARCHIVE, "digest": {"sha256": "AB"}}, {"name": "x", "digest": {}}],
+        "predicateType": "https://slsa.dev/provenance/v1",
+    }
+    assert keyless.statement_digests(json.dumps(statement).encode()) == (
+        "https://slsa.dev/provenance/v1",
+        ["ab"],
+    )
+    with pytest.raises(ValueError, match="not an in-toto statement"):
+        keyless.statement_digests(b'{"_type": "other"}')
+
+
+def test_attestation_listings() -> None:
+    assert listing_url("https://api.github.com", REPO) == (
+        f"https://api.github.com/repos/{REPO}/attestations/"
+    )
+    raw = json.dumps({"attestations": [{"bundle": {"a": 1}}, {"bundle": None}, "junk"]})
+    assert parse_listing(raw.encode(), "here") == [b'{"a": 1}']
+    for bad in (b"<html>", b"{}", b'{"attestations": {}}'):
+        with pytest.raises(SignatureError, match="is not GitHub's list of attestations"):
+            parse_listing(bad, "here")
+
+
+def test_keyless_bundles_are_told_from_key_bundles() -> None:
+    assert keyless.is_keyless_bundle(
+        b'{"verificationMaterial": {"certificate": {"rawBytes": "x"}}}'
+    )
+    assert not keyless.is_keyless_bundle(b'{"verificationMaterial": {"publicKey": {"hint": "x"}}}')
+    assert not keyless.is_keyless_bundle(b"not json")
+
+
+# --- through sigstore-python, against the forged root ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def forge() -> SigstoreTestRoot:
+    return SigstoreTestRoot()
+
+
+@pytest.fixture(scope="module")
+def trust(forge: SigstoreTestRoot, tmp_path_factory: pytest.TempPathFactory) -> SigstoreTrust:
+    path = tmp_path_factory.mktemp("sigstore") / "trusted_root.json"
+    path.write_bytes(forge.trusted_root_json())
+    return SigstoreTrust(path)
+
+
+def test_a_bundle_from_the_release_workflow_verifies(forge, trust) -> None:  # type: ignore[no-untyped-def]
+    bundle = forge.sign_blob(DATA, repository=REPO, tag=TAG)
+    how = keyless.verify_blob(DATA, bundle, IDENTITY, trust, "checksums.txt.sigstore.json")
+    assert how.startswith(f"signed keyless by {github_identity(REPO, TAG)}")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tag": "v1.9.0"}, "is signed by https://.*@refs/tags/v1.9.0; expected a workflow"),
+        ({"repository": "evil/cerebrium"}, "from the repository https://github.com/evil/"),
+        ({"issuer": "https://accounts.google.com"}, "OIDC issuer 'https://accounts.google.com'"),
+        ({"identity": "https://example.com/mallory"}, "signed by https://example.com/mallory;"),
+    ],
+)
+def test_a_bundle_by_anyone_else_is_refused(forge, trust, change, message) -> None:  # type: ignore[no-untyped-def]
+    args = {"repository": REPO, "tag": TAG, **change}
+    bundle = forge.sign_blob(DATA, **args)
+    with pytest.raises(SignatureError, match="nothing was installed") as e:
+        keyless.verify_blob(DATA, bundle, IDENTITY, trust, "checksums.txt.sigstore.json")
+    assert str(e.value).startswith("checksums.txt.sigstore.json is ")
+    assert re.search(message, str(e.value)), str(e.value)
+
+
+def test_a_changed_file_or_a_foreign_root_is_refused(forge, trust) -> None:  # type: ignore[no-untyped-def]
+    bundle = forge.sign_blob(DATA, repository=REPO, tag=TAG)
+    with pytest.raises(SignatureError, match="does not verify"):
+        keyless.verify_blob(DATA + b"x", bundle, IDENTITY, trust, "checksums.txt.sigstore.json")
+    foreign = SigstoreTestRoot().sign_blob(DATA, repository=REPO, tag=TAG)
+    with pytest.raises(SignatureError, match="does not verify"):
+        keyless.verify_blob(DATA, foreign, IDENTITY, trust, "checksums.txt.sigstore.json")
+    with pytest.raises(SignatureError, match="is not a usable Sigstore bundle"):
+        keyless.verify_blob(DATA, b"{}", IDENTITY, trust, "checksums.txt.sigstore.json")
+
+
+def test_an_unreadable_trust_root_is_a_configuration_error(tmp_path: Path, forge) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "root.json"
+    bad.write_text("{}")
+    bundle = forge.sign_blob(DATA, repository=REPO, tag=TAG)
+    with pytest.raises(ConfigError, match="cannot load the Sigstore trust root"):
+        keyless.verify_blob(DATA, bundle, IDENTITY, SigstoreTrust(bad), "b")
+
+
+def test_an_attestation_of_the_archive_digest_verifies(forge, trust) -> None:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256(b"archive").hexdigest()
+    good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
+    how = keyless.verify_attestation(digest, ARCHIVE, [good], IDENTITY, trust)
+    assert how.startswith("attested (https://slsa.dev/provenance/v1) by https://github.com/")
+
+
+def test_an_attestation_of_another_digest_or_signer_is_refused(forge, trust) -> None:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256(b"archive").hexdigest()
+    other = hashlib.sha256(b"other").hexdigest()
+    wrong_digest = forge.attest([(ARCHIVE, other)], repository=REPO, tag=TAG)
+    wrong_signer = forge.attest([(ARCHIVE, digest)], repository="evil/cerebrium", tag=TAG)
+    with pytest.raises(SignatureError, match="verifies") as e:
+        keyless.verify_attestation(digest, ARCHIVE, [wrong_digest, wrong_signer], IDENTITY, trust)
+    assert f"not this archive's sha256 {digest}" in str(e.value)
+    assert "github.com/evil/cerebrium" in str(e.value)
+    with pytest.raises(SignatureError, match="lists no attestation"):
+        keyless.verify_attestation(digest, ARCHIVE, [], IDENTITY, trust)
+
+
+# --- the policy, in the fetch pipeline ------------------------------------------------------
+
+
+@pytest.fixture
+def keyless_release(tmp_path: Path, forge: SigstoreTestRoot) -> Path:
+    fake = tmp_path / "cerebrium"
+    fake.write_bytes(b"\x7fELF binary")
+    out = tmp_path / "release"
+    out.mkdir()
+    write_checksums([make_archive(fake, out / ARCHIVE, "linux")], out / NAME)
+    bundle = forge.sign_blob((out / NAME).read_bytes(), repository=REPO, tag=TAG)
+    (out / f"{NAME}.sigstore.json").write_bytes(bundle)
+    return out
+
+
+def _verification(trust: SigstoreTrust, policy: str, api: Path | None = None) -> Verification:
+    return Verification(
+        policy=policy,
+        identity=IDENTITY,
+        sigstore=trust,
+        attestations=DirectoryLocation(api) if api else None,
+    )
+
+
+def _fetch(release_dir: Path, verification: Verification, dest: Path) -> Path:
+    sources = Sources(location=DirectoryLocation(release_dir), verification=verification)
+    return fetch_binary(
+        load_release(), Target("linux", "amd64"), TAG, dest, sources=sources, log=lambda m: None
+    )
+
+
+@pytest.mark.parametrize("policy", ["auto", "signature"])
+def test_fetch_verifies_a_keyless_signature(keyless_release, trust, tmp_path, policy) -> None:  # type: ignore[no-untyped-def]
+    assert _fetch(keyless_release, _verification(trust, policy), tmp_path / "bin").is_file()
+
+
+def test_fetch_refuses_an_edited_checksums_file(keyless_release, trust, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with (keyless_release / NAME).open("a") as handle:
+        handle.write(f"{'1' * 64}  extra.tar.gz\n")
+    with pytest.raises(SignatureError, match="does not verify"):
+        _fetch(keyless_release, _verification(trust, "auto"), tmp_path / "bin")
+    assert not (tmp_path / "bin").exists()
+
+
+def test_the_signature_policy_refuses_an_unsigned_release(keyless_release, trust, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (keyless_release / f"{NAME}.sigstore.json").unlink()
+    logged: list[str] = []
+    sources = Sources(
+        location=DirectoryLocation(keyless_release), verification=_verification(trust, "auto")
+    )
+    fetch_binary(
+        load_release(),
+        Target("linux", "amd64"),
+        TAG,
+        tmp_path / "a",
+        sources=sources,
+        log=logged.append,
+    )
+    assert any("carries no keyless signature; not verified" in line for line in logged)
+    with pytest.raises(SignatureError, match="VERIFY=signature requires one"):
+        _fetch(keyless_release, _verification(trust, "signature"), tmp_path / "bin")
+    assert not (tmp_path / "bin").exists()
+
+
+def _api_with(tmp_path: Path, bundles: list[bytes], digest: str) -> Path:
+    """A directory laid out like GitHub's attestations API, as an air-gapped copy would be."""
+    api = tmp_path / "api"
+    api.mkdir(exist_ok=True)
+    listing = {"attestations": [{"bundle": json.loads(b), "repository_id": 1} for b in bundles]}
+    (api / f"sha256:{digest}").write_text(json.dumps(listing))
+    return api
+
+
+def test_the_attestation_policy_verifies_the_archive(
+    keyless_release, forge, trust, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
+    good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
+    api = _api_with(tmp_path, [good], digest)
+    binary = _fetch(keyless_release, _verification(trust, "attestation", api), tmp_path / "bin")
+    assert binary.is_file()
+
+
+def test_the_attestation_policy_refuses_a_wrong_or_missing_attestation(
+    keyless_release, forge, trust, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
+    wrong = forge.attest([(ARCHIVE, "0" * 64)], repository=REPO, tag=TAG)
+    api = _api_with(tmp_path, [wrong], digest)
+    with pytest.raises(SignatureError, match="not this archive's sha256"):
+        _fetch(keyless_release, _verification(trust, "attestation", api), tmp_path / "bin")
+    (api / f"sha256:{digest}").unlink()
+    with pytest.raises(SignatureError, match=r"no attestation of .* could be fetched"):
+        _fetch(keyless_release, _verification(trust, "attestation", api), tmp_path / "bin")
+    assert not (tmp_path / "bin").exists()
+
+
+def test_policies_that_need_sigstore_say_how_to_get_it(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(keyless, "available", lambda: False)
+    release = load_release()
+    env = {"CEREBRIUM_VERIFY": "attestation", "CEREBRIUM_CACHE_DIR": str(tmp_path)}
+    settings = Settings.from_environ(release, env)
+    with pytest.raises(ConfigError, match=r"pip install 'cerebrium\[sigstore\]'"):
+        Verification.from_settings(release, TAG, settings, lambda url: location_for(url, _no))
+
+
+def test_the_attestations_api_comes_from_github_api_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    release = load_release()
+    settings = Settings.from_environ(release, {"CEREBRIUM_VERIFY": "attestation"})
+    asked: list[str] = []
+
+    def locate(url: str) -> DirectoryLocation:
+        asked.append(url)
+        return DirectoryLocation(tmp_path)
+
+    made = Verification.from_settings(
+        release, TAG, settings, locate, {"GITHUB_API_URL": "https://ghe.example/api/v3/"}
+    )
+    assert asked == [f"https://ghe.example/api/v3/repos/{REPO}/attestations/"]
+    assert made.attestations is not None
+    assert "attestation: required" in "\n".join(made.describe())
+
+
+def _no() -> object:
+    raise AssertionError("no download expected")
+
+
+# --- the commands and the build backend ---------------------------------------------------
+
+
+def _env(monkeypatch, trust: SigstoreTrust, release_dir: Path, policy: str) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CEREBRIUM_VERIFY", policy)
+    monkeypatch.setenv("CEREBRIUM_SIGSTORE_TRUSTED_ROOT", str(trust.trusted_root))
+    monkeypatch.setenv("CEREBRIUM_RELEASE_URL", str(release_dir))
+    monkeypatch.setenv("CEREBRIUM_CACHE_DIR", str(release_dir.parent / "cache"))
+
+
+def _all_archive_names() -> list[str]:
+    release = load_release()
+    return [release.archive_name(target, TAG) for target in release.targets]
+
+
+def test_pin_writes_pins_only_from_a_keyless_signed_checksums_file(
+    keyless_release, forge, trust, tmp_path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from cerebrium_cli.bootstrap import main
+
+    _env(monkeypatch, trust, keyless_release, "signature")
+    checksums = keyless_release / NAME
+    everything = [f"{'2' * 64}  {name}\n" for name in _all_archive_names() if name != ARCHIVE]
+    checksums.write_text("".join(sorted([checksums.read_text(), *everything])))
+    signed = forge.sign_blob(checksums.read_bytes(), repository=REPO, tag=TAG)
+    (keyless_release / f"{NAME}.sigstore.json").write_bytes(signed)
+    pins = tmp_path / "pins.txt"
+    assert main(["pin", "--output", str(pins)]) == 0
+    assert pins.read_bytes() == (keyless_release / NAME).read_bytes()
+    assert f"{NAME} signed keyless by {github_identity(REPO, TAG)}" in capsys.readouterr().err
+    with (keyless_release / NAME).open("a") as handle:
+        handle.write(f"{'1' * 64}  extra.tar.gz\n")
+    pins.unlink()
+    assert main(["pin", "--output", str(pins)]) == 1
+    assert "checksums.txt.sigstore.json does not verify" in capsys.readouterr().err
+    assert not pins.exists()
+
+
+def test_verify_and_info_report_what_is_verified(
+    keyless_release, trust, tmp_path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from cerebrium_cli.bootstrap import main
+
+    _env(monkeypatch, trust, keyless_release, "signature")
+    assert main(["verify", "--platform", "linux/amd64"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"linux/amd64 {ARCHIVE}: verified (integrity only + signed checksums)\n"
+    assert "signed keyless by" in captured.err
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "verify policy: signature" in out
+    assert f"Sigstore keyless by a workflow of github.com/{REPO} at refs/tags/{TAG}" in out
+
+
+@pytest.mark.parametrize(
+    ("policy", "key", "expected"),
+    [
+        ("auto", False, []),
+        ("signature", False, [keyless.REQUIREMENT]),
+        ("signature", True, []),  # the pinned key proves it; no sigstore needed
+        ("attestation", True, [keyless.REQUIREMENT]),
+    ],
+)
+def test_the_build_asks_for_sigstore_only_when_the_policy_needs_it(
+    monkeypatch, policy, key, expected
+) -> None:  # type: ignore[no-untyped-def]
+    from cerebrium_cli import build, signatures
+
+    monkeypatch.setenv("CEREBRIUM_VERIFY", policy)
+    monkeypatch.setattr(signatures, "load_public_key", lambda: object() if key else None)
+    assert build.verification_requirements() == expected
+
+
+def test_info_reports_a_policy_this_machine_cannot_meet(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from cerebrium_cli.bootstrap import main
+
+    monkeypatch.setattr(keyless, "available", lambda: False)
+    monkeypatch.setenv("CEREBRIUM_VERIFY", "signature")
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "verify policy: signature, which an install here refuses:" in out
+    assert "pip install 'cerebrium[sigstore]'" in out

@@ -1,0 +1,177 @@
+"""Through pip: Sigstore keyless signatures and GitHub attestations, offline, in an isolated build.
+
+The package carries no release key, so ``CEREBRIUM_VERIFY=signature`` can only be met by a
+keyless signature: the build backend adds sigstore to pip's isolated build environment (from the
+wheelhouse), and the build hook verifies the release's bundle against a forged Sigstore root
+(``CEREBRIUM_SIGSTORE_TRUSTED_ROOT``) and the release repository's workflow identity. GitHub's
+attestations API is served by the tests' HTTPS server (``GITHUB_API_URL``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import VERSION
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
+
+REPO = "CerebriumAI/cerebrium"  # goreleaser.yaml's release.github
+TAG = f"v{VERSION}"
+SIGNER = f"https://github.com/{REPO}/.github/workflows/release.yml@refs/tags/{TAG}"
+
+
+@pytest.fixture(scope="module")
+def forge():  # type: ignore[no-untyped-def]
+    from support.sigstore_forge import SigstoreTestRoot
+
+    return SigstoreTestRoot()
+
+
+@pytest.fixture(scope="module")
+def trusted_root(forge, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("sigstore") / "trusted_root.json"
+    path.write_bytes(forge.trusted_root_json())
+    return path
+
+
+def _variant(server_root: Path, release, name: str) -> Path:  # type: ignore[no-untyped-def]
+    out = server_root / name
+    shutil.copytree(release.dir, out)
+    return out
+
+
+def _archive(release) -> Path:  # type: ignore[no-untyped-def]
+    from cerebrium_cli.platforms import current_target
+
+    target = current_target()
+    return release.archives[(target.os, target.arch)]  # type: ignore[no-any-return]
+
+
+def _install(tmp_path, sdist, wheelhouse, ca_file, server, trusted_root, name, **env):  # type: ignore[no-untyped-def]
+    from support.venvs import Venv
+
+    venv = Venv.create(tmp_path / "venv")
+    settings = {
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_RELEASE_URL": f"{server.url}/{name}/",
+        "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
+        "CEREBRIUM_VERIFY": "signature",
+        "CEREBRIUM_SIGSTORE_TRUSTED_ROOT": str(trusted_root),
+        **env,
+    }
+    result = venv.install(str(sdist), wheelhouse=wheelhouse, env=settings)
+    return venv, result, result.stdout + result.stderr
+
+
+def test_a_release_signed_keyless_by_its_workflow_installs(
+    tmp_path, sdist, wheelhouse, ca_file, server, server_root, release, forge, trusted_root
+) -> None:  # type: ignore[no-untyped-def]
+    out = _variant(server_root, release, "keyless-good")
+    bundle = forge.sign_blob((out / "checksums.txt").read_bytes(), repository=REPO, tag=TAG)
+    (out / "checksums.txt.sigstore.json").write_bytes(bundle)
+    venv, result, text = _install(
+        tmp_path, sdist, wheelhouse, ca_file, server, trusted_root, "keyless-good"
+    )
+    assert result.returncode == 0, text[-3000:]
+    assert f"checksums.txt signed keyless by {SIGNER} ({trusted_root})" in text
+    # The backend asked pip for sigstore in the isolated build environment.
+    assert "to install backend dependencies" in text
+    assert "(from sigstore>=4)" in text
+    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("other-repository", "from the repository https://github.com/someone/cerebrium"),
+        ("other-issuer", "from the OIDC issuer 'https://accounts.google.com'"),
+        ("edited", "checksums.txt.sigstore.json does not verify"),
+        ("other-root", "checksums.txt.sigstore.json does not verify"),
+        ("unsigned", "CEREBRIUM_VERIFY=signature requires one"),
+    ],
+)
+def test_releases_not_signed_by_the_workflow_are_refused(
+    tmp_path,
+    sdist,
+    wheelhouse,
+    ca_file,
+    server,
+    server_root,
+    release,
+    forge,
+    trusted_root,
+    case,
+    message,
+) -> None:  # type: ignore[no-untyped-def]
+    from support.sigstore_forge import SigstoreTestRoot
+
+    out = _variant(server_root, release, f"keyless-{case}")
+    checksums = out / "checksums.txt"
+    data = checksums.read_bytes()
+    signer = {"repository": REPO, "tag": TAG}
+    bundle = {
+        "other-repository": lambda: forge.sign_blob(data, repository="someone/cerebrium", tag=TAG),
+        "other-issuer": lambda: forge.sign_blob(
+            data, **signer, issuer="https://accounts.google.com"
+        ),
+        "edited": lambda: forge.sign_blob(data, **signer),
+        "other-root": lambda: SigstoreTestRoot().sign_blob(data, **signer),
+        "unsigned": lambda: None,
+    }[case]()
+    if bundle is not None:
+        (out / "checksums.txt.sigstore.json").write_bytes(bundle)
+    if case == "edited":
+        lines = checksums.read_text().splitlines()
+        lines[0] = "f" * 64 + lines[0][64:]  # another archive's digest changed after signing
+        checksums.write_text("\n".join(lines) + "\n")
+    venv, result, text = _install(
+        tmp_path, sdist, wheelhouse, ca_file, server, trusted_root, f"keyless-{case}"
+    )
+    assert result.returncode != 0
+    assert message in text
+    assert "nothing was installed" in text.lower()
+    assert "Traceback" not in text
+    assert not venv.script("cerebrium").exists()
+
+
+@pytest.mark.parametrize("case", ["right-digest", "wrong-digest"])
+def test_the_attestation_policy_checks_githubs_attestation_of_the_archive(
+    tmp_path, sdist, wheelhouse, ca_file, server, server_root, release, forge, trusted_root, case
+) -> None:  # type: ignore[no-untyped-def]
+    out = _variant(server_root, release, f"attested-{case}")
+    bundle = forge.sign_blob((out / "checksums.txt").read_bytes(), repository=REPO, tag=TAG)
+    (out / "checksums.txt.sigstore.json").write_bytes(bundle)
+    archive = _archive(release)
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    subject = digest if case == "right-digest" else hashlib.sha256(b"another build").hexdigest()
+    attestation = forge.attest([(archive.name, subject)], repository=REPO, tag=TAG)
+    # GET {GITHUB_API_URL}/repos/{owner}/{name}/attestations/sha256:{digest}
+    api = server_root / f"api-{case}"
+    listing = api / "repos" / REPO / "attestations" / f"sha256:{digest}"
+    listing.parent.mkdir(parents=True)
+    listing.write_text(json.dumps({"attestations": [{"bundle": json.loads(attestation)}]}))
+    venv, result, text = _install(
+        tmp_path,
+        sdist,
+        wheelhouse,
+        ca_file,
+        server,
+        trusted_root,
+        f"attested-{case}",
+        CEREBRIUM_VERIFY="attestation",
+        GITHUB_API_URL=f"{server.url}/api-{case}",
+    )
+    if case == "right-digest":
+        assert result.returncode == 0, text[-3000:]
+        assert f"{archive.name} attested (https://slsa.dev/provenance/v1) by {SIGNER}" in text
+        assert venv.run("cerebrium", "version").returncode == 0
+    else:
+        assert result.returncode != 0
+        assert f"is about sha256 {subject}, not this archive's sha256 {digest}" in text
+        assert "Traceback" not in text
+        assert not venv.script("cerebrium").exists()

@@ -1,0 +1,187 @@
+"""The verify policy applied: which proofs of authenticity a fetch demands, and checking them.
+
+Checksums prove an archive intact; this module decides what proves the *checksums* (and, on
+request, the archive) were made by the project. In order of strength:
+
+* a signature by the release key pinned in the package (``cosign.pub``), required whenever the
+  key is present;
+* a Sigstore keyless signature by the release repository's workflow at the release tag,
+  verified when sigstore-python is installed;
+* a GitHub artifact attestation of the archive's digest by that same workflow.
+
+``<PREFIX>VERIFY`` chooses how much is required: ``auto`` verifies what is configured and
+available, ``signature`` refuses without a verified signature on the checksums file, and
+``attestation`` also refuses an archive without a verified attestation. Pins need none of this
+at install time: they are written by ``pin``, which verifies first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import keyless
+from .attestations import MAX_ATTESTATIONS_SIZE, api_url, listing_url, parse_listing
+from .errors import ConfigError, DownloadError, SignatureError
+from .keyless import SignerIdentity, SigstoreTrust
+from .locations import Location
+from .release import Release
+from .settings import Settings
+from .signatures import BUNDLE_SUFFIX, KEY_NAME, SIG_SUFFIX, PublicKey, load_public_key, verify
+
+__all__ = ["MAX_SIGNATURE_SIZE", "Verification"]
+
+MAX_SIGNATURE_SIZE = 1 << 20
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The proofs one fetch requires and the means to check them."""
+
+    policy: str = "auto"
+    key: PublicKey | None = None
+    identity: SignerIdentity | None = None  # None: the release names no repository to trust
+    sigstore: SigstoreTrust | None = None  # None: sigstore-python is not installed
+    attestations: Location | None = None  # the attestations API; None offline
+    env_prefix: str = "CEREBRIUM_"
+    distribution: str = "cerebrium"
+
+    @classmethod
+    def from_settings(
+        cls,
+        release: Release,
+        tag: str,
+        settings: Settings,
+        location_for: Callable[[str], Location],
+        environ: dict[str, str] | None = None,
+    ) -> Verification:
+        """The verification the environment asks for; refuse at once what cannot be done."""
+        import os
+
+        env = dict(os.environ) if environ is None else environ
+        key = load_public_key()
+        trust = None
+        if keyless.available():
+            root = env.get(f"{release.env_prefix}SIGSTORE_TRUSTED_ROOT")
+            trust = SigstoreTrust(Path(root).expanduser() if root else None, settings.offline)
+        made = cls(
+            policy=settings.verify,
+            key=key,
+            identity=SignerIdentity(release.repository, tag),
+            sigstore=trust,
+            env_prefix=release.env_prefix,
+            distribution=release.project_name,
+        )
+        if settings.verify != "auto" and key is None and trust is None:
+            raise ConfigError(
+                f"{release.env_prefix}VERIFY={settings.verify}, but this package carries no "
+                f"release key ({KEY_NAME}) and sigstore-python is not installed, so no signature "
+                f"can be verified; nothing was installed. {made._install_sigstore()}"
+            )
+        if settings.verify == "attestation":
+            where = api_url(env)
+            remote = where.startswith(("https:", "http:"))
+            api = (
+                None
+                if settings.offline and remote
+                else location_for(listing_url(where, release.repository))
+            )
+            made = replace(made, attestations=api)
+        return made
+
+    @property
+    def proves(self) -> str:
+        """What a fetch that passed proves beyond the checksums, for logs: ``" + signed ..."``."""
+        signed = self.key is not None or self.policy != "auto"
+        return (" + signed checksums" if signed else "") + (
+            " + attested archive" if self.policy == "attestation" else ""
+        )
+
+    def describe(self) -> list[str]:
+        """What will be verified, for ``info``."""
+        lines = [f"verify policy: {self.policy}"]
+        if self.key is not None:
+            lines.append(f"signature: required, by the release key {self.key.fingerprint}")
+        elif self.sigstore is not None and self.identity is not None:
+            required = "required" if self.policy != "auto" else "verified when present"
+            lines.append(
+                f"signature: {required}, Sigstore keyless by {self.identity.describe()}, "
+                f"trust root {self.sigstore.describe()}"
+            )
+        else:
+            lines.append(
+                f"signature: not checked (no release key in the package, and sigstore-python is "
+                f"not installed: {self._install_sigstore()})"
+            )
+        if self.policy == "attestation" and self.identity is not None:
+            lines.append(f"attestation: required, by {self.identity.describe()}")
+        return lines
+
+    def check_checksums(self, location: Location, name: str, data: bytes, log: Log) -> str | None:
+        """Verify the signature on the checksums file ``name``; say how, or None if unsigned."""
+        if self.key is not None:
+            return verify(
+                self.key,
+                data,
+                sig=_optional(location, name + SIG_SUFFIX),
+                bundle=_optional(location, name + BUNDLE_SUFFIX),
+                name=name,
+            )
+        if self.sigstore is None:
+            return None  # auto without a key or sigstore: nothing could check a signature
+        bundle = _optional(location, name + BUNDLE_SUFFIX)
+        if bundle is not None and keyless.is_keyless_bundle(bundle):
+            assert self.identity is not None
+            return keyless.verify_blob(
+                data, bundle, self.identity, self.sigstore, name + BUNDLE_SUFFIX
+            )
+        if self.policy == "auto":
+            log(f"{self.distribution}: {name} carries no keyless signature; not verified")
+            return None
+        raise SignatureError(
+            f"{name} is not signed: {name}{BUNDLE_SUFFIX} with a Sigstore keyless signature was "
+            f"not found beside it ({location.describe(name + BUNDLE_SUFFIX)}), and "
+            f"{self.env_prefix}VERIFY={self.policy} requires one. Nothing was installed."
+        )
+
+    def check_archive(self, name: str, digest: str) -> str | None:
+        """With the ``attestation`` policy, verify GitHub's attestation of the archive's digest."""
+        if self.policy != "attestation":
+            return None
+        if self.sigstore is None or self.identity is None:
+            raise ConfigError(
+                f"{self.env_prefix}VERIFY=attestation needs sigstore-python to verify GitHub "
+                f"attestations. {self._install_sigstore()}"
+            )
+        if self.attestations is None:
+            raise SignatureError(
+                f"{self.env_prefix}VERIFY=attestation needs GitHub's attestations API, and "
+                f"{self.env_prefix}OFFLINE is set; point GITHUB_API_URL at a local copy of it"
+            )
+        entry = f"sha256:{digest}"
+        where = self.attestations.describe(entry)
+        try:
+            raw = self.attestations.read(entry, limit=MAX_ATTESTATIONS_SIZE)
+        except DownloadError as exc:
+            raise SignatureError(
+                f"no attestation of {name} could be fetched from {where}: {exc}. "
+                f"{self.env_prefix}VERIFY=attestation requires one; nothing was installed."
+            ) from None
+        bundles = parse_listing(raw, where)
+        return keyless.verify_attestation(digest, name, bundles, self.identity, self.sigstore)
+
+    def _install_sigstore(self) -> str:
+        return (
+            f"Install it with: python -m pip install '{self.distribution}[{keyless.EXTRA}]' "
+            "(for pip install itself, the build installs it when this variable asks for it)"
+        )
+
+
+def _optional(location: Location, name: str) -> bytes | None:
+    try:
+        return location.read(name, limit=MAX_SIGNATURE_SIZE)
+    except DownloadError:
+        return None
