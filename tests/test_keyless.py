@@ -310,16 +310,15 @@ def test_policies_that_need_sigstore_say_how_to_get_it(monkeypatch, tmp_path) ->
 
 def test_the_attestations_api_comes_from_github_api_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
     release = load_release()
-    settings = Settings.from_environ(release, {"CEREBRIUM_VERIFY": "attestation"})
+    env = {"CEREBRIUM_VERIFY": "attestation", "GITHUB_API_URL": "https://ghe.example/api/v3/"}
+    settings = Settings.from_environ(release, env)
     asked: list[str] = []
 
     def locate(url: str) -> DirectoryLocation:
         asked.append(url)
         return DirectoryLocation(tmp_path)
 
-    made = Verification.from_settings(
-        release, TAG, settings, locate, {"GITHUB_API_URL": "https://ghe.example/api/v3/"}
-    )
+    made = Verification.from_settings(release, TAG, settings, locate)
     assert asked == [f"https://ghe.example/api/v3/repos/{REPO}/attestations/"]
     assert made.attestations is not None
     assert "attestation: required" in "\n".join(made.describe())

@@ -32,6 +32,8 @@ class Settings:
     archive: Path | None = None  # <PREFIX>ARCHIVE: install from this archive file
     cache_dir: Path | None = None  # <PREFIX>CACHE_DIR: instead of the platform's cache directory
     verify: str = "auto"  # <PREFIX>VERIFY: "auto", "signature" or "attestation" (never "off")
+    trusted_root: Path | None = None  # <PREFIX>SIGSTORE_TRUSTED_ROOT: instead of Sigstore's own
+    github_api: str = "https://api.github.com"  # GITHUB_API_URL, as GitHub Actions sets it
 
     @classmethod
     def from_environ(cls, release: Release, environ: Mapping[str, str] | None = None) -> Settings:
@@ -39,6 +41,7 @@ class Settings:
         prefix = release.env_prefix
         archive = env.get(f"{prefix}ARCHIVE")
         cache_dir = env.get(f"{prefix}CACHE_DIR")
+        trusted_root = env.get(f"{prefix}SIGSTORE_TRUSTED_ROOT")
         verify = (env.get(f"{prefix}VERIFY") or "auto").strip().lower()
         if verify not in VERIFY_POLICIES:
             raise ConfigError(
@@ -54,6 +57,8 @@ class Settings:
             archive=Path(archive).expanduser() if archive else None,
             cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
             verify=verify,
+            trusted_root=Path(trusted_root).expanduser() if trusted_root else None,
+            github_api=(env.get("GITHUB_API_URL") or cls.github_api).rstrip("/"),
         )
 
     def __repr__(self) -> str:
@@ -61,5 +66,6 @@ class Settings:
         return (
             f"Settings(release_url={self.release_url!r}, token={'***' if self.token else None}, "
             f"offline={self.offline!r}, archive={self.archive!r}, cache_dir={self.cache_dir!r}, "
-            f"verify={self.verify!r})"
+            f"verify={self.verify!r}, trusted_root={self.trusted_root!r}, "
+            f"github_api={self.github_api!r})"
         )

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from . import keyless
-from .attestations import MAX_ATTESTATIONS_SIZE, api_url, listing_url, parse_listing
+from .attestations import MAX_ATTESTATIONS_SIZE, listing_url, parse_listing
 from .errors import ConfigError, DownloadError, SignatureError
 from .keyless import SignerIdentity, SigstoreTrust
 from .locations import Location
@@ -56,17 +55,12 @@ class Verification:
         tag: str,
         settings: Settings,
         location_for: Callable[[str], Location],
-        environ: dict[str, str] | None = None,
     ) -> Verification:
-        """The verification the environment asks for; refuse at once what cannot be done."""
-        import os
-
-        env = dict(os.environ) if environ is None else environ
+        """The verification the settings ask for; refuse at once what cannot be done."""
         key = load_public_key()
         trust = None
         if keyless.available():
-            root = env.get(f"{release.env_prefix}SIGSTORE_TRUSTED_ROOT")
-            trust = SigstoreTrust(Path(root).expanduser() if root else None, settings.offline)
+            trust = SigstoreTrust(settings.trusted_root, settings.offline)
         made = cls(
             policy=settings.verify,
             key=key,
@@ -82,7 +76,7 @@ class Verification:
                 f"can be verified; nothing was installed. {made._install_sigstore()}"
             )
         if settings.verify == "attestation":
-            where = api_url(env)
+            where = settings.github_api
             remote = where.startswith(("https:", "http:"))
             api = (
                 None
