@@ -9,6 +9,13 @@ times and their ratio; then the peak memory of the fetch per size, the cost of a
 against ``sha256sum`` + ``tar x``, the shim's overhead (``cerebrium version`` against
 ``python -c pass`` plus the binary run directly, in one venv), and ``pip install`` of the sdist
 with the locally built wheel stored against deflated. Nothing is asserted: it prints.
+
+With a wheelhouse (``CEREBRIUM_TEST_WHEELHOUSE``, as ``nox -s bench`` provides), ``ours`` is
+what a user runs: the sdist of this checkout installed with its ``bootstrap`` extra into a fresh
+venv whose pip is first upgraded from the wheelhouse (bytecode compiled at install, nothing else
+installed). Without one, it is this checkout run by the interpreter running the benchmark,
+which also pays for compiling the sources (when bytecode is not written) and for whatever that
+environment holds and imports at start-up.
 """
 
 from __future__ import annotations
@@ -62,7 +69,13 @@ MEASURE = (
 def timed(
     command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one run of ``command``."""
+    """Wall time and peak RSS (KiB) of one run of ``command``.
+
+    Every run starts with nothing left to write back: otherwise the hundreds of MB that building
+    the releases and the previous runs wrote are flushed to disk during later runs, taking a
+    core (of two) from whichever command happens to be running then.
+    """
+    os.sync()
     result = subprocess.run(
         [sys.executable, "-S", "-c", MEASURE, *command],
         env=env,
@@ -104,6 +117,24 @@ def make_big_release(srv: Path, size_mb: int) -> Path:
     return out
 
 
+def installed_venv(
+    tmp: Path, wheelhouse: str, sdist: Path, env: dict[str, str]
+) -> tuple[Venv, str]:
+    """A fresh venv with pip upgraded from the wheelhouse and ``cerebrium[bootstrap]`` from the
+    sdist: the command as a user runs it, and the shim as pip >= 25 writes it."""
+    venv = Venv.create(tmp / "venv")
+    index = ["--no-index", "--find-links", wheelhouse, "--no-cache-dir"]
+    for args in (
+        ("install", "--upgrade", *index, "pip"),
+        ("install", *index, f"{sdist}[bootstrap]"),
+    ):
+        result = venv.pip(*args, env=env)
+        if result.returncode != 0:
+            raise SystemExit(result.stdout + result.stderr)
+    pip_version = venv.pip("--version").stdout.split(" from ")[0]
+    return venv, pip_version
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -112,9 +143,10 @@ def main() -> int:
         help="archive sizes in MB (default 10,100; add 500 for flatness)",
     )
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--shim-runs", type=int, default=40)
+    parser.add_argument("--shim-runs", type=int, default=60)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    wheelhouse = os.environ.get("CEREBRIUM_TEST_WHEELHOUSE")
     import trustme
 
     with tempfile.TemporaryDirectory(prefix="cerebrium-bench-") as tmp_name:
@@ -128,6 +160,33 @@ def main() -> int:
         binaries = build_binaries(tmp / "go", "2.0.0", targets=(("linux", "amd64"),))
         make_release(binaries, "2.0.0", srv / "shim")
         with ReleaseServer(srv, ca) as server:
+            venv: Venv | None = None
+            pip_version = ""
+            if wheelhouse:
+                print("installing the sdist into a fresh venv ...", flush=True)
+                venv, pip_version = installed_venv(
+                    tmp,
+                    wheelhouse,
+                    build_sdist(tmp / "dist"),
+                    {
+                        "CEREBRIUM_RELEASE_URL": f"{server.url}/shim/",
+                        "SSL_CERT_FILE": str(ca_file),
+                        "CEREBRIUM_CACHE_DIR": str(tmp / "c1"),
+                    },
+                )
+                command = [str(venv.python), "-m", "cerebrium_cli.bootstrap"]
+                print(f"ours: python -m cerebrium_cli.bootstrap, installed with {pip_version}")
+            else:
+                command = [sys.executable, "-c", RUNNER]
+                print(
+                    "ours: this checkout under the interpreter running the benchmark (set "
+                    "CEREBRIUM_TEST_WHEELHOUSE, or run `nox -s bench`, to measure the installed "
+                    "package in a fresh venv)"
+                )
+
+            def environ(extra: dict[str, str]) -> dict[str, str]:
+                return venv.environ(extra) if venv is not None else {**os.environ, **extra}
+
             print(
                 "\n## fetch: ours vs curl + sha256sum -c + tar x  "
                 f"(median of {args.runs}, alternating)"
@@ -138,15 +197,17 @@ def main() -> int:
             )
             for size in sizes:
                 url = f"{server.url}/bench-{size}/"
-                env = {**os.environ, "CEREBRIUM_RELEASE_URL": url, "SSL_CERT_FILE": str(ca_file)}
+                env = {"CEREBRIUM_RELEASE_URL": url, "SSL_CERT_FILE": str(ca_file)}
 
                 def ours(n: int, size: int = size, env: dict[str, str] = env) -> tuple[float, int]:
                     work = tmp / f"ours-{size}-{n}"
-                    run_env = {**env, "CEREBRIUM_CACHE_DIR": str(work / "cache")}
-                    return timed(
-                        [sys.executable, "-c", RUNNER, "fetch", "--dest", str(work / "out"), "-q"],
-                        run_env,
-                    )
+                    run_env = environ({**env, "CEREBRIUM_CACHE_DIR": str(work / "cache")})
+                    try:
+                        return timed(
+                            [*command, "fetch", "--dest", str(work / "out"), "-q"], run_env
+                        )
+                    finally:  # deleted while still dirty: never written back at all
+                        shutil.rmtree(work, ignore_errors=True)
 
                 def baseline(n: int, size: int = size, url: str = url) -> tuple[float, int]:
                     work = tmp / f"base-{size}-{n}"
@@ -157,7 +218,10 @@ def main() -> int:
                         "sha256sum --quiet -c checksums.txt && "
                         f"tar xzf {ARCHIVE} -C out cerebrium"
                     )
-                    return timed(["sh", "-c", script], cwd=work)
+                    try:
+                        return timed(["sh", "-c", script], cwd=work)
+                    finally:
+                        shutil.rmtree(work, ignore_errors=True)
 
                 results = alternate(args.runs, baseline=baseline, ours=ours)
                 base, mine = median(results["baseline"]), median(results["ours"])
@@ -166,75 +230,58 @@ def main() -> int:
                     f"{size:>6}MB {base:>11.3f} {mine:>8.3f} {mine / base:>6.2f} {peak:>11.1f} MiB",
                     flush=True,
                 )
-                for n in range(args.runs):
-                    shutil.rmtree(tmp / f"ours-{size}-{n}", ignore_errors=True)
-                    shutil.rmtree(tmp / f"base-{size}-{n}", ignore_errors=True)
 
             print("\n## cache hit: ours vs sha256sum + tar x of the same file")
             size = sizes[-1]
             warm = tmp / "warm"
-            env = {
-                **os.environ,
-                "CEREBRIUM_RELEASE_URL": f"{server.url}/bench-{size}/",
-                "SSL_CERT_FILE": str(ca_file),
-                "CEREBRIUM_CACHE_DIR": str(warm / "cache"),
-            }
-            timed([sys.executable, "-c", RUNNER, "fetch", "--dest", str(warm / "out0"), "-q"], env)
+            env = environ(
+                {
+                    "CEREBRIUM_RELEASE_URL": f"{server.url}/bench-{size}/",
+                    "SSL_CERT_FILE": str(ca_file),
+                    "CEREBRIUM_CACHE_DIR": str(warm / "cache"),
+                }
+            )
+            timed([*command, "fetch", "--dest", str(warm / "out0"), "-q"], env)
             (entry,) = (warm / "cache" / "archives").glob("sha256-*")
             offline = {**env, "CEREBRIUM_OFFLINE": "1"}
 
             def hit(n: int) -> tuple[float, int]:
-                return timed(
-                    [
-                        sys.executable,
-                        "-c",
-                        RUNNER,
-                        "fetch",
-                        "--dest",
-                        str(warm / f"out{n + 1}"),
-                        "-q",
-                    ],
-                    offline,
-                )
+                out = warm / f"out{n + 1}"
+                try:
+                    return timed([*command, "fetch", "--dest", str(out), "-q"], offline)
+                finally:
+                    shutil.rmtree(out, ignore_errors=True)
 
             def hash_and_extract(n: int) -> tuple[float, int]:
                 out = warm / f"base{n}"
                 out.mkdir()
-                return timed(
-                    [
-                        "sh",
-                        "-c",
-                        f"sha256sum {entry} >/dev/null && tar xzf {entry} -C {out} cerebrium",
-                    ]
-                )
+                script = f"sha256sum {entry} >/dev/null && tar xzf {entry} -C {out} cerebrium"
+                try:
+                    return timed(["sh", "-c", script])
+                finally:
+                    shutil.rmtree(out, ignore_errors=True)
 
             results = alternate(args.runs, baseline=hash_and_extract, ours=hit)
             base, mine = median(results["baseline"]), median(results["ours"])
-            print(f"{size:>6}MB baseline {base:.3f} s, ours {mine:.3f} s, ratio {mine / base:.2f}")
+            peak = max(rss for _, rss in results["ours"]) / 1024
+            print(
+                f"{size:>6}MB baseline {base:.3f} s, ours {mine:.3f} s, ratio {mine / base:.2f}; "
+                f"ours peak RSS {peak:.1f} MiB"
+            )
 
-            wheelhouse = os.environ.get("CEREBRIUM_TEST_WHEELHOUSE")
-            if not wheelhouse:
+            if venv is None or wheelhouse is None:
                 print(
                     "\n(set CEREBRIUM_TEST_WHEELHOUSE, or run `nox -s bench`, for the shim and "
                     "wheel benchmarks)"
                 )
                 return 0
-            sdist = build_sdist(tmp / "dist")
+            sdist = next((tmp / "dist").glob("*.tar.gz"))
             index = ["--no-index", "--find-links", wheelhouse, "--no-cache-dir"]
 
             print(
                 "\n## shim: `cerebrium version` vs `python -c pass` + the binary run directly "
-                f"(median of {args.shim_runs})"
+                f"(median of {args.shim_runs}, alternating; the script written by {pip_version})"
             )
-            venv = Venv.create(tmp / "venv")
-            env = {
-                "CEREBRIUM_RELEASE_URL": f"{server.url}/shim/",
-                "SSL_CERT_FILE": str(ca_file),
-                "CEREBRIUM_CACHE_DIR": str(tmp / "c1"),
-            }
-            installed = venv.pip("install", *index, str(sdist), env=env)
-            if installed.returncode != 0:
-                raise SystemExit(installed.stderr)
             binary = next(venv.path.glob("lib/python*/site-packages/cerebrium_cli/bin/cerebrium"))
             plain = venv.environ()
             results = alternate(

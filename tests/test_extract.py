@@ -281,3 +281,107 @@ def test_any_member_beneath_a_link_refuses_the_whole_archive(tmp_path: Path, des
     with pytest.raises(ArchiveError, match=r"'d/passwd' lies under 'd', which is a link"):
         extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
     _nothing_written(dest)
+
+
+# --- reading forwards, in bounded pieces ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "mode"), [("tar.gz", "w:gz"), ("tar.xz", "w:xz"), ("tar", "w:")])
+def test_a_large_binary_comes_out_whole_in_every_tar_format(
+    tmp_path: Path, dest: Path, fmt: str, mode: str
+) -> None:
+    # Compressible and incompressible stretches, several read blocks long, between other members.
+    binary = os.urandom(300_000) + bytes(2_000_000) + os.urandom(123_457)
+    archive = _tar(
+        tmp_path / f"a.{fmt}",
+        [
+            (_info("README.md", mode=0o644), b"x" * 1000),
+            (_info("cerebrium"), binary),
+            (_info("LICENSE", mode=0o644), b"y"),
+        ],
+        mode,
+    )
+    extract_binary(archive, fmt, "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == binary
+
+
+def test_inflating_holds_a_bounded_amount_in_memory(tmp_path: Path, dest: Path) -> None:
+    # 64 MiB of zeros compress to 64 KiB: every read must still inflate only a block at a time.
+    import gzip
+    import tracemalloc
+
+    info = _info("cerebrium")
+    info.size = 64 << 20
+    archive = tmp_path / "zeros.tar.gz"
+    with gzip.open(archive, "wb") as gz:
+        gz.write(info.tobuf(format=tarfile.GNU_FORMAT))
+        for _ in range(64):
+            gz.write(bytes(1 << 20))
+        gz.write(bytes(1024))
+    tracemalloc.start()
+    try:
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (dest / "cerebrium").stat().st_size == 64 << 20
+    assert peak < 2 << 20, peak
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("fmt", ["tar", "tar.gz"])
+def test_a_header_that_points_backwards_is_refused_not_looped(
+    tmp_path: Path, dest: Path, fmt: str
+) -> None:
+    # A negative size (base-256) would send a reader that can seek back to the same header
+    # for ever; the extractor reads forwards only.
+    import gzip
+
+    header = bytearray(_info("x").tobuf(format=tarfile.GNU_FORMAT))
+    header[124:136] = b"\xff" + (256**11 - 1024).to_bytes(11, "big")  # size -1024
+    header[148:156] = b" " * 8
+    header[148:156] = b"%06o\x00 " % sum(header)
+    data = bytes(header) + bytes(1024)
+    archive = tmp_path / f"back.{fmt}"
+    archive.write_bytes(gzip.compress(data) if fmt == "tar.gz" else data)
+    with pytest.raises(ArchiveError, match="points back at data already read"):
+        extract_binary(archive, fmt, "cerebrium", dest / "cerebrium")
+    _nothing_written(dest)
+
+
+@pytest.mark.parametrize("version", ["0.1", "1.0"])
+def test_a_pax_sparse_binary_is_filled_in(tmp_path: Path, dest: Path, version: str) -> None:
+    import shutil
+    import subprocess
+
+    tar = shutil.which("tar")
+    if (
+        tar is None
+        or "GNU" not in subprocess.run([tar, "--version"], capture_output=True, text=True).stdout
+    ):
+        pytest.skip("GNU tar writes the sparse archive")
+    source = tmp_path / "src"
+    source.mkdir()
+    with (source / "cerebrium").open("wb") as handle:
+        handle.write(b"head" * 1000)
+        handle.seek(3 << 20)
+        handle.write(b"middle" * 5000)
+        handle.seek(9 << 20)
+        handle.write(b"tail")
+    archive = tmp_path / "sparse.tar.gz"
+    subprocess.run(
+        [
+            tar,
+            "--sparse",
+            f"--sparse-version={version}",
+            "--format=posix",
+            "-czf",
+            str(archive),
+            "-C",
+            str(source),
+            "cerebrium",
+        ],
+        check=True,
+    )
+    extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == (source / "cerebrium").read_bytes()

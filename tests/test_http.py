@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import sys
 from collections.abc import Callable
 
 import httpx
@@ -54,6 +56,59 @@ def test_download_streams_and_hashes() -> None:
     digest = _downloader(_ok).download(URL, out, algorithm="sha256", limit=1 << 20)
     assert out.getvalue() == BODY
     assert digest == hashlib.sha256(BODY).hexdigest()
+
+
+@pytest.mark.parametrize("piece", [1, 16 << 10, 100_000, 1 << 20], ids=["1B", "16K", "100K", "1M"])
+def test_any_piece_size_is_written_and_hashed_whole(piece: int) -> None:
+    # Socket reads (16 KiB TLS records), odd sizes, and pieces larger than the write block.
+    body = os.urandom(700_000) if piece > 1 else BODY
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Chunks(body, piece))
+
+    out = io.BytesIO()
+    digest = _downloader(handler).download(URL, out, algorithm="sha256", limit=1 << 24)
+    assert out.getvalue() == body
+    assert digest == hashlib.sha256(body).hexdigest()
+
+
+def test_a_download_holds_one_block_in_memory() -> None:
+    import tracemalloc
+
+    class Zeros(httpx.SyncByteStream):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            piece = bytes(16 << 10)
+            for _ in range(2048):  # 32 MiB, as a socket delivers it
+                yield piece
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Zeros())
+
+    downloader = _downloader(handler)
+    with open(os.devnull, "wb") as sink:
+        tracemalloc.start()
+        try:
+            downloader.download(URL, sink, algorithm="sha256", limit=1 << 30)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 1 << 20, peak
+
+
+def test_an_empty_file_is_not_truncated_before_the_first_attempt() -> None:
+    # Truncating a new, empty file is pointless, and on ext4 it makes closing the file flush
+    # the whole download to disk (auto_da_alloc). A retry does start the file over.
+    truncated: list[int] = []
+
+    class Recording(io.BytesIO):
+        def truncate(self, size: int | None = None) -> int:
+            truncated.append(self.tell())
+            return super().truncate(size)
+
+    out = Recording()
+    _downloader(_ok).download(URL, out, algorithm="sha256", limit=1 << 20)
+    assert truncated == []
+    assert out.getvalue() == BODY
 
 
 def test_identity_encoding_is_requested() -> None:
@@ -250,12 +305,30 @@ def test_unreadable_ssl_cert_file_is_a_clear_error(tmp_path, monkeypatch) -> Non
         ssl_context()
 
 
-def test_without_ssl_cert_file_the_system_store_and_certifi_are_trusted(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_without_ssl_cert_file_the_system_store_is_trusted_alone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import certifi
     from cerebrium_cli._http import ssl_context
 
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.setattr(certifi, "where", lambda: "/nonexistent/cacert.pem")  # would raise
+    monkeypatch.setitem(sys.modules, "truststore", None)  # as where it is not installed
     context = ssl_context()
     assert context.verify_mode.name == "CERT_REQUIRED"
     assert context.check_hostname
     assert context.cert_store_stats()["x509_ca"] > 50  # public roots are loaded
+
+
+def test_a_python_without_system_certificates_trusts_certifi(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # python.org's macOS builds: no CA file or directory until "Install Certificates" is run.
+    import ssl
+
+    from cerebrium_cli._http import ssl_context
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.setattr(ssl.SSLContext, "load_default_certs", lambda self, purpose=None: None)
+    none = ssl.DefaultVerifyPaths(None, None, "", "", "", "")
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: none)
+    monkeypatch.setitem(sys.modules, "truststore", None)
+    assert ssl_context().cert_store_stats()["x509_ca"] > 50  # certifi's roots

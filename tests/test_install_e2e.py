@@ -273,3 +273,38 @@ def test_a_wheel_built_from_the_sdist_stores_the_binary_uncompressed(
     (wheel,) = out.glob("cerebrium-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         assert zf.getinfo("cerebrium_cli/bin/cerebrium").compress_type == zipfile.ZIP_STORED
+
+
+def _imported(importtime: str) -> set[str]:
+    """The module names in ``-X importtime`` output (stderr), one per ``import time:`` line."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in importtime.splitlines()
+        if line.startswith("import time:") and not line.rstrip().endswith("imported package")
+    }
+
+
+def test_the_shim_imports_nothing_beyond_its_own_package(
+    tmp_path, sdist, wheelhouse, ca_file, server, release
+) -> None:  # type: ignore[no-untyped-def]
+    # With a pip whose console-script launcher does not import `re` (pip >= 25.0), the command
+    # costs the interpreter's start plus two tiny modules, then execs the binary.
+    from support.venvs import Venv
+
+    venv = Venv.create(tmp_path / "venv")
+    upgraded = venv.pip(
+        "install", "--upgrade", "--no-index", "--find-links", str(wheelhouse), "pip"
+    )
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
+    env = _env(ca_file, f"{server.url}/good/", CEREBRIUM_CACHE_DIR=str(tmp_path / "cache"))
+    result = venv.install(str(sdist), wheelhouse=wheelhouse, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    profile = {"PYTHONPROFILEIMPORTTIME": "1"}  # the script has its own shebang: no -X there
+    bare = venv.run(venv.python, "-c", "pass", env=profile)
+    shim = venv.run(venv.script("cerebrium"), "version", env=profile)
+    assert shim.returncode == 0, shim.stderr
+    assert shim.stdout.strip() == f"cerebrium version {VERSION}"
+    loaded = _imported(shim.stderr)
+    assert "site" in loaded  # the profile did reach the script's interpreter
+    assert loaded - _imported(bare.stderr) == {"cerebrium_cli", "cerebrium_cli.__main__"}
+    assert not loaded & {"re", "__future__", "httpx", "yaml", "argparse", "subprocess"}

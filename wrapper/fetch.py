@@ -146,10 +146,13 @@ def verified_archive(
     """A path to the archive for ``target``, its digest checked; temporary unless cached."""
     release.check_target(target)
     with tempfile.TemporaryDirectory(prefix=f"{release.import_name}-") as workdir:
-        archive = _Fetch(release, target, tag, sources, log, Path(workdir)).run()
+        fetch = _Fetch(release, target, tag, sources, log, Path(workdir))
+        archive = fetch.run()
         name = release.archive_name(target, tag)
         if sources.verification.policy == "attestation":
-            digest = _digest(archive, "sha256")  # attestations name sha256, whatever checksums use
+            # Attestations name sha256: the digest just verified when the checksums use it too,
+            # else a second pass over the archive.
+            digest = fetch.digest if fetch.algorithm == "sha256" else _digest(archive, "sha256")
             how = sources.verification.check_archive(name, digest)
             log(f"{release.project_name}: {name} {how}")
         yield archive
@@ -170,6 +173,7 @@ class _Fetch:
         self.archive_name = release.archive_name(target, tag)
         self.checksums_name = release.checksum_name(tag)
         self.project = release.project_name
+        self.digest = ""  # the archive's verified digest (``algorithm``), once run() returns
 
     def run(self) -> Path:
         sources = self.sources
@@ -188,6 +192,7 @@ class _Fetch:
         beside = DirectoryLocation(path.parent)
         entries, source = self._entries(beside, required=self.sources.pins is None)
         expected = lookup(entries, self.archive_name, source)
+        self.digest = expected
         self.log(f"{self.project}: installing from {path}")
         try:
             handle = path.open("rb")
@@ -213,6 +218,7 @@ class _Fetch:
         digest = known.get(self.archive_name)
         hit = cache.lookup(self.algorithm, digest) if digest else None
         if hit is not None:
+            self.digest = digest or ""
             self.log(
                 f"{self.project}: using the cached {self.archive_name} "
                 f"({self.algorithm} {digest}, {self.sources.trust})"
@@ -222,6 +228,7 @@ class _Fetch:
     def _from_location(self, location: Location) -> Path:
         entries, source = self._entries(location, required=self.sources.pins is None)
         expected = lookup(entries, self.archive_name, source)
+        self.digest = expected
         cache = self.sources.cache
         if cache is not None and (hit := cache.lookup(self.algorithm, expected)) is not None:
             self.log(f"{self.project}: using the cached {self.archive_name}")

@@ -8,6 +8,7 @@ cannot tell them apart.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # httpx is imported only when something is downloaded
 
 __all__ = ["DirectoryLocation", "HttpsLocation", "Location", "location_for"]
 
-_COPY_CHUNK = 1 << 20
+_COPY_BLOCK = 256 << 10  # one reusable buffer: a local copy allocates nothing per block
 
 
 class Location(Protocol):
@@ -70,7 +71,7 @@ class DirectoryLocation:
     def describe(self, name: str) -> str:
         return str(self.path / name)
 
-    def _open(self, name: str, limit: int) -> IO[bytes]:
+    def _open(self, name: str, limit: int) -> io.BufferedReader:
         path = self.path / name
         try:
             handle = path.open("rb")
@@ -92,10 +93,11 @@ class DirectoryLocation:
 
     def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
         hasher = hashlib.new(algorithm)
+        block = memoryview(bytearray(_COPY_BLOCK))
         with self._open(name, limit) as handle:
-            while chunk := handle.read(_COPY_CHUNK):
-                hasher.update(chunk)
-                out.write(chunk)
+            while size := handle.readinto(block):
+                hasher.update(block[:size])
+                out.write(block[:size])
         return hasher.hexdigest()
 
 
