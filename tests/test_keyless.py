@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from cerebrium_cli import keyless
+from cerebrium_cli import verification as verification_module
 from cerebrium_cli.attestations import listing_url, parse_listing
 from cerebrium_cli.errors import ConfigError, SignatureError
 from cerebrium_cli.fetch import Sources, fetch_binary
@@ -305,6 +306,9 @@ def test_policies_that_need_sigstore_say_how_to_get_it(monkeypatch, tmp_path) ->
     env = {"CEREBRIUM_VERIFY": "attestation", "CEREBRIUM_CACHE_DIR": str(tmp_path)}
     settings = Settings.from_environ(release, env)
     with pytest.raises(ConfigError, match=r"pip install 'cerebrium\[sigstore\]'"):
+        Verification.from_settings(release, TAG, settings, lambda url: location_for(url, _no))
+    monkeypatch.setattr(verification_module, "load_public_key", lambda: object())
+    with pytest.raises(ConfigError, match="VERIFY=attestation, but sigstore-python"):
         Verification.from_settings(release, TAG, settings, lambda url: location_for(url, _no))
 
 

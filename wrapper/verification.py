@@ -69,11 +69,17 @@ class Verification:
             env_prefix=release.env_prefix,
             distribution=release.project_name,
         )
-        if settings.verify != "auto" and key is None and trust is None:
+        if trust is None and settings.verify == "signature" and key is None:
             raise ConfigError(
                 f"{release.env_prefix}VERIFY={settings.verify}, but this package carries no "
                 f"release key ({KEY_NAME}) and sigstore-python is not installed, so no signature "
                 f"can be verified; nothing was installed. {made._install_sigstore()}"
+            )
+        if trust is None and settings.verify == "attestation":
+            raise ConfigError(
+                f"{release.env_prefix}VERIFY=attestation, but sigstore-python, which verifies "
+                f"GitHub attestations, is not installed; nothing was installed. "
+                f"{made._install_sigstore()}"
             )
         if settings.verify == "attestation":
             where = settings.github_api
