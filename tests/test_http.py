@@ -258,6 +258,9 @@ def test_token_never_appears_in_errors() -> None:
 
 def test_credentials_in_urls_are_redacted() -> None:
     assert redact("https://user:pass@example.com/a") == "https://example.com/a"
+    signed = "https://example.blob.core.windows.net/attestations/1.json.sn?sv=2026&sig=s3cr%2Bt"
+    assert redact(signed) == "https://example.blob.core.windows.net/attestations/1.json.sn?..."
+    assert redact("https://example.com/plain") == "https://example.com/plain"
     with pytest.raises(DownloadError) as info:
         _downloader(lambda r: httpx.Response(404)).fetch(
             "https://user:pass@example.com/a", limit=10

@@ -10,12 +10,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
+import cramjam
 import pytest
 from cerebrium_cli import keyless
 from cerebrium_cli import verification as verification_module
-from cerebrium_cli.attestations import listing_url, parse_listing
+from cerebrium_cli.attestations import (
+    MAX_BUNDLE_SIZE,
+    Listed,
+    bundle_reference,
+    listing_url,
+    parse_listing,
+    read_stored_bundle,
+)
 from cerebrium_cli.errors import ConfigError, SignatureError
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.keyless import SignerIdentity, SigstoreTrust, der_utf8_string
@@ -110,11 +119,76 @@ def test_attestation_listings() -> None:
     assert listing_url("https://api.github.com", REPO) == (
         f"https://api.github.com/repos/{REPO}/attestations/"
     )
-    raw = json.dumps({"attestations": [{"bundle": {"a": 1}}, {"bundle": None}, "junk"]})
-    assert parse_listing(raw.encode(), "here") == [b'{"a": 1}']
+    url = "https://example.blob.core.windows.net/attestations/1.json.sn?sig=x"
+    entries = [{"bundle": {"a": 1}}, {"bundle": None, "bundle_url": url}, {"bundle": None}, "junk"]
+    assert parse_listing(json.dumps({"attestations": entries}).encode(), "here") == [
+        Listed(bundle=b'{"a": 1}'),
+        Listed(url=url),
+        Listed(),
+        Listed(),
+    ]
     for bad in (b"<html>", b"{}", b'{"attestations": {}}'):
         with pytest.raises(SignatureError, match="is not GitHub's list of attestations"):
             parse_listing(bad, "here")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://x.blob.core.windows.net/attestations/a/1.json.sn?sv=2026&sig=s%2Bt",
+            ("https://x.blob.core.windows.net/attestations/a/", "1.json.sn?sv=2026&sig=s%2Bt"),
+        ),
+        ("https://x.example/1.json", ("https://x.example/", "1.json")),
+        ("bundles/1.json.sn", (None, "bundles/1.json.sn")),
+    ],
+)
+def test_a_bundle_url_is_split_into_a_location_and_a_name(
+    url: str, expected: tuple[str | None, str]
+) -> None:
+    assert bundle_reference(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://x.example/1.json.sn",
+        "file:///etc/passwd",
+        "https://x.example",
+        "https://x.example/",
+        "/etc/passwd",
+        "../../etc/passwd",
+        "bundles/../../x",
+        "bundles\\..\\..\\x",
+        "C:\\bundles\\1.json",
+        "1.json?x=1",
+    ],
+)
+def test_a_bundle_url_that_is_not_https_nor_beside_the_listing_is_refused(url: str) -> None:
+    with pytest.raises(SignatureError, match="neither an https URL nor a relative path"):
+        bundle_reference(url)
+
+
+def test_stored_bundles_are_snappy_json_or_plain_json() -> None:
+    bundle = json.dumps({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}).encode()
+    snappy = bytes(cramjam.snappy.compress_raw(bundle))
+    assert snappy != bundle
+    assert read_stored_bundle(snappy, "there") == bundle
+    assert read_stored_bundle(bundle, "there") == bundle
+    assert read_stored_bundle(b"\n " + bundle, "there") == b"\n " + bundle
+    cases = [
+        (b"<html>denied</html>", "there is neither Snappy-compressed JSON nor JSON"),
+        (bytes(cramjam.snappy.compress_raw(b"not json")), "there does not hold a JSON bundle"),
+        (bytes(cramjam.snappy.compress_raw(b"[1, 2]")), r"there does not hold a bundle \(a JSON"),
+        (b"{ truncated", "there does not hold a JSON bundle"),
+        (
+            b"\xff\xff\xff\xff\x0f" + b"\xfe\x01\x00" * 100,
+            f"declares 4294967295 bytes once decompressed, over the {MAX_BUNDLE_SIZE} allowed",
+        ),
+    ]
+    for body, message in cases:
+        with pytest.raises(SignatureError, match=message):
+            read_stored_bundle(body, "there")
 
 
 def test_keyless_bundles_are_told_from_key_bundles() -> None:
@@ -186,8 +260,16 @@ def test_an_unreadable_trust_root_is_a_configuration_error(tmp_path: Path, forge
 def test_an_attestation_of_the_archive_digest_verifies(forge, trust) -> None:  # type: ignore[no-untyped-def]
     digest = hashlib.sha256(b"archive").hexdigest()
     good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
-    how = keyless.verify_attestation(digest, ARCHIVE, [good], IDENTITY, trust)
+    got: list[int] = []
+
+    def bundle(number: int, raw: bytes) -> Callable[[], bytes]:
+        return lambda: got.append(number) or raw
+
+    how = keyless.verify_attestation(
+        digest, ARCHIVE, [bundle(1, good), bundle(2, good)], IDENTITY, trust
+    )
     assert how.startswith("attested (https://slsa.dev/provenance/v1) by https://github.com/")
+    assert got == [1]  # the second is never fetched: the first verified
 
 
 def test_an_attestation_of_another_digest_or_signer_is_refused(forge, trust) -> None:  # type: ignore[no-untyped-def]
@@ -196,7 +278,9 @@ def test_an_attestation_of_another_digest_or_signer_is_refused(forge, trust) -> 
     wrong_digest = forge.attest([(ARCHIVE, other)], repository=REPO, tag=TAG)
     wrong_signer = forge.attest([(ARCHIVE, digest)], repository="evil/cerebrium", tag=TAG)
     with pytest.raises(SignatureError, match="verifies") as e:
-        keyless.verify_attestation(digest, ARCHIVE, [wrong_digest, wrong_signer], IDENTITY, trust)
+        keyless.verify_attestation(
+            digest, ARCHIVE, [lambda: wrong_digest, lambda: wrong_signer], IDENTITY, trust
+        )
     assert f"not this archive's sha256 {digest}" in str(e.value)
     assert "github.com/evil/cerebrium" in str(e.value)
     with pytest.raises(SignatureError, match="lists no attestation"):
@@ -274,6 +358,82 @@ def _api_with(tmp_path: Path, bundles: list[bytes], digest: str) -> Path:
     listing = {"attestations": [{"bundle": json.loads(b), "repository_id": 1} for b in bundles]}
     (api / f"sha256:{digest}").write_text(json.dumps(listing))
     return api
+
+
+def _api_storing(tmp_path: Path, entries: list[dict[str, object]], digest: str) -> Path:
+    """An air-gapped copy of the API whose bundles are stored beside it, as GitHub stores them."""
+    api = tmp_path / "api"
+    api.mkdir(exist_ok=True)
+    (api / f"sha256:{digest}").write_text(json.dumps({"attestations": entries}))
+    return api
+
+
+def _stored(api: Path, name: str, bundle: bytes) -> dict[str, object]:
+    (api / "bundles").mkdir(parents=True, exist_ok=True)
+    (api / "bundles" / name).write_bytes(bytes(cramjam.snappy.compress_raw(bundle)))
+    return {"bundle": None, "bundle_url": f"bundles/{name}", "initiator": "user"}
+
+
+def test_the_attestation_policy_reads_bundles_stored_behind_bundle_url(
+    keyless_release, forge, trust, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
+    good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
+    other = forge.attest([(ARCHIVE, "0" * 64)], repository=REPO, tag=TAG)
+    api = tmp_path / "api"
+    entries = [
+        {"bundle": None},  # neither: reported, and the next one still counts
+        _stored(api, "1.json.sn", other),
+        _stored(api, "2.json.sn", good),
+    ]
+    _api_storing(tmp_path, entries, digest)
+    logged: list[str] = []
+    sources = Sources(
+        location=DirectoryLocation(keyless_release),
+        verification=_verification(trust, "attestation", api),
+    )
+    binary = fetch_binary(
+        load_release(),
+        Target("linux", "amd64"),
+        TAG,
+        tmp_path / "bin",
+        sources=sources,
+        log=logged.append,
+    )
+    assert binary.is_file()
+    assert any("attested (https://slsa.dev/provenance/v1)" in line for line in logged)
+
+
+def test_no_usable_stored_bundle_is_refused_with_each_reason(
+    keyless_release, forge, trust, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
+    api = tmp_path / "api"
+    elsewhere = forge.attest([(ARCHIVE, digest)], repository=f"{REPO}-fork", tag=TAG)
+    entries = [
+        {"bundle": None},
+        {"bundle": None, "bundle_url": "bundles/missing.json.sn"},
+        {"bundle": None, "bundle_url": "../outside.json.sn"},
+        _stored(api, "fork.json.sn", elsewhere),
+        {"bundle": None, "bundle_url": "https://x.blob.core.windows.net/a/1.json.sn?sig=s3cret"},
+    ]
+    _api_storing(tmp_path, entries, digest)
+    (api / "bundles" / "garbage.json.sn").write_bytes(b"\x00garbage")
+    with pytest.raises(SignatureError) as refused:
+        _fetch(keyless_release, _verification(trust, "attestation", api), tmp_path / "bin")
+    message = str(refused.value)
+    assert message.startswith(f"no attestation for {ARCHIVE} (sha256:{digest}) verifies:")
+    assert "attestation 1 in " in message
+    assert "has neither a bundle nor a bundle_url" in message
+    assert "the bundle of attestation 2 could not be fetched" in message
+    assert "'../outside.json.sn' is neither an https URL nor a relative path" in message
+    assert "attestation 4 of 5" in message
+    assert f"{REPO}-fork" in message
+    # No locate (offline): the blob is not fetched, and its signed query is not shown.
+    assert "attestation 5 is stored at https://x.blob.core.windows.net/a/1.json.sn, and " in message
+    assert "OFFLINE forbids fetching it" in message
+    assert "s3cret" not in message
+    assert not (tmp_path / "bin").exists()
 
 
 def test_the_attestation_policy_verifies_the_archive(

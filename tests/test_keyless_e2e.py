@@ -139,7 +139,7 @@ def test_releases_not_signed_by_the_workflow_are_refused(
     assert not venv.script("cerebrium").exists()
 
 
-@pytest.mark.parametrize("case", ["right-digest", "wrong-digest"])
+@pytest.mark.parametrize("case", ["right-digest", "wrong-digest", "stored-bundle"])
 def test_the_attestation_policy_checks_githubs_attestation_of_the_archive(
     tmp_path, sdist, wheelhouse, ca_file, server, server_root, release, forge, trusted_root, case
 ) -> None:  # type: ignore[no-untyped-def]
@@ -148,13 +148,26 @@ def test_the_attestation_policy_checks_githubs_attestation_of_the_archive(
     (out / "checksums.txt.sigstore.json").write_bytes(bundle)
     archive = _archive(release)
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-    subject = digest if case == "right-digest" else hashlib.sha256(b"another build").hexdigest()
+    subject = hashlib.sha256(b"another build").hexdigest() if case == "wrong-digest" else digest
     attestation = forge.attest([(archive.name, subject)], repository=REPO, tag=TAG)
     # GET {GITHUB_API_URL}/repos/{owner}/{name}/attestations/sha256:{digest}
     api = server_root / f"api-{case}"
     listing = api / "repos" / REPO / "attestations" / f"sha256:{digest}"
     listing.parent.mkdir(parents=True)
-    listing.write_text(json.dumps({"attestations": [{"bundle": json.loads(attestation)}]}))
+    if case == "stored-bundle":
+        # What GitHub answers since July 2026: no inline bundle, a pre-signed URL to a Snappy blob.
+        import cramjam
+
+        blob = server_root / f"blob-{case}" / "attestations" / "1.json.sn"
+        blob.parent.mkdir(parents=True)
+        blob.write_bytes(bytes(cramjam.snappy.compress_raw(attestation)))
+        query = "sv=2026-07-16&se=2026-11-23T00%3A00Z&sig=c2lnbmVk%2Bc2VjcmV0"
+        server.presigned(f"/blob-{case}/attestations/1.json.sn", query)
+        url = f"{server.url}/blob-{case}/attestations/1.json.sn?{query}"
+        entry = {"bundle": None, "bundle_url": url, "initiator": "user"}
+        listing.write_text(json.dumps({"attestations": [entry]}))
+    else:
+        listing.write_text(json.dumps({"attestations": [{"bundle": json.loads(attestation)}]}))
     venv, result, text = _install(
         tmp_path,
         sdist,
@@ -166,10 +179,14 @@ def test_the_attestation_policy_checks_githubs_attestation_of_the_archive(
         CEREBRIUM_VERIFY="attestation",
         GITHUB_API_URL=f"{server.url}/api-{case}",
     )
-    if case == "right-digest":
+    if case != "wrong-digest":
         assert result.returncode == 0, text[-3000:]
         assert f"{archive.name} attested (https://slsa.dev/provenance/v1) by {SIGNER}" in text
         assert venv.run("cerebrium", "version").returncode == 0
+        if case == "stored-bundle":
+            asked = [r.path for r in server.requests if r.path.startswith(f"/blob-{case}/")]
+            assert asked == [f"/blob-{case}/attestations/1.json.sn"]
+            assert "c2VjcmV0" not in text  # the URL's signature is never logged
     else:
         assert result.returncode != 0
         assert f"is about sha256 {subject}, not this archive's sha256 {digest}" in text

@@ -1,4 +1,4 @@
-"""Property tests of the two parsers of untrusted input, and a replay of the fuzz corpus.
+"""Property tests of the parsers of untrusted input, and a replay of the fuzz corpus.
 
 The same targets and strategies drive ``tests/fuzz/run.py`` for long runs; here they run with
 enough examples to catch regressions in every CI run. Inputs that once found a bug live in
@@ -30,6 +30,17 @@ def test_extractor_writes_only_the_binary_or_refuses(data: bytes) -> None:
     targets.extract(data)
 
 
+@PROFILE
+@given(inputs("bundle"))
+def test_a_stored_bundle_is_a_json_object_or_refused(data: bytes) -> None:
+    targets.bundle(data)
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "bundle").iterdir()), ids=lambda p: p.name)
+def test_bundle_corpus(path: Path) -> None:
+    targets.bundle(path.read_bytes())
+
+
 @pytest.mark.parametrize("path", sorted((CORPUS / "checksums").iterdir()), ids=lambda p: p.name)
 def test_checksums_corpus(path: Path) -> None:
     targets.checksums(path.read_bytes())
@@ -49,3 +60,4 @@ def test_the_fuzz_runner_runs() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checksums: 50 generated inputs, no failure" in result.stdout
     assert "extract: 50 generated inputs, no failure" in result.stdout
+    assert "bundle: 50 generated inputs, no failure" in result.stdout

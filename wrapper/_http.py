@@ -75,9 +75,16 @@ class NetworkPolicy:
 
 
 def redact(url: httpx.URL | str) -> str:
-    """The URL without user:password, for messages and logs."""
+    """The URL without user:password or query, for messages and logs.
+
+    The query goes too: on a pre-signed URL (GitHub's asset redirects, attestation bundles in
+    blob storage) it is the credential, and it says nothing the reader needs.
+    """
     parsed = httpx.URL(str(url))
-    return str(parsed.copy_with(username=None, password=None)) if parsed.userinfo else str(parsed)
+    if not parsed.userinfo and not parsed.query:
+        return str(parsed)
+    shown = str(parsed.copy_with(username=None, password=None, query=None))
+    return shown + "?..." if parsed.query else shown
 
 
 def ssl_context() -> ssl.SSLContext:

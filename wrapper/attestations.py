@@ -1,22 +1,49 @@
 """GitHub artifact attestations: where the API lists them, and how its answer is read.
 
 ``GET {api}/repos/{owner}/{name}/attestations/sha256:{digest}`` answers with
-``{"attestations": [{"bundle": {...}, ...}]}`` (see GitHub's REST documentation, "List
-attestations"). The base is ``GITHUB_API_URL`` (see settings.py), the variable GitHub Actions
-sets, so GitHub Enterprise and the tests' local server work unchanged. Fetching is the caller's,
-through the same locations as the release, so a directory laid out like the API serves an
-air-gapped machine.
+``{"attestations": [{"bundle": {...}, "bundle_url": "...", ...}]}`` (see GitHub's REST
+documentation, "List attestations"). The base is ``GITHUB_API_URL`` (see settings.py), the
+variable GitHub Actions sets, so GitHub Enterprise and the tests' local server work unchanged.
+
+Since July 2026 GitHub often leaves ``bundle`` null and stores the bundle behind ``bundle_url``:
+a pre-signed blob-storage URL whose body is the bundle's JSON compressed with Snappy, as ``gh
+attestation verify`` reads it. Both forms are read; an entry with neither is reported, not
+skipped, so a listing that changes shape again fails with a reason.
+
+Fetching is the caller's, through the same locations as the release, so a directory laid out
+like the API serves an air-gapped machine; there, a ``bundle_url`` may be a relative path to a
+file beside the listing.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from ._snappy import SnappyError, decompress
 from .errors import SignatureError
 
-__all__ = ["MAX_ATTESTATIONS_SIZE", "listing_url", "parse_listing"]
+__all__ = [
+    "MAX_ATTESTATIONS_SIZE",
+    "MAX_BUNDLE_SIZE",
+    "Listed",
+    "bundle_reference",
+    "listing_url",
+    "parse_listing",
+    "read_stored_bundle",
+]
 
 MAX_ATTESTATIONS_SIZE = 16 << 20  # a few bundles of a few KiB each; generous for many
+MAX_BUNDLE_SIZE = 4 << 20  # one bundle: a certificate chain, a log entry and a statement
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One attestation in the API's answer: its bundle inline, or where GitHub stored it."""
+
+    bundle: bytes | None = None  # the bundle's JSON, when it is inline
+    url: str | None = None  # ``bundle_url``, when it is not
 
 
 def listing_url(api: str, repository: str) -> str:
@@ -24,8 +51,8 @@ def listing_url(api: str, repository: str) -> str:
     return f"{api}/repos/{repository}/attestations/"
 
 
-def parse_listing(raw: bytes, where: str) -> list[bytes]:
-    """The Sigstore bundles in an API answer, each as JSON bytes for the verifier."""
+def parse_listing(raw: bytes, where: str) -> list[Listed]:
+    """The attestations in an API answer, in its order."""
     try:
         listing = json.loads(raw)
         entries = listing["attestations"]
@@ -35,8 +62,59 @@ def parse_listing(raw: bytes, where: str) -> list[bytes]:
         raise SignatureError(
             f"{where} is not GitHub's list of attestations ({type(exc).__name__}: {exc})"
         ) from None
-    return [
-        json.dumps(entry["bundle"]).encode()
-        for entry in entries
-        if isinstance(entry, dict) and isinstance(entry.get("bundle"), dict)
-    ]
+    listed = []
+    for entry in entries:
+        bundle = entry.get("bundle") if isinstance(entry, dict) else None
+        url = entry.get("bundle_url") if isinstance(entry, dict) else None
+        if isinstance(bundle, dict):
+            listed.append(Listed(bundle=json.dumps(bundle).encode()))
+        elif isinstance(url, str) and url:
+            listed.append(Listed(url=url))
+        else:
+            listed.append(Listed())
+    return listed
+
+
+def bundle_reference(url: str) -> tuple[str | None, str]:
+    """Split a ``bundle_url`` into the directory to open and the name to read in it.
+
+    An absolute URL must be https (the directory is None for a reference relative to the
+    listing, as in an air-gapped copy of the API). The name keeps the query: GitHub's URLs are
+    pre-signed, and the signature is in the query.
+    """
+    parts = urlsplit(url)
+    directory, _, name = parts.path.rpartition("/")
+    if parts.scheme == "https" and parts.netloc and name:
+        query = f"?{parts.query}" if parts.query else ""
+        return f"https://{parts.netloc}{directory}/", name + query
+    if not parts.scheme and not parts.netloc and not url.startswith(("/", "\\")):
+        segments = parts.path.replace("\\", "/").split("/")
+        if ".." not in segments and not parts.query and not parts.fragment:
+            return None, parts.path
+    raise SignatureError(
+        f"bundle_url {url!r} is neither an https URL nor a relative path beside the listing"
+    )
+
+
+def read_stored_bundle(body: bytes, where: str) -> bytes:
+    """The bundle JSON from a ``bundle_url`` body: Snappy-compressed as GitHub stores it, or plain.
+
+    Snappy is tried first: JSON read as Snappy fails (its first bytes declare 123 bytes and then
+    a copy from before the start, or elements that do not add up), and either way the bundle is
+    then verified, so a misreading could not pass.
+    """
+    try:
+        data = decompress(body, limit=MAX_BUNDLE_SIZE)
+    except SnappyError as exc:
+        if body.lstrip()[:1] != b"{":
+            raise SignatureError(
+                f"{where} is neither Snappy-compressed JSON nor JSON: {exc}"
+            ) from None
+        data = body
+    try:
+        bundle = json.loads(data)
+    except ValueError as exc:
+        raise SignatureError(f"{where} does not hold a JSON bundle: {exc}") from None
+    if not isinstance(bundle, dict):
+        raise SignatureError(f"{where} does not hold a bundle (a JSON object)")
+    return data

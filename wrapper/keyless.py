@@ -23,7 +23,7 @@ import binascii
 import importlib.util
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,18 +146,27 @@ def verify_blob(
 
 
 def verify_attestation(
-    digest: str, name: str, bundles: Sequence[bytes], identity: SignerIdentity, trust: SigstoreTrust
+    digest: str,
+    name: str,
+    bundles: Sequence[Callable[[], bytes]],
+    identity: SignerIdentity,
+    trust: SigstoreTrust,
 ) -> str:
-    """Accept the archive ``name`` if one attestation about ``digest`` verifies; say which."""
+    """Accept the archive ``name`` if one attestation about ``digest`` verifies; say which.
+
+    Each bundle is got only when its turn comes (GitHub stores them behind URLs, and the first
+    usually verifies); a getter that cannot have it raises SignatureError saying why, and the
+    refusal, if every attestation fails, lists each one's reason in the listing's order.
+    """
     if not bundles:
         raise SignatureError(f"GitHub lists no attestation for {name} (sha256:{digest})")
     verifier = trust.verifier()
     failures = []
-    for number, raw in enumerate(bundles, 1):
+    for number, bundle in enumerate(bundles, 1):
         where = f"attestation {number} of {len(bundles)} for {name}"
         signer = _Policy(identity, where)
         try:
-            parsed = _bundle(raw, where)
+            parsed = _bundle(bundle(), where)
             payload_type, payload = _run(where, verifier.verify_dsse, parsed, signer)
             predicate = _check_statement(payload_type, payload, digest, where)
         except SignatureError as exc:

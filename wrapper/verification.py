@@ -17,11 +17,20 @@ at install time: they are written by ``pin``, which verifies first.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import keyless
-from .attestations import MAX_ATTESTATIONS_SIZE, listing_url, parse_listing
+from .attestations import (
+    MAX_ATTESTATIONS_SIZE,
+    MAX_BUNDLE_SIZE,
+    Listed,
+    bundle_reference,
+    listing_url,
+    parse_listing,
+    read_stored_bundle,
+)
 from .errors import ConfigError, DownloadError, SignatureError
 from .keyless import SignerIdentity, SigstoreTrust
 from .locations import Location
@@ -45,6 +54,7 @@ class Verification:
     identity: SignerIdentity | None = None  # None: the release names no repository to trust
     sigstore: SigstoreTrust | None = None  # None: sigstore-python is not installed
     attestations: Location | None = None  # the attestations API; None offline
+    locate: Callable[[str], Location] | None = None  # opens a bundle_url; None offline
     env_prefix: str = "CEREBRIUM_"
     distribution: str = "cerebrium"
 
@@ -89,7 +99,9 @@ class Verification:
                 if settings.offline and remote
                 else location_for(listing_url(where, release.repository))
             )
-            made = replace(made, attestations=api)
+            made = replace(
+                made, attestations=api, locate=None if settings.offline else location_for
+            )
         return made
 
     @property
@@ -170,8 +182,39 @@ class Verification:
                 f"no attestation of {name} could be fetched from {where}: {exc}. "
                 f"{self.env_prefix}VERIFY=attestation requires one; nothing was installed."
             ) from None
-        bundles = parse_listing(raw, where)
+        bundles = [
+            functools.partial(self._bundle, item, number, self.attestations, where)
+            for number, item in enumerate(parse_listing(raw, where), 1)
+        ]
         return keyless.verify_attestation(digest, name, bundles, self.identity, self.sigstore)
+
+    def _bundle(self, item: Listed, number: int, api: Location, listing: str) -> bytes:
+        """An attestation's bundle, inline or fetched from its ``bundle_url``."""
+        if item.bundle is not None:
+            return item.bundle
+        if item.url is None:
+            raise SignatureError(
+                f"attestation {number} in {listing} has neither a bundle nor a bundle_url"
+            )
+        shown = item.url.partition("?")[0]  # GitHub's query is a signature: not for logs
+        directory, entry = bundle_reference(item.url)
+        if directory is None:
+            location = api  # a file beside the listing, in a local copy of the API
+        elif self.locate is None:
+            raise SignatureError(
+                f"attestation {number} is stored at {shown}, and {self.env_prefix}OFFLINE "
+                "forbids fetching it; in a local copy of the API, put the bundle inline or "
+                "in a file beside the listing named by a relative bundle_url"
+            )
+        else:
+            location = self.locate(directory)
+        try:
+            body = location.read(entry, limit=MAX_BUNDLE_SIZE)
+        except DownloadError as exc:
+            raise SignatureError(
+                f"the bundle of attestation {number} could not be fetched: {exc}"
+            ) from None
+        return read_stored_bundle(body, f"the bundle of attestation {number} ({shown})")
 
     def _install_sigstore(self) -> str:
         return (

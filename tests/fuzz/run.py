@@ -1,10 +1,10 @@
-"""Fuzz the checksums parser and the extractor: ``python tests/fuzz/run.py [TARGET] [options]``.
+"""Fuzz the parsers of untrusted input: ``python tests/fuzz/run.py [TARGET] [options]``.
 
-TARGET is ``checksums`` or ``extract`` (default: both). The corpus in ``corpus/<target>/``
-is replayed first; then new inputs are generated, by atheris (coverage-guided; ``pip install
-atheris``; ``--atheris``) or by Hypothesis (``--examples N``, default 20000), mutating and
-building archives. A failure prints the input and exits 1; with atheris, crashes are saved as
-files you can add to the corpus.
+TARGET is ``checksums``, ``extract`` or ``bundle`` (default: all). The corpus in
+``corpus/<target>/`` is replayed first; then new inputs are generated, by atheris
+(coverage-guided; ``pip install atheris``; ``--atheris``) or by Hypothesis (``--examples N``,
+default 20000), mutating and building inputs. A failure prints the input and exits 1; with
+atheris, crashes are saved as files you can add to the corpus.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import conftest  # noqa: E402,F401  (makes wrapper/ importable as cerebrium_cli)
 
 from fuzz import targets  # noqa: E402
 
-TARGETS = {"checksums": targets.checksums, "extract": targets.extract}
+TARGETS = {"checksums": targets.checksums, "extract": targets.extract, "bundle": targets.bundle}
 
 
 def replay(name: str) -> int:
@@ -55,7 +55,7 @@ def with_atheris(name: str, argv: list[str]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("target", nargs="?", choices=sorted(TARGETS), help="default: both")
+    parser.add_argument("target", nargs="?", choices=sorted(TARGETS), help="default: all")
     parser.add_argument(
         "--examples", type=int, default=20_000, help="Hypothesis examples per target"
     )

@@ -1,5 +1,6 @@
-"""Hypothesis strategies that produce the inputs worth fuzzing: near-valid checksums files and
-real tar and zip archives with hostile members, plus raw bytes and corpus mutations."""
+"""Hypothesis strategies that produce the inputs worth fuzzing: near-valid checksums files,
+real tar and zip archives with hostile members, Snappy blocks built element by element (as
+GitHub stores attestation bundles), plus raw bytes and corpus mutations."""
 
 from __future__ import annotations
 
@@ -77,6 +78,53 @@ _ARCHIVES = st.lists(_MEMBER, max_size=6).flatmap(
 )
 
 
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    return bytes(out + bytes([value]))
+
+
+def _element(kind: int, data: bytes, length: int, offset: int) -> tuple[bytes, int]:
+    """One Snappy element and how many bytes it writes: a literal of ``data``, or a copy of
+    ``length`` bytes from ``offset`` back with a 1-, 2- or 4-byte offset."""
+    if kind == 0:
+        n = len(data) - 1
+        head = bytes([n << 2]) if n < 60 else bytes([61 << 2]) + n.to_bytes(2, "little")
+        return head + data, len(data)
+    if kind == 1:
+        length = 4 + length % 8
+        return bytes([1 | (length - 4) << 2 | (offset >> 8 & 7) << 5, offset & 0xFF]), length
+    width = 2 if kind == 2 else 4
+    length = 1 + length % 64
+    return bytes([kind | (length - 1) << 2]) + offset.to_bytes(width, "little"), length
+
+
+@st.composite
+def _snappy(draw: st.DrawFn) -> bytes:
+    """A Snappy block that is valid, mostly: copies reach back within what was written unless
+    Hypothesis picks a stray offset, and the preamble is right unless it picks a skew."""
+    out, written = bytearray(), 0
+    for _ in range(draw(st.integers(0, 30))):
+        kind = draw(st.integers(0, 3)) if written else 0
+        chunk = draw(st.sampled_from([b"{", b'"a": ', b"}", b"[1, 2]", b'"mediaType"', b"x" * 70]))
+        length = draw(st.integers(0, 63))
+        limit = min(written, 2047 if kind == 1 else 65535)
+        stray = draw(st.integers(0, 19)) == 0
+        offset = draw(
+            st.integers(0, 2047 if kind == 1 else 65535) if stray else st.integers(1, max(1, limit))
+        )
+        element, size = _element(kind, chunk, length, offset)
+        out += element
+        written += size
+    skew = draw(st.integers(-3, 3)) if draw(st.integers(0, 9)) == 0 else 0
+    return _varint(max(0, written + skew)) + bytes(out)
+
+
+_SNAPPY = _snappy()
+
+
 def _mutate(data: bytes, position: int, value: int, cut: int) -> bytes:
     if not data:
         return data
@@ -97,5 +145,5 @@ def _corpus(name: str) -> st.SearchStrategy[bytes]:
 
 
 def inputs(name: str) -> st.SearchStrategy[bytes]:
-    structured = _CHECKSUMS if name == "checksums" else _ARCHIVES
+    structured = {"checksums": _CHECKSUMS, "extract": _ARCHIVES, "bundle": _SNAPPY}[name]
     return st.one_of(structured, _corpus(name), st.binary(max_size=2048))

@@ -8,12 +8,14 @@ are replayed over ``corpus/`` by the test suite, driven by Hypothesis there, and
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
 
+from cerebrium_cli.attestations import read_stored_bundle
 from cerebrium_cli.checksums import parse_checksums
-from cerebrium_cli.errors import ArchiveError, ChecksumFileError
+from cerebrium_cli.errors import ArchiveError, ChecksumFileError, SignatureError
 from cerebrium_cli.extract import extract_binary
 
 _FORMATS = ("tar.gz", "tar", "zip", "tar.xz")
@@ -62,3 +64,13 @@ def extract(data: bytes) -> None:
                 result.unlink()
         written = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
         assert written in (["archive"], ["archive", "dest"]), written
+
+
+def bundle(data: bytes) -> None:
+    """Any bytes as a ``bundle_url`` body: a JSON object (decoded from Snappy or as it is), or
+    SignatureError."""
+    try:
+        out = read_stored_bundle(data, "fuzz")
+    except SignatureError:
+        return
+    assert isinstance(json.loads(out), dict)

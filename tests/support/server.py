@@ -107,6 +107,18 @@ class ReleaseServer:
 
         self.routes[path] = route
 
+    def presigned(self, path: str, query: str) -> None:
+        """Serve ``path`` only to a request carrying exactly ``query``, as blob storage serves a
+        pre-signed URL; anything else gets 403."""
+
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            if urlsplit(handler.path).query != query:
+                handler.send_error(403)
+                return
+            self._serve_file(handler, path, body=handler.command != "HEAD")
+
+        self.routes[path] = route
+
     def stall(self, path: str, after: int, release: threading.Event) -> None:
         """Serve ``path`` (a file under root) but stop after ``after`` bytes until ``release``."""
 
