@@ -311,10 +311,16 @@ def _verification(trust: SigstoreTrust, policy: str, api: Path | None = None) ->
     )
 
 
-def _fetch(release_dir: Path, verification: Verification, dest: Path) -> Path:
+def _quiet(message: str) -> None:
+    pass
+
+
+def _fetch(
+    release_dir: Path, verification: Verification, dest: Path, log: Callable[[str], None] = _quiet
+) -> Path:
     sources = Sources(location=DirectoryLocation(release_dir), verification=verification)
     return fetch_binary(
-        load_release(), Target("linux", "amd64"), TAG, dest, sources=sources, log=lambda m: None
+        load_release(), Target("linux", "amd64"), TAG, dest, sources=sources, log=log
     )
 
 
@@ -334,17 +340,7 @@ def test_fetch_refuses_an_edited_checksums_file(keyless_release, trust, tmp_path
 def test_the_signature_policy_refuses_an_unsigned_release(keyless_release, trust, tmp_path) -> None:  # type: ignore[no-untyped-def]
     (keyless_release / f"{NAME}.sigstore.json").unlink()
     logged: list[str] = []
-    sources = Sources(
-        location=DirectoryLocation(keyless_release), verification=_verification(trust, "auto")
-    )
-    fetch_binary(
-        load_release(),
-        Target("linux", "amd64"),
-        TAG,
-        tmp_path / "a",
-        sources=sources,
-        log=logged.append,
-    )
+    _fetch(keyless_release, _verification(trust, "auto"), tmp_path / "a", logged.append)
     assert any("carries no keyless signature; not verified" in line for line in logged)
     with pytest.raises(SignatureError, match="VERIFY=signature requires one"):
         _fetch(keyless_release, _verification(trust, "signature"), tmp_path / "bin")
@@ -388,18 +384,8 @@ def test_the_attestation_policy_reads_bundles_stored_behind_bundle_url(
     ]
     _api_storing(tmp_path, entries, digest)
     logged: list[str] = []
-    sources = Sources(
-        location=DirectoryLocation(keyless_release),
-        verification=_verification(trust, "attestation", api),
-    )
-    binary = fetch_binary(
-        load_release(),
-        Target("linux", "amd64"),
-        TAG,
-        tmp_path / "bin",
-        sources=sources,
-        log=logged.append,
-    )
+    verification = _verification(trust, "attestation", api)
+    binary = _fetch(keyless_release, verification, tmp_path / "bin", logged.append)
     assert binary.is_file()
     assert any("attested (https://slsa.dev/provenance/v1)" in line for line in logged)
 

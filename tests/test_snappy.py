@@ -14,38 +14,23 @@ import pytest
 from cerebrium_cli._snappy import SnappyError, decompress
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.snappy_blocks import copy, literal, varint
 
 
 def snappy(data: bytes) -> bytes:
     return bytes(cramjam.snappy.compress_raw(data))
 
 
-def varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    return bytes(out + bytes([value]))
+def copy1(length: int, offset: int) -> bytes:
+    return copy(1, length, offset)
 
 
-def literal(data: bytes) -> bytes:
-    n = len(data) - 1
-    if n < 60:
-        return bytes([n << 2]) + data
-    width = (n.bit_length() + 7) // 8
-    return bytes([(59 + width) << 2]) + n.to_bytes(width, "little") + data
+def copy2(length: int, offset: int) -> bytes:
+    return copy(2, length, offset)
 
 
-def copy1(length: int, offset: int) -> bytes:  # length 4..11, offset < 2048
-    return bytes([1 | (length - 4) << 2 | (offset >> 8) << 5, offset & 0xFF])
-
-
-def copy2(length: int, offset: int) -> bytes:  # length 1..64, offset < 65536
-    return bytes([2 | (length - 1) << 2]) + offset.to_bytes(2, "little")
-
-
-def copy4(length: int, offset: int) -> bytes:  # length 1..64
-    return bytes([3 | (length - 1) << 2]) + offset.to_bytes(4, "little")
+def copy4(length: int, offset: int) -> bytes:
+    return copy(4, length, offset)
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 from hypothesis import strategies as st
+from support.snappy_blocks import copy, literal, varint
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -78,27 +79,13 @@ _ARCHIVES = st.lists(_MEMBER, max_size=6).flatmap(
 )
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    return bytes(out + bytes([value]))
-
-
 def _element(kind: int, data: bytes, length: int, offset: int) -> tuple[bytes, int]:
     """One Snappy element and how many bytes it writes: a literal of ``data``, or a copy of
     ``length`` bytes from ``offset`` back with a 1-, 2- or 4-byte offset."""
     if kind == 0:
-        n = len(data) - 1
-        head = bytes([n << 2]) if n < 60 else bytes([61 << 2]) + n.to_bytes(2, "little")
-        return head + data, len(data)
-    if kind == 1:
-        length = 4 + length % 8
-        return bytes([1 | (length - 4) << 2 | (offset >> 8 & 7) << 5, offset & 0xFF]), length
-    width = 2 if kind == 2 else 4
-    length = 1 + length % 64
-    return bytes([kind | (length - 1) << 2]) + offset.to_bytes(width, "little"), length
+        return literal(data), len(data)
+    length = 4 + length % 8 if kind == 1 else 1 + length % 64
+    return copy({1: 1, 2: 2, 3: 4}[kind], length, offset), length
 
 
 @st.composite
@@ -119,7 +106,7 @@ def _snappy(draw: st.DrawFn) -> bytes:
         out += element
         written += size
     skew = draw(st.integers(-3, 3)) if draw(st.integers(0, 9)) == 0 else 0
-    return _varint(max(0, written + skew)) + bytes(out)
+    return varint(max(0, written + skew)) + bytes(out)
 
 
 _SNAPPY = _snappy()
