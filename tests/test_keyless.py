@@ -7,6 +7,7 @@ the verifier really accepts and rejects its bundles).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -430,6 +431,29 @@ def test_the_attestation_policy_verifies_the_archive(
     api = _api_with(tmp_path, [good], digest)
     binary = _fetch(keyless_release, _verification(trust, "attestation", api), tmp_path / "bin")
     assert binary.is_file()
+
+
+def test_with_sha512_checksums_the_attestation_is_checked_against_the_archives_sha256(
+    keyless_release, forge, trust, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    # GoReleaser's checksum.algorithm may be sha512; attestations always name the sha256.
+    archive = (keyless_release / ARCHIVE).read_bytes()
+    (keyless_release / NAME).write_text(f"{hashlib.sha512(archive).hexdigest()}  {ARCHIVE}\n")
+    signed = forge.sign_blob((keyless_release / NAME).read_bytes(), repository=REPO, tag=TAG)
+    (keyless_release / f"{NAME}.sigstore.json").write_bytes(signed)
+    digest = hashlib.sha256(archive).hexdigest()
+    api = _api_with(tmp_path, [forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)], digest)
+    sources = Sources(
+        location=DirectoryLocation(keyless_release),
+        verification=_verification(trust, "attestation", api),
+    )
+    release = dataclasses.replace(load_release(), checksum_algorithm="sha512")
+    logged: list[str] = []
+    binary = fetch_binary(
+        release, Target("linux", "amd64"), TAG, tmp_path / "bin", sources=sources, log=logged.append
+    )
+    assert binary.is_file()
+    assert any(f"{ARCHIVE} attested (" in line for line in logged)
 
 
 def test_the_attestation_policy_refuses_a_wrong_or_missing_attestation(

@@ -13,7 +13,6 @@ then the install goes on without it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import shutil
@@ -23,9 +22,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .digests import copy_hashing
+
 __all__ = ["ArchiveCache", "default_cache_dir"]
 
-_BLOCK = 256 << 10  # one reusable buffer for re-hashing an entry: memory stays flat
 _STALE_SECONDS = 24 * 3600  # temporary files this old belong to installs that died
 
 
@@ -98,14 +98,11 @@ class ArchiveCache:
     def lookup(self, algorithm: str, digest: str) -> Path | None:
         """The cached archive with this digest, re-hashed now; None if absent or corrupt."""
         path = self.path_for(algorithm, digest)
-        hasher = hashlib.new(algorithm)
-        block = memoryview(bytearray(_BLOCK))
         try:
             with path.open("rb", buffering=0) as handle:
                 if hasattr(os, "posix_fadvise"):  # read ahead further: the whole file is wanted
                     os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
-                while size := handle.readinto(block):
-                    hasher.update(block[:size])
+                found = copy_hashing(handle, None, algorithm)
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -113,10 +110,10 @@ class ArchiveCache:
                 f"warning: cannot read the cached archive {path} ({exc.strerror}); ignoring it"
             )
             return None
-        if hasher.hexdigest() != digest:
+        if found != digest:
             self._log(
                 f"warning: the cached archive {path} is corrupt (its {algorithm} is "
-                f"{hasher.hexdigest()}); discarding it"
+                f"{found}); discarding it"
             )
             with contextlib.suppress(OSError):
                 path.unlink()

@@ -11,7 +11,6 @@ the destination until every check has passed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .cache import ArchiveCache, default_cache_dir
 from .checksums import lookup, parse_checksums, verify_digest
+from .digests import copy_hashing
 from .errors import (
     BootstrapError,
     ChecksumFileError,
@@ -52,7 +52,6 @@ __all__ = [
 
 MAX_CHECKSUMS_SIZE = 1 << 20  # a checksums file lists a few dozen lines
 MAX_ARCHIVE_SIZE = 2 << 30
-_CHUNK = 1 << 20
 
 Log = Callable[[str], None]
 
@@ -152,7 +151,11 @@ def verified_archive(
         if sources.verification.policy == "attestation":
             # Attestations name sha256: the digest just verified when the checksums use it too,
             # else a second pass over the archive.
-            digest = fetch.digest if fetch.algorithm == "sha256" else _digest(archive, "sha256")
+            if fetch.algorithm == "sha256":
+                digest = fetch.digest
+            else:
+                with archive.open("rb") as handle:
+                    digest = copy_hashing(handle, None, "sha256")
             how = sources.verification.check_archive(name, digest)
             log(f"{release.project_name}: {name} {how}")
         yield archive
@@ -202,7 +205,7 @@ class _Fetch:
             ) from exc
         with handle:
             return self._store(
-                lambda out: _copy_hashing(handle, out, self.algorithm), expected, source
+                lambda out: copy_hashing(handle, out, self.algorithm), expected, source
             )
 
     def _from_cache(self) -> Path | None:
@@ -343,19 +346,3 @@ def _write(path: Path, copy: Callable[[IO[bytes]], str]) -> str:
             f"cannot write the download to {path.parent}: {exc.strerror or exc}. Free some space "
             "there, or point CEREBRIUM_CACHE_DIR (or TMPDIR) at a disk with room."
         ) from exc
-
-
-def _copy_hashing(source: IO[bytes], out: IO[bytes], algorithm: str) -> str:
-    hasher = hashlib.new(algorithm)
-    while chunk := source.read(_CHUNK):
-        hasher.update(chunk)
-        out.write(chunk)
-    return hasher.hexdigest()
-
-
-def _digest(path: Path, algorithm: str) -> str:
-    hasher = hashlib.new(algorithm)
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            hasher.update(chunk)
-    return hasher.hexdigest()

@@ -7,7 +7,6 @@ cannot tell them apart.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from collections.abc import Callable
@@ -15,14 +14,13 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
+from .digests import copy_hashing
 from .errors import DownloadError
 
 if TYPE_CHECKING:  # httpx is imported only when something is downloaded
     from ._http import Downloader
 
 __all__ = ["DirectoryLocation", "HttpsLocation", "Location", "location_for"]
-
-_COPY_BLOCK = 256 << 10  # one reusable buffer: a local copy allocates nothing per block
 
 
 class Location(Protocol):
@@ -92,13 +90,8 @@ class DirectoryLocation:
             return handle.read(limit + 1)
 
     def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
-        hasher = hashlib.new(algorithm)
-        block = memoryview(bytearray(_COPY_BLOCK))
         with self._open(name, limit) as handle:
-            while size := handle.readinto(block):
-                hasher.update(block[:size])
-                out.write(block[:size])
-        return hasher.hexdigest()
+            return copy_hashing(handle, out, algorithm)
 
 
 def location_for(where: str, downloader_factory: Callable[[], Downloader]) -> Location:
