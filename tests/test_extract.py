@@ -806,10 +806,11 @@ def test_hostile_gz_is_refused_and_nothing_is_written(
 # --- binary: the asset is the binary ----------------------------------------------------------
 
 
-def test_a_binary_asset_is_copied_as_it_is(tmp_path: Path, dest: Path) -> None:
+@pytest.mark.parametrize("member", ["cerebrium", ""])  # a binary asset has no members to name
+def test_a_binary_asset_is_copied_as_it_is(tmp_path: Path, dest: Path, member: str) -> None:
     asset = _cached(tmp_path, BINARY)
     asset.chmod(0o4600)  # whatever the download's mode, the installed binary's is 0755
-    extract_binary(asset, "binary", "cerebrium", dest / "cerebrium")
+    extract_binary(asset, "binary", member, dest / "cerebrium")
     assert (dest / "cerebrium").read_bytes() == BINARY
     assert stat.S_IMODE((dest / "cerebrium").stat().st_mode) == 0o755
     assert asset.read_bytes() == BINARY
@@ -820,3 +821,19 @@ def test_a_binary_asset_over_the_cap_is_refused(tmp_path: Path, dest: Path) -> N
     _refused(
         asset, "binary", dest, f"is {len(BINARY)} bytes, more than the 100 allowed", max_size=100
     )
+
+
+def test_an_xz_asking_for_a_huge_dictionary_is_refused(tmp_path: Path, dest: Path) -> None:
+    # The LZMA2 filter's properties byte sets the dictionary the decoder allocates (xz file
+    # format 1.2.0, sections 3.1 and 5.3.1); 40 asks for 4 GiB. The block header's CRC32 is
+    # fixed up, so only the memory limit can refuse it.
+    import lzma
+
+    plain = _tar(tmp_path / "a.tar", [(_info("cerebrium"), BINARY)], "w:").read_bytes()
+    data = bytearray(lzma.compress(plain))
+    size = (data[12] + 1) * 4  # the block header follows the 12-byte stream header
+    assert (data[13], data[14], data[15]) == (0, 0x21, 1)  # one filter, LZMA2, 1 property byte
+    data[16] = 40
+    data[12 + size - 4 : 12 + size] = struct.pack("<I", zlib.crc32(bytes(data[12 : 12 + size - 4])))
+    assert lzma.decompress(bytes(data)) == plain  # valid, for a decoder without a limit
+    _refused(_cached(tmp_path, bytes(data)), "tar.xz", dest, "corrupt.*[Mm]emory usage limit")

@@ -69,7 +69,7 @@ def extract_binary(
     """Write the archive's ``member`` to ``dest`` as an executable regular file; return ``dest``.
 
     ``fmt`` is the archive's GoReleaser format; ``member`` the binary's path inside it (for
-    ``binary`` there is none: the file itself is copied). ``name`` is the archive's asset name as
+    ``binary`` it is not read: the file itself is copied). ``name`` is the archive's asset name as
     the user knows it (``cerebrium_cli_linux_amd64.tar.gz``), used in every message instead of
     the file's own name, which in the cache is ``sha256-<hex>``; default ``archive.name``.
     ``max_size`` caps the binary and ``max_unpacked`` everything the archive declares, in bytes.
@@ -81,7 +81,8 @@ def extract_binary(
     """
     label = name if name is not None else archive.name
     member = _normalise(member)
-    _check_name(member, label, what="the binary's member name")
+    if fmt != "binary":  # a binary asset has no members: ``member`` is not read
+        _check_name(member, label, what="the binary's member name")
     staged: list[Path] = []  # the binary's temporary file, once it exists
     limits = _Limits(label, member, dest, max_size, max_unpacked)
     try:
