@@ -28,7 +28,7 @@ from cerebrium_cli.attestations import (
 )
 from cerebrium_cli.errors import ConfigError, SignatureError
 from cerebrium_cli.fetch import Sources, fetch_binary
-from cerebrium_cli.keyless import SignerIdentity, SigstoreTrust
+from cerebrium_cli.keyless import SignerIdentity, SigstoreTrust, der_utf8_string
 from cerebrium_cli.locations import DirectoryLocation, location_for
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.release import load_release
@@ -81,6 +81,15 @@ def test_any_workflow_of_the_repository_at_the_tag_is_the_signer(identity: str) 
 )
 def test_any_other_san_is_not_the_release_workflow(identity: str) -> None:
     assert IDENTITY.workflow([identity]) is None
+
+
+def test_der_utf8_strings_decode_and_malformed_ones_are_refused() -> None:
+    assert der_utf8_string(b"\x0c\x03abc") == "abc"
+    long = "x" * 200
+    assert der_utf8_string(b"\x0c\x81\xc8" + long.encode()) == long
+    for bad in (b"", b"\x0c", b"\x04\x01a", b"\x0c\x02a", b"\x0c\x80", b"\x0c\x85" + b"\0" * 5):
+        with pytest.raises(ValueError, match="DER"):
+            der_utf8_string(bad)
 
 
 def test_statement_digests() -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "SignerIdentity",
     "SigstoreTrust",
     "available",
+    "der_utf8_string",
     "is_keyless_bundle",
     "statement_digests",
     "verify_attestation",
@@ -332,7 +333,6 @@ class _WorkflowAtTag:
 def _claim(cert: Certificate, oid: str, *, der: bool = True) -> str | None:
     """A Fulcio claim extension's text, or None when the certificate lacks or garbles it."""
     from cryptography import x509
-    from cryptography.hazmat import asn1
 
     try:
         ext = cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(oid)).value
@@ -340,9 +340,28 @@ def _claim(cert: Certificate, oid: str, *, der: bool = True) -> str | None:
         return None
     raw = ext.value if isinstance(ext, x509.UnrecognizedExtension) else b""
     try:
-        return asn1.decode_der(str, raw) if der else raw.decode("utf-8")
+        return der_utf8_string(raw) if der else raw.decode("utf-8")
     except ValueError:
         return None
+
+
+def der_utf8_string(raw: bytes) -> str:
+    """Decode a DER UTF8String (X.690), the encoding of Fulcio's v2 claim extensions.
+
+    Written here rather than taken from ``cryptography.hazmat.asn1``: that module exists only
+    from cryptography 47, and sigstore before 4.5.1 allows older ones. Raises ValueError.
+    """
+    if len(raw) < 2 or raw[0] != 0x0C:
+        raise ValueError("not a DER UTF8String")
+    length, offset = raw[1], 2
+    if length & 0x80:
+        count = length & 0x7F
+        if count == 0 or count > 4 or len(raw) < 2 + count:
+            raise ValueError("bad DER length")
+        length, offset = int.from_bytes(raw[2 : 2 + count], "big"), 2 + count
+    if len(raw) != offset + length:
+        raise ValueError("DER length does not match")
+    return raw[offset:].decode("utf-8")
 
 
 def _bundle(raw: bytes, where: str) -> Any:
@@ -365,7 +384,7 @@ def _run(where: str, signer: _Policy, verify: Callable[..., _T], *args: Any) -> 
     except VerificationError as exc:
         raise SignatureError(
             f"{where} does not verify: {_first_line(exc)}. It was not made under the trusted "
-            "Sigstore root, or the file was changed after it was signed."
+            "Sigstore root, or the file was changed after it was signed; nothing was installed."
         ) from None
     except (ValueError, binascii.Error) as exc:
         raise SignatureError(f"{where} is malformed: {_first_line(exc)}") from None
@@ -383,7 +402,7 @@ def _refuse(where: str, identity: SignerIdentity, refused: _Refused) -> NoReturn
         )
     raise SignatureError(
         f"{where} is signed by {signer.describe()}; the release expects {identity.describe()}. "
-        f"{refused.reason}.{hint}"
+        f"{refused.reason}.{hint} Nothing was installed."
     ) from None
 
 
