@@ -39,6 +39,7 @@ from .errors import ConfigError, SignatureError
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
+    from sigstore.models import Bundle
     from sigstore.verify import Verifier
     from sigstore.verify.policy import VerificationPolicy
 
@@ -364,7 +365,7 @@ def der_utf8_string(raw: bytes) -> str:
     return raw[offset:].decode("utf-8")
 
 
-def _bundle(raw: bytes, where: str) -> Any:
+def _bundle(raw: bytes, where: str) -> Bundle:
     from sigstore.models import Bundle
 
     try:
