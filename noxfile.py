@@ -48,6 +48,20 @@ def _prepare(session: nox.Session) -> dict[str, str]:
         "-r",
         "tests/wheelhouse.txt",
     )
+    # The artifact signed by the real Sigstore bundle in ../shared/testdata/sigstore-public
+    # (tests/test_public_sigstore.py pins its digest).
+    session.run(
+        "python",
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--dest",
+        str(WHEELHOUSE),
+        "rfc8785==0.1.2",
+    )
     return {"CEREBRIUM_TEST_WHEELHOUSE": str(WHEELHOUSE)}
 
 

@@ -89,8 +89,9 @@ def _stop_on_error(step: Callable[[], _T]) -> _T:
 def verification_requirements() -> list[str]:
     """What the build needs beyond pyproject.toml's requirements to verify as the user asks.
 
-    Only sigstore-python is ever added: when the verify policy requires a proof and the package
-    has no release key, only a Sigstore keyless signature or attestation can supply it.
+    Only the sigstore extra (sigstore-python, and cramjam for stored attestations) is ever
+    added: when the verify policy requires a proof and the package has no release key, only a
+    Sigstore keyless signature or attestation can supply it.
     """
     from . import keyless
     from .signatures import load_public_key
@@ -99,7 +100,7 @@ def verification_requirements() -> list[str]:
     settings = _stop_on_error(lambda: Settings.from_environ(release))
     if settings.verify == "auto" or (settings.verify == "signature" and load_public_key()):
         return []
-    return [keyless.REQUIREMENT]
+    return list(keyless.REQUIREMENTS)
 
 
 def load() -> tuple[Release, Path]:

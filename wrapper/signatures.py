@@ -20,8 +20,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError, SignatureError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 
 __all__ = ["BUNDLE_SUFFIX", "KEY_NAME", "SIG_SUFFIX", "PublicKey", "load_public_key", "verify"]
 
@@ -33,16 +37,16 @@ _BUNDLE_TYPES = ("application/vnd.dev.sigstore.bundle.v0.3+json",)
 
 @dataclass(frozen=True)
 class PublicKey:
-    """The release's signing key, as pinned in the package."""
+    """The release's signing key, as pinned in the package: ECDSA P-256, as cosign makes."""
 
-    key: object  # cryptography's EllipticCurvePublicKey (imported lazily)
-    source: str
+    key: EllipticCurvePublicKey  # cryptography is imported only when a key is loaded
+    source: str  # the file it was read from
 
     @property
     def fingerprint(self) -> str:
         from cryptography.hazmat.primitives import serialization
 
-        der = self.key.public_bytes(  # type: ignore[attr-defined]
+        der = self.key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
         return hashlib.sha256(der).hexdigest()[:16]
@@ -137,7 +141,7 @@ def _check(key: PublicKey, signature: bytes, data: bytes, where: str) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     try:
-        key.key.verify(signature, data, ec.ECDSA(hashes.SHA256()))  # type: ignore[attr-defined]
+        key.key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
         raise SignatureError(
             f"{where} does not verify with the release key pinned in this package "

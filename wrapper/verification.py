@@ -35,7 +35,7 @@ from .errors import ConfigError, DownloadError, SignatureError
 from .keyless import SignerIdentity, SigstoreTrust
 from .locations import Location
 from .release import Release
-from .settings import Settings
+from .settings import Settings, VerifyPolicy
 from .signatures import BUNDLE_SUFFIX, KEY_NAME, SIG_SUFFIX, PublicKey, load_public_key, verify
 
 __all__ = ["MAX_SIGNATURE_SIZE", "Verification"]
@@ -49,7 +49,7 @@ Log = Callable[[str], None]
 class Verification:
     """The proofs one fetch requires and the means to check them."""
 
-    policy: str = "auto"
+    policy: VerifyPolicy = "auto"
     key: PublicKey | None = None
     identity: SignerIdentity | None = None  # None: the release names no repository to trust
     sigstore: SigstoreTrust | None = None  # None: sigstore-python is not installed
@@ -218,7 +218,8 @@ class Verification:
 
     def _install_sigstore(self) -> str:
         return (
-            f"Install it with: python -m pip install '{self.distribution}[{keyless.EXTRA}]' "
+            f"Install it, with cramjam for GitHub's stored attestations: "
+            f"python -m pip install '{self.distribution}[{keyless.EXTRA}]' "
             "(for pip install itself, the build installs it when this variable asks for it)"
         )
 
