@@ -59,7 +59,9 @@ class Repository:
     @property
     def releases_page(self) -> str:
         """The page listing every release (GitLab puts ``/-/`` before ``releases``)."""
-        return f"{self.homepage}/-/releases" if self.host == "gitlab" else f"{self.homepage}/releases"
+        return (
+            f"{self.homepage}/-/releases" if self.host == "gitlab" else f"{self.homepage}/releases"
+        )
 
     def release_url(self, tag: str, project_name: str, version: str) -> str:
         """The directory URL (ending in ``/``) under which the assets of release ``tag`` are.
@@ -71,16 +73,21 @@ class Repository:
         that GoReleaser uploads into (gitlab.go ``Upload``, client-go ``FormatPackageURL``).
         The tag is path-escaped as GoReleaser's ``urlPathEscape`` does.
         """
-        escaped = quote(tag, safe="")
+        escaped = _path_escape(tag)
         if self.host == "gitlab" and self.package_registry:
             project = quote(self.path, safe="")
             return (
                 f"{self.api}/projects/{project}/packages/generic/"
-                f"{quote(project_name, safe='')}/{quote(version, safe='')}/"
+                f"{_path_escape(project_name)}/{_path_escape(version)}/"
             )
         if self.host == "gitlab":
             return f"{self.homepage}/-/releases/{escaped}/downloads/"
         return f"{self.homepage}/releases/download/{escaped}/"
+
+
+def _path_escape(text: str) -> str:
+    """Go's ``url.PathEscape``: a path segment keeps ``$&+:=@`` and the unreserved characters."""
+    return quote(text, safe="$&+:=@")
 
 
 # scp-like syntax: [user@]host:path, with no "://" (git's own rule, `man git-clone`).
