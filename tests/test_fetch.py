@@ -84,7 +84,7 @@ def test_binary_checksums_file_is_refused(release_dir: Path, tmp_path: Path) -> 
 
 def test_missing_archive_in_a_directory(release_dir: Path, tmp_path: Path) -> None:
     (release_dir / ARCHIVE).unlink()
-    with pytest.raises(DownloadError, match=r"lacks 'cerebrium_2\.0\.0_linux_amd64\.tar\.gz'"):
+    with pytest.raises(DownloadError, match=r"lacks 'cerebrium_cli_linux_amd64\.tar\.gz'"):
         _fetch(Sources(location=DirectoryLocation(release_dir)), tmp_path / "bin")
 
 
