@@ -1,8 +1,9 @@
 """The main job, end to end, as a person would see it (``nox -s demo``).
 
-Builds the Go test CLI for the six targets, packs a GoReleaser-shaped release (archives and
-checksums.txt), serves it over HTTPS on 127.0.0.1 with a throwaway CA, builds this package's
-sdist, ``pip install``s it into a fresh venv against that server, and runs ``cerebrium version``.
+Builds the Go test CLI for the six targets, packs a release in the shape of the real Cerebrium
+releases (cerebrium_cli_<os>_<arch> archives, deb/rpm packages, checksums.txt), serves it over
+HTTPS on 127.0.0.1 with a throwaway CA, builds this package's sdist, ``pip install``s it into a
+fresh venv against that server, and runs ``cerebrium version``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def main() -> int:
         tmp = Path(tmp_name)
         step(f"go build the test CLI {version} for six targets (CGO_ENABLED=0)")
         binaries = build_binaries(tmp / "go", version)
-        step("pack a GoReleaser-shaped release")
+        step("pack a release shaped like the real Cerebrium releases")
         release = make_release(binaries, version, tmp / "srv" / "download" / f"v{version}")
         for path in sorted(release.dir.iterdir()):
             print(f"    {path.name}  ({path.stat().st_size} bytes)")

@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="POSIX process control"),
 ]
 
-ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
 
 
 def _pip_install(venv, sdist: Path, wheelhouse: Path, env: dict[str, str], *extra: str):  # type: ignore[no-untyped-def]
@@ -125,7 +125,9 @@ def test_mirror_then_air_gapped_install(
     mirror = tmp_path / "mirror"
     made = _bootstrap(tools, "mirror", str(mirror), "--all")
     assert made.returncode == 0, made.stderr
-    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in release.dir.iterdir())
+    # Every archive and the checksums file; the deb and rpm packages are not the wrapper's.
+    published = [*release.archives.values(), release.checksums]
+    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in published)
     for path in mirror.iterdir():
         assert path.read_bytes() == (release.dir / path.name).read_bytes()
 
@@ -174,7 +176,7 @@ def test_commands_fail_with_one_line_reason(tmp_path, tools) -> None:  # type: i
 
 
 @pytest.fixture(scope="module")
-def pinned_sdist(tmp_path_factory, tools, server):  # type: ignore[no-untyped-def]
+def pinned_sdist(tmp_path_factory, tools, server, release):  # type: ignore[no-untyped-def]
     """An sdist whose package carries pins made by the ``pin`` command from the good release."""
     from support.sdist import build_sdist, copy_checkout
 
@@ -182,7 +184,9 @@ def pinned_sdist(tmp_path_factory, tools, server):  # type: ignore[no-untyped-de
     pins = checkout / "wrapper" / "pinned-checksums.txt"
     made = _bootstrap(tools, "pin", "--from", f"{server.url}/good/", "--output", str(pins))
     assert made.returncode == 0, made.stderr
-    assert "pinned 6 checksums of v2.0.0" in made.stdout  # one per archive
+    # The release's whole checksums file: the six archives and the Linux packages.
+    listed = len(release.archives) + len(release.packages)
+    assert f"pinned {listed} checksums of v2.0.0" in made.stdout
     return build_sdist(tmp_path_factory.mktemp("pinned-dist"), checkout)
 
 
