@@ -275,7 +275,7 @@ class Downloader:
                     limited = _rate_limit(response)
                     if limited is not None:
                         if limited.wait > policy.max_wait:
-                            raise DownloadError(self._rate_limited(shown, status, limited))
+                            raise DownloadError(self._rate_limited(url, status, limited))
                         wait = limited.wait
                         problem = f"the server answered {status} (rate limit)"
                     elif status in _RETRY_STATUSES:
@@ -317,15 +317,16 @@ class Downloader:
                 self._log(f"{problem} while fetching {shown}; retrying in {delay:g} s")
                 self._sleep(delay)
         if limited is not None:
-            raise DownloadError(self._rate_limited(shown, status, limited, policy.attempts))
+            raise DownloadError(self._rate_limited(url, status, limited, policy.attempts))
         raise DownloadError(
             f"could not download {shown}: {problem}, after {policy.attempts} attempts. Check the "
             "network, any proxy (HTTPS_PROXY, NO_PROXY) and the release location, then try again."
         )
 
     def _rate_limited(
-        self, shown: str, status: int, limited: _RateLimit, attempts: int | None = None
+        self, url: str, status: int, limited: _RateLimit, attempts: int | None = None
     ) -> str:
+        """The message for a rate limit not waited out: when it resets, and what a token does."""
         when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(limited.resets_at))
         tried = (
             f"after {attempts} attempts"
@@ -335,12 +336,12 @@ class Downloader:
         advice = (
             "The GITHUB_TOKEN (or GH_TOKEN) sent has used up its own limit: wait until then, or "
             "use another token."
-            if self._token
+            if self._token and httpx.URL(url).host in GITHUB_HOSTS
             else "Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token, whose limit is far higher, "
             "or wait until then."
         )
         return (
-            f"could not download {shown}: the server answered {status}, a rate limit that "
+            f"could not download {redact(url)}: the server answered {status}, a rate limit that "
             f"resets at {when} (in {max(0.0, limited.resets_at - time.time()):.0f} s), {tried}. "
             + advice
         )
