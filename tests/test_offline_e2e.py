@@ -371,7 +371,7 @@ def _homeless(command: list[str], env: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize("xdg", [True, False], ids=["xdg-cache-home", "no-cache"])
 def test_an_install_without_a_home_directory(
-    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server, xdg: bool
+    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server, release, xdg: bool
 ) -> None:  # type: ignore[no-untyped-def]
     venv = fresh_venv()
     env = venv.environ(
