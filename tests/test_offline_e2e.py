@@ -126,7 +126,9 @@ def test_mirror_then_air_gapped_install(
     mirror = tmp_path / "mirror"
     made = _bootstrap(tools, "mirror", str(mirror), "--all")
     assert made.returncode == 0, made.stderr
-    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in release.dir.iterdir())
+    # Every archive and the checksums file (the release's deb/rpm packages are not the wrapper's).
+    published = [*(a.name for a in release.archives.values()), "checksums.txt"]
+    assert sorted(p.name for p in mirror.iterdir()) == sorted(published)
     for path in mirror.iterdir():
         assert path.read_bytes() == (release.dir / path.name).read_bytes()
 
@@ -178,7 +180,8 @@ def pinned_sdist(tmp_path_factory, tools, server):  # type: ignore[no-untyped-de
     pins = checkout / "wrapper" / "pinned-checksums.txt"
     made = _bootstrap(tools, "pin", "--from", f"{server.url}/good/", "--output", str(pins))
     assert made.returncode == 0, made.stderr
-    assert "pinned 6 checksums of v2.0.0" in made.stdout  # one per archive
+    # The release's checksums file as published: six archives and four Linux packages.
+    assert "pinned 10 checksums of v2.0.0" in made.stdout
     return build_sdist(tmp_path_factory.mktemp("pinned-dist"), checkout)
 
 
