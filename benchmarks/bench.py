@@ -44,7 +44,7 @@ from support.sdist import build_sdist  # noqa: E402
 from support.server import ReleaseServer, ca_bundle  # noqa: E402
 from support.venvs import Venv  # noqa: E402
 
-ARCHIVE = archive_name("cerebrium", "2.0.0", "linux", "amd64")
+ARCHIVE = archive_name("linux", "amd64")
 UV = Path(sys.executable).parent / "uv"  # the benchmark environment's uv (tests/requirements.txt)
 # Runs the command from this checkout under its installed name, as an installed package would.
 _INIT, _PACKAGE = str(ROOT / "wrapper" / "__init__.py"), str(ROOT / "wrapper")

@@ -11,6 +11,7 @@ traceback.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -108,4 +109,4 @@ def load() -> tuple[Release, Description]:
     """This package's release description (recorded, or the checkout's goreleaser.yaml) and
     the :class:`Release` it describes, for setup.py."""
     description = _stop_on_error(read_description)
-    return _stop_on_error(description.release), description
+    return _stop_on_error(lambda: description.release(os.environ)), description

@@ -48,7 +48,7 @@ def wheel_requirements(environ: Mapping[str, str] | None = None) -> list[str]:
         needs.append(PYYAML)
         if importlib.util.find_spec("yaml") is None:
             return needs + _before_yaml(env, key_pinned)
-    release = read_description().release()
+    release = read_description().release(env)
     settings = Settings.from_environ(release, env)
     if _zstandard_archive(release):
         needs.append(ZSTANDARD)
