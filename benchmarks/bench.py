@@ -87,7 +87,10 @@ def timed(
         capture_output=True,
         text=True,
     )
-    elapsed, rss, code = result.stdout.split()
+    try:
+        elapsed, rss, code = result.stdout.split()
+    except ValueError:  # the measuring process itself failed
+        raise SystemExit(f"cannot measure {' '.join(command)}:\n{result.stderr}") from None
     if code != "0":
         raise SystemExit(f"failed ({code}): {' '.join(command)}\n{result.stderr}")
     return float(elapsed), int(rss)

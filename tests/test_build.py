@@ -176,3 +176,21 @@ def test_missing_requirements_are_named_with_the_installed_version() -> None:
         f"pytest>=999.1 (pytest {pytest_version} is installed)",
         "no-such-dist-xyz>=1 (not installed)",
     ]
+
+
+def test_an_sdists_pkg_info_is_the_wheels_metadata(tmp_path: Path, sdist: Path) -> None:
+    import tarfile
+
+    from cerebrium_cli._backend import metadata_from_pkg_info
+
+    with tarfile.open(sdist) as tf:
+        handle = tf.extractfile(f"{sdist.name.removesuffix('.tar.gz')}/PKG-INFO")
+        assert handle is not None
+        (tmp_path / "PKG-INFO").write_bytes(handle.read())
+    name = metadata_from_pkg_info(tmp_path / "PKG-INFO", tmp_path / "meta")
+    assert name == "cerebrium-2.0.0.dist-info"
+    written = (tmp_path / "meta" / name / "METADATA").read_bytes()
+    assert written == (tmp_path / "PKG-INFO").read_bytes()
+    assert metadata_from_pkg_info(tmp_path / "none", tmp_path / "m2") is None  # a checkout
+    (tmp_path / "PKG-INFO").write_bytes(written.replace(b"Name:", b"License-File: L\nName:"))
+    assert metadata_from_pkg_info(tmp_path / "PKG-INFO", tmp_path / "m3") is None

@@ -34,6 +34,7 @@ __all__ = [
     "get_requires_for_build_sdist",
     "get_requires_for_build_wheel",
     "import_wrapper",
+    "metadata_from_pkg_info",
     "missing",
     "prepare_metadata_for_build_editable",
     "prepare_metadata_for_build_wheel",
@@ -153,8 +154,37 @@ def get_requires_for_build_sdist(config_settings: ConfigSettings | None = None) 
 def prepare_metadata_for_build_wheel(
     metadata_directory: str, config_settings: ConfigSettings | None = None
 ) -> str:
+    from_sdist = metadata_from_pkg_info(_SOURCE.parent / "PKG-INFO", Path(metadata_directory))
+    if from_sdist is not None:
+        return from_sdist
     backend = _setuptools(_wheel)
     return str(backend.prepare_metadata_for_build_wheel(metadata_directory, config_settings))
+
+
+def metadata_from_pkg_info(pkg_info: Path, metadata_directory: Path) -> str | None:
+    """The wheel's ``.dist-info`` from an sdist's PKG-INFO, or None outside an sdist.
+
+    PKG-INFO is the core metadata the wheel will carry (setuptools writes both from the same
+    ``setup()``; core metadata spec, "Source distribution format"), so pip gets it without a
+    run of setup.py in a process importing setuptools. METADATA is all PEP 517 asks of this
+    hook; the wheel brings the rest. A PKG-INFO naming license files, which the ``.dist-info``
+    would have to hold too (PEP 639), is left to setuptools.
+    """
+    from email.parser import BytesParser
+
+    try:
+        data = pkg_info.read_bytes()
+    except OSError:
+        return None  # a checkout
+    fields = BytesParser().parsebytes(data, headersonly=True)
+    name, version = fields.get("Name"), fields.get("Version")
+    if not (name and version and fields.get("Metadata-Version")) or "License-File" in fields:
+        return None
+    # The .dist-info name of the binary distribution format specification.
+    dist_info = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}.dist-info"
+    (metadata_directory / dist_info).mkdir(parents=True, exist_ok=True)
+    (metadata_directory / dist_info / "METADATA").write_bytes(data)
+    return dist_info
 
 
 def prepare_metadata_for_build_editable(
@@ -170,7 +200,9 @@ def build_wheel(
     metadata_directory: str | None = None,
 ) -> str:
     backend = _setuptools(_wheel)
-    return str(backend.build_wheel(wheel_directory, config_settings, metadata_directory))
+    # setuptools would pack the prepared .dist-info as it is, and the one made from PKG-INFO
+    # holds METADATA alone (no entry points, so no command): let setuptools make its own.
+    return str(backend.build_wheel(wheel_directory, config_settings, None))
 
 
 def build_editable(
