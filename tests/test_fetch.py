@@ -238,8 +238,7 @@ def test_offline_with_nothing_local_lists_where_it_looked_and_three_ways(
         _fetch(sources, tmp_path / "bin")
     message = str(info.value)
     assert (
-        "CEREBRIUM_OFFLINE is set and no local copy of cerebrium_cli_linux_amd64.tar.gz"
-        in message
+        "CEREBRIUM_OFFLINE is set and no local copy of cerebrium_cli_linux_amd64.tar.gz" in message
     )
     assert str(cache.root) in message
     assert "CEREBRIUM_ARCHIVE=/path/to/cerebrium_cli_linux_amd64.tar.gz" in message
