@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cerebrium_cli import bootstrap
 from cerebrium_cli.bootstrap import main
-from cerebrium_cli.release import load_release
+from cerebrium_cli.description import load_release
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -43,7 +43,7 @@ def _tag(value: str) -> str:
 
 
 def _names(args: argparse.Namespace) -> int:
-    from .release import load_release
+    from .description import load_release
 
     release = load_release(args.config)
     tag = _tag(args.version)
@@ -59,7 +59,7 @@ def _names(args: argparse.Namespace) -> int:
 def _context() -> tuple[Release, str, Settings]:
     """This package's release description, release tag and environment settings."""
     from ._process import prepare_downloads
-    from .release import load_release
+    from .description import load_release
     from .settings import Settings
     from .versions import tag_for
 
@@ -549,7 +549,7 @@ def _own_release() -> Release | None:
     """This package's release description, or None where it cannot be read (no PyYAML, a
     broken file): the help texts and ``--platform`` then do without it, and the command run
     reports the reason."""
-    from .release import load_release
+    from .description import load_release
 
     try:
         return load_release()

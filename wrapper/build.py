@@ -4,11 +4,14 @@
 ``build_py`` and ``bdist_wheel``; these subclasses fetch the binary into the package's ``bin/``
 through :func:`fetch.fetch_binary` (the same code path as the commands) and tag the wheel for the
 platform it was built for, never ``py3-none-any``, so a cached wheel can never reach another
-platform. Any failure stops the build with the message alone, without a traceback.
+platform. ``sdist`` records the release description in the sdist (``description.record``), and
+``build_py`` in the package. Any failure stops the build with the message alone, without a
+traceback.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,16 +20,20 @@ from typing import Any, TypeVar
 from setuptools import Distribution
 from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1, as pyproject requires
 from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
 from . import __version__
+from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
 from .fetch import Sources, fetch_binary
 from .platforms import current_target, wheel_platform_tag
-from .release import CONFIG_NAME, Release, load_release
+from .release import Release
 from .settings import Settings
 from .versions import tag_for
 
-__all__ = ["BinaryDistribution", "command_classes", "load", "verification_requirements"]
+__all__ = ["BinaryDistribution", "command_classes", "load"]
+
+_PACKAGE_SOURCE = Path(__file__).resolve().parent.name  # "wrapper", as setup.py's package_dir
 
 _T = TypeVar("_T")
 
@@ -42,16 +49,24 @@ class BinaryDistribution(Distribution):
         return True
 
 
-def command_classes(release: Release, config_path: Path) -> dict[str, Any]:
-    """The ``cmdclass`` for ``setup()``: the two commands bound to one release description."""
+def command_classes(release: Release, description: Description) -> dict[str, Any]:
+    """The ``cmdclass`` for ``setup()``: the commands bound to one release description."""
+
+    class SdistWithDescription(sdist):
+        def make_release_tree(self, base_dir: str, files: list[str]) -> None:
+            super().make_release_tree(base_dir, files)
+            # As PKG-INFO: the sdist carries the description already parsed, with the origin of
+            # the checkout it was built from, so its build needs neither PyYAML nor git.
+            where = Path(base_dir, _PACKAGE_SOURCE, RECORD_NAME)
+            _stop_on_error(lambda: record(description, where))
 
     class BuildPyWithBinary(build_py):
         def run(self) -> None:
             super().run()
             package_dir = Path(self.build_lib, release.import_name)
             package_dir.mkdir(parents=True, exist_ok=True)
-            # The release description travels inside the package, for the commands at runtime.
-            shutil.copyfile(config_path, package_dir / CONFIG_NAME)
+            # The description travels inside the package, for the commands at runtime.
+            _stop_on_error(lambda: record(description, package_dir / RECORD_NAME))
             bin_dir = package_dir / "bin"
             shutil.rmtree(bin_dir, ignore_errors=True)  # never ship a binary of an earlier build
             _stop_on_error(lambda: _fetch_into(release, bin_dir))
@@ -68,7 +83,11 @@ def command_classes(release: Release, config_path: Path) -> dict[str, Any]:
             target = _stop_on_error(lambda: release.check_target(current_target()))
             return "py3", "none", wheel_platform_tag(target)
 
-    return {"build_py": BuildPyWithBinary, "bdist_wheel": PlatformWheel}
+    return {
+        "sdist": SdistWithDescription,
+        "build_py": BuildPyWithBinary,
+        "bdist_wheel": PlatformWheel,
+    }
 
 
 def _fetch_into(release: Release, bin_dir: Path) -> Path:
@@ -89,24 +108,8 @@ def _stop_on_error(step: Callable[[], _T]) -> _T:
         raise SystemExit(f"error: {exc}") from None
 
 
-def verification_requirements() -> list[str]:
-    """What the build needs beyond pyproject.toml's requirements to verify as the user asks.
-
-    Only the sigstore extra (sigstore-python, and cramjam for stored attestations) is ever
-    added: when the verify policy requires a proof and the package has no release key, only a
-    Sigstore keyless signature or attestation can supply it.
-    """
-    from . import keyless
-    from .signatures import load_public_key
-
-    release, _ = load()
-    settings = _stop_on_error(lambda: Settings.from_environ(release))
-    if settings.verify == "auto" or (settings.verify == "signature" and load_public_key()):
-        return []
-    return list(keyless.REQUIREMENTS)
-
-
-def load() -> tuple[Release, Path]:
-    """The release description beside setup.py, for setup.py."""
-    path = Path(__file__).resolve().parent.parent / CONFIG_NAME
-    return _stop_on_error(lambda: load_release(path)), path
+def load() -> tuple[Release, Description]:
+    """This package's release description (recorded, or the checkout's goreleaser.yaml) and
+    the :class:`Release` it describes, for setup.py."""
+    description = _stop_on_error(read_description)
+    return _stop_on_error(lambda: description.release(os.environ)), description

@@ -8,7 +8,8 @@ config as it is: the sections that name assets (``builds``, ``universal_binaries
 them, with its defaults; every other block (``nfpms``, ``notarize``, ``homebrew_casks``,
 ``signs``, ``changelog``, ...) is accepted and ignored. The rules and defaults cite the files of
 GoReleaser v2's source they come from (https://github.com/goreleaser/goreleaser, ``internal/``)
-and https://goreleaser.com/customization/.
+and https://goreleaser.com/customization/. This module is pure: ``description.py`` reads the
+file (or the sdist's record of it).
 
 Two choices the configuration leaves open, made here:
 
@@ -22,12 +23,10 @@ Two choices the configuration leaves open, made here:
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import _config
 from ._config import CHECKSUM_ALGORITHMS, Archive, Binary, RepositorySpec
@@ -38,14 +37,7 @@ from .platforms import Target
 from .repository import Repository
 from .versions import release_version
 
-__all__ = [
-    "CHECKSUM_ALGORITHMS",
-    "CONFIG_NAME",
-    "Release",
-    "default_config_path",
-    "load_release",
-    "parse_release",
-]
+__all__ = ["CHECKSUM_ALGORITHMS", "CONFIG_NAME", "Release", "parse_release"]
 
 CONFIG_NAME = "goreleaser.yaml"
 
@@ -481,35 +473,7 @@ def _clean_member(path: str, source: str, where: str) -> str:
     return cleaned
 
 
-# --- reading a configuration ----------------------------------------------------------------------
-
-
-def default_config_path() -> Path:
-    """Where the release description is: in the installed package, or beside ``wrapper/``.
-
-    The build copies the top-level ``goreleaser.yaml`` into the package, so one file serves
-    both a source checkout and an installed wheel.
-    """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / CONFIG_NAME, here.parent / CONFIG_NAME):
-        if candidate.is_file():
-            return candidate
-    return here / CONFIG_NAME
-
-
-def load_release(path: str | os.PathLike[str] | None = None) -> Release:
-    """Read a GoReleaser configuration into a :class:`Release`, applying GoReleaser's defaults."""
-    import yaml  # only the commands and the build need it; the shim never comes here
-
-    config_path = Path(path) if path is not None else default_config_path()
-    source = str(config_path)
-    try:
-        data = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read the release description {source}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source} is not valid YAML: {exc}") from exc
-    return parse_release(data, source, environ=os.environ)
+# --- a parsed configuration ---------------------------------------------------------------------
 
 
 def parse_release(
