@@ -582,25 +582,6 @@ def test_verify_and_info_report_what_is_verified(
     assert f"Sigstore keyless by a workflow of github.com/{REPO} at refs/tags/{TAG}" in out
 
 
-@pytest.mark.parametrize(
-    ("policy", "key", "expected"),
-    [
-        ("auto", False, []),
-        ("signature", False, list(keyless.REQUIREMENTS)),
-        ("signature", True, []),  # the pinned key proves it; no sigstore needed
-        ("attestation", True, list(keyless.REQUIREMENTS)),
-    ],
-)
-def test_the_build_asks_for_sigstore_only_when_the_policy_needs_it(
-    monkeypatch, policy, key, expected
-) -> None:  # type: ignore[no-untyped-def]
-    from cerebrium_cli import build, signatures
-
-    monkeypatch.setenv("CEREBRIUM_VERIFY", policy)
-    monkeypatch.setattr(signatures, "load_public_key", lambda: object() if key else None)
-    assert build.verification_requirements() == expected
-
-
 def test_info_reports_a_policy_this_machine_cannot_meet(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     from cerebrium_cli.bootstrap import main
 
