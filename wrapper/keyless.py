@@ -385,7 +385,7 @@ def _run(where: str, signer: _Policy, verify: Callable[..., _T], *args: Any) -> 
     except VerificationError as exc:
         raise SignatureError(
             f"{where} does not verify: {_first_line(exc)}. It was not made under the trusted "
-            "Sigstore root, or the file was changed after it was signed; nothing was installed."
+            "Sigstore root, or the file was changed after it was signed."
         ) from None
     except (ValueError, binascii.Error) as exc:
         raise SignatureError(f"{where} is malformed: {_first_line(exc)}") from None
@@ -403,7 +403,7 @@ def _refuse(where: str, identity: SignerIdentity, refused: _Refused) -> NoReturn
         )
     raise SignatureError(
         f"{where} is signed by {signer.describe()}; the release expects {identity.describe()}. "
-        f"{refused.reason}.{hint} Nothing was installed."
+        f"{refused.reason}.{hint}"
     ) from None
 
 

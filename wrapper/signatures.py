@@ -93,7 +93,7 @@ def verify(
         if digest != hashlib.sha256(data).digest():
             raise SignatureError(
                 f"{name}{BUNDLE_SUFFIX} signs a different file than {name}: the checksums file "
-                "was changed after it was signed; nothing was installed."
+                "was changed after it was signed."
             )
         _check(key, signature, data, f"{name}{BUNDLE_SUFFIX}")
         return f"signed (Sigstore bundle, key {key.fingerprint})"
@@ -109,7 +109,7 @@ def verify(
     raise SignatureError(
         f"{name} is not signed: neither {name}{SIG_SUFFIX} nor {name}{BUNDLE_SUFFIX} was found "
         f"beside it, and this package requires a signature by its release key ({key.source}). "
-        "Nothing was installed; the release or the mirror is incomplete or was tampered with."
+        "The release or the mirror is incomplete or was tampered with."
     )
 
 
@@ -146,5 +146,5 @@ def _check(key: PublicKey, signature: bytes, data: bytes, where: str) -> None:
         raise SignatureError(
             f"{where} does not verify with the release key pinned in this package "
             f"({key.source}, {key.fingerprint}): it was made by another key, or the checksums "
-            "file was changed after signing. Nothing was installed."
+            "file was changed after signing."
         ) from None

@@ -83,12 +83,12 @@ class Verification:
             raise ConfigError(
                 f"{release.env_prefix}VERIFY={settings.verify}, but this package carries no "
                 f"release key ({KEY_NAME}) and sigstore-python is not installed, so no signature "
-                f"can be verified; nothing was installed. {made._install_sigstore()}"
+                f"can be verified. {made._install_sigstore()}"
             )
         if trust is None and settings.verify == "attestation":
             raise ConfigError(
                 f"{release.env_prefix}VERIFY=attestation, but sigstore-python, which verifies "
-                f"GitHub attestations, is not installed; nothing was installed. "
+                f"GitHub attestations, is not installed. "
                 f"{made._install_sigstore()}"
             )
         if settings.verify == "attestation":
@@ -156,7 +156,7 @@ class Verification:
         raise SignatureError(
             f"{name} is not signed: {name}{BUNDLE_SUFFIX} with a Sigstore keyless signature was "
             f"not found beside it ({location.describe(name + BUNDLE_SUFFIX)}), and "
-            f"{self.env_prefix}VERIFY={self.policy} requires one. Nothing was installed."
+            f"{self.env_prefix}VERIFY={self.policy} requires one."
         )
 
     def check_archive(self, name: str, digest: str) -> str | None:
@@ -180,7 +180,7 @@ class Verification:
         except DownloadError as exc:
             raise SignatureError(
                 f"no attestation of {name} could be fetched from {where}: {exc}. "
-                f"{self.env_prefix}VERIFY=attestation requires one; nothing was installed."
+                f"{self.env_prefix}VERIFY=attestation requires one."
             ) from None
         bundles = [
             functools.partial(self._bundle, item, number, self.attestations, where)
