@@ -310,8 +310,10 @@ def _atomic_copy(source: Path, path: Path) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     """The ``bootstrap`` command line; help texts name the variables with the release's prefix."""
+    from .settings import package_stem
+
     release = _own_release()
-    prefix = release.env_prefix if release else _package_stem().upper() + "_"
+    prefix = release.env_prefix if release else package_stem().upper() + "_"
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}.bootstrap",
         description=(
@@ -557,12 +559,6 @@ def _own_release() -> Release | None:
         return None
 
 
-def _package_stem() -> str:
-    """The wrapped project's name as the import package spells it (``<name>_cli``), for the
-    messages that must be written when the release description cannot be read."""
-    return (__package__ or __name__).partition(".")[0].removesuffix("_cli")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status (0, or 1 after an ``error:`` line on stderr).
 
@@ -575,8 +571,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ModuleNotFoundError as exc:
+        from .settings import package_stem
+
         release = _own_release()
-        dist = release.project_name if release else _package_stem()
+        dist = release.project_name if release else package_stem()
         print(
             f"error: this command needs {exc.name!r}, from the bootstrap extra: "
             f"python -m pip install '{dist}[bootstrap]'",

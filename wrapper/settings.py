@@ -16,7 +16,7 @@ from typing import Literal, get_args
 from .errors import ConfigError
 from .release import Release
 
-__all__ = ["VERIFY_POLICIES", "Settings", "VerifyPolicy"]
+__all__ = ["VERIFY_POLICIES", "Settings", "VerifyPolicy", "package_stem"]
 
 # <PREFIX>VERIFY: how much proof of authenticity a fetch demands (see verification.py).
 VerifyPolicy = Literal["auto", "signature", "attestation"]
@@ -36,6 +36,12 @@ def _verify_policy(text: str | None, prefix: str) -> VerifyPolicy:
             "turning verification off is not offered"
         )
     return verify
+
+
+def package_stem() -> str:
+    """The wrapped project's name as this import package spells it (``<name>_cli``, made by
+    :attr:`Release.import_name`), for defaults and messages where no release is at hand."""
+    return (__package__ or __name__).partition(".")[0].removesuffix("_cli")
 
 
 @dataclass(frozen=True)

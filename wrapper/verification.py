@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import keyless
 from .attestations import (
@@ -35,7 +35,7 @@ from .errors import ConfigError, DownloadError, SignatureError
 from .keyless import SignerIdentity, SigstoreTrust
 from .locations import Location
 from .release import Release
-from .settings import Settings, VerifyPolicy
+from .settings import Settings, VerifyPolicy, package_stem
 from .signatures import BUNDLE_SUFFIX, KEY_NAME, SIG_SUFFIX, PublicKey, load_public_key, verify
 
 __all__ = ["MAX_SIGNATURE_SIZE", "Verification"]
@@ -55,8 +55,9 @@ class Verification:
     sigstore: SigstoreTrust | None = None  # None: sigstore-python is not installed
     attestations: Location | None = None  # the attestations API; None offline
     locate: Callable[[str], Location] | None = None  # opens a bundle_url; None offline
-    env_prefix: str = "CEREBRIUM_"
-    distribution: str = "cerebrium"
+    # Made without a release (tests, tools): this package's own names, never spelled by hand.
+    env_prefix: str = field(default_factory=lambda: package_stem().upper() + "_")
+    distribution: str = field(default_factory=package_stem)
 
     @classmethod
     def from_settings(
