@@ -35,7 +35,7 @@ def test_no_build_isolation_without_the_requirements_names_them_all(
     assert result.returncode != 0
     assert "error: this build needs packages that are not installed" in output
     assert (
-        "python -m pip install 'setuptools>=70.1' 'wheel' 'httpx>=0.27' 'packaging>=23'" in output
+        "python -m pip install 'setuptools>=70.1' 'wheel' 'httpx[socks]>=0.27' 'packaging>=23'" in output
     )
     assert "ModuleNotFoundError" not in output
     assert "Traceback" not in output
