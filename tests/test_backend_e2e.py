@@ -34,9 +34,8 @@ def test_no_build_isolation_without_the_requirements_names_them_all(
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "error: this build needs packages that are not installed" in output
-    assert (
-        "python -m pip install 'setuptools>=70.1' 'wheel' 'httpx[socks]>=0.27' 'packaging>=23'" in output
-    )
+    names = "'setuptools>=70.1' 'wheel' 'httpx[socks]>=0.27' 'packaging>=23'"
+    assert f"python -m pip install {names}" in output
     assert "ModuleNotFoundError" not in output
     assert "Traceback" not in output
     assert server.requests[before:] == []

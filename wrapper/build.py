@@ -31,7 +31,7 @@ from .release import Release
 from .settings import Settings
 from .versions import tag_for
 
-__all__ = ["BinaryDistribution", "command_classes", "load"]
+__all__ = ["BinaryDistribution", "command_classes", "load", "long_description"]
 
 _PACKAGE_SOURCE = Path(__file__).resolve().parent.name  # "wrapper", as setup.py's package_dir
 
@@ -100,6 +100,25 @@ def _fetch_into(release: Release, bin_dir: Path) -> Path:
     with Sources.from_settings(release, tag, Settings.from_environ(release)) as sources:
         return fetch_binary(release, target, tag, bin_dir, sources=sources)
 
+
+
+def long_description(release: Release) -> str:
+    """The distribution's description (PyPI's project page), written from the release
+    description, so that a wrapped CLI's metadata names that CLI and nothing else."""
+    command = release.command_name
+    source = f" from [its releases]({release.releases_page})" if release.homepage else ""
+    return (
+        f"# {release.project_name}\n\n"
+        f"`pip install {release.project_name}` gives you the `{command}` command-line tool: the "
+        f"Go binary published with GoReleaser{source}, for Linux, macOS and Windows. Its "
+        "platform wheels carry the verified binary; on other platforms the sdist fetches the "
+        "release archive, verifies it against the release's checksums (and signatures, where "
+        f"configured) and extracts it. `{command} ARGS` runs the binary exactly as if it had "
+        f"been called directly; `python -m {release.import_name}` does the same.\n\n"
+        f"Settings are environment variables prefixed `{release.env_prefix}` (for example "
+        f"`{release.env_prefix}RELEASE_URL` for a mirror and `{release.env_prefix}OFFLINE=1`); "
+        f"`python -m {release.import_name}.bootstrap --help` lists the maintainer's commands.\n"
+    )
 
 def _stop_on_error(step: Callable[[], _T], outcome: str = "") -> _T:
     try:

@@ -139,6 +139,16 @@ class Release:
             return ""
 
     @property
+    def homepage(self) -> str | None:
+        """The repository's web page (``https://github.com/owner/name``); None when unknown."""
+        if self.repository_spec is None:
+            return None
+        try:
+            return self._repository(self._general("")).homepage
+        except ConfigError:
+            return None
+
+    @property
     def releases_page(self) -> str:
         """The page listing the releases, for messages; a hint when the repository is unknown."""
         if self.repository_spec is None:
