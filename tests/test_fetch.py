@@ -129,11 +129,14 @@ def test_pins_catch_a_swapped_archive_even_without_a_checksums_file(
 def test_a_fetch_fills_the_cache_and_the_next_needs_no_location(
     release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
-    _fetch(Sources(location=DirectoryLocation(release_dir), cache=cache), tmp_path / "a")
+    where = str(release_dir)
+    _fetch(
+        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+    )
     digest = _pins(release_dir)[ARCHIVE]
     assert cache.entries() == [(f"sha256-{digest}", (release_dir / ARCHIVE).stat().st_size)]
     shutil.rmtree(release_dir)  # the release is gone: only the cache can serve now
-    binary = _fetch(Sources(location=None, cache=cache, offline=True), tmp_path / "b")
+    binary = _fetch(Sources(location=None, cache=cache, offline=True, where=where), tmp_path / "b")
     assert binary.read_bytes() == BINARY
 
 
@@ -155,13 +158,14 @@ def test_a_corrupt_cache_entry_is_discarded_and_fetched_again(
 def test_a_corrupt_cache_entry_is_never_used_offline(
     release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
-    _fetch(Sources(location=DirectoryLocation(release_dir), cache=cache), tmp_path / "a")
+    where = str(release_dir)
+    _fetch(
+        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+    )
     (entry,) = cache.archives.glob("sha256-*")
     entry.write_bytes(b"garbage")
     with pytest.raises(OfflineError):
-        _fetch(
-            Sources(location=None, cache=cache, offline=True, remote="https://x/"), tmp_path / "b"
-        )
+        _fetch(Sources(location=None, cache=cache, offline=True, where=where), tmp_path / "b")
     assert not entry.exists()
     assert not (tmp_path / "b").exists()
 
@@ -233,7 +237,7 @@ def test_archive_file_with_nothing_to_verify_against_is_refused(
 def test_offline_with_nothing_local_lists_where_it_looked_and_three_ways(
     tmp_path: Path, cache: ArchiveCache
 ) -> None:
-    sources = Sources(location=None, cache=cache, offline=True, remote="https://github.com/x/y/")
+    sources = Sources(location=None, cache=cache, offline=True, where="https://github.com/x/y/")
     with pytest.raises(OfflineError) as info:
         _fetch(sources, tmp_path / "bin")
     message = str(info.value)
@@ -265,7 +269,7 @@ def test_sources_from_settings(release_dir: Path, tmp_path: Path) -> None:
         _quiet,
     )
     assert offline.location is None  # GitHub is remote: offline never builds a client for it
-    assert offline.remote == "https://github.com/CerebriumAI/cerebrium/releases/download/v2.0.0/"
+    assert offline.where == "https://github.com/CerebriumAI/cerebrium/releases/download/v2.0.0/"
 
 
 def test_release_url_may_be_a_directory_or_file_url(release_dir: Path, tmp_path: Path) -> None:
@@ -303,3 +307,184 @@ def test_settings_from_the_environment() -> None:
     assert "ghp_x" not in repr(settings)
     assert Settings.from_environ(load_release(), {"GH_TOKEN": "gho_y"}).token == "gho_y"
     assert not Settings.from_environ(load_release(), {"CEREBRIUM_OFFLINE": "0"}).offline
+
+
+# --- the configured source is authoritative (issue: a stale cache overrode the named release) --
+
+
+def _republished(tmp_path: Path, name: str, binary: bytes) -> Path:
+    """Another release of the same version: a different archive and its own checksums file."""
+    fake = tmp_path / f"{name}-binary" / "cerebrium"
+    fake.parent.mkdir()
+    fake.write_bytes(binary)
+    out = tmp_path / name
+    out.mkdir()
+    write_checksums([make_archive(fake, out / ARCHIVE, "linux")], out / "checksums.txt")
+    return out
+
+
+class Reads(DirectoryLocation):
+    """A directory location that records the names read from it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.names: list[str] = []
+
+    def read(self, name: str, *, limit: int) -> bytes:
+        self.names.append(name)
+        return super().read(name, limit=limit)
+
+
+def test_a_second_location_is_read_and_its_binary_installed_whatever_the_cache_holds(
+    release_dir: Path, tmp_path: Path, cache: ArchiveCache
+) -> None:
+    other = BINARY + b"republished\n"
+    b_dir = _republished(tmp_path, "b", other)
+    a = Sources(location=DirectoryLocation(release_dir), cache=cache, where=str(release_dir))
+    assert _fetch(a, tmp_path / "from-a").read_bytes() == BINARY
+    b_location = Reads(b_dir)
+    b = Sources(location=b_location, cache=cache, where=str(b_dir))
+    assert _fetch(b, tmp_path / "from-b").read_bytes() == other
+    assert b_location.names == ["checksums.txt"]
+    assert len(cache.entries()) == 2  # each archive under its own digest
+
+
+def test_online_the_checksums_file_is_read_even_when_the_archive_is_cached(
+    release_dir: Path, tmp_path: Path, cache: ArchiveCache
+) -> None:
+    where = str(release_dir)
+    _fetch(
+        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+    )
+    # Republished in place: same location, another archive and checksums file.
+    shutil.rmtree(release_dir)
+    other = BINARY + b"again\n"
+    release_dir = _republished(tmp_path, release_dir.name, other)
+    location = Reads(release_dir)
+    binary = _fetch(Sources(location=location, cache=cache, where=where), tmp_path / "b")
+    assert binary.read_bytes() == other
+    assert location.names == ["checksums.txt"]
+
+
+def test_a_cached_archive_is_used_only_by_the_digest_the_location_names(
+    release_dir: Path, tmp_path: Path, cache: ArchiveCache
+) -> None:
+    where = str(release_dir)
+    _fetch(
+        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+    )
+    messages: list[str] = []
+    sources = Sources(location=DirectoryLocation(release_dir), cache=cache, where=where)
+    fetch_binary(load_release(), LINUX, TAG, tmp_path / "b", sources=sources, log=messages.append)
+    assert any(f"using the cached {ARCHIVE}" in m for m in messages)
+    # A tampered checksums file at the location: the cached genuine archive does not match it.
+    (release_dir / "checksums.txt").write_text("0" * 64 + f"  {ARCHIVE}\n")
+    with pytest.raises(ChecksumMismatchError):
+        _fetch(
+            Sources(location=DirectoryLocation(release_dir), cache=cache, where=where),
+            tmp_path / "c",
+        )
+    assert not (tmp_path / "c").exists()
+
+
+def test_offline_a_cached_checksums_file_answers_only_for_its_own_location(
+    release_dir: Path, tmp_path: Path, cache: ArchiveCache
+) -> None:
+    a = "https://a.example/releases/v2.0.0/"
+    _fetch(Sources(location=DirectoryLocation(release_dir), cache=cache, where=a), tmp_path / "a")
+    # The same release named by another location: nothing cached answers for it offline.
+    b = "https://b.example/releases/v2.0.0/"
+    with pytest.raises(OfflineError, match=r"https://b\.example/releases/v2\.0\.0/ is not local"):
+        _fetch(Sources(location=None, cache=cache, offline=True, where=b), tmp_path / "b")
+    assert not (tmp_path / "b").exists()
+    # The location it was read from still installs offline (a trailing slash is the same one).
+    again = Sources(location=None, cache=cache, offline=True, where=a.rstrip("/"))
+    assert _fetch(again, tmp_path / "c").read_bytes() == BINARY
+
+
+def test_verify_and_mirror_read_the_location_never_the_cache(
+    release_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cerebrium_cli.bootstrap import main
+
+    cache_dir = tmp_path / "warm"
+    monkeypatch.setenv("CEREBRIUM_RELEASE_URL", str(release_dir))
+    monkeypatch.setenv("CEREBRIUM_CACHE_DIR", str(cache_dir))
+    assert main(["fetch", "--dest", str(tmp_path / "bin"), "--platform", "linux/amd64"]) == 0
+    assert list((cache_dir / "archives").glob("sha256-*"))  # the genuine archive is cached
+    archive = release_dir / ARCHIVE
+    archive.write_bytes(archive.read_bytes()[:-10] + b"0123456789")  # tampered at the source
+    capsys.readouterr()
+    assert main(["verify", "--platform", "linux/amd64"]) == 1
+    assert "does not match the checksum" in capsys.readouterr().err
+    assert main(["mirror", str(tmp_path / "mirror"), "--platform", "linux/amd64"]) == 1
+    assert "does not match the checksum" in capsys.readouterr().err
+    assert not (tmp_path / "mirror" / ARCHIVE).exists()
+
+
+def test_pin_reads_what_it_is_pointed_at_and_writes_the_verified_bytes(
+    release_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cerebrium_cli.bootstrap import main
+
+    make_release_of_six(release_dir)
+    monkeypatch.setenv("CEREBRIUM_CACHE_DIR", str(tmp_path / "c"))
+    output = tmp_path / "pins.txt"
+    assert main(["pin", "--from", str(release_dir), "--output", str(output), "-q"]) == 0
+    assert output.read_bytes() == (release_dir / "checksums.txt").read_bytes()
+    assert f"pinned 6 checksums of {TAG} from {release_dir / 'checksums.txt'}" in (
+        capsys.readouterr().out
+    )
+
+
+def make_release_of_six(release_dir: Path) -> None:
+    """Every target's archive (the same small binary) and their checksums file."""
+    from cerebrium_cli.platforms import Target as T
+
+    release = load_release()
+    fake = release_dir.parent / "fake-bin"
+    fake.mkdir(exist_ok=True)
+    archives = []
+    for target in release.targets:
+        binary = fake / release.binary_name(target, TAG)
+        binary.write_bytes(BINARY)
+        name = release.archive_name(T(target.os, target.arch), TAG)
+        archives.append(make_archive(binary, release_dir / name, target.os))
+    write_checksums(archives, release_dir / "checksums.txt")
+
+
+# --- the pipeline's values ----------------------------------------------------------------
+
+
+def test_the_values_flow_once(release_dir: Path, tmp_path: Path) -> None:
+    from cerebrium_cli.fetch import read_checksums, verified_archive
+
+    release = load_release()
+    location = Reads(release_dir)
+    sources = Sources(location=location)
+    checksums = read_checksums(release, TAG, sources, ARCHIVE, _quiet)
+    assert checksums.raw == (release_dir / "checksums.txt").read_bytes()
+    assert checksums.vouched_by == "integrity"
+    assert checksums.source == str(release_dir / "checksums.txt")
+    with verified_archive(release, LINUX, TAG, sources, checksums, _quiet) as archive:
+        assert archive.name == ARCHIVE
+        assert archive.digest == hashlib.sha256((release_dir / ARCHIVE).read_bytes()).hexdigest()
+        assert archive.checksums is checksums
+        assert archive.path.read_bytes() == (release_dir / ARCHIVE).read_bytes()
+    assert location.names == ["checksums.txt"]  # read once, not again for the archive
+
+
+def test_sources_close_their_one_http_client(tmp_path: Path) -> None:
+    release = load_release()
+    settings = Settings(release_url="https://127.0.0.1:9/r/", token=None, cache_dir=tmp_path / "c")
+    with Sources.from_settings(release, TAG, settings, _quiet) as sources:
+        assert sources.session is not None
+        first = sources.session.downloader()
+        assert sources.session.downloader() is first  # one client for every location
+    assert first._client.is_closed

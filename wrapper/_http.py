@@ -3,48 +3,29 @@
 This is the only module that imports httpx. Every httpx exception is translated here into a
 :class:`DownloadError` whose message names the URL (never a token) and says what to do.
 Redirects are followed by hand so that each hop can be checked: plain http is refused, and a
-GitHub token is sent only to the GitHub host the download started at.
+GitHub token is sent only to the GitHub host the download started at. The proxy is chosen per
+request (``HTTPS_PROXY``/``ALL_PROXY``, minus ``NO_PROXY`` read as curl reads it, address
+ranges included: see ``_proxies``); HTTP(S) and SOCKS5 proxies work (SOCKS through httpx's
+``socks`` extra). Answers that retrying cannot change (a certificate error, a proxy refusing
+its credentials, 401) fail at once; a rate limit is waited out when the server's wait is short.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import ssl
-import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
+import httpx
+
+from ._proxies import proxy_for
 from .errors import DownloadError
-
-
-def _import_httpx() -> None:
-    """Import httpx without its command-line client.
-
-    ``import httpx`` also imports ``httpx._main`` (click, rich, pygments) whenever those happen
-    to be installed, as they are in many development environments: about 6 MiB and 40 ms that
-    a download never uses. A ``None`` in ``sys.modules`` makes that import fail, which httpx
-    handles by design (its ``main`` then only says the CLI extra is missing; the ``httpx``
-    command runs in a process of its own, so it is unaffected). The entry is removed again, so
-    nothing else in the process is kept from importing the module.
-    """
-    name = "httpx._main"
-    if "httpx" in sys.modules or name in sys.modules:
-        return
-    sys.modules[name] = None  # type: ignore[assignment]
-    try:
-        import httpx  # noqa: F401
-    finally:
-        if sys.modules.get(name, ...) is None:
-            del sys.modules[name]
-
-
-_import_httpx()
-import httpx  # noqa: E402
 
 __all__ = ["Downloader", "NetworkPolicy", "redact", "ssl_context"]
 
@@ -52,14 +33,13 @@ __all__ = ["Downloader", "NetworkPolicy", "redact", "ssl_context"]
 # objects.githubusercontent.com (a signed URL), which must never see the token.
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com"})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Answers that may carry GitHub's rate limit: 403 (primary and secondary limits) and 429.
+# https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+_RATE_LIMIT_STATUSES = frozenset({403, 429})
 # Bytes gathered before each hash update and write. The socket delivers at most one TLS record
 # (16 KiB) per read; gathering them into one reusable buffer makes ~40x fewer writes and keeps
 # memory flat, where asking httpx for 1 MiB chunks cost three transient copies of each (~3 MiB).
 _BLOCK = 256 << 10
-
-# httpx logs every request (full URL included) at INFO; build backends show INFO. Our own log
-# lines say what matters, with credentials redacted.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -70,7 +50,7 @@ class NetworkPolicy:
     read_timeout: float = 30.0
     attempts: int = 4
     backoff: float = 1.0  # seconds before the 2nd attempt; doubles each time
-    max_wait: float = 30.0  # cap on any single wait, Retry-After included
+    max_wait: float = 30.0  # cap on any single wait, Retry-After and rate limits included
     max_redirects: int = 10
 
 
@@ -124,8 +104,57 @@ def ssl_context() -> ssl.SSLContext:
     return context
 
 
+class _Routes(httpx.BaseTransport):
+    """Sends each request direct or through the proxy the environment names for its host.
+
+    One transport (and pool) for direct connections and one per proxy URL, made on first use
+    and closed together. The environment is read once, when the downloader is made.
+    """
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self._context = context
+        self._proxies = urllib.request.getproxies()
+        self._transports: dict[str | None, httpx.HTTPTransport] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        proxy = proxy_for(request.url.host, request.url.port, self._proxies)
+        transport = self._transports.get(proxy)
+        if transport is None:
+            transport = self._transports[proxy] = self._open(proxy)
+        return transport.handle_request(request)
+
+    def _open(self, proxy: str | None) -> httpx.HTTPTransport:
+        if proxy is None:
+            return httpx.HTTPTransport(verify=self._context)
+        try:
+            shown = redact(proxy)
+        except httpx.InvalidURL:
+            shown = "(not a valid URL)"
+        try:
+            return httpx.HTTPTransport(verify=self._context, proxy=httpx.Proxy(proxy))
+        except ImportError as exc:  # a socks5:// proxy without socksio
+            raise DownloadError(
+                f"the proxy {shown} (from HTTPS_PROXY or ALL_PROXY) is a SOCKS proxy, which needs "
+                f"the socksio package ({exc}). Install it with: python -m pip install "
+                "'httpx[socks]', or set NO_PROXY for the release host."
+            ) from exc
+        except (ValueError, httpx.InvalidURL) as exc:
+            raise DownloadError(
+                f"the proxy {shown} (from HTTPS_PROXY or ALL_PROXY) cannot be used: {exc}. "
+                "Expected http://, https://, socks5:// or socks5h:// followed by host:port."
+            ) from exc
+
+    def close(self) -> None:
+        for transport in self._transports.values():
+            transport.close()
+        self._transports.clear()
+
+
 class Downloader:
-    """Fetches URLs under one :class:`NetworkPolicy`, with one connection pool."""
+    """Fetches URLs under one :class:`NetworkPolicy`, with one connection pool per route.
+
+    Raises :class:`DownloadError` for every failure, with the URL (redacted) and a next step.
+    """
 
     def __init__(
         self,
@@ -144,9 +173,8 @@ class Downloader:
         self._log = log
         self._sleep = sleep
         self._client = httpx.Client(
-            verify=ssl_context() if transport is None else True,
-            transport=transport,
-            trust_env=True,  # HTTPS_PROXY, NO_PROXY, ALL_PROXY
+            transport=transport if transport is not None else _Routes(ssl_context()),
+            trust_env=False,  # proxies are chosen by _Routes; certificates by ssl_context()
             follow_redirects=False,
             timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
             # Identity: a server that gzips a .tar.gz on the wire must not change the bytes we hash.
@@ -236,16 +264,23 @@ class Downloader:
         """
         policy = self.policy
         shown = redact(url)
+        limited: _RateLimit | None = None  # the last answer was a rate limit
         for attempt in range(1, policy.attempts + 1):
             reset()
             wait: float | None = None
+            limited = None
             try:
                 with self._open(url) as response:
-                    if response.status_code in _RETRY_STATUSES:
+                    status = response.status_code
+                    limited = _rate_limit(response)
+                    if limited is not None:
+                        if limited.wait > policy.max_wait:
+                            raise DownloadError(self._rate_limited(shown, status, limited))
+                        wait = limited.wait
+                        problem = f"the server answered {status} (rate limit)"
+                    elif status in _RETRY_STATUSES:
                         wait = _retry_after(response.headers, policy, attempt)
-                        problem = (
-                            f"the server answered {response.status_code} {response.reason_phrase}"
-                        )
+                        problem = f"the server answered {status} {response.reason_phrase}"
                     else:
                         _check_response(response, shown, limit)
                         declared = response.headers.get("Content-Length", "")
@@ -265,6 +300,10 @@ class Downloader:
                         return
             except httpx.TimeoutException as exc:
                 problem = f"no data for {policy.read_timeout:g} s (timeout: {type(exc).__name__})"
+            except httpx.ProxyError as exc:
+                problem = f"the proxy refused the connection ({exc})"
+                if not str(exc)[:1] == "5":  # 407, bad credentials: the proxy's final answer
+                    raise DownloadError(_proxy_refused(shown, exc)) from exc
             except httpx.TransportError as exc:
                 problem = f"the connection failed ({_describe(exc)})"
                 if _is_certificate_error(exc):  # retrying cannot make a certificate trusted
@@ -277,9 +316,33 @@ class Downloader:
                 )
                 self._log(f"{problem} while fetching {shown}; retrying in {delay:g} s")
                 self._sleep(delay)
+        if limited is not None:
+            raise DownloadError(self._rate_limited(shown, status, limited, policy.attempts))
         raise DownloadError(
             f"could not download {shown}: {problem}, after {policy.attempts} attempts. Check the "
             "network, any proxy (HTTPS_PROXY, NO_PROXY) and the release location, then try again."
+        )
+
+    def _rate_limited(
+        self, shown: str, status: int, limited: _RateLimit, attempts: int | None = None
+    ) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(limited.resets_at))
+        tried = (
+            f"after {attempts} attempts"
+            if attempts is not None
+            else f"longer than the {self.policy.max_wait:g} s this waits"
+        )
+        advice = (
+            "The GITHUB_TOKEN (or GH_TOKEN) sent has used up its own limit: wait until then, or "
+            "use another token."
+            if self._token
+            else "Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token, whose limit is far higher, "
+            "or wait until then."
+        )
+        return (
+            f"could not download {shown}: the server answered {status}, a rate limit that "
+            f"resets at {when} (in {max(0.0, limited.resets_at - time.time()):.0f} s), {tried}. "
+            + advice
         )
 
     @contextmanager
@@ -339,6 +402,11 @@ def _check_response(response: httpx.Response, shown: str, limit: int) -> None:
             f"{shown} was not found (404). The release may not exist for this version, or the "
             "release location may be wrong."
         )
+    if status == 407:
+        raise DownloadError(
+            f"{shown} was refused by the proxy (407 {response.reason_phrase}): check the user and "
+            "password in HTTPS_PROXY (http://user:password@host:port), or set NO_PROXY."
+        )
     if status in (401, 403):
         raise DownloadError(
             f"{shown} was refused ({status} {response.reason_phrase}). For a private repository "
@@ -360,24 +428,58 @@ def _check_response(response: httpx.Response, shown: str, limit: int) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _RateLimit:
+    wait: float  # seconds the server asks for, uncapped
+    resets_at: float  # epoch seconds
+
+
+def _rate_limit(response: httpx.Response) -> _RateLimit | None:
+    """A rate limit, as GitHub answers it: 403 or 429 with ``Retry-After`` (secondary limits)
+    or with ``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset`` (epoch seconds; primary)."""
+    if response.status_code not in _RATE_LIMIT_STATUSES:
+        return None
+    headers = response.headers
+    wait = _server_wait(headers)
+    if wait is None and headers.get("x-ratelimit-remaining", "").strip() == "0":
+        reset = headers.get("x-ratelimit-reset", "").strip()
+        if reset.isdigit():
+            wait = max(0.0, int(reset) - time.time())
+    if wait is None:
+        return None  # a plain 403 (no access) is final; a plain 429 is retried with backoff
+    return _RateLimit(wait, time.time() + wait)
+
+
 def _retry_after(headers: Mapping[str, str], policy: NetworkPolicy, attempt: int) -> float:
     """Seconds to wait before retrying: the server's Retry-After if any, capped; else backoff."""
-    value = headers.get("Retry-After", "").strip()
-    wait: float | None = None
-    if value.isdigit():
-        wait = float(value)
-    elif value:
-        import email.utils  # only for a dated Retry-After; it costs 5 ms to import
-
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            when = None
-        if when is not None:
-            wait = max(0.0, when.timestamp() - time.time())
+    wait = _server_wait(headers)
     if wait is None:
         wait = policy.backoff * 2 ** (attempt - 1)
     return min(wait, policy.max_wait)
+
+
+def _server_wait(headers: Mapping[str, str]) -> float | None:
+    """The seconds ``Retry-After`` asks for (RFC 9110 10.2.3: seconds or an HTTP date)."""
+    value = headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return float(value)
+    if not value:
+        return None
+    import email.utils  # only for a dated Retry-After; it costs 5 ms to import
+
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _proxy_refused(shown: str, exc: httpx.ProxyError) -> str:
+    return (
+        f"could not download {shown}: the proxy refused it ({exc}). A proxy's refusal is final: "
+        "check the user and password in HTTPS_PROXY or ALL_PROXY "
+        "(http://user:password@host:port), or set NO_PROXY for the release host."
+    )
 
 
 def _is_certificate_error(exc: httpx.TransportError) -> bool:

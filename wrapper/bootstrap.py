@@ -19,9 +19,7 @@ from . import __version__
 from .errors import BootstrapError, ConfigError, DownloadError, OfflineError
 
 if TYPE_CHECKING:
-    from ._http import Downloader
     from .fetch import Sources
-    from .locations import Location
     from .platforms import Target
     from .release import Release
     from .settings import Settings
@@ -52,25 +50,29 @@ def _names(args: argparse.Namespace) -> int:
 
 def _context() -> tuple[Release, str, Settings]:
     """This package's release description, release tag and environment settings."""
+    from ._process import prepare_downloads
     from .release import load_release
     from .settings import Settings
     from .versions import tag_for
 
+    prepare_downloads()  # this process is ours: quiet httpx's log, skip its CLI's imports
     release = load_release()
     return release, tag_for(__version__), Settings.from_environ(release)
 
 
-def _sources(args: argparse.Namespace) -> tuple[Release, str, Sources]:
+def _sources(
+    args: argparse.Namespace, *, where: str | None = None, direct: bool = False
+) -> tuple[Release, str, Sources]:
+    """The release, its tag and the command's sources (a context manager: close it)."""
     from .fetch import Sources
 
     release, tag, settings = _context()
     # A progress line only for a person at a terminal, and not with --quiet.
     show = not args.quiet and sys.stderr.isatty()
-    return (
-        release,
-        tag,
-        Sources.from_settings(release, tag, settings, _log(args), show_progress=show),
+    sources = Sources.from_settings(
+        release, tag, settings, _log(args), show_progress=show, where=where, direct=direct
     )
+    return release, tag, sources
 
 
 def _log(args: argparse.Namespace) -> Callable[[str], None]:
@@ -94,100 +96,126 @@ def _fetch(args: argparse.Namespace) -> int:
     from .fetch import fetch_binary
 
     release, tag, sources = _sources(args)
-    (target,) = _targets(args, release)
-    binary = fetch_binary(release, target, tag, Path(args.dest), sources=sources, log=_log(args))
+    with sources:
+        targets = _targets(args, release)
+        if len(targets) != 1:
+            raise ConfigError(
+                f"fetch extracts one binary: --platform was given {len(targets)} times "
+                f"({', '.join(map(str, targets))}); name one platform, or use 'mirror' for several"
+            )
+        binary = fetch_binary(
+            release, targets[0], tag, Path(args.dest), sources=sources, log=_log(args)
+        )
     print(binary)
     return 0
 
 
 def _mirror(args: argparse.Namespace) -> int:
-    from .fetch import MAX_CHECKSUMS_SIZE, verified_archive
+    from .fetch import ReleaseChecksums, verified_archive
     from .signatures import BUNDLE_SUFFIX, SIG_SUFFIX
+    from .verification import MAX_SIGNATURE_SIZE
 
-    release, tag, sources = _sources(args)
-    if sources.location is None:
-        raise OfflineError("mirror needs the release location, and offline mode is set")
-    dest = Path(args.dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    checksums_name = release.checksum_name(tag)
-    for target in _targets(args, release):
-        with verified_archive(release, target, tag, sources, _log(args)) as archive:
-            _atomic_copy(archive, dest / release.archive_name(target, tag))
-        print(dest / release.archive_name(target, tag))
-    # The release's own checksums file, already checked against the pins by each fetch above.
-    text = sources.location.read(checksums_name, limit=MAX_CHECKSUMS_SIZE)
-    _atomic_write(dest / checksums_name, text)
-    print(dest / checksums_name)
-    for suffix in (SIG_SUFFIX, BUNDLE_SUFFIX):  # so the mirror is verifiable as the release is
-        try:
-            signature = sources.location.read(checksums_name + suffix, limit=MAX_CHECKSUMS_SIZE)
-        except DownloadError:
-            continue
-        _atomic_write(dest / (checksums_name + suffix), signature)
-        print(dest / (checksums_name + suffix))
+    # The release location itself, never the cache: a mirror copies what is published.
+    release, tag, sources = _sources(args, direct=True)
+    with sources:
+        location = sources.location
+        if location is None:
+            raise OfflineError("mirror needs the release location, and offline mode is set")
+        dest = Path(args.dest)
+        dest.mkdir(parents=True, exist_ok=True)
+        book = ReleaseChecksums(release, tag, sources, _log(args))
+        for target in _targets(args, release):
+            name = release.archive_name(target, tag)
+            checksums = book.for_asset(name)
+            if checksums.raw is None:  # the pins vouched; the location lacks the file
+                raise DownloadError(
+                    f"{location.describe(checksums.name)} could not be read, and a mirror "
+                    "without it serves only packages that carry pinned checksums; nothing was "
+                    "copied for it"
+                )
+            with verified_archive(release, target, tag, sources, checksums, _log(args)) as archive:
+                _atomic_copy(archive.path, dest / name)
+            print(dest / name)
+        # The checksums files as verified (not read again), and their signatures, so the
+        # mirror is verifiable as the release is.
+        for checksums in book.made():
+            assert checksums.raw is not None
+            _atomic_write(dest / checksums.name, checksums.raw)
+            print(dest / checksums.name)
+            for signature in (checksums.name + SIG_SUFFIX, checksums.name + BUNDLE_SUFFIX):
+                data = checksums.signatures.get(signature)
+                if data is None:  # not read by the verification here: copied for later ones
+                    try:
+                        data = location.read(signature, limit=MAX_SIGNATURE_SIZE)
+                    except DownloadError:
+                        continue
+                _atomic_write(dest / signature, data)
+                print(dest / signature)
     return 0
 
 
 def _pin(args: argparse.Namespace) -> int:
-    from .checksums import lookup, parse_checksums
-    from .fetch import MAX_CHECKSUMS_SIZE
-    from .locations import location_for
+    import dataclasses
+
+    from .fetch import ReleaseChecksums
     from .pins import default_pins_path
-    from .verification import Verification
 
-    release, tag, settings = _context()
+    release, tag, sources = _sources(args, where=args.source, direct=True)
     log = _log(args)
-
-    def locate(url: str) -> Location:
-        return location_for(url, lambda: _downloader(release, settings, log))
-
-    location = locate(args.source or settings.release_url or release.release_url(tag))
-    verification = Verification.from_settings(release, tag, settings, locate)
-    name = release.checksum_name(tag)
-    source = location.describe(name)
-    raw = location.read(name, limit=MAX_CHECKSUMS_SIZE)
-    # Pins are written only from a checksums file whose signature verified, when it has one.
-    how = verification.check_checksums(location, name, raw, log)
-    log(f"{name} {how or 'is not signed, or no signature could be checked here'}")
-    entries = parse_checksums(raw.decode("utf-8", "replace"), source, release.checksum_algorithm)
-    for target in release.targets:  # a pin that lacks a platform would break installs there
-        lookup(entries, release.archive_name(target, tag), source)
+    with sources:
+        # Pins are made from the release as published, never from earlier pins or a cache.
+        unpinned = dataclasses.replace(sources, pins=None)
+        book = ReleaseChecksums(release, tag, unpinned, log)
+        entries: dict[str, str] = {}
+        for target in release.targets:  # a pin that lacks a platform would break installs there
+            name = release.archive_name(target, tag)
+            entries[name] = book.for_asset(name).digest_of(name)
+    made = book.made()
+    for checksums in made:
+        # Pins are written only from a checksums file whose signature verified, when it has one.
+        how = "signature verified" if checksums.vouched_by == "signature" else None
+        log(f"{checksums.name} {how or 'is not signed, or no signature could be checked here'}")
+    if len(made) == 1 and made[0].raw is not None:  # the release's own file, byte for byte
+        data, count, source = made[0].raw, len(made[0].entries), made[0].source
+    else:  # split checksums: one file per archive, pinned together in GoReleaser's format
+        data = "".join(f"{entries[n]}  {n}\n" for n in sorted(entries)).encode()
+        count, source = len(entries), sources.where or "the release location"
     output = Path(args.output) if args.output else default_pins_path()
-    _atomic_write(output, raw)
-    print(f"pinned {len(entries)} checksums of {tag} from {source} into {output}")
+    _atomic_write(output, data)
+    print(f"pinned {count} checksums of {tag} from {source} into {output}")
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .fetch import verified_archive
+    from .fetch import ReleaseChecksums, verified_archive
 
-    release, tag, sources = _sources(args)
-    for target in _targets(args, release):
-        with verified_archive(release, target, tag, sources, _log(args)):
-            print(f"{target} {release.archive_name(target, tag)}: verified ({sources.trust})")
+    # What is published, read now: a cached archive proves nothing about the release.
+    release, tag, sources = _sources(args, direct=True)
+    log = _log(args)
+    with sources:
+        book = ReleaseChecksums(release, tag, sources, log)
+        for target in _targets(args, release):
+            name = release.archive_name(target, tag)
+            checksums = book.for_asset(name)
+            with verified_archive(release, target, tag, sources, checksums, log):
+                print(f"{target} {name}: verified ({sources.trust})")
     return 0
 
 
 def _wheels(args: argparse.Namespace) -> int:
-    import dataclasses
     import tempfile
 
-    from .fetch import Sources
-    from .locations import location_for
     from .wheels import build_wheels
 
-    release, tag, settings = _context()
-    location = location_for(args.source, lambda: _downloader(release, settings, _log(args)))
-    # The release named by --from, verified as every install is (pins, checksums, the cache),
-    # never a stray CEREBRIUM_ARCHIVE.
-    sources = dataclasses.replace(
-        Sources.from_settings(release, tag, settings, _log(args)),
-        location=location,
-        archive_file=None,
-    )
-    targets = _targets(args, release) if args.platform else list(release.targets)
-    with tempfile.TemporaryDirectory() as work:
-        made = build_wheels(release, tag, targets, sources, Path(args.out), Path(work), _log(args))
+    # The release named by --from, verified as every install is (pins, checksums, signatures),
+    # read from there alone: never the cache, never a stray <PREFIX>ARCHIVE.
+    release, tag, sources = _sources(args, where=args.source, direct=True)
+    with sources:
+        targets = _targets(args, release) if args.platform else list(release.targets)
+        with tempfile.TemporaryDirectory() as work:
+            made = build_wheels(
+                release, tag, targets, sources, Path(args.out), Path(work), _log(args)
+            )
     for wheel in made:
         print(wheel)
     return 0
@@ -198,6 +226,7 @@ def _info(args: argparse.Namespace) -> int:
 
     from .__main__ import find_binary
     from .cache import ArchiveCache, default_cache_dir
+    from .fetch import http_session
     from .locations import location_for
     from .pins import default_pins_path, load_pins
     from .platforms import current_target
@@ -213,25 +242,29 @@ def _info(args: argparse.Namespace) -> int:
     lines.append(f"release location: {settings.release_url or release.release_url(tag)}")
     lines.append(f"offline: {'yes' if settings.offline else 'no'}")
     cache_dir = settings.cache_dir or default_cache_dir(release.project_name)
-    entries = ArchiveCache(cache_dir, lambda m: None).entries()
-    size = sum(n for _, n in entries)
-    lines.append(f"cache: {cache_dir} ({len(entries)} archive(s), {size} bytes)")
-    lines.extend(f"  {name}  {n} bytes" for name, n in entries)
+    if cache_dir is None:
+        lines.append(
+            "cache: none (no home directory; set XDG_CACHE_HOME or "
+            f"{release.env_prefix}CACHE_DIR to keep one)"
+        )
+    else:
+        entries = ArchiveCache(cache_dir, lambda m: None).entries()
+        size = sum(n for _, n in entries)
+        lines.append(f"cache: {cache_dir} ({len(entries)} archive(s), {size} bytes)")
+        lines.extend(f"  {name}  {n} bytes" for name, n in entries)
     if load_pins(algorithm=release.checksum_algorithm) is not None:
         lines.append(f"trust: pinned ({default_pins_path()})")
     else:
         lines.append("trust: integrity only (this package carries no pinned checksums)")
-    try:
-        verification = Verification.from_settings(
-            release,
-            tag,
-            settings,
-            lambda url: location_for(url, lambda: _downloader(release, settings, _log(args))),
-        )
-    except ConfigError as exc:  # info reports what an install would refuse, and goes on
-        lines.append(f"verify policy: {settings.verify}, which an install here refuses: {exc}")
-    else:
-        lines.extend(verification.describe())
+    with http_session(release, settings, _log(args)) as session:  # opens no connection
+        try:
+            verification = Verification.from_settings(
+                release, tag, settings, lambda url: location_for(url, session.downloader)
+            )
+        except ConfigError as exc:  # info reports what an install would refuse, and goes on
+            lines.append(f"verify policy: {settings.verify}, which an install here refuses: {exc}")
+        else:
+            lines.extend(verification.describe())
     try:
         binary = find_binary()
     except SystemExit as exc:
@@ -245,14 +278,6 @@ def _info(args: argparse.Namespace) -> int:
             lines.append(f"binary version: cannot run it ({exc})")
     print("\n".join(lines))
     return 0
-
-
-def _downloader(release: Release, settings: Settings, log: Callable[[str], None]) -> Downloader:
-    from ._http import Downloader
-
-    return Downloader(
-        token=settings.token, user_agent=f"{release.import_name}/{__version__}", log=log
-    )
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -72,10 +72,13 @@ def command_classes(release: Release, config_path: Path) -> dict[str, Any]:
 
 
 def _fetch_into(release: Release, bin_dir: Path) -> Path:
+    from ._process import prepare_downloads
+
+    prepare_downloads()  # the build hook owns this process: quiet httpx's log, skip its CLI
     target = release.check_target(current_target())
     tag = tag_for(__version__)
-    sources = Sources.from_settings(release, tag, Settings.from_environ(release))
-    return fetch_binary(release, target, tag, bin_dir, sources=sources)
+    with Sources.from_settings(release, tag, Settings.from_environ(release)) as sources:
+        return fetch_binary(release, target, tag, bin_dir, sources=sources)
 
 
 def _stop_on_error(step: Callable[[], _T]) -> _T:

@@ -4,22 +4,29 @@ An archive is stored under its digest (``archives/sha256-<hex>``), so a name can
 the wrong bytes, and it is re-hashed before every use: a corrupt or truncated entry is
 discarded with a warning, never trusted. Entries are written to a temporary file in the same
 directory and renamed into place, so another process sees a complete file or none, and an
-install killed mid-download leaves only a temporary file that no lookup ever returns. The
-checksums file of each release is kept too, so that an offline install of an unpinned package
-still knows which digest to look for. A cache that cannot be written is no cache: a warning,
-then the install goes on without it.
+install killed mid-download leaves only a temporary file that no lookup ever returns. A cache
+that cannot be written, or that has no place to live (no home directory), is no cache: a
+warning, then the install goes on without it.
+
+What the cache may answer for, and what not: it serves an archive only by the digest that
+verified checksums name, never by its file name. The checksums file of each release is kept
+too, but only for an offline install of an unpinned package, and only under the release
+location it was read from (location + tag + file name): online, the configured location is
+always read, so a cache warmed from one location never speaks for another.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from .digests import copy_hashing
@@ -30,17 +37,40 @@ _STALE_SECONDS = 24 * 3600  # temporary files this old belong to installs that d
 
 
 def default_cache_dir(
-    project: str, environ: dict[str, str] | None = None, platform: str = sys.platform
-) -> Path:
-    """The platform's per-user cache directory for ``project`` (what platformdirs would say)."""
-    env = dict(os.environ) if environ is None else environ
-    home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
+    project: str, environ: Mapping[str, str] | None = None, platform: str = sys.platform
+) -> Path | None:
+    """The platform's per-user cache directory for ``project`` (what platformdirs would say).
+
+    ``XDG_CACHE_HOME`` (Linux and other POSIX) and ``LOCALAPPDATA`` (Windows) need no home
+    directory; otherwise the home directory is asked for, and None means there is none (``HOME``
+    unset and a uid without a passwd entry, as in some containers): no cache.
+    """
+    env = os.environ if environ is None else environ
     if platform == "win32":
-        base = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
-        return base / project / "Cache"
+        local = env.get("LOCALAPPDATA")
+        if local:
+            return Path(local) / project / "Cache"
+        home = _home(env.get("USERPROFILE"))
+        return None if home is None else home / "AppData" / "Local" / project / "Cache"
     if platform == "darwin":
-        return home / "Library" / "Caches" / project
-    return Path(env.get("XDG_CACHE_HOME") or home / ".cache") / project
+        home = _home(env.get("HOME"))
+        return None if home is None else home / "Library" / "Caches" / project
+    xdg = env.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG spec: a relative path is invalid and ignored
+        return Path(xdg) / project
+    home = _home(env.get("HOME"))
+    return None if home is None else home / ".cache" / project
+
+
+def _home(named: str | None) -> Path | None:
+    """The home directory: ``named`` (from the environment), else the account's; None if none."""
+    if named:
+        return Path(named)
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError, OSError):
+        # RuntimeError (Python >= 3.12) or KeyError from pwd (3.9 to 3.11): no passwd entry.
+        return None
 
 
 def _last_modified(path: Path) -> float:
@@ -141,23 +171,30 @@ class ArchiveCache:
         os.replace(temp, final)
         return final
 
-    def _checksums_path(self, tag: str, name: str) -> Path:
+    def _checksums_path(self, where: str, tag: str, name: str) -> Path:
+        # The location is part of the key, hashed: it may hold credentials, and two locations
+        # (a mirror and GitHub, or a re-published release) may serve different files.
+        key = "\0".join((where.rstrip("/"), tag, name)).encode()
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", f"{tag}--{name}")
-        return self.checksums / safe
+        return self.checksums / f"{safe}--{hashlib.sha256(key).hexdigest()[:32]}.json"
 
-    def load_checksums(self, tag: str, name: str) -> str | None:
-        """The checksums file of release ``tag`` as an earlier install verified it, if kept."""
+    def load_checksums(self, where: str, tag: str, name: str) -> tuple[bytes, str] | None:
+        """The checksums file ``name`` of release ``tag`` as read from ``where`` and verified
+        by an earlier install, with what vouched for it; None if not kept (or unreadable)."""
         try:
-            return self._checksums_path(tag, name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            kept = json.loads(self._checksums_path(where, tag, name).read_text(encoding="utf-8"))
+            return kept["text"].encode("utf-8"), str(kept["vouched_by"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def store_checksums(self, tag: str, name: str, text: str) -> None:
-        final = self._checksums_path(tag, name)
+    def store_checksums(self, where: str, tag: str, name: str, raw: bytes, vouched_by: str) -> None:
+        """Keep a verified checksums file (UTF-8 text) for offline installs from ``where``."""
+        final = self._checksums_path(where, tag, name)
+        kept = {"text": raw.decode("utf-8"), "vouched_by": vouched_by}
         try:
             fd, temp = tempfile.mkstemp(dir=self.checksums, prefix=".checksums-", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+                json.dump(kept, handle)
             os.replace(temp, final)
         except OSError as exc:
             self._log(f"warning: cannot keep {name} in the cache ({exc.strerror})")

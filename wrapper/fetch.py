@@ -1,11 +1,20 @@
 """Fetching one verified binary: the single code path of the build hook and the commands.
 
-Where the archive comes from is decided here, in this order: an archive file the user named,
-the cache (when the digest is known without asking the network), then the release location
-(GitHub, a mirror URL or a local directory). Whatever the source, the expected digest comes
-from the pinned checksums when the package has them, else from the release's checksums file,
-and the archive is hashed as it is copied and compared before it is opened. Nothing reaches
-the destination until every check has passed.
+A fetch is a pipeline of immutable values, each made once and passed on::
+
+    Sources           where the release is, what may vouch for it, the cache, one HTTP client
+      | read_checksums     read from the configured location; signature checked; pins agree
+    VerifiedChecksums raw bytes, entries, where they came from, what vouched for them
+      | verified_archive   an archive file, the cache (by digest only) or the location
+    VerifiedArchive   path, algorithm, digest, asset name, and the checksums that vouched
+      | extract            the one binary, by its exact member name
+    the binary
+
+The configured source is authoritative: with a release location, its checksums file (and its
+signatures) is read and verified on every fetch, and the cache answers only for an archive
+with the digest those checksums name. Only offline, with the release location out of reach,
+does a cached checksums file stand in for it, and only one read from that same location.
+Nothing reaches the destination until every check has passed.
 """
 
 from __future__ import annotations
@@ -16,7 +25,8 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from . import __version__
@@ -31,7 +41,7 @@ from .errors import (
     StorageError,
 )
 from .extract import extract_binary
-from .locations import DirectoryLocation, Location, location_for
+from .locations import DirectoryLocation, HttpSession, Location, location_for
 from .pins import check_agreement, load_pins
 from .platforms import Target
 from .release import Release
@@ -44,8 +54,15 @@ if TYPE_CHECKING:  # httpx is imported only when something is downloaded
 __all__ = [
     "MAX_ARCHIVE_SIZE",
     "MAX_CHECKSUMS_SIZE",
+    "ReleaseChecksums",
     "Sources",
+    "VerifiedArchive",
+    "VerifiedChecksums",
+    "Voucher",
+    "extract",
     "fetch_binary",
+    "http_session",
+    "read_checksums",
     "stderr_log",
     "verified_archive",
 ]
@@ -54,6 +71,10 @@ MAX_CHECKSUMS_SIZE = 1 << 20  # a checksums file lists a few dozen lines
 MAX_ARCHIVE_SIZE = 2 << 30
 
 Log = Callable[[str], None]
+# What vouched for a checksums file: the pins the package carries, a verified signature on the
+# file, or nothing beyond its arrival intact from the configured location.
+Voucher = Literal["pins", "signature", "integrity"]
+PINNED = "the checksums pinned in this package"
 
 
 def stderr_log(message: str) -> None:
@@ -62,16 +83,62 @@ def stderr_log(message: str) -> None:
 
 
 @dataclass(frozen=True)
+class VerifiedChecksums:
+    """A checksums file, verified as far as the package and the release allow.
+
+    ``raw`` is the file as published (None when the pins vouch and the release location does
+    not have it); ``entries`` map asset names to lowercase hex digests (``algorithm``): the
+    pins when the package has them, else the file's own. ``signatures`` are the signature
+    files read beside it while it was verified, by asset name.
+    """
+
+    name: str  # its asset name: checksums.txt, or <asset>.<algorithm> when split
+    raw: bytes | None
+    entries: Mapping[str, str]
+    algorithm: str
+    source: str  # where the entries came from, for messages: a URL, a path, the pins, the cache
+    vouched_by: Voucher
+    signatures: Mapping[str, bytes] = field(default_factory=dict)
+
+    def digest_of(self, asset: str) -> str:
+        """The digest listed for exactly ``asset``; raises :class:`ChecksumFileError` if none."""
+        return lookup(self.entries, asset, self.source)
+
+    @property
+    def trust(self) -> str:
+        """What these checksums prove, for logs: ``pinned``, ``signed`` or ``integrity only``."""
+        return {"pins": "pinned", "signature": "signed", "integrity": "integrity only"}[
+            self.vouched_by
+        ]
+
+
+@dataclass(frozen=True)
+class VerifiedArchive:
+    """An archive whose digest matched its checksums: ``path`` is temporary unless cached."""
+
+    path: Path
+    name: str  # the asset name, as the release publishes it and the user knows it
+    algorithm: str
+    digest: str  # lowercase hex
+    checksums: VerifiedChecksums
+
+
+@dataclass(frozen=True)
 class Sources:
-    """Everything that may supply or vouch for the archive, as the environment configures it."""
+    """Everything that may supply or vouch for the archive, as the environment configures it.
+
+    A context manager: ``with Sources.from_settings(...) as sources`` closes the one HTTP
+    client every https location of the fetch shares, on every path.
+    """
 
     location: Location | None = None  # None: offline, and the release location is remote
     archive_file: Path | None = None
     cache: ArchiveCache | None = None
     pins: Mapping[str, str] | None = None
     offline: bool = False
-    remote: str | None = None  # the release location that offline mode kept us from using
+    where: str | None = None  # the release location as configured: the cache's key for checksums
     verification: Verification = field(default_factory=Verification)  # what proves it authentic
+    session: HttpSession | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_settings(
@@ -82,39 +149,88 @@ class Sources:
         log: Log = stderr_log,
         *,
         show_progress: bool = False,
+        where: str | None = None,
+        direct: bool = False,
     ) -> Sources:
-        where = settings.release_url or release.release_url(tag)
+        """The sources the settings configure.
 
-        def downloader() -> Downloader:
-            from ._http import Downloader
+        ``where`` replaces the configured release location (``--from``). ``direct`` reads the
+        release location and nothing else: no cache, no ``<PREFIX>ARCHIVE`` (``verify``,
+        ``mirror``, ``pin`` and ``wheels`` read what they are pointed at). Raises
+        :class:`BootstrapError` subclasses for settings that cannot be used.
+        """
+        where = where or settings.release_url or release.release_url(tag)
+        session = http_session(release, settings, log, show_progress=show_progress)
+        try:
 
-            return Downloader(
-                token=settings.token,
-                user_agent=f"{release.import_name}/{__version__} (pip bootstrap)",
-                log=log,
-                show_progress=show_progress,
+            def locate(url: str) -> Location:
+                return location_for(url, session.downloader)
+
+            remote = urlsplit(where).scheme in {"https", "http"}
+            verification = Verification.from_settings(release, tag, settings, locate)
+            return cls(
+                location=None if settings.offline and remote else locate(where),
+                archive_file=None if direct else settings.archive,
+                cache=None if direct else _open_cache(release, settings, log),
+                pins=load_pins(algorithm=release.checksum_algorithm),
+                offline=settings.offline,
+                where=where,
+                verification=verification,
+                session=session,
             )
-
-        remote = urlsplit(where).scheme in {"https", "http"}
-        verification = Verification.from_settings(
-            release, tag, settings, lambda url: location_for(url, downloader)
-        )
-        return cls(
-            location=None if settings.offline and remote else location_for(where, downloader),
-            archive_file=settings.archive,
-            cache=ArchiveCache.open(
-                settings.cache_dir or default_cache_dir(release.project_name), log
-            ),
-            pins=load_pins(algorithm=release.checksum_algorithm),
-            offline=settings.offline,
-            remote=where if remote else None,
-            verification=verification,
-        )
+        except BaseException:
+            session.close()
+            raise
 
     @property
     def trust(self) -> str:
         """What a successful verification proves, for logs and ``info``."""
         return ("pinned" if self.pins is not None else "integrity only") + self.verification.proves
+
+    def close(self) -> None:
+        """Close the HTTP client, if one was opened."""
+        if self.session is not None:
+            self.session.close()
+
+    def __enter__(self) -> Sources:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def http_session(
+    release: Release, settings: Settings, log: Log, *, show_progress: bool = False
+) -> HttpSession:
+    """The one HTTP client of a fetch session, built on first use (httpx is imported then)."""
+
+    def open_downloader() -> Downloader:
+        from ._http import Downloader
+
+        return Downloader(
+            token=settings.token,
+            user_agent=f"{release.import_name}/{__version__} (pip bootstrap)",
+            log=log,
+            show_progress=show_progress,
+        )
+
+    return HttpSession(open_downloader)
+
+
+def _open_cache(release: Release, settings: Settings, log: Log) -> ArchiveCache | None:
+    root = settings.cache_dir or default_cache_dir(release.project_name)
+    if root is None:
+        log(
+            "warning: there is no home directory to keep a cache in, and neither "
+            f"XDG_CACHE_HOME nor {release.env_prefix}CACHE_DIR is set; going on without a cache"
+        )
+        return None
+    return ArchiveCache.open(root, log)
+
+
+# --- the pipeline ---------------------------------------------------------------------------
 
 
 def fetch_binary(
@@ -126,35 +242,226 @@ def fetch_binary(
     sources: Sources,
     log: Log = stderr_log,
 ) -> Path:
-    """Obtain, verify and extract the binary for ``target`` into ``dest_dir``; return its path."""
-    with verified_archive(release, target, tag, sources, log) as archive:
-        binary = extract_binary(
-            archive,
-            release.archive_format(target),
-            release.binary_member(target, tag),
-            dest_dir / release.binary_name(target, tag),
-        )
+    """Obtain, verify and extract the binary for ``target`` into ``dest_dir``; return its path.
+
+    Raises the :class:`BootstrapError` of the step that refused: :class:`DownloadError`,
+    :class:`OfflineError`, a :class:`ChecksumError` (checksums file, mismatch, pins,
+    signature), :class:`ArchiveError` or :class:`StorageError`. ``dest_dir`` receives the
+    binary only when every check passed.
+    """
+    checksums = read_checksums(release, tag, sources, release.archive_name(target, tag), log)
+    with verified_archive(release, target, tag, sources, checksums, log) as archive:
+        return extract(release, target, tag, archive, dest_dir, log)
+
+
+def extract(
+    release: Release,
+    target: Target,
+    tag: str,
+    archive: VerifiedArchive,
+    dest_dir: Path,
+    log: Log = stderr_log,
+) -> Path:
+    """Extract the binary of ``target`` from a verified archive into ``dest_dir``."""
+    binary = extract_binary(
+        archive.path,
+        release.archive_format(target),
+        release.binary_member(target, tag),
+        dest_dir / release.binary_name(target, tag),
+    )
     log(f"{release.project_name}: extracted {binary.name} for {target}")
     return binary
 
 
+def checksums_name(release: Release, tag: str, asset: str) -> str:
+    """The asset name of the checksums file that lists ``asset``."""
+    return release.checksum_name(tag)
+
+
+def read_checksums(
+    release: Release, tag: str, sources: Sources, asset: str, log: Log = stderr_log
+) -> VerifiedChecksums:
+    """The checksums that vouch for ``asset``, read and verified once.
+
+    From the checksums file beside ``<PREFIX>ARCHIVE``, else the release location (always read
+    online, whatever the cache holds), else (offline, the location remote) the pins or the copy
+    an earlier install kept from this same location. The file's signature is checked as the
+    verify policy demands, and with pins it must agree with them. Raises
+    :class:`DownloadError` (unreadable and no pins), :class:`ChecksumFileError`,
+    :class:`SignatureError`, :class:`PinnedChecksumsError` or :class:`OfflineError`.
+    """
+    name = checksums_name(release, tag, asset)
+    if sources.archive_file is not None:
+        beside = DirectoryLocation(sources.archive_file.parent)
+        return _ReadChecksums(release, tag, sources, name, log).from_location(beside, keep=False)
+    if sources.location is not None:
+        return _ReadChecksums(release, tag, sources, name, log).from_location(sources.location)
+    pinned = _pinned(release, sources, name, raw=None)
+    if pinned is not None:
+        return pinned
+    cached = _from_cache(release, tag, sources, name)
+    if cached is not None:
+        log(f"{release.project_name}: using {cached.source}")
+        return cached
+    raise _offline_error(release, sources, asset, name)
+
+
+class ReleaseChecksums:
+    """The verified checksums of one release, each checksums file read once per session.
+
+    The commands that handle several targets ask it for each asset: with one checksums file
+    per release, every target shares one :class:`VerifiedChecksums`; with split checksums
+    (GoReleaser's ``checksum.split``) each asset has its own.
+    """
+
+    def __init__(self, release: Release, tag: str, sources: Sources, log: Log) -> None:
+        self._release, self._tag, self._sources, self._log = release, tag, sources, log
+        self._made: dict[str, VerifiedChecksums] = {}
+
+    def for_asset(self, asset: str) -> VerifiedChecksums:
+        name = checksums_name(self._release, self._tag, asset)
+        if name not in self._made:
+            self._made[name] = read_checksums(
+                self._release, self._tag, self._sources, asset, self._log
+            )
+        return self._made[name]
+
+    def made(self) -> list[VerifiedChecksums]:
+        """Every checksums file read so far, in the order first asked for."""
+        return list(self._made.values())
+
+
+class _ReadChecksums:
+    """One read of a checksums file from a location: fetch, decode, verify, parse, agree."""
+
+    def __init__(self, release: Release, tag: str, sources: Sources, name: str, log: Log) -> None:
+        self.release, self.tag, self.sources, self.name, self.log = release, tag, sources, name, log
+        self.project = release.project_name
+
+    def from_location(self, location: Location, *, keep: bool = True) -> VerifiedChecksums:
+        sources, name = self.sources, self.name
+        source = location.describe(name)
+        try:
+            raw = location.read(name, limit=MAX_CHECKSUMS_SIZE)
+        except DownloadError:
+            pinned = _pinned(self.release, sources, name, raw=None)
+            if pinned is None:
+                raise  # without pins, the checksums file is all there is
+            return pinned
+        self.log(f"{self.project}: read {source}")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ChecksumFileError(
+                f"{source} is not text; expected GoReleaser's checksums file"
+            ) from None
+        seen = _Recording(location)
+        how = sources.verification.check_checksums(seen, name, raw, self.log)
+        if how is not None:
+            self.log(f"{self.project}: {name} {how}")
+        entries = parse_checksums(text, source, self.release.checksum_algorithm)
+        pinned = _pinned(self.release, sources, name, raw=raw, signatures=seen.read_files)
+        if pinned is not None:
+            check_agreement(pinned.entries, entries, source)
+            return pinned
+        checksums = VerifiedChecksums(
+            name=name,
+            raw=raw,
+            entries=entries,
+            algorithm=self.release.checksum_algorithm,
+            source=source,
+            vouched_by="signature" if how is not None else "integrity",
+            signatures=seen.read_files,
+        )
+        if keep and sources.cache is not None and sources.where is not None:
+            sources.cache.store_checksums(sources.where, self.tag, name, raw, checksums.vouched_by)
+        return checksums
+
+
+def _pinned(
+    release: Release,
+    sources: Sources,
+    name: str,
+    *,
+    raw: bytes | None,
+    signatures: Mapping[str, bytes] | None = None,
+) -> VerifiedChecksums | None:
+    if sources.pins is None:
+        return None
+    return VerifiedChecksums(
+        name=name,
+        raw=raw,
+        entries=sources.pins,
+        algorithm=release.checksum_algorithm,
+        source=PINNED,
+        vouched_by="pins",
+        signatures=signatures or {},
+    )
+
+
+def _from_cache(
+    release: Release, tag: str, sources: Sources, name: str
+) -> VerifiedChecksums | None:
+    """Offline: the checksums file an earlier install read from this same location."""
+    if sources.cache is None or sources.where is None:
+        return None
+    kept = sources.cache.load_checksums(sources.where, tag, name)
+    if kept is None:
+        return None
+    raw, vouched_by = kept
+    source = f"the cached copy of {name} from {_shown(sources.where)}"
+    entries = parse_checksums(raw.decode("utf-8"), source, release.checksum_algorithm)
+    voucher: Voucher = "signature" if vouched_by == "signature" else "integrity"
+    return VerifiedChecksums(name, raw, entries, release.checksum_algorithm, source, voucher)
+
+
+class _Recording:
+    """A location that keeps what was read through it: the signature files that were checked."""
+
+    def __init__(self, location: Location) -> None:
+        self._location = location
+        self.read_files: dict[str, bytes] = {}
+
+    def describe(self, name: str) -> str:
+        return self._location.describe(name)
+
+    def read(self, name: str, *, limit: int) -> bytes:
+        data = self._location.read(name, limit=limit)
+        self.read_files[name] = data
+        return data
+
+    def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
+        return self._location.copy(name, out, algorithm=algorithm, limit=limit)
+
+
 @contextlib.contextmanager
 def verified_archive(
-    release: Release, target: Target, tag: str, sources: Sources, log: Log = stderr_log
-) -> Iterator[Path]:
-    """A path to the archive for ``target``, its digest checked; temporary unless cached."""
+    release: Release,
+    target: Target,
+    tag: str,
+    sources: Sources,
+    checksums: VerifiedChecksums,
+    log: Log = stderr_log,
+) -> Iterator[VerifiedArchive]:
+    """The archive for ``target``, its digest checked against ``checksums``.
+
+    From ``<PREFIX>ARCHIVE``, else the cache (by the digest ``checksums`` name, re-hashed),
+    else the release location; with the ``attestation`` policy, GitHub's attestation of its
+    digest is verified too. The path is temporary unless it is a cache entry. Raises as
+    :func:`fetch_binary` does.
+    """
     release.check_target(target)
+    name = release.archive_name(target, tag)
+    expected = checksums.digest_of(name)
     with tempfile.TemporaryDirectory(prefix=f"{release.import_name}-") as workdir:
-        fetch = _Fetch(release, target, tag, sources, log, Path(workdir))
-        archive = fetch.run()
-        name = release.archive_name(target, tag)
+        fetch = _Fetch(release, sources, checksums, name, expected, log, Path(workdir))
+        archive = VerifiedArchive(fetch.run(), name, checksums.algorithm, expected, checksums)
         if sources.verification.policy == "attestation":
-            # Attestations name sha256: the digest just verified when the checksums use it too,
-            # else a second pass over the archive.
-            if fetch.algorithm == "sha256":
-                digest = fetch.digest
-            else:
-                with archive.open("rb") as handle:
+            # Attestations name sha256: the digest just verified when the checksums use it
+            # too, else a second pass over the archive.
+            digest = archive.digest
+            if archive.algorithm != "sha256":
+                with archive.path.open("rb") as handle:
                     digest = copy_hashing(handle, None, "sha256")
             how = sources.verification.check_archive(name, digest)
             log(f"{release.project_name}: {name} {how}")
@@ -162,179 +469,132 @@ def verified_archive(
 
 
 class _Fetch:
-    """One fetch: the names involved and the order in which sources are tried."""
+    """Obtaining one archive whose expected digest is known: the order sources are tried."""
 
     def __init__(
-        self, release: Release, target: Target, tag: str, sources: Sources, log: Log, workdir: Path
+        self,
+        release: Release,
+        sources: Sources,
+        checksums: VerifiedChecksums,
+        name: str,
+        expected: str,
+        log: Log,
+        workdir: Path,
     ) -> None:
         self.release = release
-        self.tag = tag
         self.sources = sources
+        self.checksums = checksums
+        self.name = name
+        self.expected = expected
+        self.algorithm = checksums.algorithm
         self.log = log
         self.workdir = workdir
-        self.algorithm = release.checksum_algorithm
-        self.archive_name = release.archive_name(target, tag)
-        self.checksums_name = release.checksum_name(tag)
         self.project = release.project_name
-        self.digest = ""  # the archive's verified digest (``algorithm``), once run() returns
 
     def run(self) -> Path:
+        """The archive's path, verified; raises :class:`OfflineError` if no source has it."""
         sources = self.sources
         if sources.archive_file is not None:
             return self._from_archive_file(sources.archive_file)
-        cached = self._from_cache()
-        if cached is not None:
-            return cached
+        cache = sources.cache
+        if cache is not None and (hit := cache.lookup(self.algorithm, self.expected)) is not None:
+            self.log(
+                f"{self.project}: using the cached {self.name} "
+                f"({self.algorithm} {self.expected}, {self.checksums.trust})"
+            )
+            return hit
         if sources.location is None:
-            raise self._offline_error()
+            raise _offline_error(self.release, sources, self.name, self.checksums.name)
         return self._from_location(sources.location)
 
-    # --- the sources, in order --------------------------------------------------------
-
     def _from_archive_file(self, path: Path) -> Path:
-        beside = DirectoryLocation(path.parent)
-        entries, source = self._entries(beside, required=self.sources.pins is None)
-        expected = lookup(entries, self.archive_name, source)
-        self.digest = expected
         self.log(f"{self.project}: installing from {path}")
         try:
             handle = path.open("rb")
         except OSError as exc:
             raise DownloadError(
-                f"cannot read {path} (from {self._var('ARCHIVE')}): {exc.strerror}"
+                f"cannot read {path} (from {self.release.env_prefix}ARCHIVE): {exc.strerror}"
             ) from exc
         with handle:
-            return self._store(
-                lambda out: copy_hashing(handle, out, self.algorithm), expected, source
-            )
-
-    def _from_cache(self) -> Path | None:
-        cache = self.sources.cache
-        if cache is None:
-            return None
-        known = self.sources.pins
-        if known is None:
-            text = cache.load_checksums(self.tag, self.checksums_name)
-            if text is None:
-                return None
-            known = parse_checksums(text, f"the cached {self.checksums_name}", self.algorithm)
-        digest = known.get(self.archive_name)
-        hit = cache.lookup(self.algorithm, digest) if digest else None
-        if hit is not None:
-            self.digest = digest or ""
-            self.log(
-                f"{self.project}: using the cached {self.archive_name} "
-                f"({self.algorithm} {digest}, {self.sources.trust})"
-            )
-        return hit
+            return self._store(lambda out: copy_hashing(handle, out, self.algorithm))
 
     def _from_location(self, location: Location) -> Path:
-        entries, source = self._entries(location, required=self.sources.pins is None)
-        expected = lookup(entries, self.archive_name, source)
-        self.digest = expected
-        cache = self.sources.cache
-        if cache is not None and (hit := cache.lookup(self.algorithm, expected)) is not None:
-            self.log(f"{self.project}: using the cached {self.archive_name}")
-            return hit
-        self.log(f"{self.project}: downloading {location.describe(self.archive_name)}")
+        self.log(f"{self.project}: downloading {location.describe(self.name)}")
         return self._store(
             lambda out: location.copy(
-                self.archive_name, out, algorithm=self.algorithm, limit=MAX_ARCHIVE_SIZE
-            ),
-            expected,
-            source,
+                self.name, out, algorithm=self.algorithm, limit=MAX_ARCHIVE_SIZE
+            )
         )
 
-    # --- helpers ---------------------------------------------------------------------------
-
-    def _entries(self, location: Location, *, required: bool) -> tuple[Mapping[str, str], str]:
-        """The checksums to verify against, and their name for messages.
-
-        With pins, the release's checksums file is optional, but if it is there it must be
-        exactly the pinned one. Without pins, it is required and it is all there is.
-        """
-        source = location.describe(self.checksums_name)
-        pins = self.sources.pins
-        try:
-            raw = location.read(self.checksums_name, limit=MAX_CHECKSUMS_SIZE)
-        except DownloadError:
-            if required:
-                raise
-            raw = None
-        fetched = None
-        if raw is not None:
-            self.log(f"{self.project}: read {source}")
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ChecksumFileError(
-                    f"{source} is not text; expected GoReleaser's checksums file"
-                ) from None
-            how = self.sources.verification.check_checksums(
-                location, self.checksums_name, raw, self.log
-            )
-            if how is not None:
-                self.log(f"{self.project}: {self.checksums_name} {how}")
-            fetched = parse_checksums(text, source, self.algorithm)
-            if pins is None and self.sources.cache is not None:
-                self.sources.cache.store_checksums(self.tag, self.checksums_name, text)
-        if pins is not None:
-            if fetched is not None:
-                check_agreement(pins, fetched, source)
-            return pins, "the checksums pinned in this package"
-        assert fetched is not None
-        return fetched, source
-
-    def _store(self, copy: Callable[[IO[bytes]], str], expected: str, source: str) -> Path:
+    def _store(self, copy: Callable[[IO[bytes]], str]) -> Path:
         """Copy the archive into the cache (or a temporary file), verify, then commit it."""
         cache = self.sources.cache
         if cache is not None:
             with cache.new_entry() as temp:
-                got = _write(temp, copy)
-                self._verify(expected, got, source)
+                got = _write(temp, copy, self.release)
+                self._verify(got)
                 return cache.commit(temp, self.algorithm, got)
-        temp = self.workdir / self.archive_name
-        got = _write(temp, copy)
-        self._verify(expected, got, source)
+        temp = self.workdir / self.name
+        got = _write(temp, copy, self.release)
+        self._verify(got)
         return temp
 
-    def _verify(self, expected: str, got: str, source: str) -> None:
-        verify_digest(self.archive_name, expected, got, source=source)
-        if self.sources.pins is not None:
+    def _verify(self, got: str) -> None:
+        checksums = self.checksums
+        verify_digest(self.name, self.expected, got, source=checksums.source)
+        if checksums.vouched_by == "pins":
             self.log(
                 f"{self.project}: {self.algorithm} verified against the pinned checksums: {got}"
+            )
+        elif checksums.vouched_by == "signature":
+            self.log(
+                f"{self.project}: {self.algorithm} verified against the signed "
+                f"{checksums.source}: {got}"
             )
         else:
             self.log(
                 f"{self.project}: {self.algorithm} verified: {got} (integrity only: this package "
-                f"carries no pinned checksums, so {source} was trusted as published)"
+                f"carries no pinned checksums, so {checksums.source} was trusted as published)"
             )
 
-    def _var(self, name: str) -> str:
-        return f"{self.release.env_prefix}{name}"
 
-    def _offline_error(self) -> OfflineError:
-        cache = self.sources.cache
-        if cache is None:
-            cache_note = "no usable cache directory"
-        else:
-            cache_note = f"{cache.root} holds no verified copy of it"
-        return OfflineError(
-            f"{self._var('OFFLINE')} is set and no local copy of {self.archive_name} was found, "
-            "so nothing was installed. Looked in:\n"
-            f"  - the cache: {cache_note}\n"
-            f"  - {self._var('ARCHIVE')}: not set\n"
-            f"  - {self._var('RELEASE_URL')}: {self.sources.remote} is not local\n"
-            "Supply the archive in one of three ways:\n"
-            f"  1. {self._var('ARCHIVE')}=/path/to/{self.archive_name} (verified against the "
-            f"pinned checksums, or a {self.checksums_name} beside it)\n"
-            f"  2. {self._var('RELEASE_URL')}=/path/to/mirror, a directory made with "
-            f"'python -m {self.release.import_name}.bootstrap mirror DIR'\n"
-            f"  3. install once with the network (without {self._var('OFFLINE')}) to fill the cache"
-        )
+def _offline_error(release: Release, sources: Sources, archive: str, name: str) -> OfflineError:
+    def var(suffix: str) -> str:
+        return f"{release.env_prefix}{suffix}"
+
+    cache = sources.cache
+    if cache is None:
+        cache_note = "no usable cache directory"
+    else:
+        cache_note = f"{cache.root} holds no verified copy of it"
+    return OfflineError(
+        f"{var('OFFLINE')} is set and no local copy of {archive} was found. Looked in:\n"
+        f"  - the cache: {cache_note}\n"
+        f"  - {var('ARCHIVE')}: not set\n"
+        f"  - {var('RELEASE_URL')}: {_shown(sources.where)} is not local\n"
+        "Supply the archive in one of three ways:\n"
+        f"  1. {var('ARCHIVE')}=/path/to/{archive} (verified against the pinned checksums, or "
+        f"a {name} beside it)\n"
+        f"  2. {var('RELEASE_URL')}=/path/to/mirror, a directory made with "
+        f"'python -m {release.import_name}.bootstrap mirror DIR'\n"
+        f"  3. install once with the network (without {var('OFFLINE')}) to fill the cache"
+    )
 
 
-def _write(path: Path, copy: Callable[[IO[bytes]], str]) -> str:
+def _shown(where: str | None) -> str:
+    """A configured location for messages: without ``user:password`` or a query."""
+    if where is None:
+        return "(none)"
+    parts = urlsplit(where)
+    if not parts.scheme.startswith("http"):
+        return where
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=netloc, query="", fragment="").geturl()
+
+
+def _write(path: Path, copy: Callable[[IO[bytes]], str], release: Release) -> str:
     try:
         with path.open("wb") as out:
             return copy(out)
@@ -344,5 +604,5 @@ def _write(path: Path, copy: Callable[[IO[bytes]], str]) -> str:
         # The reader's errors are already translated; what is left is our own write failing.
         raise StorageError(
             f"cannot write the download to {path.parent}: {exc.strerror or exc}. Free some space "
-            "there, or point CEREBRIUM_CACHE_DIR (or TMPDIR) at a disk with room."
+            f"there, or point {release.env_prefix}CACHE_DIR (or TMPDIR) at a disk with room."
         ) from exc

@@ -20,7 +20,7 @@ from .errors import DownloadError
 if TYPE_CHECKING:  # httpx is imported only when something is downloaded
     from ._http import Downloader
 
-__all__ = ["DirectoryLocation", "HttpsLocation", "Location", "location_for"]
+__all__ = ["DirectoryLocation", "HttpSession", "HttpsLocation", "Location", "location_for"]
 
 
 class Location(Protocol):
@@ -31,18 +31,56 @@ class Location(Protocol):
         ...
 
     def read(self, name: str, *, limit: int) -> bytes:
-        """Return a small asset's bytes (checksums, signatures)."""
+        """Return a small asset's bytes (checksums, signatures), at most ``limit`` bytes.
+
+        Raises :class:`DownloadError` if it is absent, unreadable or larger than ``limit``.
+        """
         ...
 
     def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
-        """Stream an asset into ``out``, returning the hex digest of the bytes written."""
+        """Stream an asset into ``out``, returning the hex digest (``algorithm``) of the bytes
+        written. Raises :class:`DownloadError` as :meth:`read` does."""
         ...
 
 
-class HttpsLocation:
-    """A release directory served over HTTPS, such as GitHub's download URL for a tag."""
+class HttpSession:
+    """The one HTTP client of a fetch session: opened on first use, closed once by its owner.
 
-    def __init__(self, base_url: str, downloader: Downloader) -> None:
+    Every https location of a session (the release, the attestations API, a ``bundle_url``)
+    shares it, so they share one connection pool and one TLS context, and closing the session
+    closes them all. A session that downloads nothing never builds a client (nor imports httpx).
+    """
+
+    def __init__(self, open_downloader: Callable[[], Downloader]) -> None:
+        self._open = open_downloader
+        self._downloader: Downloader | None = None
+
+    def downloader(self) -> Downloader:
+        """The session's client, opened now if this is the first use."""
+        if self._downloader is None:
+            self._downloader = self._open()
+        return self._downloader
+
+    def close(self) -> None:
+        if self._downloader is not None:
+            self._downloader.close()
+            self._downloader = None
+
+    def __enter__(self) -> HttpSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class HttpsLocation:
+    """A release directory served over HTTPS, such as GitHub's download URL for a tag.
+
+    ``downloader`` gives the session's client when something is first read, so a location that
+    is only described (``info``) or never reached builds none.
+    """
+
+    def __init__(self, base_url: str, downloader: Callable[[], Downloader]) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self._downloader = downloader
 
@@ -52,10 +90,10 @@ class HttpsLocation:
         return redact(self.base_url + name)
 
     def read(self, name: str, *, limit: int) -> bytes:
-        return self._downloader.fetch(self.base_url + name, limit=limit)
+        return self._downloader().fetch(self.base_url + name, limit=limit)
 
     def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
-        return self._downloader.download(
+        return self._downloader().download(
             self.base_url + name, out, algorithm=algorithm, limit=limit
         )
 
@@ -97,16 +135,19 @@ class DirectoryLocation:
 def location_for(where: str, downloader_factory: Callable[[], Downloader]) -> Location:
     """The location named by a URL or path: ``https://...``, ``file://...`` or a directory.
 
-    ``downloader_factory`` is called only for an https location, so a local install never
-    builds an HTTP client.
+    ``downloader_factory`` (a session's :meth:`HttpSession.downloader`) is called only when an
+    https location is first read, so a local install never builds an HTTP client. Raises
+    :class:`DownloadError` for plain http, another scheme, or a path that is not a directory.
     """
     parts = urlsplit(where)
     if parts.scheme == "https":
-        return HttpsLocation(where, downloader_factory())
+        return HttpsLocation(where, downloader_factory)
     if parts.scheme == "file":
         return _directory(Path(unquote(parts.path)), where)
     if len(parts.scheme) <= 1:  # a path, or a Windows path whose drive letter reads as a scheme
-        return _directory(Path(where).expanduser(), where)
+        # os.path.expanduser leaves "~" as it is when there is no home directory; Path's
+        # raises RuntimeError.
+        return _directory(Path(os.path.expanduser(where)), where)
     raise DownloadError(
         f"release location {where!r} is neither an https URL nor a local directory; "
         "plain http is not accepted"

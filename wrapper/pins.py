@@ -26,7 +26,10 @@ def default_pins_path() -> Path:
 
 
 def load_pins(path: Path | None = None, algorithm: str = "sha256") -> dict[str, str] | None:
-    """The pinned ``{file name: digest}``, or None when the package carries no pins."""
+    """The pinned ``{file name: lowercase hex digest}``, or None when the package carries none.
+
+    Raises :class:`ChecksumFileError` if the pins file is malformed.
+    """
     path = path or default_pins_path()
     try:
         text = path.read_text(encoding="utf-8")
@@ -35,22 +38,28 @@ def load_pins(path: Path | None = None, algorithm: str = "sha256") -> dict[str, 
     return parse_checksums(text, f"the pinned checksums ({path})", algorithm)
 
 
-def check_agreement(pins: Mapping[str, str], fetched: Mapping[str, str], source: str) -> None:
+def check_agreement(
+    pins: Mapping[str, str], fetched: Mapping[str, str], source: str, *, whole: bool = True
+) -> None:
     """Refuse a release whose checksums file is not exactly the pinned one.
 
     The pins are the release's own checksums file, so any difference (a changed digest, an
-    added or a missing file) means the release is not the one this package was made for.
+    added or a missing file) means the release is not the one this package was made for. With
+    ``whole=False`` the fetched file is one of GoReleaser's split checksum files
+    (``checksum.split``), which names one artifact: its entry must be the pinned one. Raises
+    :class:`PinnedChecksumsError` listing up to eight differences.
     """
-    if dict(pins) == dict(fetched):
-        return
+    names = sorted(set(pins) | set(fetched)) if whole else sorted(fetched)
     differences = [
         f"{name}: pinned {pins.get(name, '(absent)')}, {source} has {fetched.get(name, '(absent)')}"
-        for name in sorted(set(pins) | set(fetched))
+        for name in names
         if pins.get(name) != fetched.get(name)
     ]
+    if not differences:
+        return
     raise PinnedChecksumsError(
         f"{source} disagrees with the checksums pinned in this package, so the release may have "
-        "been replaced; nothing was installed.\n  "
+        "been replaced; it was refused.\n  "
         + "\n  ".join(differences[:8])
         + ("\n  ..." if len(differences) > 8 else "")
         + "\nIf the release was legitimately re-published, the package must be pinned again "

@@ -54,10 +54,10 @@ class Settings:
             release_url=env.get(f"{prefix}RELEASE_URL") or None,
             token=env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None,
             offline=env.get(f"{prefix}OFFLINE", "").strip().lower() in _TRUE,
-            archive=Path(archive).expanduser() if archive else None,
-            cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
+            archive=_path(archive),
+            cache_dir=_path(cache_dir),
             verify=verify,
-            trusted_root=Path(trusted_root).expanduser() if trusted_root else None,
+            trusted_root=_path(trusted_root),
             github_api=(env.get("GITHUB_API_URL") or cls.github_api).rstrip("/"),
         )
 
@@ -69,3 +69,9 @@ class Settings:
             f"verify={self.verify!r}, trusted_root={self.trusted_root!r}, "
             f"github_api={self.github_api!r})"
         )
+
+
+def _path(value: str | None) -> Path | None:
+    # os.path.expanduser leaves "~" alone where there is no home directory; Path.expanduser
+    # raises RuntimeError ("Could not determine home directory").
+    return Path(os.path.expanduser(value)) if value else None

@@ -3,7 +3,7 @@
 At release time, one wheel per target is made from the verified GoReleaser archives, so that
 ``pip install cerebrium`` on a supported platform downloads one wheel and builds nothing. Each
 wheel is this installed distribution (built from the sdist, so its METADATA is the sdist's),
-with the target's binary fetched and verified by :func:`fetch.fetch_binary` (the build hook's
+with the target's binary verified and extracted by :mod:`fetch`'s pipeline (the build hook's
 own code path) and tagged by :func:`platforms.wheel_platform_tag`. Entries are sorted and
 timestamps fixed, so the same release always gives byte-identical wheels (reproducible builds;
 ``SOURCE_DATE_EPOCH`` sets the time). A CycloneDX SBOM published for an archive, and vouched
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import time
 import zipfile
@@ -23,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .errors import BootstrapError, DownloadError
-from .fetch import MAX_CHECKSUMS_SIZE, Sources, fetch_binary
+from .fetch import MAX_CHECKSUMS_SIZE, ReleaseChecksums, Sources, extract, verified_archive
 from .platforms import Target, wheel_platform_tag
 from .release import Release
 
@@ -86,24 +87,25 @@ def build_wheels(
 ) -> list[Path]:
     """One wheel per target into ``out_dir``; a target whose archive fails verification gets none.
 
-    Every target is tried; the failures are reported together at the end, so one bad archive
-    does not hide the state of the others.
+    The release's checksums are read and verified once (per file, when split) and every
+    target's archive and SBOM is checked against that same value. Every target is tried; the
+    failures are reported together at the end, so one bad archive does not hide the state of
+    the others. Raises :class:`BootstrapError` naming each target that got no wheel.
     """
     content = installed_content(release)
     out_dir.mkdir(parents=True, exist_ok=True)
+    book = ReleaseChecksums(release, tag, sources, log)
     made: list[Path] = []
     failures: list[str] = []
     for target in targets:
+        name = release.archive_name(target, tag)
         try:
-            binary = fetch_binary(
-                release,
-                target,
-                tag,
-                work_dir / f"{target.os}_{target.arch}",
-                sources=sources,
-                log=log,
-            )
-            sbom = _sbom(release, target, tag, sources, log)
+            checksums = book.for_asset(name)
+            with verified_archive(release, target, tag, sources, checksums, log) as archive:
+                binary = extract(
+                    release, target, tag, archive, work_dir / f"{target.os}_{target.arch}", log
+                )
+            sbom = _sbom(f"{name}.sbom.json", sources, book, log)
             made.append(write_wheel(content, target, binary, sbom, out_dir))
             log(f"{release.project_name}: wrote {made[-1].name}")
         except BootstrapError as exc:
@@ -111,38 +113,31 @@ def build_wheels(
             log(f"error: no wheel for {target}: {exc}")
     if failures:
         raise BootstrapError(
-            f"{len(failures)} of the release's archives could not be verified, so their wheels "
-            "were not made:\n  " + "\n  ".join(failures)
+            f"{len(failures)} of the release's archives could not be verified, so no wheel was "
+            "written for them:\n  " + "\n  ".join(failures)
         )
     return made
 
 
 def _sbom(
-    release: Release, target: Target, tag: str, sources: Sources, log: Callable[[str], None]
+    name: str, sources: Sources, book: ReleaseChecksums, log: Callable[[str], None]
 ) -> tuple[str, bytes] | None:
-    """The archive's SBOM (GoReleaser's ``<archive>.sbom.json``), if published and vouched for."""
+    """The archive's SBOM (GoReleaser's ``<archive>.sbom.json``), if published and vouched for
+    by the release's verified checksums (the value the archive was checked against)."""
     location = sources.location
     if location is None:
         return None
-    name = f"{release.archive_name(target, tag)}.sbom.json"
     try:
         data = location.read(name, limit=MAX_CHECKSUMS_SIZE * 16)
     except DownloadError:
         return None  # no SBOM published for this archive
-    checksums = sources.pins
-    if checksums is None:
-        from .checksums import parse_checksums
-
-        checksums_name = release.checksum_name(tag)
-        raw = location.read(checksums_name, limit=MAX_CHECKSUMS_SIZE)
-        # Vouched for only by a checksums file that is signed, when a signature is required.
-        sources.verification.check_checksums(location, checksums_name, raw, log)
-        checksums = parse_checksums(
-            raw.decode("utf-8", "replace"), checksums_name, release.checksum_algorithm
-        )
-    expected = checksums.get(name)
-    got = hashlib.new(release.checksum_algorithm, data).hexdigest()
-    if expected is None or expected != got:
+    try:
+        checksums = book.for_asset(name)
+    except DownloadError:
+        checksums = None  # split checksums without a file for the SBOM
+    expected = checksums.entries.get(name) if checksums is not None else None
+    got = hashlib.new(checksums.algorithm, data).hexdigest() if checksums is not None else ""
+    if expected is None or not hmac.compare_digest(expected, got):
         log(f"warning: {name} is not vouched for by the checksums; leaving it out of the wheel")
         return None
     return name, data
