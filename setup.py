@@ -2,7 +2,9 @@
 
 Metadata that names things (distribution, import package, command) is derived here rather than
 declared in pyproject.toml, so wrapping another GoReleaser CLI means changing goreleaser.yaml
-and nothing else. The build hook itself lives in ``wrapper/build.py``.
+and nothing else. In a checkout it is read from goreleaser.yaml; in an sdist from the record
+written when the sdist was built (``wrapper/release.json``, see ``wrapper/description.py``).
+The build hook itself lives in ``wrapper/build.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from _backend import import_wrapper  # type: ignore[import-not-found]  # noqa: E
 wrapper = import_wrapper()
 build = importlib.import_module(f"{wrapper.__name__}.build")
 keyless = importlib.import_module(f"{wrapper.__name__}.keyless")
-release, config_path = build.load()
+release, description = build.load()
 
 setup(
     name=release.project_name,
@@ -45,7 +47,7 @@ setup(
         "bootstrap": ["httpx>=0.27", "packaging>=23", "PyYAML>=6", "cryptography>=42"],
         keyless.EXTRA: [keyless.REQUIREMENT],
     },
-    cmdclass=build.command_classes(release, config_path),
+    cmdclass=build.command_classes(release, description),
     distclass=build.BinaryDistribution,
     zip_safe=False,
 )

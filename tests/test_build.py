@@ -7,16 +7,15 @@ from pathlib import Path
 import pytest
 from cerebrium_cli import build
 from cerebrium_cli.platforms import Target
-from cerebrium_cli.release import load_release
 from setuptools import Distribution
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _wheel_command(monkeypatch: pytest.MonkeyPatch, target: Target):  # type: ignore[no-untyped-def]
-    release = load_release()
+    release, description = build.load()
     monkeypatch.setattr(build, "current_target", lambda: target)
-    classes = build.command_classes(release, ROOT / "goreleaser.yaml")
+    classes = build.command_classes(release, description)
     command = classes["bdist_wheel"](
         build.BinaryDistribution({"name": "cerebrium", "version": "2.0.0"})
     )
@@ -64,6 +63,115 @@ def test_binary_distribution_is_not_pure() -> None:
 
 
 def test_load_reads_the_top_level_config() -> None:
-    release, path = build.load()
-    assert path == ROOT / "goreleaser.yaml"
+    release, description = build.load()
+    assert description.source == str(ROOT / "goreleaser.yaml")
     assert release.project_name == "cerebrium"
+
+
+def _requirements(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    *,
+    recorded: bool,
+    key: bool = False,
+    env: dict[str, str] | None = None,
+) -> list[str]:
+    """build.wheel_requirements with or without a record and a pinned key, for this machine."""
+    from cerebrium_cli.description import read_description, record
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    record_path, key_path = tmp_path / "release.json", tmp_path / "cosign.pub"
+    if recorded:
+        record(read_description(), record_path)
+    if key:
+        key_path.write_text("-----BEGIN PUBLIC KEY-----\n")  # only its presence counts here
+    monkeypatch.setattr(build, "default_record_path", lambda: record_path)
+    monkeypatch.setattr(build, "default_key_path", lambda: key_path)
+    monkeypatch.setattr(build, "current_target", lambda: Target("linux", "amd64"))
+    return build.wheel_requirements(env or {})
+
+
+def test_an_sdist_build_needs_nothing_beyond_the_static_requirements(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert _requirements(monkeypatch, tmp_path, recorded=True) == []
+    assert build.sdist_requirements() == []  # an sdist of an sdist
+    monkeypatch.setattr(build, "default_record_path", lambda: tmp_path / "none.json")
+    assert build.sdist_requirements() == [build.PYYAML]  # an sdist of a checkout
+
+
+def test_a_checkout_build_adds_pyyaml_and_a_pinned_key_adds_cryptography(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert _requirements(monkeypatch, tmp_path, recorded=False) == [build.PYYAML]
+    assert _requirements(monkeypatch, tmp_path / "k", recorded=True, key=True) == [
+        build.CRYPTOGRAPHY
+    ]
+
+
+@pytest.mark.parametrize(
+    ("verify", "key", "sigstore"),
+    [("auto", False, False), ("signature", False, True), ("signature", True, False),
+     ("attestation", True, True)],
+)  # fmt: skip
+def test_sigstore_only_when_the_policy_needs_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, verify: str, key: bool, sigstore: bool
+) -> None:
+    from cerebrium_cli import keyless
+
+    env = {"CEREBRIUM_VERIFY": verify}
+    needs = _requirements(monkeypatch, tmp_path, recorded=True, key=key, env=env)
+    assert (keyless.REQUIREMENT in needs) is sigstore
+
+
+def test_zstandard_only_for_a_tar_zst_archive_on_this_machine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from cerebrium_cli.release import Release
+
+    monkeypatch.setattr(Release, "archive_format", lambda self, target: "tar.zst")
+    assert _requirements(monkeypatch, tmp_path, recorded=True) == [build.ZSTANDARD]
+    monkeypatch.setattr(Release, "archive_format", lambda self, target: "tar.xz")
+    assert _requirements(monkeypatch, tmp_path / "xz", recorded=True) == []
+
+
+def test_without_pyyaml_yet_a_checkout_build_asks_for_a_superset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import sys
+
+    from cerebrium_cli import keyless
+
+    monkeypatch.setitem(sys.modules, "yaml", None)  # the isolated environment before PyYAML
+    env = {"CEREBRIUM_VERIFY": "attestation"}
+    assert _requirements(monkeypatch, tmp_path, recorded=False, env=env) == [
+        build.PYYAML,
+        keyless.REQUIREMENT,
+    ]
+    config = tmp_path / "zst" / "goreleaser.yaml"
+    config.parent.mkdir()
+    config.write_text("archives: [{formats: [tar.zst]}]\n")
+    monkeypatch.setattr(build, "default_config_path", lambda: config)
+    needs = _requirements(monkeypatch, tmp_path / "zst", recorded=False)
+    assert needs == [build.PYYAML, build.ZSTANDARD]
+
+
+def test_the_backends_static_requirements_are_pyprojects() -> None:
+    import tomllib
+    from cerebrium_cli._backend import STATIC_REQUIREMENTS
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert list(STATIC_REQUIREMENTS) == pyproject["build-system"]["requires"]
+
+
+def test_missing_requirements_are_named_with_the_installed_version() -> None:
+    from importlib import metadata
+
+    from cerebrium_cli._backend import missing
+
+    pytest_version = metadata.version("pytest")
+    assert missing(["pytest", "pytest>=1.0"]) == []
+    assert missing(["pytest>=999.1", "no-such-dist-xyz>=1"]) == [
+        f"pytest>=999.1 (pytest {pytest_version} is installed)",
+        "no-such-dist-xyz>=1 (not installed)",
+    ]

@@ -18,11 +18,11 @@ import pytest
 from cerebrium_cli import fetch as fetch_module
 from cerebrium_cli._http import Downloader, NetworkPolicy
 from cerebrium_cli.cache import ArchiveCache
+from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import BootstrapError, ChecksumMismatchError, DownloadError
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import HttpsLocation
 from cerebrium_cli.platforms import Target
-from cerebrium_cli.release import load_release
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
 
@@ -182,7 +182,7 @@ from cerebrium_cli.errors import BootstrapError
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
-from cerebrium_cli.release import load_release
+from cerebrium_cli.description import load_release
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
 resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))

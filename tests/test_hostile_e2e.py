@@ -103,7 +103,7 @@ from cerebrium_cli.cache import ArchiveCache
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
-from cerebrium_cli.release import load_release
+from cerebrium_cli.description import load_release
 
 cache = ArchiveCache.open(Path({cache!r}), print)
 sources = Sources(location=DirectoryLocation(Path({release!r})), cache=cache)

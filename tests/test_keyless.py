@@ -26,12 +26,12 @@ from cerebrium_cli.attestations import (
     parse_listing,
     read_stored_bundle,
 )
+from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import ConfigError, SignatureError
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.keyless import SignerIdentity, SigstoreTrust, der_utf8_string
 from cerebrium_cli.locations import DirectoryLocation, location_for
 from cerebrium_cli.platforms import Target
-from cerebrium_cli.release import load_release
 from cerebrium_cli.settings import Settings
 from cerebrium_cli.verification import Verification
 from support.release import make_archive, write_checksums

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import ConfigError, UnsupportedPlatformError
 from cerebrium_cli.platforms import SUPPORTED, Target
-from cerebrium_cli.release import default_config_path, load_release, parse_release
+from cerebrium_cli.release import parse_release
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,10 +23,6 @@ MINIMAL = """
     project_name: tool
     release: {github: {owner: someone, name: tool}}
 """
-
-
-def test_the_projects_own_config_is_the_default() -> None:
-    assert default_config_path() == ROOT / "goreleaser.yaml"
 
 
 def test_projects_release_description() -> None:

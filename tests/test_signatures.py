@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from cerebrium_cli import keyless
+from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import ConfigError, SignatureError
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
-from cerebrium_cli.release import load_release
 from cerebrium_cli.settings import Settings
 from cerebrium_cli.signatures import PublicKey, load_public_key, verify
 from cerebrium_cli.verification import Verification

@@ -38,7 +38,7 @@ def _tag(value: str) -> str:
 
 
 def _names(args: argparse.Namespace) -> int:
-    from .release import load_release
+    from .description import load_release
 
     release = load_release(args.config)
     tag = _tag(args.version)
@@ -51,7 +51,7 @@ def _names(args: argparse.Namespace) -> int:
 def _context() -> tuple[Release, str, Settings]:
     """This package's release description, release tag and environment settings."""
     from ._process import prepare_downloads
-    from .release import load_release
+    from .description import load_release
     from .settings import Settings
     from .versions import tag_for
 

@@ -1,19 +1,18 @@
-"""The release description: what the Go project publishes, read from its ``goreleaser.yaml``.
+"""The release description: what the Go project publishes, as its ``goreleaser.yaml`` says.
 
 GoReleaser's own configuration is the single source of truth for the project name, the GitHub
 repository, the binary, the targets and every asset name, so the wrapper can never drift from
 what the release pipeline uploads. Wrapping another GoReleaser CLI means dropping in its config.
+This module is pure: ``description.py`` reads the file (or the sdist's record of it).
 The fields read, and GoReleaser's defaults where one is absent, follow
 https://goreleaser.com/customization/ (builds, archives, checksum, release).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ._gotemplate import render
@@ -22,7 +21,7 @@ from .errors import ConfigError, UnsupportedPlatformError
 from .platforms import SUPPORTED, Target
 from .versions import release_version
 
-__all__ = ["CONFIG_NAME", "Release", "default_config_path", "load_release"]
+__all__ = ["CONFIG_NAME", "Release", "parse_release"]
 
 CONFIG_NAME = "goreleaser.yaml"
 
@@ -166,34 +165,6 @@ class Release:
         """The asset name of the checksums file of the release ``tag``."""
         fields = {"ProjectName": self.project_name, "Version": release_version(tag), "Tag": tag}
         return self._render(self.checksum_template, fields, "checksum.name_template")
-
-
-def default_config_path() -> Path:
-    """Where the release description is: in the installed package, or beside ``wrapper/``.
-
-    The build copies the top-level ``goreleaser.yaml`` into the package, so one file serves
-    both a source checkout and an installed wheel.
-    """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / CONFIG_NAME, here.parent / CONFIG_NAME):
-        if candidate.is_file():
-            return candidate
-    return here / CONFIG_NAME
-
-
-def load_release(path: str | os.PathLike[str] | None = None) -> Release:
-    """Read a GoReleaser configuration into a :class:`Release`, applying GoReleaser's defaults."""
-    import yaml  # only the commands and the build need it; the shim never comes here
-
-    config_path = Path(path) if path is not None else default_config_path()
-    source = str(config_path)
-    try:
-        data = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read the release description {source}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source} is not valid YAML: {exc}") from exc
-    return parse_release(data, source)
 
 
 def parse_release(data: object, source: str = CONFIG_NAME) -> Release:

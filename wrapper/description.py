@@ -1,0 +1,241 @@
+"""Reading and recording the release description: ``goreleaser.yaml`` and the checkout's origin.
+
+The description is GoReleaser's configuration document plus one fact GoReleaser itself takes
+from the checkout it runs in: the URL of the git remote ``origin``, the repository a config
+without a ``release`` block publishes to (GoReleaser's ``internal/git`` ``ExtractRepoFromConfig``).
+A git checkout holds ``goreleaser.yaml``, read with PyYAML, and a ``.git`` to ask for the origin.
+An sdist has no ``.git``, so building the sdist records both, already parsed, in ``release.json``
+beside the package's source (as setuptools records PKG-INFO); the build copies it into the
+installed package. An sdist's build and the installed commands read it with the standard
+library alone, so PyYAML is needed only in a checkout and by ``names --config FILE``.
+
+``release.json``::
+
+    {"format": 1, "config": <goreleaser.yaml as parsed>, "origin": <URL> or null}
+
+This module does the I/O; :func:`release.parse_release` turns the description into a
+:class:`release.Release`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import inspect
+import json
+import math
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import ConfigError, StorageError
+from .release import CONFIG_NAME, Release, parse_release
+
+__all__ = [
+    "CONFIG_NAME",
+    "FORMAT",
+    "RECORD_NAME",
+    "Description",
+    "default_config_path",
+    "default_record_path",
+    "git_origin",
+    "load_release",
+    "read_config",
+    "read_description",
+    "read_record",
+    "record",
+]
+
+RECORD_NAME = "release.json"
+FORMAT = 1  # the version of release.json's layout; another number is refused, not guessed at
+
+_HERE = Path(__file__).resolve().parent  # the package: wrapper/ in a checkout or an sdist
+_GIT_TIMEOUT = 10.0  # seconds; a hung git (a network filesystem, a credential helper) gives None
+
+
+@dataclass(frozen=True)
+class Description:
+    """A release description as read: GoReleaser's document and the checkout's ``origin``."""
+
+    config: Mapping[str, Any]  # goreleaser.yaml as parsed: JSON's types only
+    origin: str | None  # the URL of the git remote ``origin``, credentials removed, or None
+    source: str  # where it came from, for messages
+
+    def release(self) -> Release:
+        """The :class:`Release` it describes (raises :class:`ConfigError` if it is unusable)."""
+        # An explicit release block wins over the origin: parse_release decides, as GoReleaser.
+        if "origin" in inspect.signature(parse_release).parameters:
+            return parse_release(self.config, self.source, origin=self.origin)  # type: ignore[call-arg]
+        return parse_release(self.config, self.source)
+
+
+def default_config_path() -> Path:
+    """The ``goreleaser.yaml`` of the checkout or unpacked sdist the package is built from."""
+    return _HERE.parent / CONFIG_NAME
+
+
+def default_record_path() -> Path:
+    """Where the recorded description is, when there is one: in the package's own folder.
+
+    Present in an sdist (``wrapper/release.json``, written when the sdist was built) and in an
+    installed package; absent from a git checkout, which has ``goreleaser.yaml`` instead.
+    """
+    return _HERE / RECORD_NAME
+
+
+def load_release(path: str | os.PathLike[str] | None = None) -> Release:
+    """The :class:`Release` of a GoReleaser configuration file, or of this package.
+
+    ``path`` names a ``goreleaser.yaml`` (read with PyYAML, plus its checkout's origin). Without
+    it, this package's own description: the recorded ``release.json`` when present, else the
+    checkout's ``goreleaser.yaml``. Raises :class:`ConfigError` for a file that cannot be read or
+    used, and ``ModuleNotFoundError`` when a YAML file must be read without PyYAML installed.
+    """
+    return read_description(path).release()
+
+
+def read_description(path: str | os.PathLike[str] | None = None) -> Description:
+    """The description of :func:`load_release`, before it is parsed."""
+    if path is not None:
+        return read_config(Path(path))
+    recorded = default_record_path()
+    if recorded.is_file():
+        return read_record(recorded)
+    return read_config(default_config_path())
+
+
+def read_config(path: Path) -> Description:
+    """A ``goreleaser.yaml`` and the origin of the git checkout holding it (PyYAML needed)."""
+    import yaml  # a checkout and `names --config` need it; an sdist and an install never come here
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the release description {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{path}: the document must be a mapping, not {type(data).__name__}")
+    return Description(_plain(data, str(path), ""), git_origin(path.parent), str(path))
+
+
+def read_record(path: Path) -> Description:
+    """A ``release.json`` written by :func:`record` (the standard library only)."""
+    again = "; rebuild the sdist from a checkout of the project"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the release description {path}: {exc.strerror}") from exc
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise ConfigError(f"{path} is not valid JSON ({exc}){again}") from exc
+    found = data.get("format") if isinstance(data, Mapping) else data
+    if isinstance(found, bool) or found != FORMAT:
+        raise ConfigError(
+            f"{path} is not a release description of format {FORMAT} (found {found!r}){again}"
+        )
+    config, origin = data.get("config"), data.get("origin")
+    if not isinstance(config, Mapping) or not (origin is None or isinstance(origin, str)):
+        raise ConfigError(
+            f"{path} must hold 'config' (a mapping) and 'origin' (a string or null){again}"
+        )
+    return Description(config, origin, f"{CONFIG_NAME} (recorded in {path})")
+
+
+def record(description: Description, path: Path) -> None:
+    """Write ``description`` as ``release.json`` at ``path``, atomically.
+
+    Raises :class:`StorageError` if it cannot be written; nothing is left behind then.
+    """
+    text = json.dumps(
+        {"format": FORMAT, "config": description.config, "origin": description.origin},
+        indent=2,
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+    # Created with the umask's mode, as every other file of the package: it is installed too.
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(text + "\n", encoding="utf-8")
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise StorageError(f"cannot write the release description {path}: {exc}") from exc
+
+
+def git_origin(directory: Path) -> str | None:
+    """The URL of the git remote ``origin`` of the checkout holding ``directory``, or None.
+
+    None outside a checkout, without git, without an ``origin``, or if git fails or hangs.
+    User names and passwords are removed from the URL (CI checkouts often carry a token in
+    it), since the URL is recorded in a published sdist.
+    """
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # never ask for a password
+    try:
+        run = subprocess.run(
+            ["git", "-C", str(directory), "remote", "get-url", "origin"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT,
+            env=env,
+        )
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        return None
+    url = run.stdout.strip()
+    if run.returncode != 0 or not url or "\n" in url:
+        return None
+    return _without_credentials(url)
+
+
+def _without_credentials(url: str) -> str:
+    # scp-like "git@host:owner/name" names a user, never a password: only URLs carry secrets.
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _plain(value: object, source: str, where: str) -> Any:
+    """``value`` in JSON's types, so the recorded document reads back equal to the YAML.
+
+    YAML's timestamps become their ISO text and mapping keys their JSON spelling (``true``,
+    ``1``): GoReleaser's Go structs read both as text. What JSON cannot hold (binary, sets) is
+    refused, naming where it is.
+    """
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConfigError(f"{source}: {where} is {value!r}, which cannot be recorded")
+        return value
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {
+            _key(key, source, where): _plain(item, source, f"{where}.{key}" if where else str(key))
+            for key, item in value.items()
+        }
+    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+        return [_plain(item, source, f"{where}[{n}]") for n, item in enumerate(value)]
+    raise ConfigError(
+        f"{source}: {where} is a {type(value).__name__}, which a GoReleaser configuration "
+        "never holds and the sdist cannot record"
+    )
+
+
+def _key(key: object, source: str, where: str) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, (bool, int, float)):
+        return json.dumps(key)
+    raise ConfigError(f"{source}: {where or 'the document'} has a key {key!r}, which is not text")
