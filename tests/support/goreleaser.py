@@ -36,8 +36,16 @@ if __package__ in (None, ""):  # run as a script: python tests/support/gorelease
 
 from support.gocli import SOURCE, TARGETS, go_env
 from support.gotools import install
+from support.release import Release
 
-__all__ = ["Artifact", "Dist", "GoReleaser", "run_goreleaser"]
+__all__ = [
+    "Artifact",
+    "Dist",
+    "GoReleaser",
+    "derive_config",
+    "published_release",
+    "run_goreleaser",
+]
 
 # GoReleaser's artifact types (internal/artifact/artifact.go, v2.15.1: ``Type`` counts from 1 in
 # declaration order); ``artifacts.json`` gives the number as ``internal_type``.
@@ -105,6 +113,7 @@ class Dist:
     project: Path
     config: Path
     version: str
+    origin: str  # the git remote "origin" of the repository GoReleaser ran in
     artifacts: tuple[Artifact, ...]
 
     @property
@@ -256,7 +265,33 @@ def run_goreleaser(
         raise RuntimeError(
             f"{' '.join(command)} failed for {config}:\n{(result.stdout + result.stderr)[-6000:]}"
         )
-    return Dist(project / "dist", project, config, version, _read_artifacts(project))
+    return Dist(project / "dist", project, config, version, origin, _read_artifacts(project))
+
+
+def derive_config(base: Path, dest: Path, **blocks: Any) -> Path:
+    """``base`` with top-level ``blocks`` set (``signs=[...]``, ``sboms=[...]``), written to
+    ``dest``; return ``dest``."""
+    data = yaml.safe_load(base.read_text())
+    data.update(blocks)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(yaml.safe_dump(data, sort_keys=False))
+    return dest
+
+
+def published_release(dist: Dist, dest: Path) -> Release:
+    """``dist``'s release assets copied into ``dest``, as the tests' ``release`` fixture: the
+    archive of each of the six targets and the one checksums file (raises RuntimeError when the
+    configuration makes several archives for a target, or split checksums)."""
+    dist.publish(dest)
+    archives: dict[tuple[str, str], Path] = {}
+    for target in sorted(dist.built):
+        found = [a for a in dist.archives if a.platform == target]
+        if len(found) != 1:
+            raise RuntimeError(f"{dist.config}: {len(found)} archives for {target}, not one")
+        archives[target] = dest / found[0].name
+    if len(dist.checksums) != 1:
+        raise RuntimeError(f"{dist.config}: {len(dist.checksums)} checksum files, not one")
+    return Release(dest, dist.version, archives, dest / dist.checksums[0].name)
 
 
 class GoReleaser:
