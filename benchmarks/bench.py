@@ -41,7 +41,7 @@ from support.sdist import build_sdist  # noqa: E402
 from support.server import ReleaseServer, ca_bundle  # noqa: E402
 from support.venvs import Venv  # noqa: E402
 
-ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
 # Runs the command from this checkout under its installed name, as an installed package would.
 _INIT, _PACKAGE = str(ROOT / "wrapper" / "__init__.py"), str(ROOT / "wrapper")
 RUNNER = (

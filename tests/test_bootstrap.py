@@ -18,27 +18,49 @@ def test_names_prints_every_target_then_the_checksums_file(
     assert main(["names"]) == 0
     lines = capsys.readouterr().out.splitlines()
     # Targets in the order goreleaser.yaml's build matrix lists them (goos, then goarch).
+    # The names of the real Cerebrium releases (no version in them).
     assert lines == [
-        "linux/amd64 cerebrium_2.0.0_linux_amd64.tar.gz",
-        "linux/arm64 cerebrium_2.0.0_linux_arm64.tar.gz",
-        "darwin/amd64 cerebrium_2.0.0_darwin_amd64.tar.gz",
-        "darwin/arm64 cerebrium_2.0.0_darwin_arm64.tar.gz",
-        "windows/amd64 cerebrium_2.0.0_windows_amd64.zip",
-        "windows/arm64 cerebrium_2.0.0_windows_arm64.zip",
+        "linux/amd64 cerebrium_cli_linux_amd64.tar.gz",
+        "linux/arm64 cerebrium_cli_linux_arm64.tar.gz",
+        "darwin/amd64 cerebrium_cli_darwin_amd64.tar.gz",
+        "darwin/arm64 cerebrium_cli_darwin_arm64.tar.gz",
+        "windows/amd64 cerebrium_cli_windows_amd64.zip",
+        "windows/arm64 cerebrium_cli_windows_arm64.zip",
         "checksums checksums.txt",
     ]
 
 
 @pytest.mark.parametrize("version", ["2.1.0b1", "v2.1.0-beta.1"])
-def test_names_for_another_version_or_tag(capsys: pytest.CaptureFixture[str], version: str) -> None:
-    assert main(["names", "--version", version]) == 0
-    assert "linux/arm64 cerebrium_2.1.0-beta.1_linux_arm64.tar.gz" in capsys.readouterr().out
+def test_names_for_another_version_or_tag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], version: str
+) -> None:
+    config = tmp_path / "versioned.yaml"
+    config.write_text("project_name: tool\nbuilds: [{goos: [linux], goarch: [arm64]}]\n")
+    assert main(["names", "--config", str(config), "--version", version]) == 0
+    assert "linux/arm64 tool_2.1.0-beta.1_linux_arm64.tar.gz" in capsys.readouterr().out
+
+
+def test_names_with_split_checksums_lists_one_file_per_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "split.yaml"
+    config.write_text(
+        "project_name: tool\nbuilds: [{goos: [linux, darwin], goarch: [arm64]}]\n"
+        "checksum: {split: true, algorithm: sha512}\n"
+    )
+    assert main(["names", "--config", str(config), "--version", "1.0.0"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "linux/arm64 tool_1.0.0_linux_arm64.tar.gz",
+        "darwin/arm64 tool_1.0.0_darwin_arm64.tar.gz",
+        "checksums tool_1.0.0_linux_arm64.tar.gz.sha512",
+        "checksums tool_1.0.0_darwin_arm64.tar.gz.sha512",
+    ]
 
 
 def test_names_for_another_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "other.yaml"
     config.write_text(
-        "project_name: other\nrelease: {github: {owner: o, name: other}}\n"
+        "project_name: other\n"  # no release block: names need no repository
         "builds: [{goos: [linux], goarch: [arm64]}]\n"
     )
     assert main(["names", "--config", str(config), "--version", "1.0.0"]) == 0

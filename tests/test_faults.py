@@ -26,7 +26,7 @@ from cerebrium_cli.platforms import Target
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
 
-ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
 FAST = NetworkPolicy(connect_timeout=5, read_timeout=1, attempts=3, backoff=0.05, max_wait=1)
 
 

@@ -26,7 +26,7 @@ from support.release import make_archive, write_checksums
 
 TAG = "v2.0.0"
 LINUX = Target("linux", "amd64")
-ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
 BINARY = b"\x7fELF the binary\n" * 64
 
 
@@ -242,11 +242,11 @@ def test_offline_with_nothing_local_lists_where_it_looked_and_three_ways(
         _fetch(sources, tmp_path / "bin")
     message = str(info.value)
     assert (
-        "CEREBRIUM_OFFLINE is set and no local copy of cerebrium_2.0.0_linux_amd64.tar.gz"
+        "CEREBRIUM_OFFLINE is set and no local copy of cerebrium_cli_linux_amd64.tar.gz"
         in message
     )
     assert str(cache.root) in message
-    assert "CEREBRIUM_ARCHIVE=/path/to/cerebrium_2.0.0_linux_amd64.tar.gz" in message
+    assert "CEREBRIUM_ARCHIVE=/path/to/cerebrium_cli_linux_amd64.tar.gz" in message
     assert "python -m cerebrium_cli.bootstrap mirror" in message
     assert "install once with the network" in message
     assert not (tmp_path / "bin").exists()

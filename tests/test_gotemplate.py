@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cerebrium_cli._gotemplate import render
+from cerebrium_cli._gotemplate import Namespace, Unknowable, render
 from cerebrium_cli.errors import TemplateError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -252,6 +252,23 @@ def test_non_string_fields_print_as_go_prints_them() -> None:
     assert r("{{ .Major }}.{{ .Dirty }}", Major=2, Dirty=False) == "2.false"
     assert r("{{ if .Major }}{{ eq .Major .Minor }}{{ end }}", Major=2, Minor=2) == "true"
     assert r("{{ if .Minor }}minor{{ end }}", Minor=0) == ""
+
+
+def test_an_unknowable_field_fails_only_when_read() -> None:
+    commit = Unknowable("cannot be known here")
+    assert r("{{ if false }}{{ .Commit }}{{ end }}ok", Commit=commit) == "ok"
+    assert r("{{ or .Tag .Commit }}", Commit=commit) == "v2.0.0"  # or stops at .Tag
+    message = error_of("x-{{ .Commit }}", Commit=commit)
+    assert "'.Commit' cannot be known here" in message
+
+
+def test_a_namespace_names_the_missing_key_without_listing_the_others() -> None:
+    env = Namespace({"TOKEN": "s3cret", "CHANNEL": "beta"}, "{name} is not set")
+    assert r("{{ .Env.CHANNEL }}", Env=env) == "beta"
+    message = error_of("{{ .Env.NOPE }}", Env=env)
+    assert "NOPE is not set" in message
+    assert "TOKEN" not in message
+    assert "s3cret" not in message
 
 
 # --- errors -------------------------------------------------------------------------------------

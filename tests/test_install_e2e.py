@@ -78,7 +78,7 @@ def test_python_dash_m_runs_the_cli_too(installed) -> None:  # type: ignore[no-u
 def test_install_fetched_checksums_then_archive_and_verified(installed, release) -> None:  # type: ignore[no-untyped-def]
     _, result, requests = installed
     paths = [r.path for r in requests]
-    assert paths == ["/good/checksums.txt", "/good/cerebrium_2.0.0_linux_amd64.tar.gz"]
+    assert paths == ["/good/checksums.txt", "/good/cerebrium_cli_linux_amd64.tar.gz"]
     assert "sha256 verified" in result.stdout + result.stderr  # shown with pip -v
 
 
@@ -156,7 +156,7 @@ def test_bootstrap_names_lists_what_the_release_published(installed, release) ->
     published = {p.name for p in release.dir.iterdir()}
     assert listed == published  # six archives and checksums.txt, no more, no less
     assert lines[-1] == "checksums checksums.txt"
-    assert "linux/amd64 cerebrium_2.0.0_linux_amd64.tar.gz" in lines
+    assert "linux/amd64 cerebrium_cli_linux_amd64.tar.gz" in lines
 
 
 @pytest.fixture
@@ -178,14 +178,14 @@ def copy_release(release, server_root):  # type: ignore[no-untyped-def]
 
 
 def test_tampered_archive_is_refused_and_nothing_installed(install, copy_release) -> None:  # type: ignore[no-untyped-def]
-    archive = copy_release("tampered") / "cerebrium_2.0.0_linux_amd64.tar.gz"
+    archive = copy_release("tampered") / "cerebrium_cli_linux_amd64.tar.gz"
     data = bytearray(archive.read_bytes())
     data[len(data) // 2] ^= 0xFF
     archive.write_bytes(bytes(data))
     venv, result = install("tampered")
     _assert_not_installed(venv, result)
     out = result.stdout + result.stderr
-    assert "cerebrium_2.0.0_linux_amd64.tar.gz does not match the checksum" in out
+    assert "cerebrium_cli_linux_amd64.tar.gz does not match the checksum" in out
     assert "Expected: " in out
     assert "Got: " in out
     assert "corrupt or tampered" in out
@@ -197,7 +197,7 @@ def test_missing_checksum_entry_is_refused(install, copy_release) -> None:  # ty
     checksums.write_text("\n".join(kept) + "\n")
     venv, result = install("unlisted")
     _assert_not_installed(venv, result)
-    assert "has no entry for 'cerebrium_2.0.0_linux_amd64.tar.gz'" in result.stdout + result.stderr
+    assert "has no entry for 'cerebrium_cli_linux_amd64.tar.gz'" in result.stdout + result.stderr
 
 
 def test_missing_checksums_file_is_refused(install, copy_release) -> None:  # type: ignore[no-untyped-def]

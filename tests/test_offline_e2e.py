@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="POSIX process control"),
 ]
 
-ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
 
 
 def _pip_install(venv, sdist: Path, wheelhouse: Path, env: dict[str, str], *extra: str):  # type: ignore[no-untyped-def]

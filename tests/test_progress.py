@@ -78,7 +78,7 @@ def test_fetch_draws_progress_only_on_a_terminal(tmp_path, tools, terminal: bool
         stderr = proc.stderr
     assert proc.returncode == 0
     if terminal:
-        assert "\rcerebrium_2.0.0_linux_amd64.tar.gz: " in stderr
+        assert "\rcerebrium_cli_linux_amd64.tar.gz: " in stderr
         assert "MiB/s" in stderr
     else:
         assert "\r" not in stderr

@@ -1,4 +1,9 @@
-"""The release description read from goreleaser.yaml: names, targets, defaults and errors."""
+"""The release description read from goreleaser.yaml: names, targets, repositories and refusals.
+
+The configurations below are in the shapes real projects publish (GoReleaser's defaults,
+golangci-lint, goreleaser itself, gum, trivy); the expected names are the asset names those
+projects' real releases carry, written out by hand, not computed.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,32 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import ConfigError, UnsupportedPlatformError
 from cerebrium_cli.platforms import SUPPORTED, Target
-from cerebrium_cli.release import parse_release
+from cerebrium_cli.release import Release, default_config_path, load_release, parse_release
+from cerebrium_cli.repository import parse_remote
 
 ROOT = Path(__file__).resolve().parent.parent
+LINUX = Target("linux", "amd64")
+LINUX_ARM = Target("linux", "arm64")
+MAC = Target("darwin", "amd64")
+MAC_ARM = Target("darwin", "arm64")
+WINDOWS = Target("windows", "amd64")
 
 
-def _release(text: str):  # type: ignore[no-untyped-def]
-    return parse_release(yaml.safe_load(textwrap.dedent(text)), "test.yaml")
+def _release(text: str, **kwargs: object) -> Release:
+    return parse_release(yaml.safe_load(textwrap.dedent(text)), "test.yaml", **kwargs)  # type: ignore[arg-type]
 
 
-MINIMAL = """
-    project_name: tool
-    release: {github: {owner: someone, name: tool}}
-"""
+def _names(release: Release, tag: str) -> dict[str, str]:
+    return {str(t): release.archive_name(t, tag) for t in release.targets}
+
+
+# --- this repository's goreleaser.yaml: the real Cerebrium releases ------------------------------
+
+
+def test_the_projects_own_config_is_the_default() -> None:
+    assert default_config_path() == ROOT / "goreleaser.yaml"
 
 
 def test_projects_release_description() -> None:
@@ -34,102 +49,729 @@ def test_projects_release_description() -> None:
     assert release.env_prefix == "CEREBRIUM_"
     assert set(release.targets) == set(SUPPORTED)
     assert (
-        release.release_url("v2.0.0")
-        == "https://github.com/CerebriumAI/cerebrium/releases/download/v2.0.0/"
+        release.release_url("v2.1.1-beta.9")
+        == "https://github.com/CerebriumAI/cerebrium/releases/download/v2.1.1-beta.9/"
     )
 
 
-@pytest.mark.parametrize("tag", ["v2.0.0", "v2.1.0-beta.1", "v2.1.0-rc.1"])
-def test_names_agree_with_goreleasers_naming_for_every_target(tag: str) -> None:
-    # GoReleaser's naming for our config, spelled out by hand: the archive name template with
-    # .Version = tag without "v", zip on Windows, binary at the root, checksums.txt.
+@pytest.mark.parametrize("tag", ["v2.0.0", "v2.6.0", "v2.1.1-beta.9"])
+def test_names_are_those_of_the_real_cerebrium_releases(tag: str) -> None:
+    # As published on github.com/CerebriumAI/cerebrium/releases: no version in the names.
     release = load_release()
-    version = tag[1:]
+    assert _names(release, tag) == {
+        "linux/amd64": "cerebrium_cli_linux_amd64.tar.gz",
+        "linux/arm64": "cerebrium_cli_linux_arm64.tar.gz",
+        "darwin/amd64": "cerebrium_cli_darwin_amd64.tar.gz",
+        "darwin/arm64": "cerebrium_cli_darwin_arm64.tar.gz",
+        "windows/amd64": "cerebrium_cli_windows_amd64.zip",
+        "windows/arm64": "cerebrium_cli_windows_arm64.zip",
+    }
     for target in SUPPORTED:
-        ext = "zip" if target.os == "windows" else "tar.gz"
-        assert (
-            release.archive_name(target, tag)
-            == f"cerebrium_{version}_{target.os}_{target.arch}.{ext}"
-        )
         exe = ".exe" if target.os == "windows" else ""
-        assert release.binary_member(target, tag) == f"cerebrium{exe}"
+        assert release.binary_member(target, tag) == f"cerebrium{exe}"  # wrap_in_directory: false
     assert release.checksum_name(tag) == "checksums.txt"
+    assert release.checksum_algorithm == "sha256"
+    assert not release.checksum_split
 
 
-def test_goreleaser_yaml_is_a_real_v2_config() -> None:
-    # The fields GoReleaser itself needs to build what the wrapper expects.
+def test_goreleaser_yaml_states_the_real_release_facts() -> None:
     config = yaml.safe_load((ROOT / "goreleaser.yaml").read_text())
     assert config["version"] == 2
     build = config["builds"][0]
+    assert build["main"] == "./cmd/cerebrium"
     assert "CGO_ENABLED=0" in build["env"]
     assert any("main.version={{ .Version }}" in flag for flag in build["ldflags"])
-    assert config["archives"][0]["format_overrides"] == [{"goos": "windows", "formats": ["zip"]}]
+    archive = config["archives"][0]
+    assert archive["files"] == ["LICENSE*", "README*", "CHANGELOG*"]
+    assert archive["format_overrides"] == [{"goos": "windows", "formats": ["zip"]}]
+    assert config["release"]["prerelease"] == "auto"
+    assert config["nfpms"][0]["formats"] == ["deb", "rpm"]
+    assert {"notarize", "homebrew_casks", "snapshot", "changelog"} <= set(config)
+    # Not claimed: the real releases carry no signatures and no SBOMs.
+    assert "signs" not in config
+    assert "sboms" not in config
 
 
-def test_goreleaser_defaults_apply_where_fields_are_absent() -> None:
-    release = _release(MINIMAL)
-    # Default goos x goarch, restricted to the platforms a wheel can carry.
-    assert set(release.targets) == set(SUPPORTED)
-    assert release.command_name == "tool"
-    target = Target("linux", "amd64")
-    assert (
-        release.archive_name(target, "v1.2.3") == "tool_1.2.3_linux_amd64.tar.gz"
-    )  # Amd64 v1: no suffix
-    assert (
-        release.archive_name(Target("darwin", "arm64"), "v1.2.3")
-        == "tool_1.2.3_darwin_arm64.tar.gz"
-    )
+# --- configurations in the shapes real projects publish -------------------------------------------
+
+
+def test_goreleasers_defaults() -> None:
+    # An empty config: GoReleaser's defaults everywhere. 386 has no wheel; Windows gets tar.gz
+    # too, since the default has no format override.
+    release = _release("project_name: tool\n")
+    assert _names(release, "v1.2.3") == {
+        "linux/amd64": "tool_1.2.3_linux_amd64.tar.gz",
+        "linux/arm64": "tool_1.2.3_linux_arm64.tar.gz",
+        "darwin/amd64": "tool_1.2.3_darwin_amd64.tar.gz",
+        "darwin/arm64": "tool_1.2.3_darwin_arm64.tar.gz",
+        "windows/amd64": "tool_1.2.3_windows_amd64.tar.gz",
+        "windows/arm64": "tool_1.2.3_windows_arm64.tar.gz",
+    }
     assert release.checksum_name("v1.2.3") == "tool_1.2.3_checksums.txt"
-    assert release.checksum_algorithm == "sha256"
-    assert release.binary_member(target, "v1.2.3") == "tool"
+    assert release.binary_member(WINDOWS, "v1.2.3") == "tool.exe"
+    assert release.command_name == "tool"
+    assert release.repository == ""  # no release block, no origin: unknown, and not needed
 
 
-def test_a_typical_third_party_config() -> None:
-    # The uname-style template from GoReleaser's own `goreleaser init`, wrapped in a directory.
+GOLANGCI_LINT = """
+    version: 2
+    project_name: golangci-lint
+    builds:
+      - binary: golangci-lint
+        main: ./cmd/golangci-lint/
+        env: [CGO_ENABLED=0]
+        goos: [darwin, windows, freebsd, netbsd, linux, illumos]
+        goarch: [amd64, arm64, arm, "386", ppc64le, s390x, mips64, mips64le, riscv64, loong64]
+        goarm: ["6", "7"]
+        gomips: [softfloat, hardfloat]
+        ignore:
+          - goos: darwin
+            goarch: "386"
+          - goos: freebsd
+            goarch: arm64
+        ldflags:
+          - -s -w -X main.version={{.Version}} -X main.commit={{.ShortCommit}}
+          - -X main.date={{.Date}}
+    archives:
+      - formats: [tar.gz]
+        wrap_in_directory: true
+        format_overrides:
+          - goos: windows
+            formats: [zip]
+        name_template: >-
+          {{ .ProjectName }}-{{ .Version }}-{{ .Os }}-{{ .Arch }}
+          {{- with .Arm }}v{{ . }}{{ end }}{{ with .Mips }}-{{ . }}{{ end }}
+        files: [LICENSE, README.md]
+    checksum:
+      name_template: '{{ .ProjectName }}-{{ .Version }}-checksums.txt'
+    release:
+      github: {owner: golangci, name: golangci-lint}
+    nfpms:
+      - formats: [deb, rpm]
+"""
+
+
+def test_golangci_lint() -> None:
+    release = _release(GOLANGCI_LINT)
+    tag = "v1.64.8"
+    assert release.archive_name(LINUX, tag) == "golangci-lint-1.64.8-linux-amd64.tar.gz"
+    assert release.archive_name(WINDOWS, tag) == "golangci-lint-1.64.8-windows-amd64.zip"
+    assert (
+        release.binary_member(WINDOWS, tag)
+        == "golangci-lint-1.64.8-windows-amd64/golangci-lint.exe"
+    )
+    assert release.checksum_name(tag) == "golangci-lint-1.64.8-checksums.txt"
+    assert (
+        release.release_url(tag)
+        == "https://github.com/golangci/golangci-lint/releases/download/v1.64.8/"
+    )
+    # The ldflags read .ShortCommit: only asset names are rendered, so that is fine.
+    assert set(release.targets) == set(SUPPORTED)
+
+
+GORELEASER = """
+    version: 2
+    project_name: goreleaser
+    builds:
+      - env: [CGO_ENABLED=0]
+        goos: [linux, darwin, windows]
+        goarch: ["386", amd64, arm, arm64, ppc64, riscv64]
+        goarm: ["7"]
+        ignore:
+          - goos: windows
+            goarch: arm
+        mod_timestamp: "{{ .CommitTimestamp }}"
+        flags: [-trimpath]
+    universal_binaries:
+      - replace: false
+    archives:
+      - name_template: >-
+          {{- .ProjectName }}_
+          {{- title .Os }}_
+          {{- if eq .Arch "amd64" }}x86_64
+          {{- else if eq .Arch "386" }}i386
+          {{- else }}{{ .Arch }}{{ end }}
+          {{- if .Arm }}v{{ .Arm }}{{ end -}}
+        format_overrides:
+          - goos: windows
+            formats: [zip]
+        builds_info:
+          group: root
+          owner: root
+          mtime: "{{ .CommitDate }}"
+        files:
+          - src: README.md
+            info: {owner: root, group: root, mtime: "{{ .CommitDate }}"}
+          - LICENSE.md
+          - completions/*
+    checksum:
+      name_template: checksums.txt
+    sboms:
+      - artifacts: archive
+    signs:
+      - cmd: cosign
+        artifacts: checksum
+"""
+
+
+def test_goreleaser_itself_with_universal_binaries_not_replacing() -> None:
+    # replace: false: goreleaser_Darwin_all.tar.gz is published beside the per-arch archives,
+    # which the wrapper keeps using.
+    release = _release(GORELEASER)
+    assert _names(release, "v2.15.1") == {
+        "linux/amd64": "goreleaser_Linux_x86_64.tar.gz",
+        "linux/arm64": "goreleaser_Linux_arm64.tar.gz",
+        "darwin/amd64": "goreleaser_Darwin_x86_64.tar.gz",
+        "darwin/arm64": "goreleaser_Darwin_arm64.tar.gz",
+        "windows/amd64": "goreleaser_Windows_x86_64.zip",
+        "windows/arm64": "goreleaser_Windows_arm64.zip",
+    }
+    assert release.binary_member(MAC, "v2.15.1") == "goreleaser"
+    assert release.checksum_name("v2.15.1") == "checksums.txt"
+
+
+GUM = """
+    version: 2
+    project_name: gum
+    builds:
+      - env: [CGO_ENABLED=0]
+        goos: [linux, darwin, windows, freebsd, openbsd, netbsd]
+        goarch: [amd64, arm64, "386", arm]
+        goarm: ["7"]
+        ldflags: -s -w -X main.Version=v{{ .Version }} -X main.CommitSHA={{ .Commit }}
+    archives:
+      - name_template: >-
+          {{ .ProjectName }}_
+          {{- .Version }}_
+          {{- title .Os }}_
+          {{- if eq .Arch "amd64" }}x86_64
+          {{- else if eq .Arch "386" }}i386
+          {{- else }}{{ .Arch }}{{ end }}
+          {{- with .Arm }}v{{ . }}{{ end }}
+        wrap_in_directory: true
+        format_overrides:
+          - goos: windows
+            formats: [zip]
+        files: [README*, LICENSE*, manpages/*, completions/*]
+    checksum:
+      name_template: checksums.txt
+    release:
+      github: {owner: charmbracelet, name: gum}
+"""
+
+
+def test_gum_wrapped_in_a_directory_named_like_the_archive() -> None:
+    release = _release(GUM)
+    tag = "v0.14.5"
+    assert release.archive_name(LINUX, tag) == "gum_0.14.5_Linux_x86_64.tar.gz"
+    assert release.binary_member(LINUX, tag) == "gum_0.14.5_Linux_x86_64/gum"
+    assert release.archive_name(MAC_ARM, tag) == "gum_0.14.5_Darwin_arm64.tar.gz"
+    assert release.binary_member(WINDOWS, tag) == "gum_0.14.5_Windows_x86_64/gum.exe"
+
+
+TRIVY = """
+    version: 2
+    project_name: trivy
+    builds:
+      - id: build-linux
+        main: ./cmd/trivy/
+        binary: trivy
+        env: [CGO_ENABLED=0]
+        goos: [linux]
+        goarch: ["386", arm, amd64, arm64, s390x, ppc64le]
+        goarm: ["7"]
+      - id: build-bsd
+        main: ./cmd/trivy/
+        binary: trivy
+        goos: [freebsd]
+        goarch: ["386", amd64, arm]
+      - id: build-macos
+        main: ./cmd/trivy/
+        binary: trivy
+        goos: [darwin]
+        goarch: [amd64, arm64]
+      - id: build-windows
+        main: ./cmd/trivy/
+        binary: trivy
+        goos: [windows]
+        goarch: [amd64]
+    archives:
+      - id: archive
+        format: tar.gz
+        name_template: >-
+          {{ .ProjectName }}_{{ .Version }}_
+          {{- if eq .Os "darwin" }}macOS
+          {{- else if eq .Os "linux" }}Linux
+          {{- else if eq .Os "freebsd" }}FreeBSD
+          {{- else}}{{- .Os }}{{ end }}-
+          {{- if eq .Arch "amd64" }}64bit
+          {{- else if eq .Arch "386" }}32bit
+          {{- else if eq .Arch "arm" }}ARM
+          {{- else if eq .Arch "arm64" }}ARM64
+          {{- else if eq .Arch "ppc64le" }}PPC64LE
+          {{- else }}{{ .Arch }}{{ end }}
+          {{- if .Arm }}v{{ .Arm }}{{ end }}
+        files: [README.md, LICENSE, contrib/*.tpl]
+        format_overrides:
+          - goos: windows
+            format: zip
+    checksum:
+      name_template: "{{ .ProjectName }}_{{ .Version }}_checksums.txt"
+"""
+
+
+def test_trivy_one_binary_built_per_os_dash_separated_no_release_block() -> None:
+    release = _release(TRIVY)
+    tag = "v0.58.0"
+    assert _names(release, tag) == {
+        "linux/amd64": "trivy_0.58.0_Linux-64bit.tar.gz",
+        "linux/arm64": "trivy_0.58.0_Linux-ARM64.tar.gz",
+        "darwin/amd64": "trivy_0.58.0_macOS-64bit.tar.gz",
+        "darwin/arm64": "trivy_0.58.0_macOS-ARM64.tar.gz",
+        "windows/amd64": "trivy_0.58.0_windows-64bit.zip",
+    }
+    assert release.checksum_name(tag) == "trivy_0.58.0_checksums.txt"
+    with pytest.raises(ConfigError, match="TRIVY_RELEASE_URL"):
+        release.release_url(tag)
+
+
+def test_includes_are_refused_since_names_may_come_from_them() -> None:
+    with pytest.raises(ConfigError, match=r"includes is not read.*dist/config\.yaml"):
+        _release("project_name: gum\nincludes: [{from_url: {url: charmbracelet/meta/x.yaml}}]\n")
+
+
+# --- formats, checksums, levels, universal binaries, layout ---------------------------------------
+
+
+def test_binary_format_names_the_binary_itself() -> None:
+    # GoReleaser's defaultBinaryNameTemplate, and .exe on Windows (archive.go skip()).
+    release = _release("project_name: tool\narchives: [{formats: [binary]}]\n")
+    assert release.archive_format(LINUX) == "binary"
+    assert release.archive_name(LINUX, "v1.0.0") == "tool_1.0.0_linux_amd64"
+    assert release.archive_name(WINDOWS, "v1.0.0") == "tool_1.0.0_windows_amd64.exe"
+    assert release.binary_member(WINDOWS, "v1.0.0") == "tool_1.0.0_windows_amd64.exe"
+    assert release.binary_name(WINDOWS, "v1.0.0") == "tool.exe"
+
+
+def test_binary_format_with_a_template_and_a_binary_name() -> None:
     release = _release(
         """
-        project_name: other
-        release: {github: {owner: acme, name: other-cli}}
-        builds:
-          - binary: "{{ .ProjectName }}-cli"
-            goos: [linux, windows, darwin]
-            goarch: [amd64, arm64, "386"]
-            ignore:
-              - goos: windows
-                goarch: arm64
-        archives:
-          - format: tar.gz
-            wrap_in_directory: true
-            name_template: >-
-              {{ .ProjectName }}_
-              {{- title .Os }}_
-              {{- if eq .Arch "amd64" }}x86_64
-              {{- else if eq .Arch "386" }}i386
-              {{- else }}{{ .Arch }}{{ end }}
-            format_overrides:
-              - goos: windows
-                format: zip
-        checksum:
-          name_template: "{{ .ProjectName }}_{{ .Tag }}_SHA256SUMS"
+        project_name: tool
+        builds: [{binary: tl, goos: [linux, windows], goarch: [arm64]}]
+        archives: [{formats: [binary], name_template: "{{ .Binary }}-{{ .Os }}-{{ .Arch }}"}]
         """
     )
-    assert Target("windows", "arm64") not in release.targets
-    assert len(release.targets) == 5
-    linux = Target("linux", "amd64")
-    assert release.archive_name(linux, "v3.0.0") == "other_Linux_x86_64.tar.gz"
-    assert release.binary_member(linux, "v3.0.0") == "other_Linux_x86_64/other-cli"
-    win = Target("windows", "amd64")
-    assert release.archive_name(win, "v3.0.0") == "other_Windows_x86_64.zip"
-    assert release.binary_member(win, "v3.0.0") == "other_Windows_x86_64/other-cli.exe"
-    assert release.checksum_name("v3.0.0") == "other_v3.0.0_SHA256SUMS"
-    assert release.command_name == "other-cli"
-    assert release.env_prefix == "OTHER_"
-    assert release.import_name == "other_cli"
+    assert release.archive_name(LINUX_ARM, "v1.0.0") == "tl-linux-arm64"
+    assert release.archive_name(Target("windows", "arm64"), "v1.0.0") == "tl-windows-arm64.exe"
 
 
-def test_wrap_in_directory_template() -> None:
-    release = _release(MINIMAL + '    archives: [{wrap_in_directory: "{{ .Os }}-dir"}]\n')
-    assert release.binary_member(Target("linux", "arm64"), "v1.0.0") == "linux-dir/tool"
+@pytest.mark.parametrize(
+    ("checksum", "expected"),
+    [
+        ("{split: true}", "tool_1.0.0_linux_amd64.tar.gz.sha256"),
+        ("{split: true, algorithm: sha512}", "tool_1.0.0_linux_amd64.tar.gz.sha512"),
+        (
+            '{split: true, name_template: "{{ .ArtifactName }}-{{ .Os }}.{{ .Algorithm }}sum"}',
+            "tool_1.0.0_linux_amd64.tar.gz-linux.sha256sum",
+        ),
+    ],
+)
+def test_split_checksums_name_one_file_per_artifact(checksum: str, expected: str) -> None:
+    release = _release(f"project_name: tool\nchecksum: {checksum}\n")
+    assert release.checksum_split
+    archive = release.archive_name(LINUX, "v1.0.0")
+    assert release.checksum_name("v1.0.0", archive) == expected
+    with pytest.raises(ConfigError, match=r"checksum\.split is true"):
+        release.checksum_name("v1.0.0")
+
+
+def test_combined_checksums_ignore_the_artifact() -> None:
+    release = _release("project_name: tool\nchecksum: {algorithm: sha512}\n")
+    assert release.checksum_algorithm == "sha512"
+    assert release.checksum_name("v1.0.0", "anything") == "tool_1.0.0_checksums.txt"
+
+
+@pytest.mark.parametrize(
+    "algorithm",
+    [
+        "sha256",
+        "sha384",
+        "sha512",
+        "sha3-224",
+        "sha3-256",
+        "sha3-384",
+        "sha3-512",
+        "blake2b",
+        "blake2s",
+    ],
+)
+def test_checksum_algorithms_goreleaser_offers_and_we_verify(algorithm: str) -> None:
+    assert (
+        _release(f"project_name: t\nchecksum: {{algorithm: {algorithm}}}\n").checksum_algorithm
+        == algorithm
+    )
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "reason"),
+    [
+        ("md5", "broken"),
+        ("sha1", "broken"),
+        ("crc32", "not a cryptographic hash"),
+        ("blake3", "standard library"),
+    ],
+)
+def test_weak_or_unverifiable_algorithms_are_refused_naming_the_setting(
+    algorithm: str, reason: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        _release(f"project_name: t\nchecksum: {{algorithm: {algorithm}}}\n")
+    message = str(info.value)
+    assert f"checksum.algorithm {algorithm!r}" in message
+    assert reason in message
+    assert "test.yaml" in message
+
+
+def test_goamd64_v3_is_in_the_default_name() -> None:
+    release = _release("project_name: tool\nbuilds: [{goamd64: [v3], goos: [linux]}]\n")
+    assert release.archive_name(LINUX, "v1.0.0") == "tool_1.0.0_linux_amd64v3.tar.gz"
+    assert release.archive_name(LINUX_ARM, "v1.0.0") == "tool_1.0.0_linux_arm64.tar.gz"
+
+
+@pytest.mark.parametrize(("levels", "expected"), [("[v3, v1]", ""), ("[v4, v2, v3]", "v2")])
+def test_of_several_goamd64_levels_the_one_every_amd64_machine_runs(
+    levels: str, expected: str
+) -> None:
+    release = _release(f"project_name: t\nbuilds: [{{goamd64: {levels}, goos: [linux]}}]\n")
+    assert release.archive_name(LINUX, "v1.0.0") == f"t_1.0.0_linux_amd64{expected}.tar.gz"
+
+
+def test_target_field_carries_the_microarchitecture_level() -> None:
+    release = _release(
+        """
+        project_name: t
+        builds: [{goos: [linux], goamd64: [v2]}]
+        archives: [{name_template: "{{ .ProjectName }}-{{ .Target }}"}]
+        """
+    )
+    assert release.archive_name(LINUX, "v1.0.0") == "t-linux_amd64_v2.tar.gz"
+    assert release.archive_name(LINUX_ARM, "v1.0.0") == "t-linux_arm64_v8.0.tar.gz"
+
+
+UNIVERSAL = """
+    project_name: tool
+    builds: [{goos: [linux, darwin], goarch: [amd64, arm64]}]
+    universal_binaries: [{replace: true}]
+"""
+
+
+def test_universal_binary_replacing_the_darwin_ones_serves_both_macs() -> None:
+    release = _release(UNIVERSAL)
+    assert release.archive_name(MAC, "v1.0.0") == "tool_1.0.0_darwin_all.tar.gz"
+    assert release.archive_name(MAC_ARM, "v1.0.0") == "tool_1.0.0_darwin_all.tar.gz"
+    assert release.archive_name(LINUX, "v1.0.0") == "tool_1.0.0_linux_amd64.tar.gz"
+    assert release.binary_member(MAC_ARM, "v1.0.0") == "tool"
+
+
+def test_universal_binary_name_template_and_uname_style_arch() -> None:
+    release = _release(
+        """
+        project_name: tool
+        builds: [{binary: tl, goos: [darwin]}]
+        universal_binaries: [{replace: true, name_template: "{{ .ProjectName }}-universal"}]
+        archives:
+          - name_template: >-
+              {{ .Binary }}_{{ title .Os }}_
+              {{- if eq .Arch "all" }}universal{{ else }}{{ .Arch }}{{ end }}
+            wrap_in_directory: true
+        """
+    )
+    # The universal artifact is named by its name_template and keeps the build's .Binary.
+    assert release.archive_name(MAC, "v1.0.0") == "tl_Darwin_universal.tar.gz"
+    assert release.binary_member(MAC, "v1.0.0") == "tl_Darwin_universal/tool-universal"
+
+
+def test_universal_binary_of_another_build_id_does_not_replace() -> None:
+    release = _release(UNIVERSAL.replace("[{replace: true}]", "[{replace: true, ids: [other]}]"))
+    assert release.archive_name(MAC, "v1.0.0") == "tool_1.0.0_darwin_amd64.tar.gz"
+
+
+@pytest.mark.parametrize(
+    ("wrap", "member"),
+    [
+        ("true", "tool_1.0.0_linux_arm64/tool"),
+        ("false", "tool"),
+        ('"{{ .ProjectName }}-{{ .Tag }}"', "tool-v1.0.0/tool"),
+    ],
+)
+def test_wrap_in_directory(wrap: str, member: str) -> None:
+    release = _release(f"project_name: tool\narchives: [{{wrap_in_directory: {wrap}}}]\n")
+    assert release.binary_member(LINUX_ARM, "v1.0.0") == member
+
+
+def test_binary_in_a_directory_and_strip_binary_directory() -> None:
+    config = "project_name: t\nbuilds: [{binary: bin/t, goos: [linux]}]\n"
+    release = _release(config)
+    assert release.binary_member(LINUX, "v1.0.0") == "bin/t"
+    assert release.binary_name(LINUX, "v1.0.0") == "t"
+    assert release.command_name == "t"
+    stripped = _release(config + "archives: [{strip_binary_directory: true}]\n")
+    assert stripped.binary_member(LINUX, "v1.0.0") == "t"
+
+
+def test_ignore_rules_remove_targets_field_by_field() -> None:
+    release = _release(
+        """
+        project_name: t
+        builds:
+          - goos: [linux, windows, darwin]
+            goarch: [amd64, arm64]
+            goamd64: [v1, v3]
+            ignore:
+              - {goos: windows, goarch: arm64}
+              - {goos: darwin}
+              - {goos: linux, goamd64: v1}
+        """
+    )
+    assert release.targets == (LINUX, LINUX_ARM, WINDOWS)
+    # linux amd64 v1 is ignored, so v3 is what linux/amd64 installs.
+    assert release.archive_name(LINUX, "v1.0.0") == "t_1.0.0_linux_amd64v3.tar.gz"
+    with pytest.raises(UnsupportedPlatformError, match="darwin/arm64"):
+        release.check_target(MAC_ARM)
+
+
+def test_explicit_targets_and_first_class() -> None:
+    release = _release("project_name: t\nbuilds: [{targets: [linux_amd64_v2, go_first_class]}]\n")
+    assert set(release.targets) == set(SUPPORTED) - {Target("windows", "arm64")}
+    # the first listed wins for linux/amd64: v2 is listed, but so is v1 (first class): v1.
+    assert release.archive_name(LINUX, "v1.0.0") == "t_1.0.0_linux_amd64.tar.gz"
+
+
+def test_archive_holding_the_cli_is_chosen_by_ids() -> None:
+    release = _release(
+        """
+        project_name: tool
+        builds:
+          - {id: helper, binary: helper, goos: [linux]}
+          - {id: cli, goos: [linux]}
+        archives:
+          - {id: helpers, ids: [helper], name_template: "helper_{{ .Os }}"}
+          - {id: main, builds: [cli], name_template: "cli_{{ .Os }}_{{ .Arch }}"}
+        """
+    )
+    # builds[1] is the CLI: its binary is the project name.
+    assert release.command_name == "tool"
+    assert release.archive_name(LINUX, "v1.0.0") == "cli_linux_amd64.tar.gz"
+
+
+def test_format_overrides_match_goos_by_prefix_and_ignore_incomplete_entries() -> None:
+    release = _release(
+        """
+        project_name: t
+        archives:
+          - formats: [tar.xz, tar.gz]
+            format_overrides:
+              - {formats: [zip]}
+              - {goos: windows}
+              - {goos: win, formats: [gz, zip]}
+              - {goos: darwin, formats: [unknown, tar.zst]}
+        """
+    )
+    assert release.archive_format(LINUX) == "tar.xz"
+    assert release.archive_format(WINDOWS) == "gz"
+    assert release.archive_name(MAC, "v1.0.0") == "t_1.0.0_darwin_amd64.tar.zst"
+
+
+# --- template fields ------------------------------------------------------------------------------
+
+
+def test_template_fields_goreleaser_documents() -> None:
+    template = (
+        "{{ .ProjectName }}|{{ .Version }}|{{ .RawVersion }}|{{ .Tag }}|{{ .Major }}."
+        "{{ .Minor }}.{{ .Patch }}|{{ .Prerelease }}|{{ .Os }}|{{ .Arch }}|{{ .Amd64 }}|"
+        "{{ .Arm64 }}|{{ .Target }}|{{ .Binary }}|{{ .ArtifactName }}|{{ .ArtifactExt }}|"
+        "{{ .IsSnapshot }}|{{ .Env.CHANNEL }}"
+    )
+    release = _release(
+        "project_name: p\nbuilds: [{binary: b}]\n"
+        f"archives: [{{formats: [binary], name_template: '{template}'}}]\n",
+        environ={"CHANNEL": "stable"},
+    )
+    assert release.archive_name(WINDOWS, "v2.1.0-beta.1") == (
+        "p|2.1.0-beta.1|2.1.0|v2.1.0-beta.1|2.1.0|beta.1|windows|amd64|v1||windows_amd64_v1"
+        "|b|b.exe|.exe|false|stable.exe"
+    )
+
+
+def test_env_list_comes_before_the_environment_and_is_templated() -> None:
+    config = """
+        project_name: t
+        env: ["SUFFIX={{ .Env.BASE }}-x", "IGNORED"]
+        archives: [{name_template: "{{ .ProjectName }}_{{ .Env.SUFFIX }}"}]
+    """
+    release = _release(config, environ={"BASE": "b", "SUFFIX": "from-environment"})
+    assert release.archive_name(LINUX, "v1.0.0") == "t_b-x.tar.gz"
+
+
+def test_unset_environment_variable_is_refused_by_name_without_listing_the_environment() -> None:
+    config = 'project_name: t\narchives: [{name_template: "{{ .Env.NOPE }}"}]\n'
+    release = _release(config, environ={"SECRET_TOKEN": "hunter2"})
+    with pytest.raises(ConfigError) as info:
+        release.archive_name(LINUX, "v1.0.0")
+    message = str(info.value)
+    assert "'NOPE' is not set" in message
+    assert "archives[0].name_template" in message
+    assert "SECRET" not in message
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize("field", ["Commit", "ShortCommit", "Date", "Timestamp", "PreviousTag"])
+def test_fields_an_install_cannot_know_are_refused_with_name_and_position(field: str) -> None:
+    release = _release(
+        f'project_name: t\narchives: [{{}}, {{name_template: "{{{{ .{field} }}}}"}}]\n'
+        "builds: [{goos: [linux]}]\n"
+        "checksum: {name_template: 'sums-{{ .%s }}.txt'}\n" % field
+    )
+    with pytest.raises(ConfigError) as info:
+        release.checksum_name("v1.0.0")
+    message = str(info.value)
+    assert f"'.{field}'" in message
+    assert "checksum.name_template" in message
+    assert "test.yaml" in message
+
+
+def test_unknowable_field_only_fails_when_read() -> None:
+    # Go evaluates lazily: a branch not taken never reads .Commit.
+    release = _release(
+        "project_name: t\n"
+        'archives: [{name_template: "t{{ if .IsSnapshot }}{{ .Commit }}{{ end }}"}]\n'
+    )
+    assert release.archive_name(LINUX, "v1.0.0") == "t.tar.gz"
+
+
+# --- repositories ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "url", "page"),
+    [
+        (
+            "release: {github: {owner: acme, name: tool}}\n"
+            "github_urls: {download: 'https://github.acme.test/'}\n",
+            "https://github.acme.test/acme/tool/releases/download/v1.0.0/",
+            "https://github.acme.test/acme/tool/releases",
+        ),
+        (
+            "release: {gitlab: {owner: group/sub, name: tool}}\n",
+            "https://gitlab.com/group/sub/tool/-/releases/v1.0.0/downloads/",
+            "https://gitlab.com/group/sub/tool/-/releases",
+        ),
+        (
+            "release: {gitlab: {owner: acme, name: tool}}\n"
+            "gitlab_urls: {download: 'https://git.acme.test', api: 'https://git.acme.test/api/v4/',"
+            " use_package_registry: true}\n",
+            "https://git.acme.test/api/v4/projects/acme%2Ftool/packages/generic/tool/1.0.0/",
+            "https://git.acme.test/acme/tool/-/releases",
+        ),
+        (
+            "release: {gitea: {owner: acme, name: tool}}\n"
+            "gitea_urls: {api: 'https://codeberg.org/api/v1'}\n",
+            "https://codeberg.org/acme/tool/releases/download/v1.0.0/",
+            "https://codeberg.org/acme/tool/releases",
+        ),
+    ],
+)
+def test_release_blocks_and_their_download_urls(config: str, url: str, page: str) -> None:
+    release = _release("project_name: tool\n" + config)
+    assert release.release_url("v1.0.0") == url
+    assert release.releases_page == page
+
+
+def test_tag_is_path_escaped_in_urls() -> None:
+    release = _release("project_name: t\nrelease: {github: {owner: o, name: t}}\n")
+    assert release.release_url("v1.0.0+build/x") == (
+        "https://github.com/o/t/releases/download/v1.0.0+build%2Fx/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("origin", "url"),
+    [
+        (
+            "https://github.com/acme/tool.git",
+            "https://github.com/acme/tool/releases/download/v1.0.0/",
+        ),
+        ("git@github.com:acme/tool.git", "https://github.com/acme/tool/releases/download/v1.0.0/"),
+        (
+            "ssh://git@github.com:22/acme/tool",
+            "https://github.com/acme/tool/releases/download/v1.0.0/",
+        ),
+        (
+            "https://oauth2:token@gitlab.com/group/sub/tool.git",
+            "https://gitlab.com/group/sub/tool/-/releases/v1.0.0/downloads/",
+        ),
+        (
+            "git@codeberg.org:acme/tool.git",
+            "https://codeberg.org/acme/tool/releases/download/v1.0.0/",
+        ),
+    ],
+)
+def test_origin_names_the_repository_without_a_release_block(origin: str, url: str) -> None:
+    release = _release("project_name: tool\n", origin=origin)
+    assert release.release_url("v1.0.0") == url
+
+
+def test_self_hosted_origin_takes_its_kind_from_the_urls_block() -> None:
+    config = "project_name: tool\ngitea_urls: {download: 'https://git.acme.test'}\n"
+    release = _release(config, origin="git@git.acme.test:acme/tool.git")
+    assert (
+        release.release_url("v1.0.0") == "https://git.acme.test/acme/tool/releases/download/v1.0.0/"
+    )
+    with pytest.raises(ConfigError, match=r"'git\.acme\.test'"):
+        _release("project_name: tool\n", origin="git@git.acme.test:acme/tool.git")
+
+
+def test_an_explicit_release_block_wins_over_origin() -> None:
+    release = _release(
+        "project_name: t\nrelease: {github: {owner: real, name: t}}\n",
+        origin="git@github.com:fork/t.git",
+    )
+    assert release.repository == "real/t"
+
+
+@pytest.mark.parametrize(
+    ("url", "parts"),
+    [
+        ("https://github.com/a/b", ("github.com", "a", "b")),
+        ("git@gitlab.com:g/s/b.git", ("gitlab.com", "g/s", "b")),
+        ("ssh://git@host.test:2222/a/b.git/", ("host.test", "a", "b")),
+    ],
+)
+def test_parse_remote(url: str, parts: tuple[str, str, str]) -> None:
+    assert parse_remote(url) == parts
+
+
+@pytest.mark.parametrize("url", ["", "/srv/git/tool", "https://github.com/only", "file:///x/y"])
+def test_unusable_remotes_are_refused_without_showing_credentials(url: str) -> None:
+    with pytest.raises(ConfigError, match="does not name a repository"):
+        parse_remote(url)
+    with pytest.raises(ConfigError) as info:
+        parse_remote("https://user:s3cret@github.com/")
+    assert "s3cret" not in str(info.value)
+
+
+def test_release_disabled_means_no_location() -> None:
+    release = _release("project_name: t\nrelease: {disable: true, github: {owner: o, name: t}}\n")
+    with pytest.raises(ConfigError, match=r"release\.disable"):
+        release.release_url("v1.0.0")
+
+
+def test_two_release_blocks_are_refused() -> None:
+    with pytest.raises(ConfigError, match="GoReleaser allows one"):
+        _release("project_name: t\nrelease: {github: {owner: o, name: t}, gitlab: {name: t}}\n")
+
+
+# --- refusals -------------------------------------------------------------------------------------
 
 
 def test_unsupported_platform_names_it_the_list_and_the_releases_page() -> None:
@@ -146,33 +788,41 @@ def test_unsupported_platform_names_it_the_list_and_the_releases_page() -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ("    checksum: {algorithm: md5}\n", "checksum.algorithm 'md5' is not supported"),
-        ("    archives: [{formats: [binary]}]\n", "published as binary"),
-        ("    builds: [{goos: [freebsd]}]\n", "targets none of the platforms"),
-        ('    archives: [{name_template: "{{ .Nope }}"}]\n', "Nope"),
-        ('    archives: [{name_template: "../{{ .Os }}"}]\n', "not a usable file name"),
+        ("archives: [{formats: [none]}]\n", r"archives\[0\]\.formats publishes .* as none"),
+        (
+            "archives: [{format_overrides: [{goos: linux, formats: [deb]}]}]\n",
+            r"archives\[0\]\.format_overrides\[0\] publishes the archive for linux/amd64 as deb",
+        ),
+        ("builds: [{goos: [freebsd]}]\n", "target none of the platforms"),
+        ('archives: [{name_template: "{{ .Nope }}"}]\n', r"archives\[0\]\.name_template.*Nope"),
+        ('archives: [{name_template: "../{{ .Os }}"}]\n', "not a usable file name"),
+        ("archives: [{ids: [other]}]\n", r"no archive packs .*archives\[\]\.ids"),
+        ("checksum: {ids: [other]}\n", "checksum.ids"),
+        ("builds: [{builder: rust}]\n", r"builds\[0\]\.builder"),
     ],
 )
-def test_unusable_configs_are_refused_clearly(extra: str, message: str) -> None:
-    def names() -> str:
-        return _release(MINIMAL + extra).archive_name(Target("linux", "amd64"), "v1.0.0")
-
+def test_unusable_configs_are_refused_naming_the_setting(extra: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        names()
+        _release("project_name: tool\n" + extra).archive_name(LINUX, "v1.0.0")
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("[]", "the document must be a mapping"),
-        ("project_name: x\n", "release.github must be a mapping"),
-        ("project_name: x\nrelease: {github: {owner: o}}\n", "release.github.name must be set"),
-        ("release: {github: {owner: o, name: n}}\n", "project_name must be set"),
+        ("release: {github: {owner: o}}\n", "project_name must be set"),
+        ("project_name: x\nrelease: {github: {name: n}}\n", "release.github.owner must be set"),
+        ("project_name: x\nchecksum: {disable: true}\n", "checksum.disable"),
+        ("project_name: x\nbuilds: {goos: linux}\n", "builds must be a list"),
     ],
 )
-def test_missing_fields_are_named(text: str, message: str) -> None:
+def test_missing_or_malformed_fields_are_named(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_release(yaml.safe_load(text), "test.yaml")
+
+
+def test_project_name_defaults_to_the_release_name() -> None:
+    assert _release("release: {gitlab: {owner: g, name: tool}}\n").project_name == "tool"
 
 
 def test_unreadable_or_invalid_files(tmp_path: Path) -> None:

@@ -196,7 +196,7 @@ def test_a_tampered_archive_gets_no_wheel_and_a_clear_error(
 ) -> None:  # type: ignore[no-untyped-def]
     bad = server_root / "wheels-tampered"
     shutil.copytree(release.dir, bad)
-    archive = bad / "cerebrium_2.0.0_darwin_arm64.tar.gz"
+    archive = bad / "cerebrium_cli_darwin_arm64.tar.gz"
     archive.write_bytes(archive.read_bytes()[:-10] + b"0123456789")
     out = tmp_path / "out"
     # A cold cache: the shared one already holds the genuine archive under the published digest.
@@ -219,7 +219,7 @@ def test_an_sbom_vouched_for_by_the_checksums_travels_in_the_wheel(
 
     with_sbom = server_root / "with-sbom"
     shutil.copytree(release.dir, with_sbom)
-    sbom_name = "cerebrium_2.0.0_linux_amd64.tar.gz.sbom.json"
+    sbom_name = "cerebrium_cli_linux_amd64.tar.gz.sbom.json"
     (with_sbom / sbom_name).write_text(
         '{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}\n'
     )

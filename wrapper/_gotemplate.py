@@ -22,6 +22,10 @@ The subset:
 
 Not supported: numbers, ``nil``, variables, ``range``, ``define``, ``template``, ``block``,
 other functions, and printing a whole set of fields (``{{ . }}`` at the top level).
+
+Two kinds of field values let the caller refuse what it cannot know: an :class:`Unknowable`
+value fails the render when (and only when) the template reads it, as Go's evaluation is lazy;
+a :class:`Namespace` (GoReleaser's ``.Env``) names a missing key without listing the others.
 """
 
 from __future__ import annotations
@@ -34,7 +38,23 @@ from typing import NoReturn, Union
 
 from .errors import TemplateError
 
-__all__ = ["render"]
+__all__ = ["Namespace", "Unknowable", "render"]
+
+
+@dataclass(frozen=True)
+class Unknowable:
+    """A field whose value cannot be known here; reading it fails, saying ``reason``."""
+
+    reason: str
+
+
+class Namespace(dict[str, object]):
+    """A set of fields, such as ``.Env``, whose missing keys fail with ``missing`` (a format
+    string taking ``{name}``) instead of a list of the keys it has, which may be secrets."""
+
+    def __init__(self, values: Mapping[str, object], missing: str) -> None:
+        super().__init__(values)
+        self.missing = missing
 
 
 def render(template: str, fields: Mapping[str, object]) -> str:
@@ -730,9 +750,13 @@ class _Renderer:
                 "inside {{ with }}, the dot is the with value, not the set of fields",
             )
         if name not in value:
+            if isinstance(value, Namespace):
+                self.fail(value.missing.format(name=name))
             known = ", ".join(f".{key}" for key in sorted(map(str, value)))
             self.fail(f"unknown field {'.' + name!r}", f"the known fields are {known}")
         found = value[name]
+        if isinstance(found, Unknowable):
+            self.fail(f"the field {'.' + name!r} {found.reason}")
         return "" if found is None else found
 
     def _call(

@@ -42,9 +42,12 @@ def _names(args: argparse.Namespace) -> int:
 
     release = load_release(args.config)
     tag = _tag(args.version)
-    for target in release.targets:
-        print(f"{target} {release.archive_name(target, tag)}")
-    print(f"checksums {release.checksum_name(tag)}")
+    archives = [release.archive_name(target, tag) for target in release.targets]
+    for target, archive in zip(release.targets, archives):
+        print(f"{target} {archive}")
+    # With checksum.split, each archive has its own checksum file.
+    for name in dict.fromkeys(release.checksum_name(tag, archive) for archive in archives):
+        print(f"checksums {name}")
     return 0
 
 

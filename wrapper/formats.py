@@ -13,9 +13,7 @@ from typing import Literal, get_args
 
 __all__ = ["FORMATS", "TAR_COMPRESSIONS", "Format", "is_format"]
 
-Format = Literal[
-    "tar.gz", "tgz", "tar.xz", "txz", "tar.zst", "tzst", "tar", "zip", "gz", "binary"
-]
+Format = Literal["tar.gz", "tgz", "tar.xz", "txz", "tar.zst", "tzst", "tar", "zip", "gz", "binary"]
 
 FORMATS: tuple[Format, ...] = get_args(Format)
 

@@ -1,49 +1,90 @@
-"""The release description: what the Go project publishes, as its ``goreleaser.yaml`` says.
+"""The release description: what the Go project publishes, read from its ``goreleaser.yaml``.
 
-GoReleaser's own configuration is the single source of truth for the project name, the GitHub
+GoReleaser's own configuration is the single source of truth for the project name, the
 repository, the binary, the targets and every asset name, so the wrapper can never drift from
-what the release pipeline uploads. Wrapping another GoReleaser CLI means dropping in its config.
-This module is pure: ``description.py`` reads the file (or the sdist's record of it).
-The fields read, and GoReleaser's defaults where one is absent, follow
-https://goreleaser.com/customization/ (builds, archives, checksum, release).
+what the release pipeline uploads. Wrapping another GoReleaser CLI means dropping in its v2
+config as it is: the sections that name assets (``builds``, ``universal_binaries``,
+``archives``, ``checksum``, ``release`` with ``*_urls``, ``env``) are read as GoReleaser reads
+them, with its defaults; every other block (``nfpms``, ``notarize``, ``homebrew_casks``,
+``signs``, ``changelog``, ...) is accepted and ignored. The rules and defaults cite the files of
+GoReleaser v2's source they come from (https://github.com/goreleaser/goreleaser, ``internal/``)
+and https://goreleaser.com/customization/.
+
+Two choices the configuration leaves open, made here:
+
+* **The CLI's build**, when ``builds`` has several: the first (not skipped) whose ``binary`` is
+  the project name (GoReleaser's default binary), else the first. Its binary is the command.
+* **One binary per wheel target**: of several ``goamd64`` levels the one any amd64 machine runs
+  (``v1`` if built, else the lowest), of several ``goarm64`` levels ``v8.0`` if built, else the
+  lowest; of several archives holding the binary, the first with a format the wrapper reads.
 """
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from ._gotemplate import render
-from .checksums import DIGEST_SIZES
-from .errors import ConfigError, UnsupportedPlatformError
-from .platforms import SUPPORTED, Target
+from . import _config
+from ._config import CHECKSUM_ALGORITHMS, Archive, Binary, RepositorySpec
+from ._gotemplate import Namespace, Unknowable, render
+from .errors import ConfigError, TemplateError, UnsupportedPlatformError
+from .formats import FORMATS, Format
+from .platforms import Target
+from .repository import Repository
 from .versions import release_version
 
-__all__ = ["CONFIG_NAME", "Release", "parse_release"]
+__all__ = [
+    "CHECKSUM_ALGORITHMS",
+    "CONFIG_NAME",
+    "Release",
+    "default_config_path",
+    "load_release",
+    "parse_release",
+]
 
 CONFIG_NAME = "goreleaser.yaml"
 
-# GoReleaser v2 defaults (internal/pipe/archive, internal/pipe/checksums, builders/golang).
-_DEFAULT_ARCHIVE_TEMPLATE = (
-    "{{ .ProjectName }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}{{ with .Arm }}v{{ . }}{{ end }}"
-    '{{ with .Mips }}_{{ . }}{{ end }}{{ if not (eq .Amd64 "v1") }}{{ .Amd64 }}{{ end }}'
+# Template fields a release has, but which cannot be known when the package installs
+# (internal/tmpl/tmpl.go): reading one in an asset name is refused, never guessed.
+_UNKNOWABLE = (
+    "Branch",
+    "Commit",
+    "CommitDate",
+    "CommitTimestamp",
+    "Date",
+    "FullCommit",
+    "GitURL",
+    "ModulePath",
+    "Now",
+    "PreviousTag",
+    "ReleaseNotes",
+    "ReleaseURL",
+    "Runtime",
+    "ShortCommit",
+    "Summary",
+    "TagBody",
+    "TagContents",
+    "TagSubject",
+    "Timestamp",
 )
-_DEFAULT_CHECKSUM_TEMPLATE = "{{ .ProjectName }}_{{ .Version }}_checksums.txt"
-_DEFAULT_GOOS = ("darwin", "linux", "windows")
-_DEFAULT_GOARCH = ("386", "amd64", "arm64")
+_UNKNOWN = Unknowable(
+    "depends on the git checkout or the time of the release, which an install cannot know; "
+    "use .Tag, .Version or a fixed text in asset names"
+)
+_TAG_FIELDS = ("Version", "RawVersion", "Tag", "Major", "Minor", "Patch", "Prerelease")
+_LOCAL_PATH = Unknowable("is a path on the machine that made the release")
+# Masterminds/semver, as internal/pipe/semver parses the tag for .Major, .Minor, .Patch.
+_SEMVER = re.compile(
+    r"v?(?P<major>\d+)(?:\.(?P<minor>\d+))?(?:\.(?P<patch>\d+))?"
+    r"(?:-(?P<pre>[0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?"
+)
 
-# Archive formats whose members we can read; GoReleaser also offers binary, gz, tar.zst.
-EXTRACTABLE_FORMATS = ("tar.gz", "tgz", "tar.xz", "txz", "tar", "zip")
 
-
-@dataclass(frozen=True)
-class FormatOverride:
-    """``archives[].format_overrides[]``: other formats for the targets whose GOOS it names."""
-
-    goos: str
-    formats: tuple[str, ...]
+# --- the release ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -51,16 +92,26 @@ class Release:
     """Everything the wrapper needs to know about the releases of one GoReleaser project."""
 
     project_name: str
-    repository: str  # "owner/name" on GitHub
-    binary_template: str
-    targets: tuple[Target, ...]
-    archive_template: str
-    formats: tuple[str, ...]
-    format_overrides: tuple[FormatOverride, ...]
-    wrap_in_directory: str  # "true", "false" or a template, as GoReleaser reads it
+    binary_template: str  # the CLI build's ``binary``
+    binaries: tuple[tuple[Target, Binary], ...]  # one per wheel target, in the build's order
+    archives: tuple[Archive, ...]
     checksum_template: str
     checksum_algorithm: str
+    checksum_split: bool = False
+    checksum_ids: tuple[str, ...] = ()
+    repository_spec: RepositorySpec | None = None
+    no_repository: str = "goreleaser.yaml has no release block and no git remote is recorded"
+    draft: bool = False
+    env: tuple[str, ...] = ()  # the top-level env: list, templates
+    environ: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     source: str = CONFIG_NAME
+
+    # -- names that do not depend on a release ---------------------------------------------------
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        """The wheel targets the release has a binary for."""
+        return tuple(target for target, _ in self.binaries)
 
     @property
     def env_prefix(self) -> str:
@@ -74,18 +125,72 @@ class Release:
 
     @property
     def command_name(self) -> str:
-        """The console command: the binary's name as GoReleaser builds it, without ``.exe``."""
-        return self._render(
-            self.binary_template, {"ProjectName": self.project_name}, "builds[0].binary"
-        )
+        """The console command: the build's binary name, without directory or ``.exe``."""
+        varies = Unknowable("changes from release to release, and the command's name cannot")
+        fields = self._general("")
+        fields.update(dict.fromkeys(_TAG_FIELDS, varies))
+        name = self._render(self.binary_template, fields, "builds[].binary", path=True)
+        return posixpath.basename(name)
+
+    # -- the repository --------------------------------------------------------------------------
+
+    @property
+    def repository(self) -> str:
+        """``owner/name`` of the repository releases are published to; ``""`` when unknown."""
+        spec = self.repository_spec
+        if spec is None:
+            return ""
+        try:
+            return self._repository(self._general("")).path
+        except ConfigError:
+            return ""
 
     @property
     def releases_page(self) -> str:
-        return f"https://github.com/{self.repository}/releases"
+        """The page listing the releases, for messages; a hint when the repository is unknown."""
+        if self.repository_spec is None:
+            return f"the project's releases page ({self.no_repository})"
+        return self._repository(self._general("")).releases_page
 
     def release_url(self, tag: str) -> str:
-        """The directory URL that holds one release's assets (GitHub's download location)."""
-        return f"{self.releases_page}/download/{tag}/"
+        """The directory URL (ending in ``/``) that holds the assets of the release ``tag``.
+
+        Raises :class:`ConfigError` when the configuration names no repository (no release
+        block, no recorded git remote, or ``release.disable``): then the release location must
+        be given by ``<PREFIX>RELEASE_URL``.
+        """
+        if self.repository_spec is None:
+            raise ConfigError(
+                f"{self.source}: the release location is unknown: {self.no_repository}. Set "
+                f"{self.env_prefix}RELEASE_URL to the URL or directory holding the release "
+                "assets, or add a release block (release.github: {owner: ..., name: ...})"
+            )
+        fields = self._general(tag)
+        return self._repository(fields).release_url(tag, self.project_name, str(fields["Version"]))
+
+    def _repository(self, fields: Mapping[str, object]) -> Repository:
+        spec = self.repository_spec
+        assert spec is not None
+        where = spec.where
+        download = self._render(
+            spec.download, fields, f"{spec.host}_urls.download", name=False
+        ).rstrip("/")
+        if not download.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"{self.source}: {spec.host}_urls.download renders to {download!r}, not an "
+                f"https:// URL; set it to the server's address (https://git.example.com)"
+            )
+        owner = self._render(spec.owner, fields, f"{where}.owner", path=True) if spec.owner else ""
+        return Repository(
+            host=spec.host,
+            download=download,
+            owner=owner,
+            name=self._render(spec.name, fields, f"{where}.name"),
+            package_registry=spec.package_registry,
+            api=self._render(spec.api, fields, "gitlab_urls.api", name=False).rstrip("/")
+            if spec.api
+            else "",
+        )
 
     def check_target(self, target: Target) -> Target:
         """Return ``target`` if the release has an archive for it, else say which targets it has."""
@@ -98,182 +203,351 @@ class Release:
             )
         return target
 
-    def _fields(self, target: Target, tag: str) -> dict[str, object]:
-        fields: dict[str, object] = {
-            "ProjectName": self.project_name,
-            "Version": release_version(tag),
-            "Tag": tag,
-            "Os": target.os,
-            "Arch": target.arch,
-            "Arm": "",
-            "Mips": "",
-            "Amd64": "v1" if target.arch == "amd64" else "",
-        }
-        fields["Binary"] = self._render(self.binary_template, fields, "builds[0].binary")
+    # -- asset names -----------------------------------------------------------------------------
+
+    def archive_format(self, target: Target) -> Format:
+        """The first format of ``target``'s archive that the wrapper reads (formats.py).
+
+        Raises :class:`ConfigError` naming the setting when the archive for ``target`` is
+        published only as ``none`` or in formats the wrapper does not read.
+        """
+        return self._archive(target)[1]
+
+    def archive_name(self, target: Target, tag: str) -> str:
+        """The asset name of ``target``'s archive in the release ``tag``.
+
+        ``name_template`` plus ``.<format>``; with the ``binary`` format the asset is the binary
+        itself, named ``name_template`` plus ``.exe`` on Windows (archive.go ``create``, ``skip``).
+        """
+        archive, fmt = self._archive(target)
+        binary = self._binary(target)
+        where = f"archives[{archive.index}].name_template"
+        stem = self._render(archive.name_template, self._archive_fields(binary, tag), where)
+        return stem + binary.ext if fmt == "binary" else f"{stem}.{fmt}"
+
+    def binary_name(self, target: Target, tag: str) -> str:
+        """The binary's file name as GoReleaser built it: ``.exe`` on Windows, no directory."""
+        return posixpath.basename(self._binary_path(self._binary(target), tag))
+
+    def binary_member(self, target: Target, tag: str) -> str:
+        """The binary's path inside the archive (archive.go ``create``).
+
+        The build's binary path (``bin/tool`` stays ``bin/tool`` unless
+        ``strip_binary_directory``), inside ``wrap_in_directory``: ``true`` wraps in the
+        archive's name template, ``false`` not at all, anything else is a template. For the
+        ``binary`` format the asset is the binary: its member is the asset's own name.
+        """
+        archive, fmt = self._archive(target)
+        if fmt == "binary":
+            return self.archive_name(target, tag)
+        binary = self._binary(target)
+        member = self._binary_path(binary, tag)
+        if archive.strip_binary_directory:
+            member = posixpath.basename(member)
+        wrap = {"true": archive.name_template, "false": ""}.get(
+            archive.wrap_in_directory, archive.wrap_in_directory
+        )
+        if wrap:
+            where = f"archives[{archive.index}].wrap_in_directory"
+            folder = self._render(wrap, self._archive_fields(binary, tag), where, path=True)
+            member = f"{folder}/{member}"
+        return _clean_member(member, self.source, f"archives[{archive.index}]")
+
+    def checksum_name(self, tag: str, artifact: str | None = None) -> str:
+        """The asset name of the checksums file of the release ``tag``.
+
+        The one combined file, or, with ``checksum.split``, the file that holds the checksum of
+        the asset ``artifact`` alone (internal/pipe/checksums: ``singleChecksum``,
+        ``splitChecksum``; default template ``{{ .ArtifactName }}.{{ .Algorithm }}``). A split
+        file name needs ``artifact``: :class:`ConfigError` without it.
+        """
+        if not self.checksum_split:
+            return self._render(
+                self.checksum_template, self._general(tag), "checksum.name_template"
+            )
+        if artifact is None:
+            raise ConfigError(
+                f"{self.source}: checksum.split is true, so each asset has its own checksum file; "
+                "its name depends on the asset's name"
+            )
+        fields = dict(self._general(tag))
+        for target in self.targets:
+            if self.archive_name(target, tag) == artifact:
+                fields.update(self._artifact_fields(target, tag, artifact))
+                break
+        else:
+            fields.update(ArtifactName=artifact, ArtifactExt="", Binary=self.project_name)
+        fields["Algorithm"] = self.checksum_algorithm
+        return self._render(self.checksum_template, fields, "checksum.name_template")
+
+    # -- template fields (internal/tmpl/tmpl.go: New, WithArtifact, WithBuildOptions) -------------
+
+    def _environment(self, fields: Mapping[str, object]) -> Namespace:
+        """``.Env``: the environment, overridden by the top-level ``env:`` list (internal/pipe/env),
+        whose entries are templates rendered against the environment alone."""
+        missing = (
+            "the environment variable {name!r} is not set, so .Env.{name} has no value: set it, "
+            f"or give it a value in {self.source}'s top-level env: list"
+        )
+        environ = Namespace(dict(self.environ), missing)
+        values: dict[str, object] = dict(self.environ)
+        for number, entry in enumerate(self.env):
+            text = self._render(entry, {**fields, "Env": environ}, f"env[{number}]", name=False)
+            key, sep, value = text.partition("=")
+            if sep and key:
+                values[key] = value
+        return Namespace(values, missing)
+
+    def _general(self, tag: str) -> dict[str, object]:
+        """The fields every template has: the project, the tag, and what a release always is."""
+        semver = _SEMVER.fullmatch(tag)
+        fields: dict[str, object] = dict.fromkeys(_UNKNOWABLE, _UNKNOWN)
+        fields.update(
+            ProjectName=self.project_name,
+            Version=release_version(tag),
+            Tag=tag,
+            IsDraft=self.draft,
+            # A release is never a snapshot, a nightly or a single target, and GoReleaser
+            # refuses to release from a dirty checkout (internal/pipe/git, ErrDirty).
+            IsSnapshot=False,
+            IsNightly=False,
+            IsSingleTarget=False,
+            IsGitDirty=False,
+            IsGitClean=True,
+            GitTreeState="clean",
+        )
+        if semver is None:
+            not_semver = Unknowable(f"needs a SemVer tag, and {tag!r} is not one")
+            fields.update(dict.fromkeys(("RawVersion", "Major", "Minor", "Patch"), not_semver))
+            fields["Prerelease"] = not_semver
+        else:
+            major, minor, patch = (int(semver[part] or 0) for part in ("major", "minor", "patch"))
+            fields.update(
+                RawVersion=f"{major}.{minor}.{patch}",
+                Major=major,
+                Minor=minor,
+                Patch=patch,
+                Prerelease=semver["pre"] or "",
+            )
+        fields["Env"] = self._environment({k: v for k, v in fields.items() if k != "Env"})
         return fields
 
-    def _render(self, template: str, fields: Mapping[str, object], where: str) -> str:
-        text = render(template, fields)
-        if not text or "/" in text or "\\" in text or text in {".", ".."}:
+    def _platform_fields(self, binary: Binary) -> dict[str, object]:
+        return {
+            "Os": binary.goos,
+            "Arch": binary.goarch,
+            "Amd64": binary.amd64,
+            "I386": "",
+            "Arm": "",
+            "Arm64": binary.arm64,
+            "Mips": "",
+            "Ppc64": "",
+            "Riscv64": "",
+            "Target": binary.target,
+        }
+
+    def _binary_path(self, binary: Binary, tag: str) -> str:
+        """The binary artifact's ``Name``: the built file's path in the dist, with ``.exe``."""
+        if binary.universal:
+            name = self._render(binary.name_template, self._general(tag), binary.where, path=True)
+        else:
+            name = self._render(
+                binary.name_template, self._build_fields(binary, tag), binary.where, path=True
+            )
+            name += binary.ext
+        return _clean_member(name, self.source, binary.where)
+
+    def _build_fields(self, binary: Binary, tag: str) -> dict[str, object]:
+        # build.go buildOptionsForTarget: the binary template sees the target, Ext, and a
+        # Name and Path not set yet.
+        fields = {**self._general(tag), **self._platform_fields(binary)}
+        fields.update(Ext=binary.ext, Name="", Path="")
+        return fields
+
+    def _archive_fields(self, binary: Binary, tag: str) -> dict[str, object]:
+        """The fields of an archive's templates: WithArtifact of the binary it packs."""
+        name = self._binary_path(binary, tag)
+        fields = {**self._general(tag), **self._platform_fields(binary)}
+        fields.update(
+            Binary=self._binary_stem(binary, tag),
+            ArtifactName=name,
+            ArtifactExt=binary.ext,
+            ArtifactPath=_LOCAL_PATH,
+        )
+        return fields
+
+    def _binary_stem(self, binary: Binary, tag: str) -> str:
+        """``.Binary``: the built file's name without directory or extension (golang/build.go
+        getBinaryArtifact); a universal binary keeps the one of the binary it was made from."""
+        if binary.made_from is not None:
+            return self._binary_stem(binary.made_from, tag)
+        stem = posixpath.basename(self._binary_path(binary, tag))
+        return stem[: -len(binary.ext)] if binary.ext else stem
+
+    def _artifact_fields(self, target: Target, tag: str, asset: str) -> dict[str, object]:
+        """WithArtifact of a published archive (or binary), for a split checksum file name."""
+        binary = self._binary(target)
+        fields = self._platform_fields(binary)
+        binary_format = self._archive(target)[1] == "binary"
+        fields.update(
+            ArtifactName=asset,
+            ArtifactExt="",
+            # An archive artifact carries no "Binary" extra, so .Binary is the project name;
+            # an uploaded binary carries its file name (archive.go create, skip; tmpl.go).
+            Binary=self._binary_path(binary, tag) if binary_format else self.project_name,
+            ArtifactPath=_LOCAL_PATH,
+        )
+        return fields
+
+    # -- lookups ---------------------------------------------------------------------------------
+
+    def _binary(self, target: Target) -> Binary:
+        for known, binary in self.binaries:
+            if known == target:
+                return binary
+        self.check_target(target)
+        raise AssertionError(target)  # check_target raised
+
+    def _archive(self, target: Target) -> tuple[Archive, Format]:
+        """The archive that packs ``target``'s binary in a format we read, and that format."""
+        binary = self._binary(target)
+        holding = [a for a in self.archives if not a.ids or binary.id in a.ids]
+        if not holding:
+            raise ConfigError(
+                f"{self.source}: no archive packs the binary of build {binary.id!r} for {target}: "
+                "list that id in an archive's ids (archives[].ids)"
+            )
+        for archive in holding:
+            formats, _ = archive.formats_for(binary.goos)
+            for fmt in formats:
+                if fmt in FORMATS:
+                    self._check_checksummed(archive)
+                    return archive, _format(fmt)
+        formats, where = holding[0].formats_for(binary.goos)
+        raise ConfigError(
+            f"{self.source}: {where} publishes the archive for {target} as "
+            f"{', '.join(formats) or 'nothing'}; the wrapper reads {', '.join(FORMATS)}"
+            + (" (none publishes no archive)" if "none" in formats else "")
+        )
+
+    def _check_checksummed(self, archive: Archive) -> None:
+        if self.checksum_ids and archive.id not in self.checksum_ids:
+            raise ConfigError(
+                f"{self.source}: checksum.ids {list(self.checksum_ids)!r} leaves out archive "
+                f"{archive.id!r} (archives[{archive.index}]), so its checksum is not published "
+                "and it cannot be verified; add the archive's id to checksum.ids"
+            )
+
+    def _render(
+        self,
+        template: str,
+        fields: Mapping[str, object],
+        where: str,
+        *,
+        path: bool = False,
+        name: bool = True,
+    ) -> str:
+        """Render ``template`` from the setting ``where``; refuse what is not a usable name.
+
+        With ``path``, slashes are allowed (a binary in a directory, a wrap directory).
+        """
+        try:
+            text = render(template, fields)
+        except TemplateError as exc:
+            raise TemplateError(f"{self.source}: {where}: {exc}") from exc
+        if not name:
+            return text
+        parts = text.split("/") if path else [text]
+        if not text or "\\" in text or any(p in {"", ".", ".."} or "/" in p for p in parts):
             raise ConfigError(
                 f"{self.source}: {where} renders to {text!r}, which is not a usable file name"
             )
         return text
 
-    def archive_format(self, target: Target) -> str:
-        """The first format of the archive for ``target`` that we can extract."""
-        formats = self.formats
-        for override in self.format_overrides:
-            # GoReleaser matches overrides by prefix of the platform string (archive.go).
-            if target.os.startswith(override.goos):
-                formats = override.formats
-                break
-        for fmt in formats:
-            if fmt in EXTRACTABLE_FORMATS:
-                return fmt
-        raise ConfigError(
-            f"{self.source}: the archive for {target} is published as {', '.join(formats)}; "
-            f"the wrapper can extract {', '.join(EXTRACTABLE_FORMATS)}"
-        )
 
-    def archive_name(self, target: Target, tag: str) -> str:
-        """The asset name of the archive for ``target`` in the release ``tag``."""
-        stem = self._render(
-            self.archive_template, self._fields(target, tag), "archives[0].name_template"
-        )
-        return f"{stem}.{self.archive_format(target)}"
-
-    def binary_name(self, target: Target, tag: str) -> str:
-        """The binary's file name as built: Go adds ``.exe`` on Windows."""
-        name = str(self._fields(target, tag)["Binary"])
-        return f"{name}.exe" if target.os == "windows" else name
-
-    def binary_member(self, target: Target, tag: str) -> str:
-        """The binary's path inside the archive, with GoReleaser's ``wrap_in_directory``."""
-        name = self.binary_name(target, tag)
-        if self.wrap_in_directory == "false":
-            return name
-        folder_template = (
-            self.archive_template if self.wrap_in_directory == "true" else self.wrap_in_directory
-        )
-        folder = self._render(
-            folder_template, self._fields(target, tag), "archives[0].wrap_in_directory"
-        )
-        return f"{folder}/{name}"
-
-    def checksum_name(self, tag: str) -> str:
-        """The asset name of the checksums file of the release ``tag``."""
-        fields = {"ProjectName": self.project_name, "Version": release_version(tag), "Tag": tag}
-        return self._render(self.checksum_template, fields, "checksum.name_template")
+def _format(value: str) -> Format:
+    for fmt in FORMATS:
+        if fmt == value:
+            return fmt
+    raise AssertionError(value)
 
 
-def parse_release(data: object, source: str = CONFIG_NAME) -> Release:
-    """Build a :class:`Release` from a parsed GoReleaser configuration (pure: no I/O)."""
-    config = _mapping(data, source, "the document")
-    project = _text(config.get("project_name"), source, "project_name")
-    github = _mapping(
-        _mapping(config.get("release", {}), source, "release").get("github"),
-        source,
-        "release.github",
-    )
-    owner = _text(github.get("owner"), source, "release.github.owner")
-    repository = f"{owner}/{_text(github.get('name'), source, 'release.github.name')}"
+def _clean_member(path: str, source: str, where: str) -> str:
+    # filepath.Join in archive.go's EnhancedArchive.Add cleans the path; never let it escape.
+    cleaned = posixpath.normpath(path)
+    if cleaned.startswith(("/", "..")) or cleaned == ".":
+        raise ConfigError(f"{source}: {where} puts the binary at {path!r}, outside the archive")
+    return cleaned
 
-    builds = _sequence(config.get("builds") or [{}], source, "builds")
-    build = _mapping(builds[0], source, "builds[0]")
-    binary = str(build.get("binary") or project)
-    goos = tuple(
-        str(v) for v in _sequence(build.get("goos") or _DEFAULT_GOOS, source, "builds[0].goos")
-    )
-    goarch = tuple(
-        str(v)
-        for v in _sequence(build.get("goarch") or _DEFAULT_GOARCH, source, "builds[0].goarch")
-    )
-    ignored = [
-        _mapping(item, source, "builds[0].ignore[]")
-        for item in _sequence(build.get("ignore") or [], source, "builds[0].ignore", empty=True)
-    ]
-    targets = tuple(
-        target
-        for target in (Target(os_, arch) for os_ in goos for arch in goarch)
-        if target in SUPPORTED and not any(_ignores(rule, target) for rule in ignored)
-    )
-    if not targets:
-        raise ConfigError(
-            f"{source}: builds[0] targets none of the platforms a wheel can carry "
-            f"({', '.join(str(t) for t in SUPPORTED)})"
-        )
 
-    archives = _sequence(config.get("archives") or [{}], source, "archives")
-    archive = _mapping(archives[0], source, "archives[0]")
-    overrides = tuple(
-        FormatOverride(
-            goos=_text(item.get("goos"), source, "archives[0].format_overrides[].goos"),
-            formats=_formats(item, source, "archives[0].format_overrides[]") or ("tar.gz",),
+# --- reading a configuration ----------------------------------------------------------------------
+
+
+def default_config_path() -> Path:
+    """Where the release description is: in the installed package, or beside ``wrapper/``.
+
+    The build copies the top-level ``goreleaser.yaml`` into the package, so one file serves
+    both a source checkout and an installed wheel.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / CONFIG_NAME, here.parent / CONFIG_NAME):
+        if candidate.is_file():
+            return candidate
+    return here / CONFIG_NAME
+
+
+def load_release(path: str | os.PathLike[str] | None = None) -> Release:
+    """Read a GoReleaser configuration into a :class:`Release`, applying GoReleaser's defaults."""
+    import yaml  # only the commands and the build need it; the shim never comes here
+
+    config_path = Path(path) if path is not None else default_config_path()
+    source = str(config_path)
+    try:
+        data = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the release description {source}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source} is not valid YAML: {exc}") from exc
+    return parse_release(data, source, environ=os.environ)
+
+
+def parse_release(
+    data: object,
+    source: str = CONFIG_NAME,
+    *,
+    origin: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Release:
+    """Build a :class:`Release` from a parsed GoReleaser v2 configuration (pure: no I/O).
+
+    ``origin`` is the URL of the git remote ``origin`` of the checkout the package was built
+    from: GoReleaser's repository when the configuration has no release block. ``environ`` is
+    the environment ``.Env`` reads after the top-level ``env:`` list (none by default). Raises
+    :class:`ConfigError` naming the setting (``archives[0].formats``) for anything unusable.
+    """
+    read = _config.Reader(source)
+    config = read.mapping(data, "the document")
+    if config.get("includes"):
+        raise read.fail(
+            "includes is not read: the wrapper reads one file, and asset names may come from an "
+            "included one. Give it the merged configuration, which `goreleaser release "
+            "--snapshot --clean` writes to dist/config.yaml"
         )
-        for item in (
-            _mapping(raw, source, "archives[0].format_overrides[]")
-            for raw in _sequence(
-                archive.get("format_overrides") or [],
-                source,
-                "archives[0].format_overrides",
-                empty=True,
-            )
-        )
-    )
-    wrap = archive.get("wrap_in_directory", False)
-    checksum = _mapping(config.get("checksum") or {}, source, "checksum")
-    algorithm = str(checksum.get("algorithm") or "sha256")
-    if algorithm not in DIGEST_SIZES:
-        raise ConfigError(
-            f"{source}: checksum.algorithm {algorithm!r} is not supported; use one of: "
-            + ", ".join(DIGEST_SIZES)
-        )
+    project = _config.project_name(config, read)
+    builds = _config.cli_builds(config, project, read)
+    checksum = read.mapping(config.get("checksum") or {}, "checksum")
+    release = read.mapping(config.get("release") or {}, "release")
+    repository, no_repository = _config.repository(config, release, origin, read)
     return Release(
         project_name=project,
-        repository=repository,
-        binary_template=binary,
-        targets=targets,
-        archive_template=str(archive.get("name_template") or _DEFAULT_ARCHIVE_TEMPLATE),
-        formats=_formats(archive, source, "archives[0]") or ("tar.gz",),
-        format_overrides=overrides,
-        wrap_in_directory=str(wrap).lower() if isinstance(wrap, bool) else str(wrap),
-        checksum_template=str(checksum.get("name_template") or _DEFAULT_CHECKSUM_TEMPLATE),
-        checksum_algorithm=algorithm,
+        binary_template=builds[0].binary,
+        binaries=_config.binaries(config, project, builds, read),
+        archives=_config.archives(config, read),
+        **_config.checksum(checksum, read),
+        repository_spec=repository,
+        no_repository=no_repository,
+        draft=release.get("draft") is True,
+        env=tuple(str(v) for v in read.sequence(config.get("env") or [], "env", empty=True)),
+        environ=tuple(sorted((environ or {}).items())),
         source=source,
     )
-
-
-def _ignores(rule: Mapping[str, Any], target: Target) -> bool:
-    # An ignore rule matches when each field it sets matches (GoReleaser buildtarget).
-    return all(
-        not rule.get(key) or str(rule[key]) == value
-        for key, value in (("goos", target.os), ("goarch", target.arch))
-    )
-
-
-def _formats(item: Mapping[str, Any], source: str, where: str) -> tuple[str, ...]:
-    # v2 spells it ``formats: [tar.gz]``; v1's ``format: tar.gz`` is still accepted, deprecated.
-    if item.get("formats"):
-        return tuple(str(v) for v in _sequence(item["formats"], source, f"{where}.formats"))
-    if item.get("format"):
-        return (str(item["format"]),)
-    return ()
-
-
-def _mapping(value: object, source: str, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{source}: {where} must be a mapping, not {type(value).__name__}")
-    return value
-
-
-def _sequence(value: object, source: str, where: str, *, empty: bool = False) -> Sequence[Any]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not (value or empty):
-        raise ConfigError(f"{source}: {where} must be a {'' if empty else 'non-empty '}list")
-    return value
-
-
-def _text(value: object, source: str, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"{source}: {where} must be set (a non-empty string)")
-    return value

@@ -1,9 +1,11 @@
-"""A GoReleaser-shaped release, written independently of the product's naming code.
+"""A release in the shape of the real Cerebrium releases, written independently of the product.
 
-GoReleaser's naming is spelled out literally here (``{project}_{version}_{os}_{arch}.tar.gz``,
-``.zip`` on Windows, the binary at the archive root beside README and LICENSE, and a sorted
-``checksums.txt`` of ``<sha256>  <name>`` lines), so that tests comparing the product's names
-with these files prove agreement rather than restate the product's own code.
+The names and layout of the real releases (GoReleaser v2.15.1 run on this repository's
+goreleaser.yaml) are spelled out literally here: ``cerebrium_cli_<os>_<arch>.tar.gz`` (``.zip`` on
+Windows, no version in the name), the binary at the archive root after CHANGELOG.md, LICENSE and
+README.md, the deb and rpm packages nfpm makes for Linux (``cerebrium_<version>_linux_<arch>.deb``),
+and a ``checksums.txt`` of ``<sha256>  <name>`` lines sorted by name that lists them all. Tests
+comparing the product's names with these files prove agreement rather than restate its code.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MTIME = 1_700_000_000  # fixed, so archives are reproducible
-EXTRAS = {"README.md": b"# cerebrium\n", "LICENSE": b"Apache-2.0\n"}
+# archives[0].files: LICENSE*, README*, CHANGELOG*, packed before the binary, sorted.
+EXTRAS = {
+    "CHANGELOG.md": b"# Changelog\n",
+    "LICENSE": b"Apache-2.0\n",
+    "README.md": b"# cerebrium\n",
+}
+PACKAGE_FORMATS = ("deb", "rpm")  # nfpms[0].formats, Linux only
 
 
 @dataclass(frozen=True)
@@ -25,11 +33,18 @@ class Release:
     dir: Path
     version: str
     archives: dict[tuple[str, str], Path]
+    packages: list[Path]
     checksums: Path
 
 
-def archive_name(project: str, version: str, goos: str, goarch: str) -> str:
-    return f"{project}_{version}_{goos}_{goarch}.{'zip' if goos == 'windows' else 'tar.gz'}"
+def archive_name(goos: str, goarch: str) -> str:
+    """The real releases' archive name: ``cerebrium_cli_{{ .Os }}_{{ .Arch }}`` plus format."""
+    return f"cerebrium_cli_{goos}_{goarch}.{'zip' if goos == 'windows' else 'tar.gz'}"
+
+
+def package_name(version: str, goarch: str, fmt: str) -> str:
+    """nfpm's default file name for a Linux package of the release ``version``."""
+    return f"cerebrium_{version}_linux_{goarch}.{fmt}"
 
 
 def make_archive(
@@ -39,13 +54,13 @@ def make_archive(
     binary_name: str = "cerebrium",
     extra_members: Mapping[str, bytes] | None = None,
 ) -> Path:
-    """Pack ``binary`` (and README/LICENSE) as GoReleaser does for ``goos``."""
+    """Pack ``binary`` as GoReleaser does for ``goos``: the extra files, then the binary."""
     members = dict(sorted({**EXTRAS, **(extra_members or {})}.items()))
     data = binary.read_bytes()
     if goos == "windows":
         with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, content, mode in [(f"{binary_name}.exe", data, 0o755)] + [
-                (n, c, 0o644) for n, c in members.items()
+            for name, content, mode in [(n, c, 0o644) for n, c in members.items()] + [
+                (f"{binary_name}.exe", data, 0o755)
             ]:
                 info = zipfile.ZipInfo(name, date_time=(2023, 11, 14, 22, 13, 20))
                 info.external_attr = (0o100000 | mode) << 16
@@ -53,8 +68,8 @@ def make_archive(
                 zf.writestr(info, content)
         return dest
     with tarfile.open(dest, "w:gz") as tf:
-        for name, content, mode in [(binary_name, data, 0o755)] + [
-            (n, c, 0o644) for n, c in members.items()
+        for name, content, mode in [(n, c, 0o644) for n, c in members.items()] + [
+            (binary_name, data, 0o755)
         ]:
             info = tarfile.TarInfo(name)
             info.size, info.mode, info.mtime = len(content), mode, MTIME
@@ -73,15 +88,24 @@ def make_release(
     binaries: Mapping[tuple[str, str], Path],
     version: str,
     out_dir: Path,
-    project: str = "cerebrium",
 ) -> Release:
-    """Write every target's archive and ``checksums.txt`` into ``out_dir``."""
+    """Write every target's archive, the Linux packages and ``checksums.txt`` into ``out_dir``.
+
+    The packages are small stand-ins (the wrapper never reads them): what matters is that they
+    are in the release and in its checksums file, as in the real releases.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     archives = {
-        (goos, goarch): make_archive(
-            binary, out_dir / archive_name(project, version, goos, goarch), goos
-        )
+        (goos, goarch): make_archive(binary, out_dir / archive_name(goos, goarch), goos)
         for (goos, goarch), binary in sorted(binaries.items())
     }
-    checksums = write_checksums(archives.values(), out_dir / "checksums.txt")
-    return Release(out_dir, version, archives, checksums)
+    packages = []
+    for goos, goarch in sorted(binaries):
+        if goos != "linux":
+            continue
+        for fmt in PACKAGE_FORMATS:
+            package = out_dir / package_name(version, goarch, fmt)
+            package.write_bytes(f"{fmt} package of cerebrium {version} for {goarch}\n".encode())
+            packages.append(package)
+    checksums = write_checksums([*archives.values(), *packages], out_dir / "checksums.txt")
+    return Release(out_dir, version, archives, packages, checksums)

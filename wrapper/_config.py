@@ -1,0 +1,543 @@
+"""The sections of a GoReleaser v2 configuration that name release assets, with its defaults.
+
+Each function reads one section (``builds``, ``universal_binaries``, ``archives``, ``checksum``,
+``release`` with the ``*_urls`` blocks) into plain values, applying GoReleaser's defaults and
+rules as its source does (the ``internal/`` files cited), and raises :class:`ConfigError`
+naming the file and the setting (``archives[0].formats``) for what cannot be used. The
+:class:`~.release.Release` turns these values into names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError
+from .platforms import SUPPORTED, Target
+from .repository import PUBLIC_HOSTS, Host, parse_remote
+
+__all__ = [
+    "CHECKSUM_ALGORITHMS",
+    "Archive",
+    "Binary",
+    "FormatOverride",
+    "Reader",
+    "RepositorySpec",
+    "archives",
+    "binaries",
+    "checksum",
+    "cli_builds",
+    "project_name",
+    "repository",
+]
+
+# internal/pipe/archive: defaultNameTemplate and defaultBinaryNameTemplate.
+_NAME_SUFFIX = (
+    "{{ .Version }}_{{ .Os }}_{{ .Arch }}{{ with .Arm }}v{{ . }}{{ end }}"
+    '{{ with .Mips }}_{{ . }}{{ end }}{{ if not (eq .Amd64 "v1") }}{{ .Amd64 }}{{ end }}'
+)
+_DEFAULT_ARCHIVE_TEMPLATE = "{{ .ProjectName }}_" + _NAME_SUFFIX
+_DEFAULT_BINARY_TEMPLATE = "{{ .Binary }}_" + _NAME_SUFFIX
+# internal/pipe/checksums: Default.
+_DEFAULT_CHECKSUM_TEMPLATE = "{{ .ProjectName }}_{{ .Version }}_checksums.txt"
+_DEFAULT_SPLIT_CHECKSUM_TEMPLATE = "{{ .ArtifactName }}.{{ .Algorithm }}"
+# internal/builders/golang/build.go: WithDefaults, and the first-class target lists.
+_DEFAULT_GOOS = ("linux", "darwin", "windows")
+_DEFAULT_GOARCH = ("amd64", "arm64", "386")
+_DEFAULT_GOAMD64 = "v1"
+_DEFAULT_GOARM64 = "v8.0"
+_FIRST_CLASS = ("darwin_amd64", "darwin_arm64", "linux_amd64", "linux_arm64", "windows_amd64")
+_FIRST_CLASS_NAMES = ("go_first_class", "go_118_first_class")
+
+# checksum.algorithm: every algorithm GoReleaser offers (internal/artifact, Checksum), and why
+# the wrapper refuses the ones it refuses. The others are verified with hashlib.
+CHECKSUM_ALGORITHMS: dict[str, str | None] = {
+    "sha256": None,
+    "sha384": None,
+    "sha512": None,
+    "sha3-224": None,
+    "sha3-256": None,
+    "sha3-384": None,
+    "sha3-512": None,
+    "blake2b": None,
+    "blake2s": None,
+    "sha224": "a truncated SHA-256 the wrapper does not verify; use sha256",
+    "blake3": "not in Python's standard library, so the wrapper cannot verify it; use sha256",
+    "md5": "broken: anyone can make two files with the same MD5; use sha256",
+    "sha1": "broken: anyone can make two files with the same SHA-1; use sha256",
+    "crc32": "an error check, not a cryptographic hash: it proves nothing; use sha256",
+}
+
+
+@dataclass(frozen=True)
+class FormatOverride:
+    """``archives[].format_overrides[]``: other formats for the targets whose GOOS it names."""
+
+    goos: str
+    formats: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Archive:
+    """One ``archives[i]`` entry, with GoReleaser's defaults (internal/pipe/archive, Default)."""
+
+    index: int
+    id: str
+    ids: tuple[str, ...]  # the builds (and universal binaries) it packs; empty: all
+    name_template: str
+    formats: tuple[str, ...]
+    format_overrides: tuple[FormatOverride, ...]
+    wrap_in_directory: str  # "true", "false" or a template, as GoReleaser reads it
+    strip_binary_directory: bool
+
+    def formats_for(self, goos: str) -> tuple[tuple[str, ...], str]:
+        """The formats for ``goos`` and the setting they come from (archive.go packageFormats).
+
+        An override applies when ``goos`` starts with its ``goos``; one without ``goos`` or
+        without formats is ignored, as GoReleaser ignores it.
+        """
+        for number, override in enumerate(self.format_overrides):
+            if override.goos and override.formats and goos.startswith(override.goos):
+                return override.formats, f"archives[{self.index}].format_overrides[{number}]"
+        return self.formats, f"archives[{self.index}].formats"
+
+
+@dataclass(frozen=True)
+class Binary:
+    """The binary artifact GoReleaser archives for one wheel target (internal/artifact fields).
+
+    A universal binary (internal/pipe/universalbinary) has ``goarch`` ``all``, no ``target``
+    and no ``amd64``, its own ``name_template``, and ``made_from``, the first darwin binary it
+    joins, whose extras (``.Binary``) it copies.
+    """
+
+    goos: str
+    goarch: str
+    amd64: str
+    arm64: str
+    target: str  # GoReleaser's .Target: linux_amd64_v1, darwin_arm64_v8.0
+    id: str  # the build's id, or the universal binary's
+    name_template: str  # builds[].binary, or universal_binaries[].name_template
+    where: str  # the setting name_template comes from, for messages
+    made_from: Binary | None = None  # for a universal binary: a binary it joins
+
+    @property
+    def universal(self) -> bool:
+        return self.made_from is not None
+
+    @property
+    def ext(self) -> str:
+        """Go's extension for the target (internal/pipe/build, extFor)."""
+        return ".exe" if self.goos == "windows" else ""
+
+
+@dataclass(frozen=True)
+class RepositorySpec:
+    """Where the release is published, as configured: templates, rendered when needed."""
+
+    host: Host
+    download: str  # a template
+    owner: str  # a template
+    name: str  # a template
+    where: str  # the setting it comes from: release.github, origin, ...
+    package_registry: bool = False
+    api: str = ""
+
+
+# --- reading the sections -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Type checks with messages that name the file and the setting."""
+
+    source: str
+
+    def fail(self, message: str) -> ConfigError:
+        return ConfigError(f"{self.source}: {message}")
+
+    def mapping(self, value: object, where: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(f"{where} must be a mapping, not {type(value).__name__}")
+        return value
+
+    def sequence(self, value: object, where: str, *, empty: bool = False) -> Sequence[Any]:
+        if (
+            isinstance(value, (str, bytes))
+            or not isinstance(value, Sequence)
+            or not (value or empty)
+        ):
+            raise self.fail(f"{where} must be a {'' if empty else 'non-empty '}list")
+        return value
+
+    def strings(self, value: object, where: str) -> tuple[str, ...]:
+        """A list of strings; YAML numbers and booleans read as Go reads them into strings."""
+        return tuple(scalar(v) for v in self.sequence(value or [], where, empty=True))
+
+    def text(self, value: object, where: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(f"{where} must be set (a non-empty string)")
+        return value
+
+    def entries(
+        self, config: Mapping[str, Any], key: str, parent: str = ""
+    ) -> Iterator[tuple[int, Mapping[str, Any]]]:
+        """The mappings of the list ``config[key]`` (absent: none), numbered for messages."""
+        where = f"{parent}.{key}" if parent else key
+        for number, item in enumerate(self.sequence(config.get(key) or [], where, empty=True)):
+            yield number, self.mapping(item, f"{where}[{number}]")
+
+
+def scalar(value: object) -> str:
+    """A YAML scalar as Go's YAML decoder puts it into a string field (true, not True)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def project_name(config: Mapping[str, Any], read: Reader) -> str:
+    """``project_name``, or GoReleaser's first guess that needs no checkout: the release
+    block's name (internal/pipe/project). Its other guesses (go.mod, the git remote) are not
+    made here: a name must not depend on where the package is built."""
+    if config.get("project_name"):
+        return read.text(config["project_name"], "project_name")
+    release = read.mapping(config.get("release") or {}, "release")
+    for host in ("github", "gitlab", "gitea"):
+        name = read.mapping(release.get(host) or {}, f"release.{host}").get("name")
+        if isinstance(name, str) and name and "{{" not in name:
+            return name
+    raise read.fail(
+        "project_name must be set (a non-empty string): GoReleaser would guess it from go.mod "
+        "or the git remote, which the wrapper does not read"
+    )
+
+
+@dataclass(frozen=True)
+class _Build:
+    index: int
+    id: str
+    binary: str
+    config: Mapping[str, Any]
+
+
+def cli_builds(config: Mapping[str, Any], project: str, read: Reader) -> list[_Build]:
+    """The builds of the CLI's binary: see the module docstring.
+
+    The binary is that of the first (not skipped) build whose ``binary`` is the project name
+    (GoReleaser's default binary), else of the first build; every build of that binary counts,
+    as projects such as trivy build one binary in a build per OS.
+    """
+    builds: list[_Build] = []
+    for number, item in read.entries(config, "builds"):
+        where = f"builds[{number}]"
+        if scalar(item.get("skip", "")).strip().lower() == "true":
+            continue
+        builder = item.get("builder") or "go"
+        if builder != "go":
+            raise read.fail(
+                f"{where}.builder is {builder!r}; the wrapper reads Go builds (builder: go), whose "
+                "targets are GOOS/GOARCH"
+            )
+        binary = str(item.get("binary") or project)
+        builds.append(_Build(number, str(item.get("id") or project), binary, item))
+    if not config.get("builds"):
+        builds.append(_Build(0, project, project, {}))
+    if not builds:
+        raise read.fail("every build is skipped (builds[].skip), so nothing is released")
+    cli = next((b for b in builds if b.binary == project), builds[0])
+    return [build for build in builds if build.binary == cli.binary]
+
+
+def _build_targets(build: _Build, read: Reader) -> list[tuple[str, str, str, str]]:
+    """(goos, goarch, goamd64, goarm64) of every target the build makes
+    (internal/builders/golang/build.go WithDefaults, targets.go listTargets)."""
+    if build.config.get("targets"):
+        return _listed_targets(build, read)
+    return _matrix_targets(build, read)
+
+
+def _listed_targets(build: _Build, read: Reader) -> list[tuple[str, str, str, str]]:
+    # ``targets: [linux_amd64_v3, go_first_class]``: a level left out is the default
+    # (fixTarget); ``ignore`` does not apply to listed targets.
+    found = []
+    where = f"builds[{build.index}].targets"
+    for text in read.strings(build.config["targets"], where):
+        for name in _FIRST_CLASS if text in _FIRST_CLASS_NAMES else (text,):
+            goos, _, rest = name.partition("_")
+            goarch, _, level = rest.partition("_")
+            level = level or {"amd64": _DEFAULT_GOAMD64, "arm64": _DEFAULT_GOARM64}.get(goarch, "")
+            found.append((goos, goarch, *_levels(goarch, level)))
+    return found
+
+
+def _matrix_targets(build: _Build, read: Reader) -> list[tuple[str, str, str, str]]:
+    # goos x goarch x the level lists, less what an ``ignore`` rule matches.
+    item, where = build.config, f"builds[{build.index}]"
+    goos = read.strings(item.get("goos"), f"{where}.goos") or _DEFAULT_GOOS
+    goarch = read.strings(item.get("goarch"), f"{where}.goarch") or _DEFAULT_GOARCH
+    levels = {
+        "amd64": read.strings(item.get("goamd64"), f"{where}.goamd64") or (_DEFAULT_GOAMD64,),
+        "arm64": read.strings(item.get("goarm64"), f"{where}.goarm64") or (_DEFAULT_GOARM64,),
+    }
+    ignore = [rule for _, rule in read.entries(item, "ignore", where)]
+    targets = []
+    for os_ in goos:
+        for arch in goarch:
+            for level in levels.get(arch, ("",)):
+                candidate = (os_, arch, *_levels(arch, level))
+                if not any(_ignores(rule, candidate) for rule in ignore):
+                    targets.append(candidate)
+    return targets
+
+
+def _levels(goarch: str, level: str) -> tuple[str, str]:
+    return (level, "") if goarch == "amd64" else ("", level) if goarch == "arm64" else ("", "")
+
+
+def _ignores(rule: Mapping[str, Any], target: tuple[str, str, str, str]) -> bool:
+    # A rule ignores a target when every field it sets matches (golang/targets.go, ignored).
+    keys = ("goos", "goarch", "goamd64", "goarm64")
+    if any(rule.get(k) for k in ("go386", "goarm", "gomips", "goppc64", "goriscv64")):
+        return False  # those fields are empty on the targets a wheel can carry
+    return all(not rule.get(k) or scalar(rule[k]) == v for k, v in zip(keys, target))
+
+
+def _level_key(level: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", level))
+
+
+def binaries(
+    config: Mapping[str, Any], project: str, builds: list[_Build], read: Reader
+) -> tuple[tuple[Target, Binary], ...]:
+    """One binary per wheel target: of the first build that makes it, or the universal
+    binary that replaces the darwin ones."""
+    built: dict[Target, tuple[_Build, list[tuple[str, str]]]] = {}
+    for build in builds:
+        for goos, goarch, amd64, arm64 in _build_targets(build, read):
+            target = Target(goos, goarch)
+            if built.setdefault(target, (build, []))[0] is build:
+                built[target][1].append((amd64, arm64))
+    binaries: list[tuple[Target, Binary]] = []
+    for target, (build, levels) in built.items():
+        if target not in SUPPORTED:
+            continue
+        amd64, arm64 = _pick_level(target, levels)
+        level = amd64 or arm64
+        binary = Binary(
+            goos=target.os,
+            goarch=target.arch,
+            amd64=amd64,
+            arm64=arm64,
+            target=f"{target.os}_{target.arch}" + (f"_{level}" if level else ""),
+            id=build.id,
+            name_template=build.binary,
+            where=f"builds[{build.index}].binary",
+        )
+        binaries.append((target, binary))
+    darwin = [binary for target, binary in binaries if target.os == "darwin"]
+    universal = _universal(config, project, darwin[0].id, read) if darwin else None
+    if universal is not None:
+        unibin_id, template, where = universal
+        joined = Binary("darwin", "all", "", "", "", unibin_id, template, where, darwin[0])
+        binaries = [(t, joined if t.os == "darwin" else b) for t, b in binaries]
+    if not binaries:
+        raise read.fail(
+            f"{', '.join(f'builds[{b.index}]' for b in builds)} target none of the platforms "
+            f"a wheel can carry ({', '.join(str(t) for t in SUPPORTED)})"
+        )
+    return tuple(binaries)
+
+
+def _pick_level(target: Target, levels: list[tuple[str, str]]) -> tuple[str, str]:
+    """Of several microarchitecture levels, the one every machine of the target runs: the
+    baseline (GOAMD64 v1, GOARM64 v8.0) if built, else the lowest built."""
+    baseline = (_DEFAULT_GOAMD64, "") if target.arch == "amd64" else ("", _DEFAULT_GOARM64)
+    if baseline in levels:
+        return baseline
+    return min(levels, key=lambda pair: _level_key(pair[0] or pair[1]))
+
+
+def _universal(
+    config: Mapping[str, Any], project: str, build_id: str, read: Reader
+) -> tuple[str, str, str] | None:
+    """``(id, name_template, where)`` of the universal binary that replaces the build's darwin
+    binaries, if one does.
+
+    internal/pipe/universalbinary: ``id`` defaults to the project name and ``ids`` to
+    ``[id]``; with ``replace: true`` the per-architecture darwin binaries are removed and the
+    one ``darwin``/``all`` artifact, named by ``name_template`` (default the project name), is
+    archived instead. With ``replace: false`` both exist, and the wrapper keeps the
+    per-architecture archives.
+    """
+    for number, item in read.entries(config, "universal_binaries"):
+        unibin_id = str(item.get("id") or project)
+        ids = read.strings(item.get("ids"), f"universal_binaries[{number}].ids") or (unibin_id,)
+        if build_id in ids and item.get("replace") is True:
+            template = str(item.get("name_template") or "{{ .ProjectName }}")
+            return unibin_id, template, f"universal_binaries[{number}].name_template"
+    return None
+
+
+def archives(config: Mapping[str, Any], read: Reader) -> tuple[Archive, ...]:
+    """``archives`` with GoReleaser's defaults (internal/pipe/archive, Default); ``meta``
+    archives hold no binary and are left out. ``files`` are packed beside the binary and
+    need no reading: the binary is found by its exact path."""
+    entries = list(read.entries(config, "archives")) or [(0, {})]
+    archives = []
+    for number, item in entries:
+        where = f"archives[{number}]"
+        if item.get("meta") is True:
+            continue
+        formats = _formats(item, read, where) or ("tar.gz",)
+        default = _DEFAULT_BINARY_TEMPLATE if "binary" in formats else _DEFAULT_ARCHIVE_TEMPLATE
+        overrides = tuple(
+            FormatOverride(
+                goos=scalar(override.get("goos") or ""),
+                formats=_formats(override, read, f"{where}.format_overrides[{n}]"),
+            )
+            for n, override in read.entries(item, "format_overrides", where)
+        )
+        ids = read.strings(item.get("ids"), f"{where}.ids")
+        ids += read.strings(item.get("builds"), f"{where}.builds")  # deprecated spelling
+        archives.append(
+            Archive(
+                index=number,
+                id=str(item.get("id") or "default"),
+                ids=ids,
+                name_template=str(item.get("name_template") or default),
+                formats=formats,
+                format_overrides=overrides,
+                wrap_in_directory=scalar(item.get("wrap_in_directory", "") or "false"),
+                strip_binary_directory=item.get("strip_binary_directory") is True,
+            )
+        )
+    return tuple(archives)
+
+
+def _formats(item: Mapping[str, Any], read: Reader, where: str) -> tuple[str, ...]:
+    # v2 spells it ``formats: [tar.gz]``; v1's ``format: tar.gz`` is appended, deprecated.
+    formats = read.strings(item.get("formats"), f"{where}.formats")
+    return formats + ((scalar(item["format"]),) if item.get("format") else ())
+
+
+def checksum(checksum: Mapping[str, Any], read: Reader) -> dict[str, Any]:
+    """``checksum`` with its defaults (internal/pipe/checksums, Default)."""
+    if checksum.get("disable") is True:
+        raise read.fail(
+            "checksum.disable is true, so the release publishes no checksums and no archive "
+            "can be verified; the wrapper installs only verified binaries"
+        )
+    algorithm = scalar(checksum.get("algorithm") or "sha256")
+    if algorithm not in CHECKSUM_ALGORITHMS:
+        raise read.fail(
+            f"checksum.algorithm {algorithm!r} is not one GoReleaser offers; use one of: "
+            + ", ".join(a for a, why in CHECKSUM_ALGORITHMS.items() if why is None)
+        )
+    refused = CHECKSUM_ALGORITHMS[algorithm]
+    if refused is not None:
+        raise read.fail(f"checksum.algorithm {algorithm!r} is not supported: {refused}")
+    split = checksum.get("split") is True
+    default = _DEFAULT_SPLIT_CHECKSUM_TEMPLATE if split else _DEFAULT_CHECKSUM_TEMPLATE
+    return {
+        "checksum_template": str(checksum.get("name_template") or default),
+        "checksum_algorithm": algorithm,
+        "checksum_split": split,
+        "checksum_ids": read.strings(checksum.get("ids"), "checksum.ids"),
+    }
+
+
+def repository(
+    config: Mapping[str, Any], release: Mapping[str, Any], origin: str | None, read: Reader
+) -> tuple[RepositorySpec | None, str]:
+    """Where releases are published, and why it is unknown when it is.
+
+    internal/pipe/release: one of ``release.github``, ``.gitlab``, ``.gitea`` names the
+    repository when its ``name`` is set; otherwise the git remote does, here ``origin``.
+    """
+    if scalar(release.get("disable", "")).strip().lower() == "true":
+        return None, "release.disable is true, so GoReleaser publishes no release"
+    urls = {
+        host: read.mapping(config.get(f"{host}_urls") or {}, f"{host}_urls")
+        for host in ("github", "gitlab", "gitea")
+    }
+    blocks = {
+        host: read.mapping(release.get(host) or {}, f"release.{host}")
+        for host in ("github", "gitlab", "gitea")
+    }
+    named = [host for host, block in blocks.items() if block.get("owner") or block.get("name")]
+    if len(named) > 1:
+        raise read.fail(
+            f"release sets {', '.join('release.' + h for h in named)}; GoReleaser allows one"
+        )
+    host: Host
+    origin_host = ""
+    if named and blocks[named[0]].get("name"):
+        host = _host(named[0])
+        block = blocks[host]
+        owner, name, where = (
+            scalar(block.get("owner") or ""),
+            scalar(block["name"]),
+            f"release.{host}",
+        )
+        if host != "gitlab":
+            read.text(owner, f"{where}.owner")
+    elif origin:
+        origin_host, owner, name = parse_remote(origin)
+        host = _origin_host(origin_host, urls, read)
+        where = "the git remote 'origin'"
+    else:
+        return None, (
+            "goreleaser.yaml has no release block (release.github, release.gitlab or "
+            "release.gitea) and no git remote was recorded when the package was built"
+        )
+    settings = urls[host]
+    download = scalar(settings.get("download") or "")
+    if host == "gitea" and not download:
+        # internal/pipe/defaults: Gitea's download URL is its API URL without /api/v1.
+        download = scalar(settings.get("api") or "").replace("/api/v1", "").rstrip("/")
+    if not download and origin_host in PUBLIC_HOSTS:
+        download = PUBLIC_HOSTS[origin_host][1]
+    if not download:
+        download = _default_download(host, read)
+    registry = host == "gitlab" and (
+        settings.get("use_package_registry") is True or settings.get("use_job_token") is True
+    )
+    api = scalar(settings.get("api") or "https://gitlab.com/api/v4") if registry else ""
+    if registry and "/api/v4" not in api:
+        api = api.rstrip("/") + "/api/v4"  # client-go's setBaseURL adds it
+    return RepositorySpec(host, download, owner, name, where, registry, api), ""
+
+
+def _host(value: str) -> Host:
+    for host in ("github", "gitlab", "gitea"):
+        if host == value:
+            return host
+    raise AssertionError(value)
+
+
+def _default_download(host: Host, read: Reader) -> str:
+    for known, (kind, url) in PUBLIC_HOSTS.items():
+        if kind == host and known in ("github.com", "gitlab.com"):
+            return url
+    raise read.fail(
+        "gitea_urls.download (or gitea_urls.api) must be set: Gitea has no default server"
+    )
+
+
+def _origin_host(remote_host: str, urls: Mapping[str, Mapping[str, Any]], read: Reader) -> Host:
+    """The kind of server the git remote is on: a public one by name, a self-hosted one by
+    the ``*_urls`` block GoReleaser needs to reach it."""
+    if remote_host in PUBLIC_HOSTS:
+        return PUBLIC_HOSTS[remote_host][0]
+    configured = [
+        _host(h) for h, settings in urls.items() if settings.get("download") or settings.get("api")
+    ]
+    if len(configured) == 1:
+        return configured[0]
+    raise read.fail(
+        f"the git remote 'origin' is on {remote_host!r}, a server the wrapper cannot tell "
+        "GitHub Enterprise, GitLab or Gitea apart on: set github_urls, gitlab_urls or "
+        "gitea_urls (download) as GoReleaser needs, or add a release block"
+    )
