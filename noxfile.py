@@ -2,8 +2,9 @@
 
 Everything a session needs is installed here: Python packages from PyPI, Go from Debian if it
 is missing, and the release tools the tests use as oracles (GoReleaser, cosign, syft) from the
-Go module proxy, so both work on a fresh machine. The tests themselves make no connection off the machine: the
-wheels a fresh venv needs to build the sdist are downloaded first into a local wheelhouse.
+Go module proxy, so both work on a fresh machine. The tests themselves make no connection off
+the machine: the wheels a fresh venv needs to build the sdist are downloaded first into a local
+wheelhouse.
 """
 
 from __future__ import annotations

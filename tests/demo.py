@@ -1,8 +1,9 @@
 """The main job, end to end, as a person would see it (``nox -s demo``).
 
 Releases the Go test CLI with real GoReleaser (snapshot mode, the project's goreleaser.yaml, tag
-v<version>: six targets, archives, checksums.txt), serves it over HTTPS on 127.0.0.1 with a throwaway CA, builds this package's
-sdist, ``pip install``s it into a fresh venv against that server, and runs ``cerebrium version``.
+v<version>: six targets, archives, Linux packages, checksums.txt), serves it over HTTPS on
+127.0.0.1 with a throwaway CA, builds this package's sdist, ``pip install``s it into a fresh venv
+against that server, and runs ``cerebrium version``.
 """
 
 from __future__ import annotations

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import VERSION
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
@@ -115,6 +117,7 @@ COSIGN_PASSWORD = "release-key-password"  # what `cosign generate-key-pair` encr
 # JSON.
 SIGNS = {
     "sig": {
+        "id": "checksums",
         "cmd": "cosign",
         "artifacts": "checksum",
         "signature": "${artifact}.sig",
@@ -124,6 +127,7 @@ SIGNS = {
         ],
     },
     "bundle": {
+        "id": "checksums",
         "cmd": "cosign",
         "artifacts": "checksum",
         "signature": "${artifact}.sigstore.json",
@@ -133,6 +137,12 @@ SIGNS = {
         ],
     },
 }  # fmt: skip
+# GoReleaser v2.15.x rewrites checksums.txt after signing it, adding the signature's own line, so
+# the signature no longer matches (goreleaser/goreleaser#6514, fixed in v2.16.0 by
+# b5eabc893 "fix(checksum): exclude signature and certificates"). With v2.15.1 a release
+# keeps its signature valid by naming what checksums.txt covers: the archives' and packages' id,
+# not the signs block's.
+CHECKSUM_IDS = ("cerebrium",)
 
 
 def _cosign_key_pair(where: Path) -> tuple[bytes, bytes]:
@@ -183,16 +193,20 @@ def cosign_signed(tmp_path_factory, goreleaser, cosign_keys, server_root):  # ty
     private, _ = cosign_keys["release"]
     env = {"COSIGN_PASSWORD": COSIGN_PASSWORD, "COSIGN_PRIVATE_KEY": private.decode()}
 
-    def make(form: str):  # type: ignore[no-untyped-def]
+    def make(form: str, checksum_ids: tuple[str, ...] | None = CHECKSUM_IDS):  # type: ignore[no-untyped-def]
+        base = yaml.safe_load((ROOT / "goreleaser.yaml").read_text())
+        checksum = {**base["checksum"], **({"ids": list(checksum_ids)} if checksum_ids else {})}
+        name = f"cosign-{form}" if checksum_ids else f"cosign-{form}-all"
         config = derive_config(
             ROOT / "goreleaser.yaml",
-            tmp_path_factory.mktemp(f"signs-{form}") / "goreleaser.yaml",
+            tmp_path_factory.mktemp(name) / "goreleaser.yaml",
             signs=[SIGNS[form]],
+            checksum=checksum,
         )
         dist = goreleaser.run(config, sign=True, env=env)
-        return dist, dist.publish(server_root / f"cosign-{form}")
+        return dist, dist.publish(server_root / name)
 
-    return make
+    return functools.cache(make)
 
 
 @pytest.mark.parametrize("form", ["sig", "bundle"])
@@ -227,3 +241,23 @@ def test_goreleaser_and_cosign_signed_release_is_refused_with_another_key(
     assert "Traceback" not in out_text
     assert not venv.script("cerebrium").exists()
     assert venv.pip("show", "cerebrium").returncode != 0
+
+
+def test_a_checksums_file_goreleaser_changed_after_signing_it_is_refused(
+    tmp_path, cosign_signed, cosign_sdists, wheelhouse, ca_file, server
+) -> None:  # type: ignore[no-untyped-def]
+    # GoReleaser v2.15.x without checksum.ids (goreleaser#6514): its checksums.txt lists
+    # checksums.txt.sig, written after the signature was made. Even with the right key, such a
+    # release installs nothing.
+    dist, published = cosign_signed("sig", checksum_ids=None)
+    (checksums,) = dist.checksums
+    if "checksums.txt.sig" not in (published / checksums.name).read_text():
+        pytest.skip("this GoReleaser no longer changes checksums.txt after signing it")
+    venv, result = _install(
+        tmp_path, cosign_sdists["release"], wheelhouse, ca_file, server, published.name
+    )
+    out_text = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "checksums file was changed after signing" in out_text
+    assert "Traceback" not in out_text
+    assert not venv.script("cerebrium").exists()

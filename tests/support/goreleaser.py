@@ -53,6 +53,7 @@ UPLOADABLE_ARCHIVE = 1
 UPLOADABLE_BINARY = 2
 BINARY = 4
 UNIVERSAL_BINARY = 5
+LINUX_PACKAGE = 6
 CHECKSUM = 12
 SIGNATURE = 13
 CERTIFICATE = 14
@@ -280,8 +281,9 @@ def derive_config(base: Path, dest: Path, **blocks: Any) -> Path:
 
 def published_release(dist: Dist, dest: Path) -> Release:
     """``dist``'s release assets copied into ``dest``, as the tests' ``release`` fixture: the
-    archive of each of the six targets and the one checksums file (raises RuntimeError when the
-    configuration makes several archives for a target, or split checksums)."""
+    archive of each of the six targets, the Linux packages and the one checksums file (raises
+    RuntimeError when the configuration makes several archives for a target, or split
+    checksums)."""
     dist.publish(dest)
     archives: dict[tuple[str, str], Path] = {}
     for target in sorted(dist.built):
@@ -291,7 +293,8 @@ def published_release(dist: Dist, dest: Path) -> Release:
         archives[target] = dest / found[0].name
     if len(dist.checksums) != 1:
         raise RuntimeError(f"{dist.config}: {len(dist.checksums)} checksum files, not one")
-    return Release(dest, dist.version, archives, dest / dist.checksums[0].name)
+    packages = [dest / a.name for a in dist.of_type(LINUX_PACKAGE)]
+    return Release(dest, dist.version, archives, packages, dest / dist.checksums[0].name)
 
 
 class GoReleaser:
@@ -308,7 +311,6 @@ class GoReleaser:
         if key not in self._runs:
             self._runs[key] = run_goreleaser(config, self.work / key, **options)
         return self._runs[key]
-
 
 
 if __name__ == "__main__":  # python tests/support/goreleaser.py CONFIG WORKDIR: print the assets
