@@ -125,7 +125,9 @@ def test_mirror_then_air_gapped_install(
     mirror = tmp_path / "mirror"
     made = _bootstrap(tools, "mirror", str(mirror), "--all")
     assert made.returncode == 0, made.stderr
-    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in release.dir.iterdir())
+    # The archives and checksums.txt: what an install reads (not the Linux packages).
+    wanted = [*release.archives.values(), release.checksums]
+    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in wanted)
     for path in mirror.iterdir():
         assert path.read_bytes() == (release.dir / path.name).read_bytes()
 
@@ -169,7 +171,7 @@ def test_commands_fail_with_one_line_reason(tmp_path, tools) -> None:  # type: i
 
 
 @pytest.fixture(scope="module")
-def pinned_sdist(tmp_path_factory, tools, server):  # type: ignore[no-untyped-def]
+def pinned_sdist(tmp_path_factory, tools, server, release):  # type: ignore[no-untyped-def]
     """An sdist whose package carries pins made by the ``pin`` command from the good release."""
     from support.sdist import build_sdist, copy_checkout
 
@@ -177,7 +179,9 @@ def pinned_sdist(tmp_path_factory, tools, server):  # type: ignore[no-untyped-de
     pins = checkout / "wrapper" / "pinned-checksums.txt"
     made = _bootstrap(tools, "pin", "--from", f"{server.url}/good/", "--output", str(pins))
     assert made.returncode == 0, made.stderr
-    assert "pinned 6 checksums of v2.0.0" in made.stdout  # one per archive
+    # Every line of the release's checksums.txt: the archives and the Linux packages.
+    entries = len(release.checksums.read_text().splitlines())
+    assert f"pinned {entries} checksums of v2.0.0" in made.stdout
     return build_sdist(tmp_path_factory.mktemp("pinned-dist"), checkout)
 
 
