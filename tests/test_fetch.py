@@ -84,7 +84,7 @@ def test_binary_checksums_file_is_refused(release_dir: Path, tmp_path: Path) -> 
 
 def test_missing_archive_in_a_directory(release_dir: Path, tmp_path: Path) -> None:
     (release_dir / ARCHIVE).unlink()
-    with pytest.raises(DownloadError, match=r"lacks 'cerebrium_2\.0\.0_linux_amd64\.tar\.gz'"):
+    with pytest.raises(DownloadError, match=r"lacks 'cerebrium_cli_linux_amd64\.tar\.gz'"):
         _fetch(Sources(location=DirectoryLocation(release_dir)), tmp_path / "bin")
 
 
@@ -242,8 +242,7 @@ def test_offline_with_nothing_local_lists_where_it_looked_and_three_ways(
         _fetch(sources, tmp_path / "bin")
     message = str(info.value)
     assert (
-        "CEREBRIUM_OFFLINE is set and no local copy of cerebrium_cli_linux_amd64.tar.gz"
-        in message
+        "CEREBRIUM_OFFLINE is set and no local copy of cerebrium_cli_linux_amd64.tar.gz" in message
     )
     assert str(cache.root) in message
     assert "CEREBRIUM_ARCHIVE=/path/to/cerebrium_cli_linux_amd64.tar.gz" in message

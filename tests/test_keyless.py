@@ -39,7 +39,7 @@ from support.sigstore_forge import SigstoreTestRoot, github_identity
 
 REPO = "CerebriumAI/cerebrium"
 TAG = "v2.0.0"
-ARCHIVE = "cerebrium_2.0.0_linux_amd64.tar.gz"
+ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
 NAME = "checksums.txt"
 DATA = b"0" * 64 + b"  " + ARCHIVE.encode() + b"\n"
 IDENTITY = SignerIdentity(REPO, TAG)

@@ -125,9 +125,9 @@ def test_mirror_then_air_gapped_install(
     mirror = tmp_path / "mirror"
     made = _bootstrap(tools, "mirror", str(mirror), "--all")
     assert made.returncode == 0, made.stderr
-    # The archives and checksums.txt: what an install reads (not the Linux packages).
-    wanted = [*release.archives.values(), release.checksums]
-    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in wanted)
+    # Every archive and the checksums file; the deb and rpm packages are not the wrapper's.
+    published = [*release.archives.values(), release.checksums]
+    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in published)
     for path in mirror.iterdir():
         assert path.read_bytes() == (release.dir / path.name).read_bytes()
 
@@ -179,9 +179,9 @@ def pinned_sdist(tmp_path_factory, tools, server, release):  # type: ignore[no-u
     pins = checkout / "wrapper" / "pinned-checksums.txt"
     made = _bootstrap(tools, "pin", "--from", f"{server.url}/good/", "--output", str(pins))
     assert made.returncode == 0, made.stderr
-    # Every line of the release's checksums.txt: the archives and the Linux packages.
-    entries = len(release.checksums.read_text().splitlines())
-    assert f"pinned {entries} checksums of v2.0.0" in made.stdout
+    # The release's whole checksums file: the six archives and the Linux packages.
+    listed = len(release.archives) + len(release.packages)
+    assert f"pinned {listed} checksums of v2.0.0" in made.stdout
     return build_sdist(tmp_path_factory.mktemp("pinned-dist"), checkout)
 
 

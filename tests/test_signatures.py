@@ -120,7 +120,7 @@ def signed_release(tmp_path: Path, key) -> Path:  # type: ignore[no-untyped-def]
     out = tmp_path / "release"
     out.mkdir()
     write_checksums(
-        [make_archive(fake, out / "cerebrium_2.0.0_linux_amd64.tar.gz", "linux")], out / NAME
+        [make_archive(fake, out / "cerebrium_cli_linux_amd64.tar.gz", "linux")], out / NAME
     )
     (out / f"{NAME}.sig").write_bytes(sign(key, (out / NAME).read_bytes()))
     return out
