@@ -1,24 +1,35 @@
-"""Extraction against real tar and zip archives, hostile ones included.
+"""Extraction against real archives of every format GoReleaser writes, hostile ones included.
 
-Every refusal also proves that nothing was written: the destination directory stays empty.
+Every refusal also proves that nothing was written (the destination directory stays empty) and
+that the message names the archive as the user knows it, not the cache's ``sha256-<hex>``.
 """
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
+import shutil
 import stat
+import struct
+import subprocess
 import sys
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import zstandard
 from cerebrium_cli.errors import ArchiveError
 from cerebrium_cli.extract import extract_binary
+from cerebrium_cli.formats import FORMATS, TAR_COMPRESSIONS, Format
 
 BINARY = b"\x7fELF pretend binary\n" * 100
+ASSET = "cerebrium_cli_linux_amd64"  # the archive's name as the user knows it, less its format
+CACHED = "sha256-" + "ab" * 32  # how the cache stores it
+TAR_FORMATS: list[Format] = sorted(TAR_COMPRESSIONS)
 
 
 def _tar(
@@ -30,6 +41,51 @@ def _tar(
                 info.size = len(data)
             tf.addfile(info, io.BytesIO(data) if data is not None else None)
     return path
+
+
+def _tarball(path: Path, fmt: Format, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
+    """A tar of ``members`` in ``fmt``'s compression: Zstandard through zstandard, the others
+    through tarfile."""
+    compression = TAR_COMPRESSIONS[fmt]
+    if compression != "zst":
+        return _tar(path, members, f"w:{compression}")
+    _tar(path, members, "w:")
+    path.write_bytes(zstandard.ZstdCompressor(write_checksum=True).compress(path.read_bytes()))
+    return path
+
+
+def _gz(data: bytes, name: bytes | None, *, size: int | None = None) -> bytes:
+    """A gzip stream as RFC 1952 lays it out and GoReleaser's gz format fills it in: FNAME the
+    member's path; ``size`` overrides the trailer's ISIZE (a lie, for hostile cases)."""
+    flags = 0x08 if name is not None else 0
+    header = b"\x1f\x8b\x08" + bytes([flags]) + struct.pack("<I", 0) + b"\x02\xff"
+    if name is not None:
+        header += name + b"\x00"
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = deflate.compress(data) + deflate.flush()
+    trailer = struct.pack("<II", zlib.crc32(data), len(data) if size is None else size)
+    return header + body + trailer
+
+
+def _cached(tmp_path: Path, data: bytes) -> Path:
+    """``data`` stored as the cache stores an archive: under its digest, not its name."""
+    path = tmp_path / CACHED
+    path.write_bytes(data)
+    return path
+
+
+def _refused(
+    archive: Path, fmt: Format, dest: Path, match: str, member: str = "cerebrium", **kwargs: int
+) -> str:
+    """Extract ``archive`` (stored as the cache does) and expect a refusal naming the asset."""
+    name = f"{ASSET}.{fmt}"
+    with pytest.raises(ArchiveError, match=match) as info:
+        extract_binary(archive, fmt, member, dest / "cerebrium", name=name, **kwargs)
+    message = str(info.value)
+    assert name in message
+    assert CACHED not in message
+    _nothing_written(dest)
+    return message
 
 
 def _info(
@@ -153,6 +209,16 @@ HOSTILE_TARS: dict[str, Callable[[], list[tuple[tarfile.TarInfo, bytes | None]]]
         (_info("cerebrium.txt"), b"decoy"),
         (_info("sub/cerebrium"), BINARY),
     ],
+    # ./ names the same member (issue 13 item 4), so these are what they were without it.
+    "dot duplicate": lambda: [(_info("cerebrium"), BINARY), (_info("./cerebrium"), b"other")],
+    "dot dotdot": lambda: [(_info("./../evil"), b"x"), (_info("./cerebrium"), BINARY)],
+    "dot symlink binary": lambda: [
+        (_info("./cerebrium", tarfile.SYMTYPE, linkname="/bin/sh"), None)
+    ],
+    "dot root is a symlink": lambda: [
+        (_info("./", tarfile.SYMTYPE, linkname="/etc"), None),
+        (_info("./cerebrium"), BINARY),
+    ],
 }
 HOSTILE_MESSAGES = {
     "dotdot": "climbs out",
@@ -166,18 +232,21 @@ HOSTILE_MESSAGES = {
     "duplicate": "ambiguous",
     "missing": "has no member 'cerebrium'",
     "nested with decoy": "has no member 'cerebrium'",
+    "dot duplicate": "holds 2 members named 'cerebrium'.*ambiguous",
+    "dot dotdot": "climbs out",
+    "dot symlink binary": "is a link",
+    "dot root is a symlink": "'cerebrium' lies under '.', which is a link",
 }
 
 
+@pytest.mark.parametrize("fmt", TAR_FORMATS)
 @pytest.mark.parametrize("case", sorted(HOSTILE_TARS))
 def test_hostile_tars_are_refused_and_nothing_is_written(
-    tmp_path: Path, dest: Path, case: str
+    tmp_path: Path, dest: Path, case: str, fmt: Format
 ) -> None:
     member = "d/cerebrium" if case == "symlinked parent" else "cerebrium"
-    archive = _tar(tmp_path / "a.tar.gz", HOSTILE_TARS[case]())
-    with pytest.raises(ArchiveError, match=HOSTILE_MESSAGES[case]):
-        extract_binary(archive, "tar.gz", member, dest / "cerebrium")
-    _nothing_written(dest)
+    archive = _tarball(tmp_path / CACHED, fmt, HOSTILE_TARS[case]())
+    _refused(archive, fmt, dest, HOSTILE_MESSAGES[case], member)
     assert not (tmp_path / "evil").exists()
 
 
@@ -391,3 +460,380 @@ def test_a_pax_sparse_binary_is_filled_in(tmp_path: Path, dest: Path, version: s
         assert tf.getmember("cerebrium").sparse is not None
     extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
     assert (dest / "cerebrium").read_bytes() == (source / "cerebrium").read_bytes()
+
+
+# --- every format GoReleaser writes -----------------------------------------------------------
+
+
+def _stage(tmp_path: Path) -> Path:
+    """A directory as GoReleaser fills an archive: the binary beside LICENSE and README."""
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    (stage / "cerebrium").write_bytes(BINARY)
+    (stage / "cerebrium").chmod(0o755)
+    (stage / "LICENSE").write_text("license")
+    (stage / "README.md").write_text("readme")
+    return stage
+
+
+GOOD: dict[Format, Callable[[Path], bytes]] = {
+    **{
+        fmt: lambda path, fmt=fmt: _tarball(
+            path,
+            fmt,
+            [(_info("LICENSE", mode=0o644), b"license"), (_info("cerebrium"), BINARY)],
+        ).read_bytes()
+        for fmt in TAR_COMPRESSIONS
+    },
+    "zip": lambda path: _zip(
+        path, [("LICENSE", b"license", 0o100644), ("cerebrium", BINARY, 0o100755)]
+    ).read_bytes(),
+    "gz": lambda path: _gz(BINARY, b"cerebrium"),
+    "binary": lambda path: BINARY,
+}
+
+
+def test_every_format_has_a_test_archive() -> None:
+    assert set(GOOD) == set(FORMATS)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_gives_the_binary_and_only_it(tmp_path: Path, dest: Path, fmt: Format) -> None:
+    archive = _cached(tmp_path, GOOD[fmt](tmp_path / "build"))
+    result = extract_binary(archive, fmt, "cerebrium", dest / "cerebrium", name=f"{ASSET}.{fmt}")
+    assert result == dest / "cerebrium"
+    assert result.read_bytes() == BINARY
+    assert stat.S_IMODE(result.stat().st_mode) == 0o755
+    assert [p.name for p in dest.iterdir()] == ["cerebrium"]
+    assert archive.read_bytes()  # the archive itself is left as it was, for the cache
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_messages_name_the_archive_as_the_user_knows_it(
+    tmp_path: Path, dest: Path, fmt: Format
+) -> None:
+    # Issue 13 item 4: with the cache on, messages said "sha256-<hex> has no member ...".
+    archive = _cached(tmp_path, GOOD[fmt](tmp_path / "build"))
+    _refused(archive, fmt, dest, "more than the 10 allowed", max_size=10)
+    if fmt != "binary":  # the asset is the binary: there is no member to miss
+        _refused(archive, fmt, dest, "has no member 'other'", member="other")
+
+
+def test_without_a_name_messages_use_the_file_name(tmp_path: Path, dest: Path) -> None:
+    archive = _tar(tmp_path / "a.tar.gz", [(_info("README.md"), b"x")])
+    with pytest.raises(ArchiveError, match=r"^a\.tar\.gz has no member"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+
+
+def test_an_unknown_format_is_refused(tmp_path: Path, dest: Path) -> None:
+    archive = _cached(tmp_path, GOOD["tar.gz"](tmp_path / "build"))
+    with pytest.raises(ArchiveError, match=r"archive format 'rar' cannot be extracted.*tar\.zst"):
+        extract_binary(archive, "rar", "cerebrium", dest / "cerebrium")  # type: ignore[arg-type]
+    _nothing_written(dest)
+
+
+# --- tar -C stage -czf A . (issue 13 item 4) --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "flags"),
+    [("tar.gz", ["-z"]), ("tar.xz", ["-J"]), ("tar.zst", ["--zstd"]), ("tar", [])],
+)
+def test_a_tar_of_the_current_directory_made_by_the_tar_command(
+    tmp_path: Path, dest: Path, fmt: Format, flags: list[str]
+) -> None:
+    # `tar -C stage -czf A .` stores './', './cerebrium', ...: it used to be refused with
+    # "has no member 'cerebrium'"; the binary is ./cerebrium.
+    tar = shutil.which("tar")
+    assert tar is not None, "tar is on every machine this runs on"
+    if fmt == "tar.zst" and shutil.which("zstd") is None:
+        pytest.skip("tar --zstd runs the zstd command, which is not installed")
+    stage = _stage(tmp_path)
+    archive = tmp_path / CACHED
+    subprocess.run([tar, "-C", str(stage), *flags, "-cf", str(archive), "."], check=True)
+    listing = subprocess.run([tar, *flags, "-tf", str(archive)], capture_output=True, text=True)
+    assert "./cerebrium" in listing.stdout.split()  # the input of the issue, as tar wrote it
+    assert "./" in listing.stdout.split()
+    extract_binary(archive, fmt, "cerebrium", dest / "cerebrium", name=f"{ASSET}.{fmt}")
+    assert (dest / "cerebrium").read_bytes() == BINARY
+    assert [p.name for p in dest.iterdir()] == ["cerebrium"]
+
+
+def test_a_dot_prefixed_binary_in_a_wrapped_directory(tmp_path: Path, dest: Path) -> None:
+    archive = _tar(
+        tmp_path / "a.tar.gz",
+        [
+            (_info("./", tarfile.DIRTYPE), None),
+            (_info("./wrap/", tarfile.DIRTYPE), None),
+            (_info("./wrap/cerebrium"), BINARY),
+        ],
+    )
+    extract_binary(archive, "tar.gz", "wrap/cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == BINARY
+
+
+def test_a_zip_with_dot_prefixed_names(tmp_path: Path, dest: Path) -> None:
+    archive = _zip(tmp_path / "a.zip", [("./cerebrium.exe", BINARY, 0o100755)])
+    extract_binary(archive, "zip", "cerebrium.exe", dest / "cerebrium.exe")
+    assert (dest / "cerebrium.exe").read_bytes() == BINARY
+
+
+def test_a_zip_with_the_binary_twice_once_dot_prefixed(tmp_path: Path, dest: Path) -> None:
+    archive = _zip(
+        tmp_path / CACHED,
+        [("cerebrium", BINARY, 0o100755), ("./cerebrium", b"other", 0o100755)],
+    )
+    _refused(archive, "zip", dest, "ambiguous")
+
+
+# --- Zstandard --------------------------------------------------------------------------------
+
+
+def test_a_tar_zst_of_several_frames_is_read_across_them(tmp_path: Path, dest: Path) -> None:
+    # As the zstd command reads concatenated frames (and writes them with --rsyncable, -B...).
+    plain = _tar(tmp_path / "a.tar", [(_info("cerebrium"), BINARY)], "w:").read_bytes()
+    cut = len(plain) // 3
+    compress = zstandard.ZstdCompressor().compress
+    archive = _cached(tmp_path, compress(plain[:cut]) + compress(plain[cut:]))
+    extract_binary(archive, "tzst", "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == BINARY
+
+
+def test_zstandard_is_imported_only_for_zstandard_archives(tmp_path: Path) -> None:
+    _tar(tmp_path / "a.tar.gz", [(_info("cerebrium"), BINARY)])
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import conftest; "
+        "from pathlib import Path; from cerebrium_cli.extract import extract_binary; "
+        f"extract_binary(Path({str(tmp_path / 'a.tar.gz')!r}), 'tar.gz', 'cerebrium', "
+        f"Path({str(tmp_path / 'out' / 'cerebrium')!r})); "
+        "assert 'zstandard' not in sys.modules, 'imported'"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.parametrize("fmt", ["tar.zst", "tzst"])
+def test_without_zstandard_the_error_says_what_to_install(
+    tmp_path: Path, dest: Path, fmt: Format, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = _cached(tmp_path, GOOD[fmt](tmp_path / "build"))
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # import zstandard: ImportError
+    message = _refused(archive, fmt, dest, "needs the zstandard package")
+    assert "pip install zstandard" in message
+
+
+# --- hostile streams in every tar compression -------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", TAR_FORMATS)
+def test_a_declared_bomb_is_refused_before_it_is_inflated(
+    tmp_path: Path, dest: Path, fmt: Format
+) -> None:
+    # A member that declares 4 GiB, followed by 1 MiB of its data: its header alone stops the
+    # extractor (reading on would fail as truncated instead).
+    info = _info("zeros")
+    info.size = 4 << 30
+    plain = info.tobuf(format=tarfile.GNU_FORMAT) + bytes(1 << 20)
+    archive = _cached(tmp_path, _compress(plain, fmt))
+    _refused(archive, fmt, dest, "declares more than .* decompression bomb")
+
+
+@pytest.mark.parametrize("fmt", TAR_FORMATS)
+def test_an_undeclared_bomb_in_an_extended_header_is_refused(
+    tmp_path: Path, dest: Path, fmt: Format
+) -> None:
+    # A PAX header claiming 64 MiB of records: tarfile reads an extended header whole, into
+    # memory, and no member size declares it. Compressed, it is a few KiB.
+    import tracemalloc
+
+    info = _info("././@PaxHeader", tarfile.XHDTYPE)
+    info.size = 64 << 20
+    plain = info.tobuf(format=tarfile.GNU_FORMAT) + bytes(64 << 20) + bytes(1024)
+    archive = _cached(tmp_path, _compress(plain, fmt))
+    tracemalloc.start()
+    try:
+        _refused(archive, fmt, dest, "extended header data.*decompression bomb")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, peak  # xz's own 8 MiB dictionary, and never the 64 MiB header
+
+
+@pytest.mark.parametrize("fmt", TAR_FORMATS)
+def test_zeros_after_the_end_of_the_tar_are_bounded(
+    tmp_path: Path, dest: Path, fmt: Format
+) -> None:
+    plain = _tar(tmp_path / "a.tar", [(_info("cerebrium"), BINARY)], "w:").read_bytes()
+    archive = _cached(tmp_path, _compress(plain + bytes(8 << 20), fmt))
+    _refused(
+        archive, fmt, dest, "after the end of its tar.*decompression bomb", max_unpacked=4 << 20
+    )
+
+
+@pytest.mark.parametrize("fmt", TAR_FORMATS)
+def test_a_truncated_tar_is_refused(tmp_path: Path, dest: Path, fmt: Format) -> None:
+    data = GOOD[fmt](tmp_path / "build")
+    plain = _tar(tmp_path / "b.tar", [(_info("cerebrium"), os.urandom(200_000))], "w:")
+    data = _compress(plain.read_bytes(), fmt)
+    archive = _cached(tmp_path, data[: len(data) // 2])
+    _refused(archive, fmt, dest, "corrupt, truncated")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "cut"),
+    [
+        ("tar.gz", 6),  # into gzip's trailer
+        ("tar.xz", 6),  # into xz's stream footer
+        ("tar.zst", 6),  # into the last block
+        pytest.param(
+            "tar.zst",
+            3,  # into the frame's checksum alone
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="zstandard's readers cannot tell a frame cut short from a finished one",
+            ),
+        ),
+    ],
+)
+def test_a_compressed_stream_cut_after_the_tar_is_refused(
+    tmp_path: Path, dest: Path, fmt: Format, cut: int
+) -> None:
+    # The tar is whole, the compressed stream is not: its own check never came.
+    data = GOOD[fmt](tmp_path / "build")
+    archive = _cached(tmp_path, data[:-cut])
+    _refused(archive, fmt, dest, "truncated")
+
+
+@pytest.mark.parametrize("fmt", ["tar.gz", "tar.xz", "tar.zst"])
+def test_a_flipped_byte_in_the_binary_is_caught_by_the_stream_check(
+    tmp_path: Path, dest: Path, fmt: Format
+) -> None:
+    # Incompressible data is stored nearly as it is: a byte flipped in the middle of it gives
+    # a wrong binary that only the stream's own check (CRC32, CRC64, XXH64) can see.
+    binary = os.urandom(300_000)
+    plain = _tar(tmp_path / "a.tar", [(_info("cerebrium"), binary)], "w:").read_bytes()
+    data = bytearray(_compress(plain, fmt))
+    data[len(data) // 2] ^= 0x01
+    _refused(_cached(tmp_path, bytes(data)), fmt, dest, "corrupt")
+
+
+@pytest.mark.parametrize("fmt", TAR_FORMATS)
+def test_not_a_tar_at_all(tmp_path: Path, dest: Path, fmt: Format) -> None:
+    archive = _cached(tmp_path, b"<html>captive portal</html>" * 40)
+    _refused(archive, fmt, dest, "corrupt")
+
+
+def _compress(plain: bytes, fmt: Format) -> bytes:
+    import lzma
+
+    compression = TAR_COMPRESSIONS[fmt]
+    if compression == "gz":
+        return gzip.compress(plain)
+    if compression == "xz":
+        return lzma.compress(plain)
+    if compression == "zst":
+        return zstandard.ZstdCompressor(write_checksum=True).compress(plain)
+    return plain
+
+
+# --- gz: the binary alone, gzip-compressed ----------------------------------------------------
+
+
+def test_a_gz_made_by_the_gzip_command(tmp_path: Path, dest: Path) -> None:
+    gzip_command = shutil.which("gzip")
+    assert gzip_command is not None, "gzip is on every machine this runs on"
+    stage = _stage(tmp_path)
+    subprocess.run([gzip_command, "-9", "-k", str(stage / "cerebrium")], check=True)
+    archive = _cached(tmp_path, (stage / "cerebrium.gz").read_bytes())
+    extract_binary(archive, "gz", "cerebrium", dest / "cerebrium", name=f"{ASSET}.gz")
+    assert (dest / "cerebrium").read_bytes() == BINARY
+
+
+def test_a_gz_without_a_stored_name_is_the_binary(tmp_path: Path, dest: Path) -> None:
+    archive = _cached(tmp_path, gzip.compress(BINARY))  # as gzip -n writes it
+    extract_binary(archive, "gz", "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == BINARY
+
+
+@pytest.mark.parametrize("stored", [b"wrap/cerebrium", b"./wrap/cerebrium"])
+def test_a_gz_of_a_wrapped_binary(tmp_path: Path, dest: Path, stored: bytes) -> None:
+    # GoReleaser's gz stores the member's path, wrap_in_directory included (pkg/archive/gzip).
+    archive = _cached(tmp_path, _gz(BINARY, stored))
+    extract_binary(archive, "gz", "wrap/cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == BINARY
+
+
+HOSTILE_GZ: dict[str, tuple[Callable[[], bytes], str]] = {
+    "dotdot": (lambda: _gz(BINARY, b"../cerebrium"), "climbs out"),
+    "absolute": (lambda: _gz(BINARY, b"/usr/local/bin/cerebrium"), "absolute path"),
+    "another file": (
+        lambda: _gz(b"license", b"LICENSE"),
+        r"has no member 'cerebrium' \(it holds: LICENSE\)",
+    ),
+    "two members": (lambda: _gz(BINARY, b"cerebrium") + _gz(b"x", b"cerebrium"), "more data after"),
+    "trailing bytes": (lambda: _gz(BINARY, b"cerebrium") + b"\x00" * 8, "more data after"),
+    "truncated": (lambda: _gz(os.urandom(100_000), b"cerebrium")[:50_000], "truncated"),
+    "trailer cut": (lambda: _gz(BINARY, b"cerebrium")[:-4], "corrupt|truncated"),
+    "bad crc": (
+        lambda: (lambda d: d[:-8] + bytes([d[-8] ^ 1]) + d[-7:])(_gz(BINARY, b"cerebrium")),
+        "corrupt",
+    ),
+    "size lie": (lambda: _gz(BINARY, b"cerebrium", size=len(BINARY) - 1), "corrupt"),
+    "name too long": (lambda: _gz(BINARY, b"a" * 5000), "longer than 4096"),
+    "html": (lambda: b"<html>captive portal</html>" * 40, "corrupt"),
+    # The trailer declares more than the cap; the body is not even deflate: refused from the
+    # declaration, never inflated.
+    "declared bomb": (
+        lambda: _gz(b"", b"cerebrium")[:-8] + b"junk" + struct.pack("<I", 1 << 31),
+        "declares 2147483648 bytes for the binary 'cerebrium', more than the 1048576 allowed",
+    ),
+    # The trailer declares 100 bytes; the body inflates to 64 MiB: refused as it grows.
+    "undeclared bomb": (
+        lambda: _gz(bytes(64 << 20), b"cerebrium", size=100),
+        "inflates past 1048576 bytes",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_GZ))
+def test_hostile_gz_is_refused_and_nothing_is_written(
+    tmp_path: Path, dest: Path, case: str
+) -> None:
+    build, message = HOSTILE_GZ[case]
+    _refused(_cached(tmp_path, build()), "gz", dest, message, max_size=1 << 20)
+
+
+# --- binary: the asset is the binary ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("member", ["cerebrium", ""])  # a binary asset has no members to name
+def test_a_binary_asset_is_copied_as_it_is(tmp_path: Path, dest: Path, member: str) -> None:
+    asset = _cached(tmp_path, BINARY)
+    asset.chmod(0o4600)  # whatever the download's mode, the installed binary's is 0755
+    extract_binary(asset, "binary", member, dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == BINARY
+    assert stat.S_IMODE((dest / "cerebrium").stat().st_mode) == 0o755
+    assert asset.read_bytes() == BINARY
+
+
+def test_a_binary_asset_over_the_cap_is_refused(tmp_path: Path, dest: Path) -> None:
+    asset = _cached(tmp_path, BINARY)
+    _refused(
+        asset, "binary", dest, f"is {len(BINARY)} bytes, more than the 100 allowed", max_size=100
+    )
+
+
+def test_an_xz_asking_for_a_huge_dictionary_is_refused(tmp_path: Path, dest: Path) -> None:
+    # The LZMA2 filter's properties byte sets the dictionary the decoder allocates (xz file
+    # format 1.2.0, sections 3.1 and 5.3.1); 40 asks for 4 GiB. The block header's CRC32 is
+    # fixed up, so only the memory limit can refuse it.
+    import lzma
+
+    plain = _tar(tmp_path / "a.tar", [(_info("cerebrium"), BINARY)], "w:").read_bytes()
+    data = bytearray(lzma.compress(plain))
+    size = (data[12] + 1) * 4  # the block header follows the 12-byte stream header
+    assert (data[13], data[14], data[15]) == (0, 0x21, 1)  # one filter, LZMA2, 1 property byte
+    data[16] = 40
+    data[12 + size - 4 : 12 + size] = struct.pack("<I", zlib.crc32(bytes(data[12 : 12 + size - 4])))
+    assert lzma.decompress(bytes(data)) == plain  # valid, for a decoder without a limit
+    _refused(_cached(tmp_path, bytes(data)), "tar.xz", dest, "corrupt.*[Mm]emory usage limit")

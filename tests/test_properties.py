@@ -7,11 +7,15 @@ enough examples to catch regressions in every CI run. Inputs that once found a b
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from cerebrium_cli.errors import ArchiveError
+from cerebrium_cli.extract import extract_binary
+from cerebrium_cli.formats import TAR_COMPRESSIONS, Format
 from fuzz import targets
-from fuzz.strategies import inputs
+from fuzz.strategies import MEMBERS, inputs, tarball
 from hypothesis import HealthCheck, given, settings
 
 CORPUS = Path(__file__).parent / "fuzz" / "corpus"
@@ -28,6 +32,27 @@ def test_checksums_parser_returns_entries_or_its_own_error(data: bytes) -> None:
 @given(inputs("extract"))
 def test_extractor_writes_only_the_binary_or_refuses(data: bytes) -> None:
     targets.extract(data)
+
+
+@settings(PROFILE, max_examples=150)
+@given(MEMBERS)
+def test_the_compression_of_a_tar_never_changes_the_verdict(
+    members: list[tuple[str, bytes, str, bytes, int]],
+) -> None:
+    # The same members under each compression: the same binary out, or a refusal in each.
+    outcomes: dict[Format, bytes | None] = {}
+    with tempfile.TemporaryDirectory() as root_name:
+        root = Path(root_name)
+        for fmt in ("tar", "tar.gz", "tar.xz", "tar.zst"):
+            archive = root / f"archive.{fmt}"
+            archive.write_bytes(tarball(members, TAR_COMPRESSIONS[fmt]))
+            try:
+                binary = extract_binary(archive, fmt, "cerebrium", root / fmt / "cerebrium")
+            except ArchiveError:
+                outcomes[fmt] = None
+            else:
+                outcomes[fmt] = binary.read_bytes()
+    assert len(set(outcomes.values())) == 1, outcomes
 
 
 @PROFILE

@@ -5,6 +5,12 @@ extractor still trusts nothing in it: a release pipeline can be compromised, and
 cheap. The binary is read by its exact member name and written to a path we choose, so a member
 name can never steer a write. Rules after pypa/build's ``_compat/tarfile.py`` and Python's
 tarfile ``data`` filter (PEP 706).
+
+Every format of :mod:`.formats` is read (GoReleaser's ``pkg/archive``, v2.15.1): tarballs
+plain or under gzip, xz or Zstandard (Zstandard through the ``zstandard`` package, imported only
+for those), zip, ``gz`` (the binary alone, gzip-compressed, its header naming the member as a
+tar would) and ``binary`` (the asset is the binary: copied, never unpacked). Member names may
+start with ``./``, as ``tar -C dir -czf A .`` writes them: ``./cerebrium`` is ``cerebrium``.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from .errors import ArchiveError, StorageError
+from .formats import FORMATS, TAR_COMPRESSIONS, Format
 
-if TYPE_CHECKING:  # zipfile and lzma are imported only for the archives that need them
+if TYPE_CHECKING:  # zipfile, lzma and zstandard are imported only for the archives needing them
     import zipfile
 
 __all__ = ["MAX_BINARY_SIZE", "MAX_UNPACKED_SIZE", "extract_binary"]
@@ -32,8 +39,18 @@ MAX_UNPACKED_SIZE = 2 << 30  # everything the archive declares, to stop decompre
 # enough that the few copies in flight (zlib's output, the bytes object) stay under a MiB.
 _CHUNK = 128 << 10
 _INPUT = 64 << 10  # compressed bytes read per refill
+# Zstandard's own default cap on the window a frame may ask the decoder to allocate (zstd's
+# ZSTD_WINDOWLOG_LIMIT_DEFAULT, 128 MiB), stated so the bound is visible here.
+_ZSTD_MAX_WINDOW = 1 << 27
+_GZIP_MAX_NAME = 4096  # bytes of the gz header's file name: a path, never longer in a release
+# The largest single read tarfile may ask of the stream. Member data is read in _CHUNK pieces;
+# only a GNU long name or a PAX extended header is read whole, and tarfile keeps it in memory:
+# a header claiming gigabytes of zeros, compressed to kilobytes, would be a memory bomb that
+# no member size declares. Real ones hold a path or a few records.
+_MAX_READ = 1 << 20
+# The dictionary an xz stream may ask lzma to allocate, as for Zstandard's window.
+_XZ_MEMLIMIT = 1 << 27
 _T = TypeVar("_T")
-_TAR_FORMATS = {"tar.gz": "gz", "tgz": "gz", "tar.xz": "xz", "txz": "xz", "tar": ""}
 _ZIP_METHODS = {0, 8, 12, 14}  # zipfile's ZIP_STORED, ZIP_DEFLATED, ZIP_BZIP2, ZIP_LZMA
 # APPNOTE 4.4.4 general purpose flags: bit 0 encrypted, bit 5 patch data, bit 6 strong encryption.
 _ZIP_UNREADABLE_FLAGS = 0x1 | 0x20 | 0x40
@@ -41,25 +58,47 @@ _ZIP_UNREADABLE_FLAGS = 0x1 | 0x20 | 0x40
 
 def extract_binary(
     archive: Path,
-    fmt: str,
+    fmt: Format,
     member: str,
     dest: Path,
     *,
+    name: str | None = None,
     max_size: int = MAX_BINARY_SIZE,
     max_unpacked: int = MAX_UNPACKED_SIZE,
 ) -> Path:
-    """Write the archive's ``member`` to ``dest`` as an executable regular file.
+    """Write the archive's ``member`` to ``dest`` as an executable regular file; return ``dest``.
+
+    ``fmt`` is the archive's GoReleaser format; ``member`` the binary's path inside it (for
+    ``binary`` it is not read: the file itself is copied). ``name`` is the archive's asset name as
+    the user knows it (``cerebrium_cli_linux_amd64.tar.gz``), used in every message instead of
+    the file's own name, which in the cache is ``sha256-<hex>``; default ``archive.name``.
+    ``max_size`` caps the binary and ``max_unpacked`` everything the archive declares, in bytes.
 
     ``dest`` appears complete or not at all: the bytes go to a temporary file beside it that is
     renamed into place. setuid/setgid/sticky bits are never set, whatever the archive says.
+    Raises ArchiveError for a hostile, corrupt or unsupported archive or one without the binary,
+    StorageError when ``dest`` cannot be written.
     """
-    _check_name(member, archive.name, what="the binary's member name")
+    label = name if name is not None else archive.name
+    member = _normalise(member)
+    if fmt != "binary":  # a binary asset has no members: ``member`` is not read
+        _check_name(member, label, what="the binary's member name")
     staged: list[Path] = []  # the binary's temporary file, once it exists
+    limits = _Limits(label, member, dest, max_size, max_unpacked)
     try:
         if fmt == "zip":
-            _stage_zip(archive, member, dest, max_size, max_unpacked, staged)
+            _stage_zip(archive, limits, staged)
+        elif fmt == "gz":
+            _stage_gz(archive, limits, staged)
+        elif fmt == "binary":
+            _stage_binary(archive, limits, staged)
+        elif fmt in TAR_COMPRESSIONS:
+            _stage_tar(archive, TAR_COMPRESSIONS[fmt], limits, staged)
         else:
-            _stage_tar(archive, fmt, member, dest, max_size, max_unpacked, staged)
+            raise ArchiveError(
+                f"{label}: archive format {fmt!r} cannot be extracted; expected one of "
+                f"{', '.join(FORMATS)} (GoReleaser's archives.formats)"
+            )
         # Every check has passed: only now does the binary appear under its name.
         os.replace(staged[0], dest)
         return dest
@@ -67,7 +106,7 @@ def extract_binary(
         raise
     except _read_errors() as exc:
         raise ArchiveError(
-            f"{archive.name} is corrupt, truncated or of an unsupported kind ({exc}); it cannot "
+            f"{label} is corrupt, truncated or of an unsupported kind ({exc}); it cannot "
             "be extracted"
         ) from exc
     finally:
@@ -75,11 +114,21 @@ def extract_binary(
             path.unlink(missing_ok=True)  # gone already when committed
 
 
+class _Limits(NamedTuple):
+    """What every reader is asked for, and the caps it must hold to."""
+
+    label: str  # the archive's name in messages
+    member: str  # the binary's normalised member name
+    dest: Path
+    max_size: int
+    max_unpacked: int
+
+
 def _read_errors() -> tuple[type[BaseException], ...]:
     """What reading a damaged archive raises, as opposed to a bug of ours.
 
-    zipfile and lzma count only once imported: they are imported only to read a zip or an xz,
-    so nothing else can have raised their errors.
+    zipfile, lzma and zstandard count only once imported: they are imported only to read a zip,
+    an xz or a Zstandard stream, so nothing else can have raised their errors.
     """
     errors: list[type[BaseException]] = [
         tarfile.TarError,
@@ -94,30 +143,96 @@ def _read_errors() -> tuple[type[BaseException], ...]:
         errors.append(sys.modules["zipfile"].BadZipFile)
     if "lzma" in sys.modules:
         errors.append(sys.modules["lzma"].LZMAError)
+    if "zstandard" in sys.modules:
+        errors.append(sys.modules["zstandard"].ZstdError)
     return tuple(errors)
 
 
-def _stage_zip(
-    archive: Path, member: str, dest: Path, max_size: int, max_unpacked: int, staged: list[Path]
-) -> None:
+def _stage_zip(archive: Path, limits: _Limits, staged: list[Path]) -> None:
     import zipfile
 
     # The central directory lists every member up front: check them all, then inflate one.
     with zipfile.ZipFile(archive) as zf:
-        entry = _find_zip_member(zf, member, archive.name, max_size, max_unpacked)
+        entry = _find_zip_member(zf, limits)
         with zf.open(entry) as source:
-            staged.append(_stage(source, entry.file_size, dest, max_size, archive.name, member))
+            staged.append(_stage(source, entry.file_size, limits))
 
 
-def _stage_tar(
-    archive: Path,
-    fmt: str,
-    member: str,
-    dest: Path,
-    max_size: int,
-    max_unpacked: int,
-    staged: list[Path],
-) -> None:
+def _stage_binary(archive: Path, limits: _Limits, staged: list[Path]) -> None:
+    """GoReleaser's ``binary`` format: the asset is the binary, copied as it is."""
+    with archive.open("rb") as raw:
+        size = os.fstat(raw.fileno()).st_size
+        _check_size(size, limits)
+        staged.append(_stage(raw, size, limits))
+
+
+def _stage_gz(archive: Path, limits: _Limits, staged: list[Path]) -> None:
+    """GoReleaser's ``gz`` format: one gzip stream holding the binary alone.
+
+    ``pkg/archive/gzip`` stores the member's path (``wrap_in_directory`` included) as the
+    header's file name (RFC 1952 FNAME) and takes one file only; a header without a name, as
+    ``gzip -n`` writes, is the binary too. The size the trailer declares (ISIZE, modulo 2**32)
+    is checked before inflating, and the inflated size as it grows; zlib checks the CRC and
+    the length at the end, and the stream must end there: no second member, no trailing data.
+    """
+    with archive.open("rb") as raw:
+        size = os.fstat(raw.fileno()).st_size
+        stored = _gzip_name(raw, limits.label)
+        if stored is not None:
+            found = _normalise(stored)
+            _check_name(found, limits.label)
+            if found != limits.member:
+                raise _missing(limits.member, limits.label, [found])
+        if size >= 18:  # the smallest gzip stream: a 10-byte header and an 8-byte trailer
+            raw.seek(size - 4)
+            declared = int.from_bytes(raw.read(4), "little")
+            if declared > limits.max_size:
+                raise ArchiveError(
+                    f"{limits.label}: its gzip trailer declares {declared} bytes for the binary "
+                    f"{limits.member!r}, more than the {limits.max_size} allowed: a "
+                    "decompression bomb, or a truncated download; refusing it"
+                )
+        raw.seek(0)
+        stream = _Forward(raw, "gz", limits.label)
+        # The inflated size is zlib's to check against ISIZE, which holds it modulo 2**32.
+        staged.append(_stage(cast("IO[bytes]", stream), None, limits))
+        if not stream.ended():
+            raise ArchiveError(
+                f"{limits.label} ends inside its gzip stream: it is truncated; download it again"
+            )
+        if stream.trailing():
+            raise ArchiveError(
+                f"{limits.label} holds more data after its gzip stream; GoReleaser's gz format "
+                "holds one file, so the archive is refused as ambiguous"
+            )
+
+
+def _gzip_name(raw: IO[bytes], label: str) -> str | None:
+    """The file name in a gzip header (RFC 1952 section 2.3), or None when it has none."""
+    head = raw.read(10)
+    if len(head) < 10 or head[:3] != b"\x1f\x8b\x08":  # magic, then CM 8: deflate
+        raise ArchiveError(
+            f"{label} is not gzip-compressed (it starts with {head[:10]!r}); it is corrupt or "
+            "not the release's gz archive"
+        )
+    flags = head[3]
+    if flags & 0x04:  # FEXTRA: a two-byte length, then that many bytes
+        raw.read(int.from_bytes(raw.read(2), "little"))
+    if not flags & 0x08:  # FNAME
+        return None
+    name = bytearray()
+    while (byte := raw.read(1)) not in (b"", b"\x00"):
+        name += byte
+        if len(name) > _GZIP_MAX_NAME:
+            raise ArchiveError(
+                f"{label}: the gzip header's file name is longer than {_GZIP_MAX_NAME} bytes; "
+                "refusing the archive as corrupt"
+            )
+    # RFC 1952: ISO 8859-1, which is also what Go's compress/gzip writes (or refuses to).
+    return name.decode("latin-1")
+
+
+def _stage_tar(archive: Path, compression: str, limits: _Limits, staged: list[Path]) -> None:
     """Read the tar once, front to back: the binary is copied out as the stream passes it.
 
     A tar has no index, so finding every header means decompressing the whole archive; reading
@@ -127,10 +242,8 @@ def _stage_tar(
     the time, and 4 MiB in flight for 1 MiB reads. The staged copy is committed by the caller
     only after the rest of the archive has passed its checks.
     """
-    if fmt not in _TAR_FORMATS:
-        raise ArchiveError(f"{archive.name}: archive format {fmt!r} cannot be extracted")
     with archive.open("rb") as raw:
-        stream = _Forward(raw, _TAR_FORMATS[fmt])
+        stream = _Forward(raw, compression, limits.label)
         with tarfile.open(fileobj=cast("IO[bytes]", stream), mode="r:") as tf:
 
             def entries() -> Iterator[tuple[str, int, bool, tarfile.TarInfo]]:
@@ -139,22 +252,15 @@ def _stage_tar(
                     # Resumed once _select has checked this header, while the stream is still
                     # at the member's data: a regular binary within the size cap is staged now.
                     if (
-                        info.name.rstrip("/") == member
+                        _normalise(info.name) == limits.member
                         and not staged
                         and info.type in (tarfile.REGTYPE, tarfile.AREGTYPE)
-                        and info.size <= max_size
+                        and info.size <= limits.max_size
                     ):
-                        source = _member_data(tf, stream, info)
-                        staged.append(
-                            _stage(source, info.size, dest, max_size, archive.name, member)
-                        )
+                        staged.append(_stage(_member_data(tf, stream, info), info.size, limits))
 
-            _check_tar_binary(
-                _select(entries(), member, archive.name, max_unpacked),
-                member,
-                archive.name,
-                max_size,
-            )
+            _check_tar_binary(_select(entries(), limits), limits)
+        stream.finish(limits)
     # The checks above refuse every binary that was not staged: link, special file, too large.
     assert staged
 
@@ -194,21 +300,30 @@ class _Forward:
     the start it only seeks forwards (skipping a member's data). A backward seek, which only a
     header with a negative size asks for, is refused as corruption: on a plain file it would
     send tarfile back to a header it has read, for ever. gzip is inflated with its header
-    checked (``wbits=31``), xz by lzma, a plain tar is read as it is. Each read asks the
-    decompressor for at most what is still wanted (``max_length``), so a highly compressed
-    archive never inflates more than ``_CHUNK`` at a time.
+    checked (``wbits=31``), xz by lzma, Zstandard by the ``zstandard`` package (frames one after
+    another, as the ``zstd`` tool reads them), a plain tar is read as it is. Each read asks the
+    decompressor for at most what is still wanted (``max_length``, or a Zstandard reader's
+    ``read(size)``), so a highly compressed archive never inflates more than ``_CHUNK`` at a
+    time.
     """
 
-    def __init__(self, raw: IO[bytes], compression: str) -> None:
+    def __init__(self, raw: IO[bytes], compression: str, label: str) -> None:
         self._raw = raw
+        self._label = label
         self._xz = compression == "xz"
         self._engine: Any = None  # a plain tar
+        self._zst: Any = None  # a Zstandard reader, which inflates on its own
         if self._xz:
             import lzma
 
-            self._engine = lzma.LZMADecompressor()
+            self._engine = lzma.LZMADecompressor(memlimit=_XZ_MEMLIMIT)
         elif compression == "gz":
             self._engine = zlib.decompressobj(wbits=31)
+        elif compression == "zst":
+            decompressor = _zstandard(label).ZstdDecompressor(max_window_size=_ZSTD_MAX_WINDOW)
+            self._zst = decompressor.stream_reader(
+                raw, read_size=_INPUT, read_across_frames=True, closefd=False
+            )
         self._tail = b""  # input zlib has not consumed yet (lzma keeps its own)
         self._pos = 0
 
@@ -222,8 +337,14 @@ class _Forward:
         return self._pos
 
     def read(self, size: int = -1) -> bytes:
-        """Exactly ``size`` bytes (all that is left when negative), fewer only at the end."""
-        want = size if size >= 0 else 1 << 62
+        """Exactly ``size`` bytes, fewer only at the end; at most ``_MAX_READ`` at a time."""
+        if size < 0 or size > _MAX_READ:
+            raise ArchiveError(
+                f"{self._label}: a tar header declares {size} bytes of extended header data (a "
+                f"long name or PAX records; at most {_MAX_READ} are read); refusing the "
+                "archive as a possible decompression bomb"
+            )
+        want = size
         parts: list[bytes] = []
         while want > 0:
             piece = self._inflate(min(want, _CHUNK))
@@ -245,8 +366,44 @@ class _Forward:
             self._pos += len(skipped)
         return self._pos
 
+    def finish(self, limits: _Limits) -> None:
+        """Read on from the tar's end to the compressed stream's, so that its own integrity
+        check runs (gzip's CRC and length, xz's check, a Zstandard frame's checksum), and refuse
+        a stream cut short. What follows the tar's end is padding, at most ``max_unpacked``.
+
+        The ``zstandard`` readers cannot tell a frame cut short from one that ended: there,
+        truncation is caught only where it cuts into the tar (and the archive's digest was
+        verified before it got here).
+        """
+        after = 0
+        while piece := self._inflate(_CHUNK):
+            after += len(piece)
+            if after > limits.max_unpacked:
+                raise ArchiveError(
+                    f"{limits.label} inflates to more than {limits.max_unpacked} bytes after the "
+                    "end of its tar; refusing it as a possible decompression bomb"
+                )
+        if not self.ended():
+            raise ArchiveError(
+                f"{limits.label} ends inside its compressed stream: it is truncated; download "
+                "it again"
+            )
+
+    def ended(self) -> bool:
+        """Whether the compressed stream has ended as its format says (always, uncompressed)."""
+        return self._engine is None or bool(self._engine.eof)
+
+    def trailing(self) -> bool:
+        """Whether any input follows the end of the compressed stream (call once it ended)."""
+        return bool(self._engine is not None and self._engine.unused_data) or bool(
+            self._raw.read(1)
+        )
+
     def _inflate(self, limit: int) -> bytes:
         """Up to ``limit`` (> 0) decompressed bytes; empty at the end of the data."""
+        if self._zst is not None:
+            out: bytes = self._zst.read(limit)
+            return out
         engine = self._engine
         if engine is None:
             return self._raw.read(limit)
@@ -259,7 +416,7 @@ class _Forward:
                 data = self._raw.read(_INPUT)
                 if not data:
                     return b""  # truncated: whoever asked gets a short read
-            out: bytes = engine.decompress(data, limit)
+            out = engine.decompress(data, limit)
             if not self._xz:
                 self._tail = engine.unconsumed_tail
             if out:
@@ -269,27 +426,40 @@ class _Forward:
         return b""
 
 
-def _check_tar_binary(info: tarfile.TarInfo, member: str, archive: str, max_size: int) -> None:
+def _zstandard(label: str) -> Any:
+    """The ``zstandard`` module, imported only for a Zstandard archive, or a clear error."""
+    try:
+        import zstandard
+    except ImportError as exc:
+        raise ArchiveError(
+            f"{label} is compressed with Zstandard, and reading it needs the zstandard package, "
+            f"which is not installed here ({exc}). Install it (pip install zstandard) and try "
+            "again."
+        ) from exc
+    return zstandard
+
+
+def _check_tar_binary(info: tarfile.TarInfo, limits: _Limits) -> None:
+    label, member = limits.label, limits.member
     if info.islnk() or info.issym():
         raise ArchiveError(
-            f"{archive}: the binary {member!r} is a link (to {info.linkname!r}), not a "
+            f"{label}: the binary {member!r} is a link (to {info.linkname!r}), not a "
             "regular file; refusing to install it"
         )
     if info.type not in (tarfile.REGTYPE, tarfile.AREGTYPE):
         kind = "a directory" if info.isdir() else "a device or special file"
         raise ArchiveError(
-            f"{archive}: the binary {member!r} is {kind}, not a regular file; refusing it"
+            f"{label}: the binary {member!r} is {kind}, not a regular file; refusing it"
         )
-    _check_size(info.size, max_size, archive, member)
+    _check_size(info.size, limits)
 
 
-def _find_zip_member(
-    zf: zipfile.ZipFile, member: str, archive: str, max_size: int, max_unpacked: int
-) -> zipfile.ZipInfo:
+def _find_zip_member(zf: zipfile.ZipFile, limits: _Limits) -> zipfile.ZipInfo:
+    label, member = limits.label, limits.member
     entries = (
         (i.filename, i.file_size, stat.S_ISLNK(i.external_attr >> 16), i) for i in zf.infolist()
     )
-    info = _select(entries, member, archive, max_unpacked)
+    info = _select(entries, limits)
     # Zips made on Windows, and by Python, may carry no file type bits: that is a regular file.
     file_type = stat.S_IFMT(info.external_attr >> 16)
     if info.is_dir() or (file_type and file_type != stat.S_IFREG):
@@ -299,58 +469,71 @@ def _find_zip_member(
             else "a link or special file"
         )
         raise ArchiveError(
-            f"{archive}: the binary {member!r} is {kind}, not a regular file; refusing it"
+            f"{label}: the binary {member!r} is {kind}, not a regular file; refusing it"
         )
     if info.flag_bits & _ZIP_UNREADABLE_FLAGS:
         raise ArchiveError(
-            f"{archive}: the binary {member!r} is encrypted or stored as patch data; refusing it"
+            f"{label}: the binary {member!r} is encrypted or stored as patch data; refusing it"
         )
     if info.compress_type not in _ZIP_METHODS:
         raise ArchiveError(
-            f"{archive}: the binary {member!r} uses zip compression method "
+            f"{label}: the binary {member!r} uses zip compression method "
             f"{info.compress_type}, which cannot be read; refusing it"
         )
-    _check_size(info.file_size, max_size, archive, member)
+    _check_size(info.file_size, limits)
     return info
 
 
-def _select(
-    entries: Iterator[tuple[str, int, bool, _T]], member: str, archive: str, max_unpacked: int
-) -> _T:
-    """Scan every entry's header; return the one named ``member``.
+def _select(entries: Iterator[tuple[str, int, bool, _T]], limits: _Limits) -> _T:
+    """Scan every entry's header; return the one named ``limits.member``.
 
     Every name is checked (an archive with one escaping path is hostile as a whole), declared
     sizes are summed to stop decompression bombs before they inflate, and a member under a
-    linked directory is refused.
+    linked directory is refused. Names are compared once normalised (``./cerebrium`` is
+    ``cerebrium``), so two spellings of the binary are two binaries: ambiguous.
     """
+    label = limits.label
     found: list[_T] = []
     links: set[str] = set()
     names: list[str] = []
     declared = 0
     for raw_name, size, is_link, entry in entries:
-        name = raw_name.rstrip("/")
-        _check_name(name, archive)
+        name = _normalise(raw_name)
+        _check_name(name, label)
         names.append(name)
         declared += size
-        if declared > max_unpacked:
+        if declared > limits.max_unpacked:
             raise ArchiveError(
-                f"{archive} declares more than {max_unpacked} bytes of content; refusing it "
-                "as a possible decompression bomb"
+                f"{label} declares more than {limits.max_unpacked} bytes of content; refusing "
+                "it as a possible decompression bomb"
             )
         if is_link:
             links.add(name)
-        if name == member:
+        if name == limits.member:
             found.append(entry)
     # A member beneath a link member is how tar-slip escapes a directory: no genuine release
-    # archive does that, so the whole archive is refused, whichever member it is.
+    # archive does that, so the whole archive is refused, whichever member it is. A link named
+    # ``./`` has every member beneath it.
     for name in names:
         for parent in PurePosixPath(name).parents:
             if str(parent) in links:
                 raise ArchiveError(
-                    f"{archive}: {name!r} lies under {str(parent)!r}, which is a link; "
+                    f"{label}: {name!r} lies under {str(parent)!r}, which is a link; "
                     "refusing the archive as unsafe"
                 )
-    return _one(found, member, archive, names)
+    return _one(found, limits.member, label, [n for n in names if n != "."])
+
+
+def _normalise(name: str) -> str:
+    """A member name as it is meant: without ``./`` prefixes or a trailing ``/``.
+
+    ``tar -C dir -cf A .`` stores ``./`` and ``./cerebrium``; both GNU tar and bsdtar extract
+    that as ``cerebrium``. The archive's root directory itself comes out as ``.``.
+    """
+    name = name.rstrip("/")
+    while name.startswith("./"):
+        name = name[2:]
+    return name
 
 
 def _check_name(name: str, archive: str, what: str = "member") -> None:
@@ -375,28 +558,36 @@ def _one(found: list[_T], member: str, archive: str, names: list[str]) -> _T:
         return found[0]
     if found:
         raise ArchiveError(
-            f"{archive} holds {len(found)} members named {member!r}; refusing an ambiguous archive"
+            f"{archive} holds {len(found)} members named {member!r} (./ prefixes aside); "
+            "refusing an ambiguous archive"
         )
+    raise _missing(member, archive, names)
+
+
+def _missing(member: str, archive: str, names: list[str]) -> ArchiveError:
     listed = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
-    raise ArchiveError(
+    return ArchiveError(
         f"{archive} has no member {member!r} (it holds: {listed or 'nothing'}). The archive "
         "layout does not match the release description (archives.wrap_in_directory, "
         "builds.binary)."
     )
 
 
-def _check_size(size: int, max_size: int, archive: str, member: str) -> None:
-    if size > max_size:
+def _check_size(size: int, limits: _Limits) -> None:
+    if size > limits.max_size:
         raise ArchiveError(
-            f"{archive}: the binary {member!r} is {size} bytes, more than the {max_size} "
-            "allowed; refusing it"
+            f"{limits.label}: the binary {limits.member!r} is {size} bytes, more than the "
+            f"{limits.max_size} allowed; refusing it"
         )
 
 
-def _stage(
-    source: IO[bytes], size: int, dest: Path, max_size: int, archive: str, member: str
-) -> Path:
-    """Copy the binary to a temporary file beside ``dest``, checking its size as it inflates."""
+def _stage(source: IO[bytes], size: int | None, limits: _Limits) -> Path:
+    """Copy the binary to a temporary file beside ``dest``, checking its size as it inflates.
+
+    ``size`` is the size the archive declares, checked once the copy ends (None: the format
+    checks its own, as gzip's trailer does).
+    """
+    dest, label, member = limits.dest, limits.label, limits.member
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
@@ -408,9 +599,9 @@ def _stage(
         with os.fdopen(fd, "wb") as out:
             while chunk := source.read(_CHUNK):
                 written += len(chunk)
-                if written > max_size:
+                if written > limits.max_size:
                     raise ArchiveError(
-                        f"{archive}: the binary {member!r} inflates past {max_size} bytes; "
+                        f"{label}: the binary {member!r} inflates past {limits.max_size} bytes; "
                         "refusing it"
                     )
                 try:
@@ -420,9 +611,9 @@ def _stage(
                         f"cannot write {dest.name} to {dest.parent}: {exc.strerror or exc}. "
                         "Free some space there and try again."
                     ) from exc
-        if written != size:
+        if size is not None and written != size:
             raise ArchiveError(
-                f"{archive}: the binary {member!r} is {written} bytes but the archive "
+                f"{label}: the binary {member!r} is {written} bytes but the archive "
                 f"declares {size}; the archive is corrupt"
             )
         # rwxr-xr-x and nothing else: no setuid/setgid/sticky bits from the archive.

@@ -1,15 +1,19 @@
 """Hypothesis strategies that produce the inputs worth fuzzing: near-valid checksums files,
-real tar and zip archives with hostile members, Snappy blocks built element by element (as
-GitHub stores attestation bundles), plus raw bytes and corpus mutations."""
+real archives of every format with hostile members (tar under each compression, zip, a gz of
+one member), Snappy blocks built element by element (as GitHub stores attestation bundles),
+plus raw bytes and corpus mutations."""
 
 from __future__ import annotations
 
 import io
+import struct
 import tarfile
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
+import zstandard
 from hypothesis import strategies as st
 from support.snappy_blocks import copy, literal, varint
 
@@ -48,6 +52,17 @@ _MEMBER = st.tuples(
 )
 
 
+MEMBERS = st.lists(_MEMBER, max_size=6)
+"""Tar or zip members: (path, kind, link target, data, mode), hostile ones included."""
+
+
+def tarball(members: list[tuple[str, bytes, str, bytes, int]], compression: str) -> bytes:
+    """A tar of ``members`` under ``compression``: "" (none), "gz", "xz" or "zst"."""
+    if compression == "zst":
+        return _zst(_tar(members, "w"))
+    return _tar(members, f"w:{compression}")
+
+
 def _tar(members: list[tuple[str, bytes, str, bytes, int]], mode: str) -> bytes:
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode=mode) as tf:  # type: ignore[call-overload]
@@ -72,9 +87,30 @@ def _zip(members: list[tuple[str, bytes, str, bytes, int]]) -> bytes:
     return out.getvalue()
 
 
-_ARCHIVES = st.lists(_MEMBER, max_size=6).flatmap(
+def _gz(members: list[tuple[str, bytes, str, bytes, int]]) -> bytes:
+    """The first member as GoReleaser's gz format holds it: its whole path in the gzip header
+    (RFC 1952 FNAME; Python's gzip module would keep only the base name)."""
+    name, _, _, data, _ = members[0] if members else ("", b"", "", b"", 0)
+    header = b"\x1f\x8b\x08\x08" + bytes(4) + b"\x02\xff" + name.encode("latin-1") + b"\x00"
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = deflate.compress(data) + deflate.flush()
+    return header + body + struct.pack("<II", zlib.crc32(data), len(data))
+
+
+def _zst(tar: bytes) -> bytes:
+    return zstandard.ZstdCompressor(write_checksum=True).compress(tar)
+
+
+_ARCHIVES = MEMBERS.flatmap(
     lambda members: st.sampled_from(
-        [_tar(members, "w:gz"), _tar(members, "w"), _zip(members), _tar(members, "w:xz")]
+        [
+            _tar(members, "w:gz"),
+            _tar(members, "w"),
+            _zip(members),
+            _tar(members, "w:xz"),
+            _zst(_tar(members, "w")),
+            _gz(members),
+        ]
     )
 )
 

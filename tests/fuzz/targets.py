@@ -14,16 +14,26 @@ import tempfile
 from pathlib import Path
 
 from cerebrium_cli.attestations import read_stored_bundle
-from cerebrium_cli.checksums import parse_checksums
+from cerebrium_cli.checksums import parse_checksums, parse_split_checksum
 from cerebrium_cli.errors import ArchiveError, ChecksumFileError, SignatureError
 from cerebrium_cli.extract import extract_binary
+from cerebrium_cli.formats import Format
 
-_FORMATS = ("tar.gz", "tar", "zip", "tar.xz")
+# One format for each reader: the other spellings (tgz, txz, tzst) share them.
+_FORMATS: tuple[Format, ...] = ("tar.gz", "tar", "zip", "tar.xz", "tar.zst", "gz", "binary")
 
 
 def checksums(data: bytes) -> None:
-    """Any bytes: a mapping of names to digests, or ChecksumFileError."""
+    """Any bytes: a mapping of names to digests, or ChecksumFileError; as a split checksum
+    file, one digest or ChecksumFileError."""
     text = data.decode("utf-8", "replace")
+    try:
+        digest = parse_split_checksum(text, "fuzz", "sha256")
+    except ChecksumFileError:
+        pass
+    else:
+        assert len(digest) == 64
+        assert set(digest) <= set("0123456789abcdef")
     try:
         entries = parse_checksums(text, "fuzz")
     except ChecksumFileError:
