@@ -44,7 +44,7 @@ setup(
         ]
     },
     extras_require={
-        "bootstrap": ["httpx>=0.27", "packaging>=23", "PyYAML>=6", "cryptography>=42"],
+        "bootstrap": ["httpx[socks]>=0.27", "packaging>=23", "PyYAML>=6", "cryptography>=42"],
         keyless.EXTRA: [keyless.REQUIREMENT],
     },
     cmdclass=build.command_classes(release, description),

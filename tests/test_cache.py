@@ -68,3 +68,85 @@ def test_download_directories_of_dead_installs_are_swept(tmp_path: Path) -> None
     ArchiveCache.open(tmp_path / "c", lambda message: None)
     assert not stale.exists()
     assert (live / "archive").exists()
+
+
+# --- where the cache lives, with or without a home directory ------------------------------------
+
+
+@pytest.fixture
+def homeless(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No HOME and a uid without a passwd entry: Path.home() raises, as it does then."""
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("CEREBRIUM_CACHE_DIR", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+
+
+def test_the_cache_directory_per_platform() -> None:
+    from cerebrium_cli.cache import default_cache_dir
+
+    home = {"HOME": "/home/u"}
+    assert default_cache_dir("p", home, "linux") == Path("/home/u/.cache/p")
+    assert default_cache_dir("p", {**home, "XDG_CACHE_HOME": "/x"}, "linux") == Path("/x/p")
+    # The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored.
+    assert default_cache_dir("p", {**home, "XDG_CACHE_HOME": "rel"}, "linux") == Path(
+        "/home/u/.cache/p"
+    )
+    assert default_cache_dir("p", home, "darwin") == Path("/home/u/Library/Caches/p")
+    assert default_cache_dir("p", {"LOCALAPPDATA": "C:/L"}, "win32") == Path("C:/L/p/Cache")
+
+
+@pytest.mark.usefixtures("homeless")
+def test_without_a_home_xdg_cache_home_is_used_and_else_there_is_no_cache() -> None:
+    from cerebrium_cli.cache import default_cache_dir
+
+    assert default_cache_dir("p", {"XDG_CACHE_HOME": "/x"}, "linux") == Path("/x/p")
+    assert default_cache_dir("p", {}, "linux") is None
+    assert default_cache_dir("p", {}, "darwin") is None
+    assert default_cache_dir("p", {}, "win32") is None
+
+
+@pytest.mark.usefixtures("homeless")
+def test_without_a_home_the_fetch_goes_on_without_a_cache_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cerebrium_cli.fetch import Sources
+    from cerebrium_cli.release import load_release
+    from cerebrium_cli.settings import Settings
+
+    release = load_release()
+    messages: list[str] = []
+    settings = Settings.from_environ(release, {"CEREBRIUM_RELEASE_URL": str(tmp_path)})
+    sources = Sources.from_settings(release, "v2.0.0", settings, messages.append)
+    assert sources.cache is None
+    assert messages == [
+        "warning: there is no home directory to keep a cache in, and neither XDG_CACHE_HOME nor "
+        "CEREBRIUM_CACHE_DIR is set; going on without a cache"
+    ]
+    env = {"CEREBRIUM_RELEASE_URL": str(tmp_path), "CEREBRIUM_CACHE_DIR": str(tmp_path / "c")}
+    named = Sources.from_settings(release, "v2.0.0", Settings.from_environ(release, env))
+    assert named.cache is not None
+    assert named.cache.root == tmp_path / "c"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    xdg = Sources.from_settings(release, "v2.0.0", settings, messages.append)
+    assert xdg.cache is not None
+    assert xdg.cache.root == tmp_path / "xdg" / "cerebrium"
+
+
+@pytest.mark.usefixtures("homeless")
+def test_info_without_a_home_reports_no_cache(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from cerebrium_cli.bootstrap import main
+
+    assert main(["info"]) == 0
+    assert "cache: none (no home directory; set XDG_CACHE_HOME or CEREBRIUM_CACHE_DIR" in (
+        capsys.readouterr().out
+    )
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert main(["info"]) == 0
+    assert f"cache: {tmp_path / 'cerebrium'} (0 archive(s)" in capsys.readouterr().out

@@ -28,6 +28,9 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
 
 ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
 FAST = NetworkPolicy(connect_timeout=5, read_timeout=1, attempts=3, backoff=0.05, max_wait=1)
+PROXY_VARIABLES = [
+    f"{name}{suffix}" for name in ("https", "http", "all", "no") for suffix in ("_proxy", "_PROXY")
+]
 
 
 class Run:
@@ -39,19 +42,19 @@ class Run:
         self.path = f"/{name}/{ARCHIVE}"
         self.log: list[str] = []
 
-    def __call__(self, policy: NetworkPolicy = FAST) -> Path:
+    def __call__(self, policy: NetworkPolicy = FAST, token: str | None = None) -> Path:
         cache = ArchiveCache.open(self.tmp / "cache", self.log.append)
-        downloader = Downloader(policy, log=self.log.append)
-        location = HttpsLocation(f"{self.server.url}/{self.name}/", downloader)
-        sources = Sources(location=location, cache=cache)
-        return fetch_binary(
-            load_release(),
-            Target("linux", "amd64"),
-            "v2.0.0",
-            self.tmp / "bin",
-            sources=sources,
-            log=self.log.append,
-        )
+        with Downloader(policy, log=self.log.append, token=token) as downloader:
+            location = HttpsLocation(f"{self.server.url}/{self.name}/", lambda: downloader)
+            sources = Sources(location=location, cache=cache)
+            return fetch_binary(
+                load_release(),
+                Target("linux", "amd64"),
+                "v2.0.0",
+                self.tmp / "bin",
+                sources=sources,
+                log=self.log.append,
+            )
 
     def archive_requests(self) -> int:
         return sum(1 for r in self.server.requests if r.path == self.path)
@@ -65,6 +68,8 @@ class Run:
 @pytest.fixture
 def run(request, server, release, server_root: Path, tmp_path: Path, ca_file: Path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    for variable in PROXY_VARIABLES:  # the host's proxies must not decide these tests
+        monkeypatch.delenv(variable, raising=False)
     name = request.node.name.replace("[", "-").replace("]", "")
     return Run(server, release, server_root, tmp_path, name)
 
@@ -168,6 +173,155 @@ def test_a_redirect_to_another_https_host_is_followed(run) -> None:  # type: ign
         run.path, run.server.url.replace("127.0.0.1", "localhost") + f"/good/{ARCHIVE}"
     )
     assert run().is_file()
+
+
+# --- rate limits and answers that are final ----------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_a_rate_limit_with_retry_after_is_waited_out(run, status: int) -> None:  # type: ignore[no-untyped-def]
+    run.server.fail_then_serve(run.path, [status], headers={"Retry-After": "1"})
+    started = time.monotonic()
+    assert run().is_file()
+    assert time.monotonic() - started >= 1
+    assert run.archive_requests() == 2
+    assert any(f"answered {status} (rate limit)" in line for line in run.log)
+
+
+def test_an_exhausted_rate_limit_is_waited_out_until_its_reset(run) -> None:  # type: ignore[no-untyped-def]
+    reset = str(int(time.time()) + 1)
+    run.server.fail_then_serve(
+        run.path, [403], headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
+    )
+    assert run().is_file()
+    assert run.archive_requests() == 2
+
+
+@pytest.mark.parametrize("token", [None, "ghp_secret"], ids=["without-token", "with-token"])
+def test_a_rate_limit_past_the_cap_fails_at_once_naming_its_reset_and_the_token(
+    run, token: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    reset = int(time.time()) + 3600
+    run.server.fail_then_serve(
+        run.path, [403] * 9, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}
+    )
+    started = time.monotonic()
+    with pytest.raises(DownloadError) as info:
+        run(token=token)
+    message = str(info.value)
+    assert time.monotonic() - started < 5
+    assert run.archive_requests() == 1  # no retry can succeed before the reset
+    assert time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(reset)) in message
+    assert "GITHUB_TOKEN" in message
+    assert "ghp_secret" not in message
+    run.assert_nothing_left()
+
+
+def test_a_rate_limit_that_never_lifts_fails_after_the_attempts(run) -> None:  # type: ignore[no-untyped-def]
+    run.server.fail_then_serve(run.path, [429] * 9, headers={"Retry-After": "0"})
+    with pytest.raises(DownloadError, match=r"a rate limit that resets at .*after 3 attempts"):
+        run()
+    assert run.archive_requests() == 3
+
+
+def test_401_is_final(run) -> None:  # type: ignore[no-untyped-def]
+    run.server.respond(run.path, 401)
+    with pytest.raises(DownloadError, match=r"was refused \(401"):
+        run()
+    assert run.archive_requests() == 1
+    run.assert_nothing_left()
+
+
+# --- proxies ---------------------------------------------------------------------------------
+
+
+def test_https_proxy_carries_the_download(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from support.proxy import ConnectProxy
+
+    with ConnectProxy() as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        assert run().is_file()
+    assert proxy.connects == [run.server.url.removeprefix("https://")]  # one pool, one tunnel
+
+
+@pytest.mark.parametrize(
+    "no_proxy", ["127.0.0.0/8", "10.0.0.0/8, 127.0.0.1/32", "*", "::1,127.0.0.1"]
+)
+def test_no_proxy_ranges_send_the_download_direct(run, monkeypatch, no_proxy: str) -> None:  # type: ignore[no-untyped-def]
+    from support.proxy import ConnectProxy
+
+    with ConnectProxy() as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", no_proxy)
+        assert run().is_file()
+    assert proxy.connects == []
+
+
+def test_a_proxy_refusing_its_credentials_is_final(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from support.proxy import ConnectProxy
+
+    with ConnectProxy(credentials=("user", "right")) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url.replace("://", "://user:wrong@"))
+        with pytest.raises(DownloadError, match=r"407 Proxy Authentication Required") as info:
+            run()
+        assert proxy.refused == 1  # asked once: a wrong password does not become right
+        assert "wrong" not in str(info.value)
+        assert "HTTPS_PROXY" in str(info.value)
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url.replace("://", "://user:right@"))
+        assert run().is_file()
+
+
+@pytest.mark.parametrize("credentials", [None, ("user", "pass")], ids=["no-auth", "user-pass"])
+def test_a_socks5_proxy_carries_the_download(run, monkeypatch, credentials) -> None:  # type: ignore[no-untyped-def]
+    from support.socks import SocksProxy
+
+    with SocksProxy(credentials) as proxy:
+        monkeypatch.setenv("ALL_PROXY", proxy.url)
+        assert run().is_file()
+    assert proxy.connects == [run.server.url.removeprefix("https://")]
+
+
+def test_a_socks5_proxy_refusing_the_password_is_final(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from support.socks import SocksProxy
+
+    with SocksProxy(("user", "pass")) as proxy:
+        monkeypatch.setenv("ALL_PROXY", proxy.url.replace(":pass@", ":nope@"))
+        with pytest.raises(DownloadError, match="proxy refused it") as info:
+            run()
+    assert "nope" not in str(info.value)
+    assert not any("retrying" in line for line in run.log)
+    run.assert_nothing_left()
+
+
+@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "127.0.0.0/8", "localhost,127.0.0.1"])
+def test_all_proxy_socks5_with_no_proxy_covering_the_host_connects_direct(
+    run, monkeypatch, no_proxy: str
+) -> None:  # type: ignore[no-untyped-def]
+    # The input: nothing listens on 1080 here, so only a direct connection succeeds.
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    assert run().is_file()
+
+
+def test_all_proxy_socks5_unreachable_is_a_clear_error(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as unused:  # a port that refuses connections
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setenv("ALL_PROXY", f"socks5://127.0.0.1:{port}")
+    with pytest.raises(DownloadError, match=r"the connection failed .*after 3 attempts") as info:
+        run()
+    assert "HTTPS_PROXY" in str(info.value)
+    run.assert_nothing_left()
+
+
+def test_socks_without_socksio_says_what_to_install(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    monkeypatch.setitem(sys.modules, "socksio", None)  # as where httpx[socks] is not installed
+    with pytest.raises(DownloadError, match=r"needs the socksio package.*'httpx\[socks\]'"):
+        run()
+    run.assert_nothing_left()
 
 
 # --- the machine ----------------------------------------------------------------------------

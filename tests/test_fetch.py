@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,6 @@ import pytest
 from cerebrium_cli._http import Downloader
 from cerebrium_cli.cache import ArchiveCache
 from cerebrium_cli.checksums import parse_checksums
-from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import (
     ChecksumFileError,
     ChecksumMismatchError,
@@ -21,6 +21,7 @@ from cerebrium_cli.errors import (
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation, location_for
 from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import load_release
 from cerebrium_cli.settings import Settings
 from support.release import make_archive, write_checksums
 
@@ -84,7 +85,7 @@ def test_binary_checksums_file_is_refused(release_dir: Path, tmp_path: Path) -> 
 
 def test_missing_archive_in_a_directory(release_dir: Path, tmp_path: Path) -> None:
     (release_dir / ARCHIVE).unlink()
-    with pytest.raises(DownloadError, match=r"lacks 'cerebrium_cli_linux_amd64\.tar\.gz'"):
+    with pytest.raises(DownloadError, match=f"lacks {re.escape(repr(ARCHIVE))}"):
         _fetch(Sources(location=DirectoryLocation(release_dir)), tmp_path / "bin")
 
 
@@ -487,3 +488,88 @@ def test_sources_close_their_one_http_client(tmp_path: Path) -> None:
         first = sources.session.downloader()
         assert sources.session.downloader() is first  # one client for every location
     assert first._client.is_closed
+
+
+# --- split checksums (GoReleaser's checksum.split: one <asset>.<algorithm> file per asset) ------
+
+
+@pytest.fixture
+def split_release(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The release description with ``checksum.split: true``, and a release laid out so."""
+    import yaml
+    from cerebrium_cli.release import default_config_path
+
+    config = yaml.safe_load(default_config_path().read_text())
+    config["checksum"] = {"split": True}
+    path = tmp_path / "goreleaser.yaml"
+    path.write_text(yaml.safe_dump(config))
+    release = load_release(path)
+    assert release.checksum_split
+    fake = tmp_path / "split-bin" / "cerebrium"
+    fake.parent.mkdir()
+    fake.write_bytes(BINARY)
+    out = tmp_path / "split"
+    out.mkdir()
+    archive = make_archive(fake, out / ARCHIVE, "linux")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    (out / f"{ARCHIVE}.sha256").write_text(digest)  # GoReleaser writes the digest alone
+    return release, out
+
+
+def test_split_checksums_vouch_from_the_archives_own_file(split_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cerebrium_cli.fetch import read_checksums
+
+    release, out = split_release
+    location = Reads(out)
+    sources = Sources(location=location)
+    checksums = read_checksums(release, TAG, sources, ARCHIVE, _quiet)
+    assert checksums.name == f"{ARCHIVE}.sha256"
+    assert checksums.raw == (out / f"{ARCHIVE}.sha256").read_bytes()
+    assert dict(checksums.entries) == {
+        ARCHIVE: hashlib.sha256((out / ARCHIVE).read_bytes()).hexdigest()
+    }
+    binary = fetch_binary(release, LINUX, TAG, tmp_path / "bin", sources=sources, log=_quiet)
+    assert binary.read_bytes() == BINARY
+    assert location.names == [f"{ARCHIVE}.sha256"] * 2  # once per fetch, never checksums.txt
+
+
+def test_a_split_checksum_file_that_disagrees_refuses_the_archive(
+    split_release, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    release, out = split_release
+    (out / f"{ARCHIVE}.sha256").write_text("ab" * 32 + "\n")
+    with pytest.raises(ChecksumMismatchError, match=rf"{re.escape(ARCHIVE)}\.sha256"):
+        fetch_binary(
+            release, LINUX, TAG, tmp_path / "bin", sources=Sources(location=DirectoryLocation(out))
+        )
+    assert not (tmp_path / "bin").exists()
+
+
+def test_split_checksums_agree_with_the_pins_entry_by_entry(split_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    release, out = split_release
+    digest = (out / f"{ARCHIVE}.sha256").read_text()
+    other = "cerebrium_cli_darwin_arm64.tar.gz"
+    pins = {ARCHIVE: digest, other: "cd" * 32}  # the pins list every archive
+    sources = Sources(location=DirectoryLocation(out), pins=pins)
+    binary = fetch_binary(release, LINUX, TAG, tmp_path / "a", sources=sources, log=_quiet)
+    assert binary.read_bytes() == BINARY
+    (out / f"{ARCHIVE}.sha256").write_text("ef" * 32)
+    with pytest.raises(PinnedChecksumsError, match=f"{re.escape(ARCHIVE)}: pinned {digest}"):
+        fetch_binary(release, LINUX, TAG, tmp_path / "b", sources=sources, log=_quiet)
+
+
+def test_with_the_cache_on_archive_errors_name_the_archive_not_the_cache_entry(
+    tmp_path: Path, cache: ArchiveCache
+) -> None:
+    from cerebrium_cli.errors import ArchiveError
+
+    fake = tmp_path / "other"
+    fake.write_bytes(BINARY)
+    out = tmp_path / "no-binary"
+    out.mkdir()
+    archive = make_archive(fake, out / ARCHIVE, "linux", binary_name="not-the-binary")
+    write_checksums([archive], out / "checksums.txt")
+    with pytest.raises(ArchiveError) as info:
+        _fetch(Sources(location=DirectoryLocation(out), cache=cache), tmp_path / "bin")
+    assert ARCHIVE in str(info.value)
+    assert "sha256-" not in str(info.value)

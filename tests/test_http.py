@@ -249,6 +249,36 @@ def test_token_is_never_sent_to_other_hosts() -> None:
     assert seen == [None]
 
 
+def test_a_rate_limit_past_the_cap_is_not_slept_through() -> None:
+    sleeps: list[float] = []
+    limited = httpx.Response(403, headers={"Retry-After": "3600"})
+    with pytest.raises(DownloadError, match=r"a rate limit that resets at .* GITHUB_TOKEN"):
+        _downloader(lambda r: limited, sleeps=sleeps).fetch(URL, limit=100)
+    assert sleeps == []
+
+
+def test_a_plain_403_is_final_and_a_plain_429_is_retried() -> None:
+    sleeps: list[float] = []
+    with pytest.raises(DownloadError, match=r"refused \(403"):
+        _downloader(lambda r: httpx.Response(403), sleeps=sleeps).fetch(URL, limit=100)
+    assert sleeps == []
+    calls = iter([httpx.Response(429), None])
+    assert _downloader(lambda r: next(calls) or _ok(r), sleeps=sleeps).fetch(URL, limit=1 << 20)
+    assert sleeps == [FAST.backoff]
+
+
+def test_a_407_answer_is_final() -> None:
+    attempts: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(1)
+        return httpx.Response(407)
+
+    with pytest.raises(DownloadError, match="refused by the proxy"):
+        _downloader(handler).fetch(URL, limit=100)
+    assert len(attempts) == 1
+
+
 def test_token_never_appears_in_errors() -> None:
     with pytest.raises(DownloadError) as info:
         _downloader(lambda r: httpx.Response(403), token="ghp_secret").fetch(URL, limit=100)
@@ -335,3 +365,64 @@ def test_a_python_without_system_certificates_trusts_certifi(monkeypatch) -> Non
     monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: none)
     monkeypatch.setitem(sys.modules, "truststore", None)
     assert ssl_context().cert_store_stats()["x509_ca"] > 50  # certifi's roots
+
+
+# --- NO_PROXY: which requests bypass the proxy --------------------------------------------------
+
+# (host, port, NO_PROXY, bypass?) as curl decides; requests agrees except where marked.
+NO_PROXY_CASES = [
+    ("127.0.0.1", 443, "127.0.0.0/8", True),
+    ("127.9.9.9", 443, "127.0.0.0/8", True),
+    ("10.1.2.3", 443, "127.0.0.0/8", False),
+    ("10.1.2.3", 443, " 192.168.0.0/16 , 10.0.0.0/8 ", True),
+    ("127.0.0.1", 443, "127.0.0.1", True),
+    ("127.0.0.1", 443, "127.0.0.2", False),
+    ("github.com", 443, "*", True),
+    ("127.0.0.1", 443, "*", True),
+    ("github.com", 443, "github.com", True),
+    ("api.github.com", 443, "github.com", True),
+    ("api.github.com", 443, ".github.com", True),
+    ("github.com", 443, ".github.com", True),
+    ("GitHub.COM", 443, "github.com", True),
+    ("gitlab.com", 443, "github.com", False),
+    ("github.com", 443, "", False),
+    ("github.com", 443, ",,", False),
+    ("github.com", 8443, "github.com:8443", True),
+    ("github.com", 443, "github.com:8443", False),
+    ("localhost", 443, "localhost", True),
+    ("127.0.0.1", 443, "localhost", False),  # names are not resolved
+]
+# curl only: requests' own suffix test matches across a label; requests has no IPv6 ranges.
+CURL_ONLY = [
+    ("badexample.com", 443, "example.com", False),
+    ("::1", 443, "::1/128", True),
+    ("fd00::5", 443, "fd00::/8", True),
+    ("fe80::1", 443, "fd00::/8", False),
+    ("::1", 443, "[::1]", True),
+]
+
+
+@pytest.mark.parametrize(("host", "port", "no_proxy", "bypass"), NO_PROXY_CASES + CURL_ONLY)
+def test_no_proxy_matches_as_curl(host: str, port: int, no_proxy: str, bypass: bool) -> None:
+    from cerebrium_cli._proxies import bypasses_proxy
+
+    assert bypasses_proxy(host, port, no_proxy) is bypass
+
+
+@pytest.mark.parametrize(("host", "port", "no_proxy", "bypass"), NO_PROXY_CASES)
+def test_no_proxy_agrees_with_requests(host: str, port: int, no_proxy: str, bypass: bool) -> None:
+    # pip decides through requests: an install must go where `pip download` would.
+    from requests.utils import should_bypass_proxies
+
+    url = f"https://{host}:{port}/"
+    assert should_bypass_proxies(url, no_proxy=no_proxy) is bypass
+
+
+def test_the_proxy_for_a_host() -> None:
+    from cerebrium_cli._proxies import proxy_for
+
+    proxies = {"https": "proxy.corp:3128", "all": "socks5://s:1080", "no": "10.0.0.0/8"}
+    assert proxy_for("github.com", 443, proxies) == "http://proxy.corp:3128"
+    assert proxy_for("10.0.0.7", 443, proxies) is None
+    assert proxy_for("github.com", 443, {"all": "socks5://s:1080"}) == "socks5://s:1080"
+    assert proxy_for("github.com", 443, {}) is None

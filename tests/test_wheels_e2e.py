@@ -199,13 +199,29 @@ def test_a_tampered_archive_gets_no_wheel_and_a_clear_error(
     archive = bad / "cerebrium_cli_darwin_arm64.tar.gz"
     archive.write_bytes(archive.read_bytes()[:-10] + b"0123456789")
     out = tmp_path / "out"
-    # A cold cache: the shared one already holds the genuine archive under the published digest.
-    result = _wheels(
-        tools, f"{server.url}/wheels-tampered/", out, CEREBRIUM_CACHE_DIR=str(tmp_path / "c")
+    # A warm cache holding the genuine archive under the published digest must not stand in
+    # for the tampered one: wheels reads what --from points at.
+    venv, env = tools
+    cache = tmp_path / "warm"
+    warm = venv.run(
+        "python",
+        "-m",
+        "cerebrium_cli.bootstrap",
+        "fetch",
+        "--platform",
+        "darwin/arm64",
+        "--dest",
+        str(tmp_path / "bin"),
+        env={**env, "CEREBRIUM_CACHE_DIR": str(cache)},
+        timeout=300,
     )
+    assert warm.returncode == 0, warm.stderr
+    assert list((cache / "archives").glob("sha256-*"))
+    result = _wheels(tools, f"{server.url}/wheels-tampered/", out, CEREBRIUM_CACHE_DIR=str(cache))
     assert result.returncode == 1
     assert "darwin/arm64" in result.stderr
     assert "does not match the checksum" in result.stderr
+    assert "no wheel was written" in result.stderr
     names = sorted(p.name for p in out.glob("*.whl"))
     assert len(names) == 5
     assert not any("macosx_11_0_arm64" in name for name in names)

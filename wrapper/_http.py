@@ -12,7 +12,6 @@ its credentials, 401) fail at once; a rate limit is waited out when the server's
 
 from __future__ import annotations
 
-import hashlib
 import os
 import ssl
 import time
@@ -25,6 +24,7 @@ from typing import IO
 import httpx
 
 from ._proxies import proxy_for
+from .digests import HashingWriter
 from .errors import DownloadError
 
 __all__ = ["Downloader", "NetworkPolicy", "redact", "ssl_context"]
@@ -36,10 +36,6 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Answers that may carry GitHub's rate limit: 403 (primary and secondary limits) and 429.
 # https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
 _RATE_LIMIT_STATUSES = frozenset({403, 429})
-# Bytes gathered before each hash update and write. The socket delivers at most one TLS record
-# (16 KiB) per read; gathering them into one reusable buffer makes ~40x fewer writes and keeps
-# memory flat, where asking httpx for 1 MiB chunks cost three transient copies of each (~3 MiB).
-_BLOCK = 256 << 10
 
 
 @dataclass(frozen=True)
@@ -207,53 +203,22 @@ class Downloader:
         A retry after a partial body starts the file and the hash over, so the digest always
         describes exactly the bytes in ``out``.
         """
-        hasher = hashlib.new(algorithm)
-        block = memoryview(bytearray(_BLOCK))
-        filled = 0
-
-        def flush() -> None:
-            nonlocal filled
-            if filled:
-                hasher.update(block[:filled])
-                out.write(block[:filled])
-                filled = 0
-
-        def reset() -> None:
-            nonlocal hasher, filled
-            hasher = hashlib.new(algorithm)
-            filled = 0
-            # Truncate only what is there (a retry's partial body): on ext4, truncating a file
-            # to empty marks it to flush all its data on close, 30 ms per 100 MB, for nothing.
-            if out.seek(0, os.SEEK_END):
-                out.seek(0)
-                out.truncate()
-
-        def sink(chunk: bytes) -> None:
-            nonlocal filled
-            size = len(chunk)
-            if filled + size > _BLOCK:
-                flush()
-                if size > _BLOCK:  # a transport that hands over large pieces: no copy needed
-                    hasher.update(chunk)
-                    out.write(chunk)
-                    return
-            block[filled : filled + size] = chunk
-            filled += size
-
+        sink = HashingWriter(out, algorithm)
         progress = None
         if self._show_progress:
             from .progress import TerminalProgress
 
             progress = TerminalProgress(redact(url).rsplit("/", 1)[-1])
         try:
-            for received, total in self._stream(url, limit=limit, reset=reset, sink=sink):
+            for received, total in self._stream(
+                url, limit=limit, reset=sink.restart, sink=sink.write
+            ):
                 if progress is not None:
                     progress.update(received, total)
-            flush()
         finally:
             if progress is not None:
                 progress.close()
-        return hasher.hexdigest()
+        return sink.hexdigest()
 
     def _stream(
         self, url: str, *, limit: int, reset: Callable[[], None], sink: Callable[[bytes], None]
@@ -275,7 +240,7 @@ class Downloader:
                     limited = _rate_limit(response)
                     if limited is not None:
                         if limited.wait > policy.max_wait:
-                            raise DownloadError(self._rate_limited(shown, status, limited))
+                            raise DownloadError(self._rate_limited(url, status, limited))
                         wait = limited.wait
                         problem = f"the server answered {status} (rate limit)"
                     elif status in _RETRY_STATUSES:
@@ -317,15 +282,16 @@ class Downloader:
                 self._log(f"{problem} while fetching {shown}; retrying in {delay:g} s")
                 self._sleep(delay)
         if limited is not None:
-            raise DownloadError(self._rate_limited(shown, status, limited, policy.attempts))
+            raise DownloadError(self._rate_limited(url, status, limited, policy.attempts))
         raise DownloadError(
             f"could not download {shown}: {problem}, after {policy.attempts} attempts. Check the "
             "network, any proxy (HTTPS_PROXY, NO_PROXY) and the release location, then try again."
         )
 
     def _rate_limited(
-        self, shown: str, status: int, limited: _RateLimit, attempts: int | None = None
+        self, url: str, status: int, limited: _RateLimit, attempts: int | None = None
     ) -> str:
+        """The message for a rate limit not waited out: when it resets, and what a token does."""
         when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(limited.resets_at))
         tried = (
             f"after {attempts} attempts"
@@ -335,12 +301,12 @@ class Downloader:
         advice = (
             "The GITHUB_TOKEN (or GH_TOKEN) sent has used up its own limit: wait until then, or "
             "use another token."
-            if self._token
+            if self._token and httpx.URL(url).host in GITHUB_HOSTS
             else "Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token, whose limit is far higher, "
             "or wait until then."
         )
         return (
-            f"could not download {shown}: the server answered {status}, a rate limit that "
+            f"could not download {redact(url)}: the server answered {status}, a rate limit that "
             f"resets at {when} (in {max(0.0, limited.resets_at - time.time()):.0f} s), {tried}. "
             + advice
         )

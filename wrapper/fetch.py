@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .cache import ArchiveCache, default_cache_dir
-from .checksums import lookup, parse_checksums, verify_digest
+from .checksums import lookup, parse_checksums, parse_split_checksum, verify_digest
 from .digests import copy_hashing
 from .errors import (
     BootstrapError,
@@ -268,14 +268,18 @@ def extract(
         release.archive_format(target),
         release.binary_member(target, tag),
         dest_dir / release.binary_name(target, tag),
+        name=archive.name,  # messages name the archive as published, not its cache entry
     )
     log(f"{release.project_name}: extracted {binary.name} for {target}")
     return binary
 
 
 def checksums_name(release: Release, tag: str, asset: str) -> str:
-    """The asset name of the checksums file that lists ``asset``."""
-    return release.checksum_name(tag)
+    """The asset name of the checksums file that lists ``asset``: the release's one file, or,
+    with GoReleaser's ``checksum.split``, the file holding ``asset``'s digest alone."""
+    return (
+        release.checksum_name(tag, asset) if release.checksum_split else release.checksum_name(tag)
+    )
 
 
 def read_checksums(
@@ -293,13 +297,16 @@ def read_checksums(
     name = checksums_name(release, tag, asset)
     if sources.archive_file is not None:
         beside = DirectoryLocation(sources.archive_file.parent)
-        return _ReadChecksums(release, tag, sources, name, log).from_location(beside, keep=False)
+        read = _ReadChecksums(release, tag, sources, name, asset, log)
+        return read.from_location(beside, keep=False)
     if sources.location is not None:
-        return _ReadChecksums(release, tag, sources, name, log).from_location(sources.location)
+        return _ReadChecksums(release, tag, sources, name, asset, log).from_location(
+            sources.location
+        )
     pinned = _pinned(release, sources, name, raw=None)
     if pinned is not None:
         return pinned
-    cached = _from_cache(release, tag, sources, name)
+    cached = _from_cache(release, tag, sources, name, asset)
     if cached is not None:
         log(f"{release.project_name}: using {cached.source}")
         return cached
@@ -334,8 +341,11 @@ class ReleaseChecksums:
 class _ReadChecksums:
     """One read of a checksums file from a location: fetch, decode, verify, parse, agree."""
 
-    def __init__(self, release: Release, tag: str, sources: Sources, name: str, log: Log) -> None:
+    def __init__(
+        self, release: Release, tag: str, sources: Sources, name: str, asset: str, log: Log
+    ) -> None:
         self.release, self.tag, self.sources, self.name, self.log = release, tag, sources, name, log
+        self.asset = asset  # the asset these checksums are read for (a split file lists only it)
         self.project = release.project_name
 
     def from_location(self, location: Location, *, keep: bool = True) -> VerifiedChecksums:
@@ -359,10 +369,10 @@ class _ReadChecksums:
         how = sources.verification.check_checksums(seen, name, raw, self.log)
         if how is not None:
             self.log(f"{self.project}: {name} {how}")
-        entries = parse_checksums(text, source, self.release.checksum_algorithm)
+        entries = _parse(self.release, self.asset, text, source)
         pinned = _pinned(self.release, sources, name, raw=raw, signatures=seen.read_files)
         if pinned is not None:
-            check_agreement(pinned.entries, entries, source)
+            check_agreement(pinned.entries, entries, source, whole=not self.release.checksum_split)
             return pinned
         checksums = VerifiedChecksums(
             name=name,
@@ -376,6 +386,15 @@ class _ReadChecksums:
         if keep and sources.cache is not None and sources.where is not None:
             sources.cache.store_checksums(sources.where, self.tag, name, raw, checksums.vouched_by)
         return checksums
+
+
+def _parse(release: Release, asset: str, text: str, source: str) -> dict[str, str]:
+    """``{asset name: digest}`` from a checksums file: every line of the release's one file, or
+    the one digest of a split file (GoReleaser's ``checksum.split``), which names ``asset``."""
+    algorithm = release.checksum_algorithm
+    if release.checksum_split:
+        return {asset: parse_split_checksum(text, source, algorithm)}
+    return parse_checksums(text, source, algorithm)
 
 
 def _pinned(
@@ -400,7 +419,7 @@ def _pinned(
 
 
 def _from_cache(
-    release: Release, tag: str, sources: Sources, name: str
+    release: Release, tag: str, sources: Sources, name: str, asset: str
 ) -> VerifiedChecksums | None:
     """Offline: the checksums file an earlier install read from this same location."""
     if sources.cache is None or sources.where is None:
@@ -410,7 +429,7 @@ def _from_cache(
         return None
     raw, vouched_by = kept
     source = f"the cached copy of {name} from {_shown(sources.where)}"
-    entries = parse_checksums(raw.decode("utf-8"), source, release.checksum_algorithm)
+    entries = _parse(release, asset, raw.decode("utf-8"), source)
     voucher: Voucher = "signature" if vouched_by == "signature" else "integrity"
     return VerifiedChecksums(name, raw, entries, release.checksum_algorithm, source, voucher)
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from .digests import new_hash
 from .errors import BootstrapError, DownloadError
 from .fetch import MAX_CHECKSUMS_SIZE, ReleaseChecksums, Sources, extract, verified_archive
 from .platforms import Target, wheel_platform_tag
@@ -136,7 +137,11 @@ def _sbom(
     except DownloadError:
         checksums = None  # split checksums without a file for the SBOM
     expected = checksums.entries.get(name) if checksums is not None else None
-    got = hashlib.new(checksums.algorithm, data).hexdigest() if checksums is not None else ""
+    got = ""
+    if checksums is not None:
+        hasher = new_hash(checksums.algorithm)
+        hasher.update(data)
+        got = hasher.hexdigest()
     if expected is None or not hmac.compare_digest(expected, got):
         log(f"warning: {name} is not vouched for by the checksums; leaving it out of the wheel")
         return None

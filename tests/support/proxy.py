@@ -1,12 +1,15 @@
 """A forward proxy on loopback that tunnels CONNECT requests and records them.
 
 Enough of an HTTP proxy to prove that downloads honour HTTPS_PROXY and NO_PROXY: it answers
-``CONNECT host:port`` with 200 and then copies bytes both ways. Only loopback targets are
-tunnelled; anything else is refused, so a misdirected test can never leave the machine.
+``CONNECT host:port`` with 200 and then copies bytes both ways. With ``credentials`` it demands
+them (``Proxy-Authorization: Basic``) and answers 407 otherwise, as a corporate proxy does.
+Only loopback targets are tunnelled; anything else is refused, so a misdirected test can never
+leave the machine.
 """
 
 from __future__ import annotations
 
+import base64
 import select
 import socket
 import socketserver
@@ -19,16 +22,29 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 class ConnectProxy:
     """Use as ``with ConnectProxy() as proxy``, set ``HTTPS_PROXY=proxy.url``; see ``connects``."""
 
-    def __init__(self) -> None:
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
         self.connects: list[str] = []
+        self.refused = 0  # CONNECTs answered 407
         lock = threading.Lock()
         outer = self
 
         class Handler(socketserver.StreamRequestHandler):
             def handle(self) -> None:
                 request_line = self.rfile.readline(65536).decode("latin-1").strip()
-                while self.rfile.readline(65536) not in (b"\r\n", b"\n", b""):
-                    pass  # skip the request headers
+                headers: dict[str, str] = {}
+                while (line := self.rfile.readline(65536)) not in (b"\r\n", b"\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                if credentials is not None:
+                    token = base64.b64encode(":".join(credentials).encode()).decode()
+                    if headers.get("proxy-authorization") != f"Basic {token}":
+                        with lock:
+                            outer.refused += 1
+                        self.wfile.write(
+                            b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                            b'Proxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n'
+                        )
+                        return
                 method, _, rest = request_line.partition(" ")
                 target = rest.split(" ", 1)[0]
                 host, _, port = target.rpartition(":")
@@ -40,7 +56,7 @@ class ConnectProxy:
                 upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=30)
                 self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 self.wfile.flush()
-                _pump(self.connection, upstream)
+                pump(self.connection, upstream)
 
         class Server(socketserver.ThreadingTCPServer):
             daemon_threads = True
@@ -61,7 +77,8 @@ class ConnectProxy:
         self._server.server_close()
 
 
-def _pump(a: socket.socket, b: socket.socket) -> None:
+def pump(a: socket.socket, b: socket.socket) -> None:
+    """Copy bytes both ways between two sockets until either side hangs up."""
     sockets = [a, b]
     try:
         while True:
