@@ -6,9 +6,12 @@ For each archive size it builds a GoReleaser-shaped release (random, incompressi
 serves it over HTTPS on 127.0.0.1, and alternates ``python -m cerebrium_cli.bootstrap fetch``
 with ``curl`` + ``sha256sum -c`` + ``tar x`` on the same server and file, printing the median
 times and their ratio; then the peak memory of the fetch per size, the cost of a cache hit
-against ``sha256sum`` + ``tar x``, the shim's overhead (``cerebrium version`` against
-``python -c pass`` plus the binary run directly, in one venv), and ``pip install`` of the sdist
-with the locally built wheel stored against deflated. Nothing is asserted: it prints.
+against ``sha256sum`` + ``tar x``, the install paths against the smallest release (``pip install``
+of the sdist with and without build isolation, ``pip install`` and ``uv pip install`` of the
+platform wheel, and curl + sha256sum + tar, with the ratio of the sdist to the wheel), the
+shim's overhead (``cerebrium version`` against ``python -c pass`` plus the binary run directly,
+in one venv), and ``pip install`` of the sdist with the locally built wheel stored against
+deflated. Nothing is asserted: it prints.
 
 With a wheelhouse (``CEREBRIUM_TEST_WHEELHOUSE``, as ``nox -s bench`` provides), ``ours`` is
 what a user runs: the sdist of this checkout installed with its ``bootstrap`` extra into a fresh
@@ -36,12 +39,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from support.gocli import build_binaries  # noqa: E402
-from support.release import make_release, write_checksums  # noqa: E402
+from support.release import archive_name, make_release, write_checksums  # noqa: E402
 from support.sdist import build_sdist  # noqa: E402
 from support.server import ReleaseServer, ca_bundle  # noqa: E402
 from support.venvs import Venv  # noqa: E402
 
-ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
+ARCHIVE = archive_name("linux", "amd64")
+UV = Path(sys.executable).parent / "uv"  # the benchmark environment's uv (tests/requirements.txt)
 # Runs the command from this checkout under its installed name, as an installed package would.
 _INIT, _PACKAGE = str(ROOT / "wrapper" / "__init__.py"), str(ROOT / "wrapper")
 RUNNER = (
@@ -83,7 +87,10 @@ def timed(
         capture_output=True,
         text=True,
     )
-    elapsed, rss, code = result.stdout.split()
+    try:
+        elapsed, rss, code = result.stdout.split()
+    except ValueError:  # the measuring process itself failed
+        raise SystemExit(f"cannot measure {' '.join(command)}:\n{result.stderr}") from None
     if code != "0":
         raise SystemExit(f"failed ({code}): {' '.join(command)}\n{result.stderr}")
     return float(elapsed), int(rss)
@@ -131,8 +138,114 @@ def installed_venv(
         result = venv.pip(*args, env=env)
         if result.returncode != 0:
             raise SystemExit(result.stdout + result.stderr)
-    pip_version = venv.pip("--version").stdout.split(" from ")[0]
-    return venv, pip_version
+    return venv, pip_version(venv)
+
+
+def install_paths(
+    tmp: Path,
+    tools: Venv,
+    sdist: Path,
+    wheelhouse: Path,
+    size: int,
+    runs: int,
+    release_env: dict[str, str],
+) -> None:
+    """Each way of installing the command, timed from the command to an installed binary.
+
+    Every run installs into a venv that does not hold the package (uninstalled, untimed, between
+    runs), with its own empty archive cache, so the sdist's build fetches the archive each time.
+    pip reads the build requirements from the local wheelhouse (``--no-index --find-links``):
+    a warm cache, without a network. uv gets an empty cache for each run.
+    """
+    tmp.mkdir()
+    url = release_env["CEREBRIUM_RELEASE_URL"]
+    ca_file = release_env["SSL_CERT_FILE"]
+    # The platform wheel, made from the same release as `bootstrap wheels` makes it.
+    made = tools.run(
+        "python", "-m", "cerebrium_cli.bootstrap", "wheels", "-q", "--from", url,
+        "--out", str(tmp / "wheels"), "--platform", "linux/amd64",
+        env={**release_env, "CEREBRIUM_CACHE_DIR": str(tmp / "wheels-cache")}, timeout=600,
+    )  # fmt: skip
+    if made.returncode != 0:
+        raise SystemExit(made.stderr)
+    (wheel,) = (tmp / "wheels").glob("*.whl")
+    index = ["--no-index", "--find-links", str(wheelhouse)]
+    venvs: dict[str, Venv] = {}
+    for name, preinstalled in (
+        ("isolated", ()),
+        ("no-isolation", ("setuptools>=70.1", "wheel", "httpx>=0.27", "packaging>=23")),
+        ("wheel", ()),
+    ):
+        venv = venvs[name] = Venv.create(tmp / f"venv-{name}")
+        result = venv.pip("install", "--upgrade", *index, "pip", *preinstalled)
+        if result.returncode != 0:
+            raise SystemExit(result.stderr)
+    uv_venv = tmp / "venv-uv"
+    subprocess.run([str(UV), "venv", "-q", "--python", sys.executable, str(uv_venv)], check=True)
+    pip_settings = {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+    def pip(name: str, *args: str) -> Callable[[int], tuple[float, int]]:
+        venv = venvs[name]
+
+        def run(n: int) -> tuple[float, int]:
+            cache = {"CEREBRIUM_CACHE_DIR": str(tmp / f"cache-{name}-{n}")}
+            env = venv.environ({**pip_settings, **release_env, **cache})
+            try:
+                command = [str(venv.python), "-m", "pip", "install", "-q", *index, *args]
+                return timed([*command, "--no-cache-dir"], env)
+            finally:
+                venv.pip("uninstall", "-y", "-q", "cerebrium")
+                shutil.rmtree(tmp / f"cache-{name}-{n}", ignore_errors=True)
+
+        return run
+
+    def uv(n: int) -> tuple[float, int]:
+        env = {**os.environ, "UV_NO_CONFIG": "1", "UV_CACHE_DIR": str(tmp / f"uv-cache-{n}")}
+        python = str(uv_venv / "bin" / "python")
+        try:
+            return timed([str(UV), "pip", "install", "-q", "--python", python, str(wheel)], env)
+        finally:
+            subprocess.run([str(UV), "pip", "uninstall", "-q", "--python", python, "cerebrium"],
+                           env=env, check=True)  # fmt: skip
+            shutil.rmtree(tmp / f"uv-cache-{n}", ignore_errors=True)
+
+    def baseline(n: int) -> tuple[float, int]:
+        work = tmp / f"base-{n}"
+        (work / "out").mkdir(parents=True)
+        script = (
+            f"curl -sSf --cacert {ca_file} -o {ARCHIVE} {url}{ARCHIVE} && "
+            f"curl -sSf --cacert {ca_file} -o checksums.txt {url}checksums.txt && "
+            "sha256sum --quiet -c checksums.txt && "
+            f"tar xzf {ARCHIVE} -C out cerebrium"
+        )
+        try:
+            return timed(["sh", "-c", script], cwd=work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    paths = {
+        "pip install SDIST (build isolation)": pip("isolated", str(sdist)),
+        "pip install --no-build-isolation SDIST": pip("no-isolation", "--no-build-isolation",
+                                                      str(sdist)),
+        "pip install WHEEL": pip("wheel", str(wheel)),
+        "uv pip install WHEEL (empty uv cache)": uv,
+        "curl + sha256sum -c + tar x": baseline,
+    }  # fmt: skip
+    uv_version = subprocess.run([str(UV), "--version"], capture_output=True, text=True).stdout
+    print(
+        f"\n## install paths, {size} MB binary (median of {runs}, alternating; "
+        f"{pip_version(venvs['wheel'])}, {uv_version.strip()})"
+    )
+    results = alternate(runs, **paths)
+    medians = {name: median(samples) for name, samples in results.items()}
+    for name, seconds in medians.items():
+        print(f"{name:>40}: {seconds:6.2f} s")
+    ratio = medians["pip install SDIST (build isolation)"] / medians["pip install WHEEL"]
+    print(f"{'sdist / wheel (pip)':>40}: {ratio:6.2f}x  (goal <= 4x)")
+
+
+def pip_version(venv: Venv) -> str:
+    return venv.pip("--version").stdout.split(" from ")[0]
 
 
 def main() -> int:
@@ -161,10 +274,10 @@ def main() -> int:
         make_release(binaries, "2.0.0", srv / "shim")
         with ReleaseServer(srv, ca) as server:
             venv: Venv | None = None
-            pip_version = ""
+            pip_used = ""
             if wheelhouse:
                 print("installing the sdist into a fresh venv ...", flush=True)
-                venv, pip_version = installed_venv(
+                venv, pip_used = installed_venv(
                     tmp,
                     wheelhouse,
                     build_sdist(tmp / "dist"),
@@ -175,7 +288,7 @@ def main() -> int:
                     },
                 )
                 command = [str(venv.python), "-m", "cerebrium_cli.bootstrap"]
-                print(f"ours: python -m cerebrium_cli.bootstrap, installed with {pip_version}")
+                print(f"ours: python -m cerebrium_cli.bootstrap, installed with {pip_used}")
             else:
                 command = [sys.executable, "-c", RUNNER]
                 print(
@@ -271,16 +384,22 @@ def main() -> int:
 
             if venv is None or wheelhouse is None:
                 print(
-                    "\n(set CEREBRIUM_TEST_WHEELHOUSE, or run `nox -s bench`, for the shim and "
-                    "wheel benchmarks)"
+                    "\n(set CEREBRIUM_TEST_WHEELHOUSE, or run `nox -s bench`, for the install, "
+                    "shim and wheel benchmarks)"
                 )
                 return 0
             sdist = next((tmp / "dist").glob("*.tar.gz"))
             index = ["--no-index", "--find-links", wheelhouse, "--no-cache-dir"]
 
+            install_paths(
+                tmp / "install", venv, sdist, Path(wheelhouse), sizes[0], args.runs,
+                {"CEREBRIUM_RELEASE_URL": f"{server.url}/bench-{sizes[0]}/",
+                 "SSL_CERT_FILE": str(ca_file)},
+            )  # fmt: skip
+
             print(
                 "\n## shim: `cerebrium version` vs `python -c pass` + the binary run directly "
-                f"(median of {args.shim_runs}, alternating; the script written by {pip_version})"
+                f"(median of {args.shim_runs}, alternating; the script written by {pip_used})"
             )
             binary = next(venv.path.glob("lib/python*/site-packages/cerebrium_cli/bin/cerebrium"))
             plain = venv.environ()

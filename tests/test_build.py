@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from cerebrium_cli import build
+from cerebrium_cli import build_requirements as needs
 from cerebrium_cli.platforms import Target
 from setuptools import Distribution
 
@@ -76,7 +77,7 @@ def _requirements(
     key: bool = False,
     env: dict[str, str] | None = None,
 ) -> list[str]:
-    """build.wheel_requirements with or without a record and a pinned key, for this machine."""
+    """wheel_requirements with or without a record and a pinned key, for this machine."""
     from cerebrium_cli.description import read_description, record
 
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -85,27 +86,27 @@ def _requirements(
         record(read_description(), record_path)
     if key:
         key_path.write_text("-----BEGIN PUBLIC KEY-----\n")  # only its presence counts here
-    monkeypatch.setattr(build, "default_record_path", lambda: record_path)
-    monkeypatch.setattr(build, "default_key_path", lambda: key_path)
-    monkeypatch.setattr(build, "current_target", lambda: Target("linux", "amd64"))
-    return build.wheel_requirements(env or {})
+    monkeypatch.setattr(needs, "default_record_path", lambda: record_path)
+    monkeypatch.setattr(needs, "default_key_path", lambda: key_path)
+    monkeypatch.setattr(needs, "current_target", lambda: Target("linux", "amd64"))
+    return needs.wheel_requirements(env or {})
 
 
 def test_an_sdist_build_needs_nothing_beyond_the_static_requirements(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     assert _requirements(monkeypatch, tmp_path, recorded=True) == []
-    assert build.sdist_requirements() == []  # an sdist of an sdist
-    monkeypatch.setattr(build, "default_record_path", lambda: tmp_path / "none.json")
-    assert build.sdist_requirements() == [build.PYYAML]  # an sdist of a checkout
+    assert needs.sdist_requirements() == []  # an sdist of an sdist
+    monkeypatch.setattr(needs, "default_record_path", lambda: tmp_path / "none.json")
+    assert needs.sdist_requirements() == [needs.PYYAML]  # an sdist of a checkout
 
 
 def test_a_checkout_build_adds_pyyaml_and_a_pinned_key_adds_cryptography(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    assert _requirements(monkeypatch, tmp_path, recorded=False) == [build.PYYAML]
+    assert _requirements(monkeypatch, tmp_path, recorded=False) == [needs.PYYAML]
     assert _requirements(monkeypatch, tmp_path / "k", recorded=True, key=True) == [
-        build.CRYPTOGRAPHY
+        needs.CRYPTOGRAPHY
     ]
 
 
@@ -130,7 +131,7 @@ def test_zstandard_only_for_a_tar_zst_archive_on_this_machine(
     from cerebrium_cli.release import Release
 
     monkeypatch.setattr(Release, "archive_format", lambda self, target: "tar.zst")
-    assert _requirements(monkeypatch, tmp_path, recorded=True) == [build.ZSTANDARD]
+    assert _requirements(monkeypatch, tmp_path, recorded=True) == [needs.ZSTANDARD]
     monkeypatch.setattr(Release, "archive_format", lambda self, target: "tar.xz")
     assert _requirements(monkeypatch, tmp_path / "xz", recorded=True) == []
 
@@ -145,15 +146,15 @@ def test_without_pyyaml_yet_a_checkout_build_asks_for_a_superset(
     monkeypatch.setitem(sys.modules, "yaml", None)  # the isolated environment before PyYAML
     env = {"CEREBRIUM_VERIFY": "attestation"}
     assert _requirements(monkeypatch, tmp_path, recorded=False, env=env) == [
-        build.PYYAML,
+        needs.PYYAML,
         keyless.REQUIREMENT,
     ]
     config = tmp_path / "zst" / "goreleaser.yaml"
     config.parent.mkdir()
     config.write_text("archives: [{formats: [tar.zst]}]\n")
-    monkeypatch.setattr(build, "default_config_path", lambda: config)
-    needs = _requirements(monkeypatch, tmp_path / "zst", recorded=False)
-    assert needs == [build.PYYAML, build.ZSTANDARD]
+    monkeypatch.setattr(needs, "default_config_path", lambda: config)
+    zst = _requirements(monkeypatch, tmp_path / "zst", recorded=False)
+    assert zst == [needs.PYYAML, needs.ZSTANDARD]
 
 
 def test_the_backends_static_requirements_are_pyprojects() -> None:
@@ -175,3 +176,21 @@ def test_missing_requirements_are_named_with_the_installed_version() -> None:
         f"pytest>=999.1 (pytest {pytest_version} is installed)",
         "no-such-dist-xyz>=1 (not installed)",
     ]
+
+
+def test_an_sdists_pkg_info_is_the_wheels_metadata(tmp_path: Path, sdist: Path) -> None:
+    import tarfile
+
+    from cerebrium_cli._backend import metadata_from_pkg_info
+
+    with tarfile.open(sdist) as tf:
+        handle = tf.extractfile(f"{sdist.name.removesuffix('.tar.gz')}/PKG-INFO")
+        assert handle is not None
+        (tmp_path / "PKG-INFO").write_bytes(handle.read())
+    name = metadata_from_pkg_info(tmp_path / "PKG-INFO", tmp_path / "meta")
+    assert name == "cerebrium-2.0.0.dist-info"
+    written = (tmp_path / "meta" / name / "METADATA").read_bytes()
+    assert written == (tmp_path / "PKG-INFO").read_bytes()
+    assert metadata_from_pkg_info(tmp_path / "none", tmp_path / "m2") is None  # a checkout
+    (tmp_path / "PKG-INFO").write_bytes(written.replace(b"Name:", b"License-File: L\nName:"))
+    assert metadata_from_pkg_info(tmp_path / "PKG-INFO", tmp_path / "m3") is None

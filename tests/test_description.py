@@ -71,6 +71,10 @@ def test_a_config_without_a_release_block_records_the_checkouts_origin(tmp_path:
     data = _recorded(sdist)
     assert data["config"] == yaml.safe_load(NO_RELEASE_BLOCK)
     assert data["origin"] == "https://github.com/o/c.git"
+    # The sdist's build, which has no .git, publishes to the recorded origin.
+    recorded = tmp_path / "release.json"
+    recorded.write_text(json.dumps(data))
+    assert read_record(recorded).release().repository == "o/c"
     with tarfile.open(sdist) as tf:
         for member in tf.getmembers():
             handle = tf.extractfile(member)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import ConfigError, UnsupportedPlatformError
 from cerebrium_cli.platforms import SUPPORTED, Target
-from cerebrium_cli.release import Release, default_config_path, load_release, parse_release
+from cerebrium_cli.release import Release, parse_release
 from cerebrium_cli.repository import parse_remote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,10 +35,6 @@ def _names(release: Release, tag: str) -> dict[str, str]:
 
 
 # --- this repository's goreleaser.yaml: the real Cerebrium releases ------------------------------
-
-
-def test_the_projects_own_config_is_the_default() -> None:
-    assert default_config_path() == ROOT / "goreleaser.yaml"
 
 
 def test_projects_release_description() -> None:

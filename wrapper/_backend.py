@@ -2,8 +2,8 @@
 
 pip builds the sdist in an isolated environment holding pyproject.toml's static requirements
 (setuptools, wheel, httpx, packaging: what every build needs), then asks PEP 517's
-``get_requires_for_build_wheel`` for the rest, which depends on the build (``build.py``'s
-:func:`wheel_requirements`): PyYAML only in a checkout (an sdist carries its release description
+``get_requires_for_build_wheel`` for the rest, which depends on the build
+(``build_requirements.py``): PyYAML only in a checkout (an sdist carries its release description
 already parsed), cryptography only when a release key is pinned, zstandard only for a ``tar.zst``
 archive, sigstore only when the verify policy needs it. ``get_requires_for_build_sdist`` adds
 PyYAML, which reads ``goreleaser.yaml`` into the sdist's record.
@@ -22,7 +22,6 @@ import importlib.util
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
@@ -35,6 +34,7 @@ __all__ = [
     "get_requires_for_build_sdist",
     "get_requires_for_build_wheel",
     "import_wrapper",
+    "metadata_from_pkg_info",
     "missing",
     "prepare_metadata_for_build_editable",
     "prepare_metadata_for_build_wheel",
@@ -75,6 +75,8 @@ def missing(requirements: Sequence[str]) -> list[str]:
     Read from the installed distributions' metadata, so nothing is imported. Only the ``>=``
     form this backend writes is understood: packaging, which parses the rest, may be missing.
     """
+    from importlib import metadata
+
     problems = []
     for requirement in requirements:
         match = _REQUIREMENT.fullmatch(requirement)
@@ -96,14 +98,10 @@ def _release(version: str) -> tuple[int, ...]:
 
 
 def _setuptools(extra: Callable[[ModuleType], list[str]]) -> ModuleType:
-    """setuptools' backend, once everything this build needs is known to be installed.
-
-    ``extra`` gives the build-dependent requirements from the wrapper's ``build`` module, which
-    is imported only after the static ones (which it imports) are found.
-    """
+    """setuptools' backend, once everything this build needs is known to be installed."""
     problems = missing(STATIC_REQUIREMENTS)
-    if not problems:
-        problems = missing(extra(importlib.import_module(f"{import_wrapper().__name__}.build")))
+    if not problems:  # the wrapper's modules import packaging, so they come second
+        problems = missing(_requirements(extra))
     if problems:
         names = " ".join(f"'{p.split(' ', 1)[0]}'" for p in problems)
         raise SystemExit(
@@ -116,43 +114,77 @@ def _setuptools(extra: Callable[[ModuleType], list[str]]) -> ModuleType:
     return build_meta
 
 
-def _wheel(build: ModuleType) -> list[str]:
-    extra: list[str] = build.wheel_requirements()
-    return extra
+def _requirements(which: Callable[[ModuleType], list[str]]) -> list[str]:
+    """The build-dependent requirements, or SystemExit with the message (no traceback)."""
+    package = import_wrapper().__name__
+    errors = importlib.import_module(f"{package}.errors")
+    try:
+        return which(importlib.import_module(f"{package}.build_requirements"))
+    except errors.BootstrapError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
-def _sdist(build: ModuleType) -> list[str]:
-    extra: list[str] = build.sdist_requirements()
-    return extra
+def _wheel(requirements: ModuleType) -> list[str]:
+    needs: list[str] = requirements.wheel_requirements()
+    return needs
+
+
+def _sdist(requirements: ModuleType) -> list[str]:
+    needs: list[str] = requirements.sdist_requirements()
+    return needs
+
+
+# The get_requires hooks run in a process of their own before each build: they import neither
+# setuptools nor httpx, and do not ask setuptools, whose answer is setup.py's setup_requires
+# (this setup.py has none) and costs a run of setup.py.
 
 
 def get_requires_for_build_wheel(config_settings: ConfigSettings | None = None) -> list[str]:
-    # Called in the isolated environment once the static requirements are in it.
-    from setuptools import build_meta
-
-    build = importlib.import_module(f"{import_wrapper().__name__}.build")
-    return [*build_meta.get_requires_for_build_wheel(config_settings), *_wheel(build)]
+    return _requirements(_wheel)
 
 
 def get_requires_for_build_editable(config_settings: ConfigSettings | None = None) -> list[str]:
-    from setuptools import build_meta
-
-    build = importlib.import_module(f"{import_wrapper().__name__}.build")
-    return [*build_meta.get_requires_for_build_editable(config_settings), *_wheel(build)]
+    return _requirements(_wheel)
 
 
 def get_requires_for_build_sdist(config_settings: ConfigSettings | None = None) -> list[str]:
-    from setuptools import build_meta
-
-    build = importlib.import_module(f"{import_wrapper().__name__}.build")
-    return [*build_meta.get_requires_for_build_sdist(config_settings), *_sdist(build)]
+    return _requirements(_sdist)
 
 
 def prepare_metadata_for_build_wheel(
     metadata_directory: str, config_settings: ConfigSettings | None = None
 ) -> str:
+    from_sdist = metadata_from_pkg_info(_SOURCE.parent / "PKG-INFO", Path(metadata_directory))
+    if from_sdist is not None:
+        return from_sdist
     backend = _setuptools(_wheel)
     return str(backend.prepare_metadata_for_build_wheel(metadata_directory, config_settings))
+
+
+def metadata_from_pkg_info(pkg_info: Path, metadata_directory: Path) -> str | None:
+    """The wheel's ``.dist-info`` from an sdist's PKG-INFO, or None outside an sdist.
+
+    PKG-INFO is the core metadata the wheel will carry (setuptools writes both from the same
+    ``setup()``; core metadata spec, "Source distribution format"), so pip gets it without a
+    run of setup.py in a process importing setuptools. METADATA is all PEP 517 asks of this
+    hook; the wheel brings the rest. A PKG-INFO naming license files, which the ``.dist-info``
+    would have to hold too (PEP 639), is left to setuptools.
+    """
+    from email.parser import BytesParser
+
+    try:
+        data = pkg_info.read_bytes()
+    except OSError:
+        return None  # a checkout
+    fields = BytesParser().parsebytes(data, headersonly=True)
+    name, version = fields.get("Name"), fields.get("Version")
+    if not (name and version and fields.get("Metadata-Version")) or "License-File" in fields:
+        return None
+    # The .dist-info name of the binary distribution format specification.
+    dist_info = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}.dist-info"
+    (metadata_directory / dist_info).mkdir(parents=True, exist_ok=True)
+    (metadata_directory / dist_info / "METADATA").write_bytes(data)
+    return dist_info
 
 
 def prepare_metadata_for_build_editable(
@@ -168,7 +200,9 @@ def build_wheel(
     metadata_directory: str | None = None,
 ) -> str:
     backend = _setuptools(_wheel)
-    return str(backend.build_wheel(wheel_directory, config_settings, metadata_directory))
+    # setuptools would pack the prepared .dist-info as it is, and the one made from PKG-INFO
+    # holds METADATA alone (no entry points, so no command): let setuptools make its own.
+    return str(backend.build_wheel(wheel_directory, config_settings, None))
 
 
 def build_editable(

@@ -7,17 +7,13 @@ platform it was built for, never ``py3-none-any``, so a cached wheel can never r
 platform. ``sdist`` records the release description in the sdist (``description.record``), and
 ``build_py`` in the package. Any failure stops the build with the message alone, without a
 traceback.
-
-What the build needs beyond pyproject.toml's requirements is decided here too
-(:func:`wheel_requirements`, :func:`sdist_requirements`, for the backend's PEP 517 hooks).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,37 +23,15 @@ from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
 from . import __version__
-from .description import (
-    RECORD_NAME,
-    Description,
-    default_config_path,
-    default_record_path,
-    read_description,
-    record,
-)
+from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
 from .fetch import Sources, fetch_binary
-from .formats import TAR_COMPRESSIONS
 from .platforms import current_target, wheel_platform_tag
 from .release import Release
 from .settings import Settings
-from .signatures import default_key_path
 from .versions import tag_for
 
-__all__ = [
-    "CRYPTOGRAPHY",
-    "PYYAML",
-    "ZSTANDARD",
-    "BinaryDistribution",
-    "command_classes",
-    "load",
-    "sdist_requirements",
-    "wheel_requirements",
-]
-
-PYYAML = "PyYAML>=6"  # reads goreleaser.yaml: a build from a checkout, which has no record of it
-CRYPTOGRAPHY = "cryptography>=42"  # checks signatures by the release key, when one is pinned
-ZSTANDARD = "zstandard>=0.22"  # reads tar.zst archives
+__all__ = ["BinaryDistribution", "command_classes", "load"]
 
 _PACKAGE_SOURCE = Path(__file__).resolve().parent.name  # "wrapper", as setup.py's package_dir
 
@@ -134,76 +108,8 @@ def _stop_on_error(step: Callable[[], _T]) -> _T:
         raise SystemExit(f"error: {exc}") from None
 
 
-def wheel_requirements(environ: Mapping[str, str] | None = None) -> list[str]:
-    """What building the wheel needs beyond pyproject.toml's requirements (PEP 517's
-    ``get_requires_for_build_wheel``), as requirement strings.
-
-    - PyYAML when the description is not recorded (a build from a checkout);
-    - cryptography when the package pins a release key (``cosign.pub``);
-    - zstandard when this machine's archive is a ``tar.zst``;
-    - sigstore-python when the verify policy requires a proof only it can check: an
-      attestation, or a signature when no release key is pinned.
-
-    Raises SystemExit with the message when the description or the settings are unusable.
-    In a checkout whose build environment lacks PyYAML so far, the description cannot be parsed
-    yet: zstandard is then added if the YAML mentions ``zst`` at all and sigstore if any
-    ``*_VERIFY`` variable asks for a proof, a superset of what the build will need.
-    """
-    env = os.environ if environ is None else environ
-    key_pinned = default_key_path().is_file()
-    needs = [CRYPTOGRAPHY] if key_pinned else []
-    if not default_record_path().is_file():
-        needs.append(PYYAML)
-        if importlib.util.find_spec("yaml") is None:
-            return needs + _before_yaml(env, key_pinned)
-    release, _ = load()
-    settings = _stop_on_error(lambda: Settings.from_environ(release, env))
-    if _zstandard_archive(release):
-        needs.append(ZSTANDARD)
-    if _needs_sigstore(settings.verify, key_pinned):
-        from . import keyless
-
-        needs.append(keyless.REQUIREMENT)
-    return needs
-
-
-def sdist_requirements() -> list[str]:
-    """What building the sdist needs beyond pyproject.toml's requirements: PyYAML, to read
-    goreleaser.yaml into the record, unless the description is recorded already."""
-    return [] if default_record_path().is_file() else [PYYAML]
-
-
-def _zstandard_archive(release: Release) -> bool:
-    target = current_target()
-    if target not in release.targets:
-        return False  # the build stops on this with the list of supported platforms
-    try:
-        archive_format = release.archive_format(target)
-    except BootstrapError:
-        return False  # the build stops on this, naming the format
-    return any(name == archive_format and kind == "zst" for name, kind in TAR_COMPRESSIONS.items())
-
-
-def _needs_sigstore(verify: str, key_pinned: bool) -> bool:
-    return verify == "attestation" or (verify == "signature" and not key_pinned)
-
-
-def _before_yaml(environ: Mapping[str, str], key_pinned: bool) -> list[str]:
-    try:
-        text = default_config_path().read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        text = ""  # the build stops on this, naming the file
-    needs = [ZSTANDARD] if "zst" in text else []
-    policies = (v.strip().lower() for k, v in environ.items() if k.endswith("_VERIFY"))
-    if any(_needs_sigstore(policy, key_pinned) for policy in policies):
-        from . import keyless
-
-        needs.append(keyless.REQUIREMENT)
-    return needs
-
-
 def load() -> tuple[Release, Description]:
     """This package's release description (recorded, or the checkout's goreleaser.yaml) and
     the :class:`Release` it describes, for setup.py."""
     description = _stop_on_error(read_description)
-    return _stop_on_error(description.release), description
+    return _stop_on_error(lambda: description.release(os.environ)), description

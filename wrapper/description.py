@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import inspect
 import json
 import math
 import os
@@ -65,12 +64,13 @@ class Description:
     origin: str | None  # the URL of the git remote ``origin``, credentials removed, or None
     source: str  # where it came from, for messages
 
-    def release(self) -> Release:
-        """The :class:`Release` it describes (raises :class:`ConfigError` if it is unusable)."""
-        # An explicit release block wins over the origin: parse_release decides, as GoReleaser.
-        if "origin" in inspect.signature(parse_release).parameters:
-            return parse_release(self.config, self.source, origin=self.origin)  # type: ignore[call-arg]
-        return parse_release(self.config, self.source)
+    def release(self, environ: Mapping[str, str] | None = None) -> Release:
+        """The :class:`Release` it describes, with ``environ`` for the templates' ``.Env``.
+
+        Raises :class:`ConfigError` if it is unusable. An explicit release block wins over the
+        origin: :func:`release.parse_release` decides, as GoReleaser does.
+        """
+        return parse_release(self.config, self.source, origin=self.origin, environ=environ)
 
 
 def default_config_path() -> Path:
@@ -95,7 +95,7 @@ def load_release(path: str | os.PathLike[str] | None = None) -> Release:
     checkout's ``goreleaser.yaml``. Raises :class:`ConfigError` for a file that cannot be read or
     used, and ``ModuleNotFoundError`` when a YAML file must be read without PyYAML installed.
     """
-    return read_description(path).release()
+    return read_description(path).release(os.environ)
 
 
 def read_description(path: str | os.PathLike[str] | None = None) -> Description:

@@ -8,13 +8,13 @@ config as it is: the sections that name assets (``builds``, ``universal_binaries
 them, with its defaults; every other block (``nfpms``, ``notarize``, ``homebrew_casks``,
 ``signs``, ``changelog``, ...) is accepted and ignored. The rules and defaults cite the files of
 GoReleaser v2's source they come from (https://github.com/goreleaser/goreleaser, ``internal/``)
-and https://goreleaser.com/customization/.
+and https://goreleaser.com/customization/. This module is pure: ``description.py`` reads the
+file (or the sdist's record of it).
 
 Two choices the configuration leaves open, made here:
 
-* **The CLI**, when ``builds`` has several: the binary of the first (not skipped) build whose
-  ``binary`` is the project name (GoReleaser's default binary), else of the first build. Every
-  build of that binary counts, the first that makes a target winning (trivy builds one per OS).
+* **The CLI's build**, when ``builds`` has several: the first (not skipped) whose ``binary`` is
+  the project name (GoReleaser's default binary), else the first. Its binary is the command.
 * **One binary per wheel target**: of several ``goamd64`` levels the one any amd64 machine runs
   (``v1`` if built, else the lowest), of several ``goarm64`` levels ``v8.0`` if built, else the
   lowest; of several archives holding the binary, the first with a format the wrapper reads.
@@ -22,12 +22,10 @@ Two choices the configuration leaves open, made here:
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import _config
 from ._config import CHECKSUM_ALGORITHMS, Archive, Binary, RepositorySpec
@@ -38,14 +36,7 @@ from .platforms import Target
 from .repository import Repository
 from .versions import release_version
 
-__all__ = [
-    "CHECKSUM_ALGORITHMS",
-    "CONFIG_NAME",
-    "Release",
-    "default_config_path",
-    "load_release",
-    "parse_release",
-]
+__all__ = ["CHECKSUM_ALGORITHMS", "CONFIG_NAME", "Release", "parse_release"]
 
 CONFIG_NAME = "goreleaser.yaml"
 
@@ -481,35 +472,7 @@ def _clean_member(path: str, source: str, where: str) -> str:
     return cleaned
 
 
-# --- reading a configuration ----------------------------------------------------------------------
-
-
-def default_config_path() -> Path:
-    """Where the release description is: in the installed package, or beside ``wrapper/``.
-
-    The build copies the top-level ``goreleaser.yaml`` into the package, so one file serves
-    both a source checkout and an installed wheel.
-    """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / CONFIG_NAME, here.parent / CONFIG_NAME):
-        if candidate.is_file():
-            return candidate
-    return here / CONFIG_NAME
-
-
-def load_release(path: str | os.PathLike[str] | None = None) -> Release:
-    """Read a GoReleaser configuration into a :class:`Release`, applying GoReleaser's defaults."""
-    import yaml  # only the commands and the build need it; the shim never comes here
-
-    config_path = Path(path) if path is not None else default_config_path()
-    source = str(config_path)
-    try:
-        data = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read the release description {source}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source} is not valid YAML: {exc}") from exc
-    return parse_release(data, source, environ=os.environ)
+# --- a parsed configuration ---------------------------------------------------------------------
 
 
 def parse_release(

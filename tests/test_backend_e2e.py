@@ -1,0 +1,66 @@
+"""The build backend through pip: without build isolation, one message naming what is missing;
+with only pyproject.toml's four requirements, an sdist builds (no PyYAML, no cryptography)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from cerebrium_cli._backend import STATIC_REQUIREMENTS
+from conftest import VERSION
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
+
+
+def _env(tmp_path: Path, server, ca_file: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {
+        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
+        "SSL_CERT_FILE": str(ca_file),
+        "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
+    }
+
+
+def test_no_build_isolation_without_the_requirements_names_them_all(
+    tmp_path: Path, sdist: Path, server, release, ca_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from support.venvs import Venv
+
+    venv = Venv.create(tmp_path / "venv")  # pip, and an old setuptools or none
+    before = len(server.requests)
+    result = venv.pip(
+        "install", "--no-build-isolation", str(sdist), env=_env(tmp_path, server, ca_file)
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "error: this build needs packages that are not installed" in output
+    assert (
+        "python -m pip install 'setuptools>=70.1' 'wheel' 'httpx>=0.27' 'packaging>=23'" in output
+    )
+    assert "ModuleNotFoundError" not in output
+    assert "Traceback" not in output
+    assert server.requests[before:] == []
+    assert venv.pip("show", "cerebrium").returncode != 0
+
+
+def test_the_static_requirements_alone_build_the_sdist_without_isolation(
+    tmp_path: Path, sdist: Path, wheelhouse: Path, server, release, ca_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from support.venvs import Venv
+
+    venv = Venv.create(tmp_path / "venv")
+    index = ["--no-index", "--find-links", str(wheelhouse)]
+    assert venv.pip("install", *index, *STATIC_REQUIREMENTS).returncode == 0
+    assert venv.run("python", "-c", "import yaml").returncode != 0  # PyYAML is not there
+    assert venv.run("python", "-c", "import cryptography").returncode != 0
+    env = _env(tmp_path, server, ca_file)
+    result = venv.pip("install", *index, "--no-build-isolation", str(sdist), env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    run = venv.run(str(venv.script("cerebrium")), "version")
+    assert run.stdout.strip() == f"cerebrium version {VERSION}"
+    # The installed package carries the description as JSON, and its commands read it.
+    (recorded,) = venv.path.glob("lib/python*/site-packages/cerebrium_cli/release.json")
+    assert not list(recorded.parent.glob("*.yaml"))
+    info = venv.run("python", "-c", "from cerebrium_cli.description import load_release; "
+                    "print(load_release().repository)")  # fmt: skip
+    assert info.stdout.strip() == "CerebriumAI/cerebrium", info.stderr
