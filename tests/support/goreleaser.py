@@ -85,6 +85,15 @@ GIT_ENV = {
 }
 # Settings that would make GoReleaser release somewhere else, or pick another tag.
 SCRUBBED = ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "GITEA_TOKEN", "GORELEASER_CURRENT_TAG")
+# Whatever a tool would fetch (a Sigstore TUF root, syft's update check) goes to a closed port on
+# loopback and fails at once: the run never leaves the machine.
+OFFLINE = {
+    **{name: "http://127.0.0.1:9" for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")},
+    **{name: "http://127.0.0.1:9" for name in ("http_proxy", "https_proxy", "all_proxy")},
+    "NO_PROXY": "",
+    "no_proxy": "",
+    "SYFT_CHECK_FOR_APP_UPDATE": "false",
+}
 
 
 @dataclass(frozen=True)
@@ -223,21 +232,18 @@ def run_goreleaser(
     sign: bool = False,
     sbom: bool = False,
     env: Mapping[str, str] | None = None,
-    files: Mapping[str, bytes] | None = None,
 ) -> Dist:
     """Run GoReleaser on the test CLI with ``config``, in a new git repository under ``work``.
 
     ``sign``/``sbom`` run the ``signs``/``sboms`` blocks (with cosign and syft from
-    ``support/gotools.py`` first on PATH); ``env`` is added to GoReleaser's environment and
-    ``files`` are written into the repository (a signing key, say). Raises RuntimeError with
-    GoReleaser's output when it fails.
+    ``support/gotools.py`` first on PATH); ``env`` is added to GoReleaser's environment (which
+    its ``signs`` and ``sboms`` commands inherit: a key and its password, say). Raises
+    RuntimeError with GoReleaser's output when it fails.
     """
     data = yaml.safe_load(config.read_text())
     project = work / "project"
     project.mkdir(parents=True)
     _lay_out(project, data, version)
-    for name, content in (files or {}).items():
-        (project / name).write_bytes(content)
     # The tag's own version, so that names are a real release's; the rest as written.
     data["snapshot"] = {"version_template": "{{ .Version }}"}
     (project / ".goreleaser.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
@@ -254,7 +260,7 @@ def run_goreleaser(
     skips = [*OFFLINE_SKIPS, *([] if sign else ["sign"]), *([] if sbom else ["sbom"])]
     environ = {k: v for k, v in go_env().items() if k not in SCRUBBED}
     environ["PATH"] = os.pathsep.join([*map(str, tools), environ.get("PATH", "")])
-    environ.update(env or {})
+    environ.update({**OFFLINE, **(env or {})})
     command = [
         "goreleaser", "release", "--snapshot", "--clean", "--parallelism", "2",
         "--config", ".goreleaser.yaml", "--skip", ",".join(skips),
