@@ -50,6 +50,20 @@ def _prepare(session: nox.Session) -> dict[str, str]:
         "-r",
         "tests/wheelhouse.txt",
     )
+    # The artifact signed by the real Sigstore bundle in ../shared/testdata/sigstore-public
+    # (tests/test_public_sigstore.py pins its digest).
+    session.run(
+        "python",
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--dest",
+        str(WHEELHOUSE),
+        "rfc8785==0.1.2",
+    )
     # The real release tools the tests use as oracles (GoReleaser, cosign, syft): built once per
     # version into the user cache; Go's module and build caches make it quick afterwards.
     session.run("python", "tests/support/gotools.py", "goreleaser", "cosign", "syft")

@@ -45,7 +45,7 @@ setup(
     },
     extras_require={
         "bootstrap": ["httpx[socks]>=0.27", "packaging>=23", "PyYAML>=6", "cryptography>=42"],
-        keyless.EXTRA: [keyless.REQUIREMENT],
+        keyless.EXTRA: list(keyless.REQUIREMENTS),
     },
     cmdclass=build.command_classes(release, description),
     distclass=build.BinaryDistribution,

@@ -114,8 +114,8 @@ def test_without_a_home_xdg_cache_home_is_used_and_else_there_is_no_cache() -> N
 def test_without_a_home_the_fetch_goes_on_without_a_cache_with_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from cerebrium_cli.description import load_release
     from cerebrium_cli.fetch import Sources
-    from cerebrium_cli.release import load_release
     from cerebrium_cli.settings import Settings
 
     release = load_release()

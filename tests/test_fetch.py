@@ -497,7 +497,7 @@ def test_sources_close_their_one_http_client(tmp_path: Path) -> None:
 def split_release(tmp_path: Path):  # type: ignore[no-untyped-def]
     """The release description with ``checksum.split: true``, and a release laid out so."""
     import yaml
-    from cerebrium_cli.release import default_config_path
+    from cerebrium_cli.description import default_config_path
 
     config = yaml.safe_load(default_config_path().read_text())
     config["checksum"] = {"split": True}

@@ -191,6 +191,7 @@ def test_tampered_archive_is_refused_and_nothing_installed(install, copy_release
     assert "Expected: " in out
     assert "Got: " in out
     assert "corrupt or tampered" in out
+    assert "Nothing was installed." in out  # said by the install, not by the library
 
 
 def test_missing_checksum_entry_is_refused(install, copy_release) -> None:  # type: ignore[no-untyped-def]

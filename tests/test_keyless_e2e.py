@@ -88,8 +88,12 @@ def test_a_release_signed_keyless_by_its_workflow_installs(
 @pytest.mark.parametrize(
     ("case", "message"),
     [
-        ("other-repository", "from the repository https://github.com/someone/cerebrium"),
-        ("other-issuer", "from the OIDC issuer 'https://accounts.google.com'"),
+        (
+            "other-repository",
+            "repository https://github.com/someone/cerebrium, ref refs/tags/v2.0.0); the release "
+            "expects a workflow of github.com/CerebriumAI/cerebrium at refs/tags/v2.0.0",
+        ),
+        ("other-issuer", "(issuer https://accounts.google.com, repository https://github.com/"),
         ("edited", "checksums.txt.sigstore.json does not verify"),
         ("other-root", "checksums.txt.sigstore.json does not verify"),
         ("unsigned", "CEREBRIUM_VERIFY=signature requires one"),

@@ -162,11 +162,16 @@ def test_fetch_and_info_commands(tmp_path, tools) -> None:  # type: ignore[no-un
 
 
 def test_commands_fail_with_one_line_reason(tmp_path, tools) -> None:  # type: ignore[no-untyped-def]
-    result = _bootstrap(tools, "fetch", "--dest", str(tmp_path), "--platform", "linux/riscv64")
+    result = _bootstrap(tools, "names", "--config", str(tmp_path / "missing.yaml"))
     assert result.returncode == 1
-    assert result.stderr.startswith(
-        "error: cerebrium publishes no build for this platform, linux/riscv64"
+    assert result.stderr.startswith("error: cannot read the release description ")
+    # A platform the release does not build is a usage error that lists those it does.
+    result = _bootstrap(tools, "fetch", "--dest", str(tmp_path), "--platform", "linux/riscv64")
+    assert result.returncode == 2
+    assert "'linux/riscv64' is not a target of this release; use one of: linux/amd64" in (
+        result.stderr
     )
+    assert "Traceback" not in result.stderr
     assert _bootstrap(tools, "mirror", "--help").returncode == 0
 
 

@@ -13,7 +13,10 @@ import os
 import sys
 
 _BIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin")
-_PACKAGE = (__spec__.parent if __spec__ is not None else None) or "cerebrium_cli"
+# The import package (<project>_cli): the folder this file is installed in, when run as a script.
+_PACKAGE = (__spec__.parent if __spec__ is not None else None) or os.path.basename(
+    os.path.dirname(os.path.abspath(__file__))
+)
 
 
 def find_binary(bin_dir: str = _BIN_DIR) -> str:

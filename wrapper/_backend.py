@@ -43,10 +43,14 @@ __all__ = [
 ConfigSettings = Mapping[str, "str | list[str] | None"]
 
 # pyproject.toml's [build-system] requires (a test keeps the two equal).
-STATIC_REQUIREMENTS = ("setuptools>=70.1", "wheel", "httpx>=0.27", "packaging>=23")
+STATIC_REQUIREMENTS = ("setuptools>=70.1", "wheel", "httpx[socks]>=0.27", "packaging>=23")
 
 _SOURCE = Path(__file__).resolve().parent  # wrapper/, the package's source folder
-_REQUIREMENT = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:>=([0-9]+(?:\.[0-9]+)*))?")
+# ``name``, ``name[extra]`` or ``name[extra]>=X.Y``: the forms this backend writes. An extra's
+# own packages are not checked; the code that needs them says so when they are missing.
+_REQUIREMENT = re.compile(
+    r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[a-z0-9,]+\])?(?:>=([0-9]+(?:\.[0-9]+)*))?"
+)
 
 
 def import_wrapper() -> ModuleType:

@@ -6,9 +6,11 @@ documentation, "List attestations"). The base is ``GITHUB_API_URL`` (see setting
 variable GitHub Actions sets, so GitHub Enterprise and the tests' local server work unchanged.
 
 Since July 2026 GitHub often leaves ``bundle`` null and stores the bundle behind ``bundle_url``:
-a pre-signed blob-storage URL whose body is the bundle's JSON compressed with Snappy, as ``gh
-attestation verify`` reads it. Both forms are read; an entry with neither is reported, not
-skipped, so a listing that changes shape again fails with a reason.
+a pre-signed blob-storage URL whose body is the bundle's JSON compressed with Snappy's block
+format (``application/x-snappy``; ``gh attestation verify`` reads it with Go's
+``snappy.Decode``). Both forms are read; an entry with neither is reported, not skipped, so a
+listing that changes shape again fails with a reason. cramjam (Rust's ``snap``) decodes Snappy;
+it comes with sigstore in the ``sigstore`` extra, as attestations need both.
 
 Fetching is the caller's, through the same locations as the release, so a directory laid out
 like the API serves an air-gapped machine; there, a ``bundle_url`` may be a relative path to a
@@ -21,7 +23,6 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ._snappy import SnappyError, decompress
 from .errors import SignatureError
 
 __all__ = [
@@ -99,13 +100,15 @@ def bundle_reference(url: str) -> tuple[str | None, str]:
 def read_stored_bundle(body: bytes, where: str) -> bytes:
     """The bundle JSON from a ``bundle_url`` body: Snappy-compressed as GitHub stores it, or plain.
 
-    Snappy is tried first: JSON read as Snappy fails (its first bytes declare 123 bytes and then
-    a copy from before the start, or elements that do not add up), and either way the bundle is
+    Raises SignatureError when the body is neither, declares more than
+    :data:`MAX_BUNDLE_SIZE` bytes once decompressed, or does not hold a JSON object. Snappy is
+    tried first: JSON read as Snappy fails (its first byte declares 123 bytes, and then comes a
+    copy from before the start, or elements that do not add up), and either way the bundle is
     then verified, so a misreading could not pass.
     """
     try:
-        data = decompress(body, limit=MAX_BUNDLE_SIZE)
-    except SnappyError as exc:
+        data = _snappy_block(body, limit=MAX_BUNDLE_SIZE)
+    except ValueError as exc:
         if body.lstrip()[:1] != b"{":
             raise SignatureError(
                 f"{where} is neither Snappy-compressed JSON nor JSON: {exc}"
@@ -118,3 +121,24 @@ def read_stored_bundle(body: bytes, where: str) -> bytes:
     if not isinstance(bundle, dict):
         raise SignatureError(f"{where} does not hold a bundle (a JSON object)")
     return data
+
+
+def _snappy_block(body: bytes, *, limit: int) -> bytes:
+    """Decode one Snappy block (google/snappy, format_description.txt); ValueError if it is not one.
+
+    The block's preamble (a varint) declares the decoded length, and the decoder allocates that
+    much: a length over ``limit`` is refused from the preamble alone, before anything is
+    decoded, so a five-byte body cannot ask for 4 GiB. The decoder then refuses a block that
+    decodes to any other length than it declares.
+    """
+    import cramjam
+
+    try:
+        size = cramjam.snappy.decompress_raw_len(body)
+        if size > limit:
+            raise ValueError(
+                f"it declares {size} bytes once decompressed, over the {limit} allowed"
+            )
+        return bytes(cramjam.snappy.decompress_raw(body))
+    except cramjam.DecompressionError as exc:
+        raise ValueError(f"it is not a Snappy block ({exc})") from None

@@ -8,21 +8,26 @@ stderr and exits 1 (2 for a usage error, as argparse does). They need the ``boot
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import BootstrapError, ConfigError, DownloadError, OfflineError
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from .fetch import Sources
     from .platforms import Target
     from .release import Release
     from .settings import Settings
+
+    _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 __all__ = ["main"]
 
@@ -295,28 +300,44 @@ def _atomic_copy(source: Path, path: Path) -> None:
     os.replace(temp, path)
 
 
+# --- The command line -------------------------------------------------------------------------
+#
+# One function per command adds its arguments. Every mistake on the command line is argparse's
+# usage error (exit 2): a missing or unknown argument, an option given twice (``_Once``), a
+# platform that is not OS/ARCH or not among the release's targets (``_platform``), a version
+# with no release tag (``_version``).
+
+
 def _parser() -> argparse.ArgumentParser:
+    """The ``bootstrap`` command line; help texts name the variables with the release's prefix."""
+    from .settings import package_stem
+
+    release = _own_release()
+    prefix = release.env_prefix if release else package_stem().upper() + "_"
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}.bootstrap",
         description=(
             "Inspect, fetch and prepare the release this package installs. Settings come from "
-            "the environment (CEREBRIUM_RELEASE_URL, CEREBRIUM_OFFLINE, CEREBRIUM_ARCHIVE, "
-            "CEREBRIUM_CACHE_DIR, CEREBRIUM_VERIFY, CEREBRIUM_SIGSTORE_TRUSTED_ROOT, GITHUB_TOKEN, "
+            f"the environment ({prefix}RELEASE_URL, {prefix}OFFLINE, {prefix}ARCHIVE, "
+            f"{prefix}CACHE_DIR, {prefix}VERIFY, {prefix}SIGSTORE_TRUSTED_ROOT, GITHUB_TOKEN, "
             "GITHUB_API_URL, HTTPS_PROXY, SSL_CERT_FILE): see README."
         ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    platform = functools.partial(_platform, release)
+    _add_names(commands)
+    _add_info(commands)
+    _add_fetch(commands, prefix, platform)
+    _add_mirror(commands, prefix, platform)
+    _add_wheels(commands, platform)
+    _add_verify(commands, prefix, platform)
+    _add_pin(commands)
+    return parser
 
-    def command(
-        name: str, run: Callable[[argparse.Namespace], int], summary: str, description: str
-    ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=summary, description=description)
-        sub.add_argument("-q", "--quiet", action="store_true", help="print only the result")
-        sub.set_defaults(run=run)
-        return sub
 
-    names = command(
-        "names",
+def _add_names(commands: _Commands) -> None:
+    names = _command(
+        commands,
         _names,
         "print every target's archive name and the checksums file name",
         "Print 'OS/ARCH ARCHIVE_NAME' for every target of the release description, then "
@@ -325,95 +346,224 @@ def _parser() -> argparse.ArgumentParser:
     names.add_argument(
         "--config",
         metavar="FILE",
+        action=_Once,
         help="a GoReleaser configuration (default: the goreleaser.yaml this package carries)",
     )
     names.add_argument(
         "--version",
         metavar="V",
         default=__version__,
+        type=_version,
+        action=_Once,
         help=f"package version or release tag (default: {__version__})",
     )
 
-    command(
-        "info",
+
+def _add_info(commands: _Commands) -> None:
+    _command(
+        commands,
         _info,
         "show the platform, archive, release location, cache, trust and installed binary",
         "Show what an install here would fetch and from where, what the cache holds, which "
         "trust applies (pinned checksums or integrity only), and the installed binary.",
     )
 
-    fetch = command(
-        "fetch",
+
+def _add_fetch(commands: _Commands, prefix: str, platform: Callable[[str], str]) -> None:
+    fetch = _command(
+        commands,
         _fetch,
         "download, verify and extract one binary into a directory",
-        "Download (or take from the cache, CEREBRIUM_ARCHIVE or a local release directory), "
+        f"Download (or take from the cache, {prefix}ARCHIVE or a local release directory), "
         "verify and extract the binary for one platform into DIR; print its path.",
     )
-    fetch.add_argument("--dest", metavar="DIR", required=True, help="where to put the binary")
     fetch.add_argument(
-        "--platform", metavar="OS/ARCH", action="append", help="default: this machine"
+        "--dest", metavar="DIR", required=True, action=_Once, help="where to put the binary"
     )
+    _add_platforms(fetch, platform, one=True)
 
-    mirror = command(
-        "mirror",
+
+def _add_mirror(commands: _Commands, prefix: str, platform: Callable[[str], str]) -> None:
+    mirror = _command(
+        commands,
         _mirror,
         "copy verified archives and the checksums file into a directory",
         "Download and verify release archives and the checksums file into DEST, so that a "
-        "machine without network installs with CEREBRIUM_RELEASE_URL=DEST CEREBRIUM_OFFLINE=1.",
+        f"machine without network installs with {prefix}RELEASE_URL=DEST {prefix}OFFLINE=1.",
     )
     mirror.add_argument("dest", metavar="DEST", help="the mirror directory")
-    which = mirror.add_mutually_exclusive_group()
-    which.add_argument(
-        "--platform", metavar="OS/ARCH", action="append", help="repeatable; default: this machine"
-    )
-    which.add_argument("--all", action="store_true", help="every platform of the release")
+    _add_platforms(mirror, platform, every=True)
 
-    wheels = command(
-        "wheels",
+
+def _add_wheels(commands: _Commands, platform: Callable[[str], str]) -> None:
+    wheels = _command(
+        commands,
         _wheels,
         "make one platform wheel per release target",
         "Verify each target's archive from the release (pins and checksums apply), extract its "
         "binary and write one reproducible wheel per target into OUT, tagged for that platform.",
     )
     wheels.add_argument(
-        "--from", dest="source", metavar="URL_OR_DIR", required=True, help="the release"
+        "--from",
+        dest="source",
+        metavar="URL_OR_DIR",
+        required=True,
+        action=_Once,
+        help="the release",
     )
-    wheels.add_argument("--out", metavar="DIR", required=True, help="where to write the wheels")
     wheels.add_argument(
-        "--platform", metavar="OS/ARCH", action="append", help="repeatable; default: every target"
+        "--out", metavar="DIR", required=True, action=_Once, help="where to write the wheels"
     )
+    _add_platforms(wheels, platform, default="every target")
 
-    verify = command(
-        "verify",
+
+def _add_verify(commands: _Commands, prefix: str, platform: Callable[[str], str]) -> None:
+    verify = _command(
+        commands,
         _verify,
         "download and verify archives without installing anything",
         "Verify the release as an install would (signature, checksums, and attestations with "
-        "CEREBRIUM_VERIFY=attestation) for each platform named, or all: the maintainer's check "
+        f"{prefix}VERIFY=attestation) for each platform named, or all: the maintainer's check "
         "that a published release installs.",
     )
-    which = verify.add_mutually_exclusive_group()
-    which.add_argument(
-        "--platform", metavar="OS/ARCH", action="append", help="repeatable; default: this machine"
-    )
-    which.add_argument("--all", action="store_true", help="every platform of the release")
+    _add_platforms(verify, platform, every=True)
 
-    pin = command(
-        "pin",
+
+def _add_pin(commands: _Commands) -> None:
+    pin = _command(
+        commands,
         _pin,
         "write the release's checksums into the package as its pins",
         "Fetch the release's checksums file and write it as pinned-checksums.txt, which every "
         "later install verifies against: the maintainer's release step.",
     )
     pin.add_argument(
-        "--from", dest="source", metavar="URL_OR_DIR", help="default: the release location"
+        "--from",
+        dest="source",
+        metavar="URL_OR_DIR",
+        action=_Once,
+        help="default: the release location",
     )
     pin.add_argument(
-        "--output", metavar="FILE", help="default: pinned-checksums.txt in this package"
+        "--output",
+        metavar="FILE",
+        action=_Once,
+        help="default: pinned-checksums.txt in this package",
     )
-    return parser
+
+
+def _command(
+    commands: _Commands, run: Callable[[argparse.Namespace], int], summary: str, description: str
+) -> argparse.ArgumentParser:
+    """A subcommand named after ``run`` (``_fetch`` is ``fetch``), with ``-q``."""
+    sub = commands.add_parser(run.__name__.lstrip("_"), help=summary, description=description)
+    sub.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+    sub.set_defaults(run=run)
+    return sub
+
+
+def _add_platforms(
+    sub: argparse.ArgumentParser,
+    platform: Callable[[str], str],
+    *,
+    one: bool = False,
+    every: bool = False,
+    default: str = "this machine",
+) -> None:
+    """``--platform OS/ARCH``: once (``one``) or repeatable; with ``every``, ``--all`` instead.
+
+    ``args.platform`` is a list of ``OS/ARCH`` strings either way, or None.
+    """
+    where = sub.add_mutually_exclusive_group() if every else sub
+    where.add_argument(
+        "--platform",
+        metavar="OS/ARCH",
+        type=platform,
+        action=_OncePlatform if one else "append",
+        help=f"default: {default}" if one else f"repeatable; default: {default}",
+    )
+    if every:
+        where.add_argument("--all", action="store_true", help="every platform of the release")
+
+
+class _Once(argparse.Action):
+    """Store an option's value, refusing a second one: a repeated option is a usage error."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        given: dict[str, object] = vars(namespace).setdefault("_given", {})
+        if self.dest in given:
+            raise argparse.ArgumentError(
+                self, f"given twice ({given[self.dest]!r}, then {values!r}); give it once"
+            )
+        given[self.dest] = values
+        setattr(namespace, self.dest, self.stored(values))
+
+    def stored(self, values: object) -> object:
+        return values
+
+
+class _OncePlatform(_Once):
+    """One ``--platform``, kept as the one-item list that the repeatable form makes."""
+
+    def stored(self, values: object) -> object:
+        return [values]
+
+
+def _platform(release: Release | None, text: str) -> str:
+    """``--platform``'s value: OS/ARCH, one of the release's targets (argparse's ``type``)."""
+    from .platforms import parse_target
+
+    try:
+        target = str(parse_target(text))
+    except BootstrapError:
+        target = None
+    if release is None:  # the release cannot be read here: the command will say why
+        if target is None:
+            raise argparse.ArgumentTypeError(f"{text!r} is not OS/ARCH (e.g. linux/amd64)")
+        return target
+    allowed = [str(t) for t in release.targets]
+    if target not in allowed:
+        what = "a target of this release" if target else "OS/ARCH"
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not {what}; use one of: {', '.join(allowed)}"
+        )
+    return target
+
+
+def _version(text: str) -> str:
+    """``--version``'s value, unchanged once it is known to name a release tag."""
+    try:
+        _tag(text)
+    except BootstrapError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ImportError:
+        pass  # without the bootstrap extra, the command itself says what to install
+    return text
+
+
+def _own_release() -> Release | None:
+    """This package's release description, or None where it cannot be read (no PyYAML, a
+    broken file): the help texts and ``--platform`` then do without it, and the command run
+    reports the reason."""
+    from .description import load_release
+
+    try:
+        return load_release()
+    except (BootstrapError, ImportError):
+        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit status (0, or 1 after an ``error:`` line on stderr).
+
+    A usage error exits 2 through argparse (SystemExit), as every argparse program does.
+    """
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
@@ -421,7 +571,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ModuleNotFoundError as exc:
-        dist = (__package__ or "cerebrium_cli").removesuffix("_cli")
+        from .settings import package_stem
+
+        release = _own_release()
+        dist = release.project_name if release else package_stem()
         print(
             f"error: this command needs {exc.name!r}, from the bootstrap extra: "
             f"python -m pip install '{dist}[bootstrap]'",

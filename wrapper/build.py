@@ -69,7 +69,8 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             _stop_on_error(lambda: record(description, package_dir / RECORD_NAME))
             bin_dir = package_dir / "bin"
             shutil.rmtree(bin_dir, ignore_errors=True)  # never ship a binary of an earlier build
-            _stop_on_error(lambda: _fetch_into(release, bin_dir))
+            # Library messages say what failed; only the install knows that nothing was installed.
+            _stop_on_error(lambda: _fetch_into(release, bin_dir), "Nothing was installed.")
 
     class PlatformWheel(bdist_wheel):
         def initialize_options(self) -> None:
@@ -100,12 +101,12 @@ def _fetch_into(release: Release, bin_dir: Path) -> Path:
         return fetch_binary(release, target, tag, bin_dir, sources=sources)
 
 
-def _stop_on_error(step: Callable[[], _T]) -> _T:
+def _stop_on_error(step: Callable[[], _T], outcome: str = "") -> _T:
     try:
         return step()
     except BootstrapError as exc:
         # SystemExit carries the message to pip's output; a traceback would bury it.
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"error: {exc}" + (f"\n{outcome}" if outcome else "")) from None
 
 
 def load() -> tuple[Release, Description]:

@@ -55,7 +55,7 @@ def wheel_requirements(environ: Mapping[str, str] | None = None) -> list[str]:
     if _needs_sigstore(settings.verify, key_pinned):
         from . import keyless
 
-        needs.append(keyless.REQUIREMENT)
+        needs.extend(keyless.REQUIREMENTS)
     return needs
 
 
@@ -90,5 +90,5 @@ def _before_yaml(environ: Mapping[str, str], key_pinned: bool) -> list[str]:
     if any(_needs_sigstore(policy, key_pinned) for policy in policies):
         from . import keyless
 
-        needs.append(keyless.REQUIREMENT)
+        needs.extend(keyless.REQUIREMENTS)
     return needs

@@ -132,7 +132,7 @@ def verify_digest(name: str, expected: str, got: str, *, source: str) -> None:
             f"{name} does not match the checksum published in {source}.\n"
             f"  Expected: {expected}\n"
             f"  Got:      {got}\n"
-            "The download may be corrupt or tampered with; nothing was installed. Try again, "
+            "The download may be corrupt or tampered with. Try again, "
             "and if it happens again, do not use this download: report it to the project."
         )
 

@@ -10,14 +10,16 @@ package still catch it::
      |    +-- TemplateError                     a Go template in it cannot be rendered
      +-- VersionError (ValueError)              a version has no release tag, or a tag no version
      +-- UnsupportedPlatformError (ValueError)  no release archive for this machine
-     +-- ChecksumError (ValueError)
-     |    +-- ChecksumFileError                 checksums.txt is malformed or lacks the archive
+     +-- ChecksumError (ValueError)             the checksums refuse the archive, in three ways:
+     |    +-- ChecksumFileError                 a checksums file is malformed or lacks the archive
      |    +-- ChecksumMismatchError             the archive is not the one that was released
      |    +-- PinnedChecksumsError              the release disagrees with the pinned checksums
-     |    +-- SignatureError                    checksums.txt is not signed by the release key
+     +-- SignatureError (ValueError)            a proof of authenticity the policy requires is
+     |                                          missing, cannot be fetched, or does not verify:
+     |                                          release-key signature, Sigstore keyless
+     |                                          signature, or GitHub attestation
      +-- DownloadError (OSError)                the network or the server failed us
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
-     +-- BinaryNotFoundError (FileNotFoundError) the installed binary is missing
      +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
      +-- StorageError (OSError)                 a file could not be written (disk full, ...)
 """
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 __all__ = [
     "ArchiveError",
-    "BinaryNotFoundError",
     "BootstrapError",
     "ChecksumError",
     "ChecksumFileError",
@@ -64,7 +65,7 @@ class UnsupportedPlatformError(BootstrapError, ValueError):
 
 
 class ChecksumError(BootstrapError, ValueError):
-    """Base of the two ways checksum verification refuses an archive."""
+    """Base of the three ways the checksums refuse an archive (the subclasses below)."""
 
 
 class ChecksumFileError(ChecksumError):
@@ -79,8 +80,13 @@ class PinnedChecksumsError(ChecksumError):
     """The release's checksums file differs from the checksums pinned in the package."""
 
 
-class SignatureError(ChecksumError):
-    """The checksums file lacks a valid signature by the release key pinned in the package."""
+class SignatureError(BootstrapError, ValueError):
+    """A proof of authenticity that the verify policy requires is missing, unfetchable or false.
+
+    Raised for the release key's signature on the checksums file (``signatures``), a Sigstore
+    keyless signature (``keyless``) and a GitHub artifact attestation (``verification``); the
+    message names the file and whether it was absent, malformed, or signed by someone else.
+    """
 
 
 class DownloadError(BootstrapError, OSError):
@@ -89,10 +95,6 @@ class DownloadError(BootstrapError, OSError):
 
 class ArchiveError(BootstrapError, ValueError):
     """The archive cannot be extracted safely, is corrupt, or does not hold the binary."""
-
-
-class BinaryNotFoundError(BootstrapError, FileNotFoundError):
-    """The binary this package should have installed is not where it belongs."""
 
 
 class OfflineError(BootstrapError, FileNotFoundError):

@@ -245,9 +245,9 @@ def fetch_binary(
     """Obtain, verify and extract the binary for ``target`` into ``dest_dir``; return its path.
 
     Raises the :class:`BootstrapError` of the step that refused: :class:`DownloadError`,
-    :class:`OfflineError`, a :class:`ChecksumError` (checksums file, mismatch, pins,
-    signature), :class:`ArchiveError` or :class:`StorageError`. ``dest_dir`` receives the
-    binary only when every check passed.
+    :class:`OfflineError`, a :class:`ChecksumError` (checksums file, mismatch, pins),
+    :class:`SignatureError` (a proof the verify policy requires), :class:`ArchiveError` or
+    :class:`StorageError`. ``dest_dir`` receives the binary only when every check passed.
     """
     checksums = read_checksums(release, tag, sources, release.archive_name(target, tag), log)
     with verified_archive(release, target, tag, sources, checksums, log) as archive:

@@ -2,19 +2,26 @@
 
 GoReleaser's default recipe signs ``checksums.txt`` in GitHub Actions with
 ``cosign sign-blob --bundle``: no long-lived key, but a short-lived certificate that Sigstore's
-CA issued to the workflow's OIDC identity, logged in Rekor. What makes such a signature worth
-anything is the identity policy, so it is derived from the release description rather than
-configured: the issuer is GitHub Actions, and the certificate's identity is a workflow of the
-release repository run at the release tag. Any workflow file of that repository is accepted:
-whoever can push a tag there can also edit its workflows, so naming the file adds no proof.
+CA (Fulcio) issued to the workflow's OIDC identity, logged in Rekor. What makes such a signature
+worth anything is the identity policy, so it is derived from the release description rather
+than configured (:class:`SignerIdentity`): the certificate's OIDC issuer is GitHub Actions, its
+source repository and source ref (Fulcio's claim extensions, sigstore/fulcio docs/oid-info.md)
+are the release repository and ``refs/tags/<tag>``, and its SAN is a workflow of that
+repository at that tag. The claims are checked by sigstore-python's own policy classes; only
+the SAN's "any workflow of the repository" shape is written here.
+
+A refusal says which: a bundle that does not parse is *malformed*; one whose certificate names
+another signer is refused naming who signed and who was expected; one that does not verify
+(another trust root, a file changed after signing) says so.
 
 GitHub artifact attestations (``actions/attest-build-provenance``) are the same certificates
 around a DSSE envelope holding an in-toto statement; :func:`verify_attestation` checks one
 against the archive's digest.
 
 ``sigstore`` (sigstore-python) does the cryptography. It is large, so it is an optional extra
-imported only here and only when a keyless bundle is actually verified; :func:`available` tells
-whether it is installed. The identity rules and the statement checks are pure and tested apart.
+(:data:`EXTRA`, :data:`REQUIREMENTS`) imported only here and only when a keyless bundle is
+actually verified; :func:`available` tells whether it is installed. The SAN rule and the
+statement checks are pure and tested apart.
 """
 
 from __future__ import annotations
@@ -26,14 +33,21 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from .errors import ConfigError, SignatureError
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
+    from sigstore.models import Bundle
+    from sigstore.verify import Verifier
+    from sigstore.verify.policy import VerificationPolicy
 
 __all__ = [
     "EXTRA",
     "GITHUB_ACTIONS_ISSUER",
-    "REQUIREMENT",
+    "REQUIREMENTS",
+    "Signer",
     "SignerIdentity",
     "SigstoreTrust",
     "available",
@@ -45,59 +59,114 @@ __all__ = [
 ]
 
 GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com"
-EXTRA = "sigstore"  # the extra that installs sigstore-python
-REQUIREMENT = "sigstore>=4"
+EXTRA = "sigstore"  # the extra that installs what this module needs
+# sigstore-python verifies; cramjam decodes the Snappy bodies GitHub stores attestations in
+# (see attestations.py). Both are imported only when a keyless proof is actually verified.
+REQUIREMENTS = ("sigstore>=4", "cramjam>=2.8")
+_MODULES = ("sigstore", "cramjam")
+
+_T = TypeVar("_T")
 
 _IN_TOTO_PAYLOAD = "application/vnd.in-toto+json"
 _IN_TOTO_STATEMENTS = ("https://in-toto.io/Statement/v1", "https://in-toto.io/Statement/v0.1")
-_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1"  # raw string
-_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8"  # DER UTF8String
-_SOURCE_REPOSITORY_URI = "1.3.6.1.4.1.57264.1.12"  # DER UTF8String
+# Fulcio's certificate extensions (sigstore/fulcio docs/oid-info.md): the v2 claims (.8 and
+# later) are DER UTF8Strings, the deprecated v1 issuer (.1) raw UTF-8.
+_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1"
+_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8"
+_SOURCE_REPOSITORY_URI = "1.3.6.1.4.1.57264.1.12"
+_SOURCE_REPOSITORY_REF = "1.3.6.1.4.1.57264.1.14"
 
 
 def available() -> bool:
-    """Whether sigstore-python is installed, without importing it (it takes ~0.5 s)."""
-    return importlib.util.find_spec("sigstore") is not None
+    """Whether the extra's modules are installed, without importing them (sigstore takes ~0.5 s)."""
+    return all(importlib.util.find_spec(name) is not None for name in _MODULES)
 
 
 @dataclass(frozen=True)
 class SignerIdentity:
-    """Who may sign a release: a workflow of ``repository`` at ``tag``, per GitHub's OIDC."""
+    """Who may sign a release: a workflow of ``repository`` at ``tag``, per GitHub's OIDC.
+
+    ``repository`` is ``owner/name`` as GitHub spells it: Fulcio copies GitHub's claims, which
+    carry the repository's own spelling, and the claims are compared exactly.
+    """
 
     repository: str  # "owner/name"
     tag: str
     issuer: str = GITHUB_ACTIONS_ISSUER
 
     @property
-    def pattern(self) -> re.Pattern[str]:
-        owner, name = self.repository.split("/", 1)
-        # GitHub's owner and repository names are case-insensitive; the path and ref are not.
-        return re.compile(
-            rf"https://github\.com/(?i:{re.escape(owner)}/{re.escape(name)})"
-            rf"/\.github/workflows/[^/@]+@refs/tags/{re.escape(self.tag)}"
+    def source(self) -> str:
+        """The certificate's expected source repository URI (Fulcio extension .12)."""
+        return f"https://github.com/{self.repository}"
+
+    @property
+    def ref(self) -> str:
+        """The certificate's expected source repository ref (Fulcio extension .14)."""
+        return f"refs/tags/{self.tag}"
+
+    def workflow(self, identities: Sequence[str]) -> str | None:
+        """The first SAN that is a workflow of the repository run at the tag, or None.
+
+        GitHub's SAN is the run's ``job_workflow_ref``:
+        ``https://github.com/<owner>/<name>/.github/workflows/<file>@refs/tags/<tag>``. Any
+        workflow file is accepted: whoever can push a tag can also edit the workflows, so
+        naming the file adds no proof. This is the one rule sigstore's policies cannot say
+        (``policy.Identity`` takes one exact SAN).
+        """
+        pattern = re.compile(
+            rf"{re.escape(self.source)}/\.github/workflows/[^/@]+@{re.escape(self.ref)}"
+        )
+        return next((each for each in identities if pattern.fullmatch(each)), None)
+
+    def describe(self) -> str:
+        return f"a workflow of github.com/{self.repository} at {self.ref} (issuer {self.issuer})"
+
+    def policy(self) -> VerificationPolicy:
+        """The rules, as sigstore's ``VerificationPolicy``: issuer, source repository and ref
+        from Fulcio's claim extensions, and the workflow shape of the SAN."""
+        from sigstore.verify import policy
+
+        return policy.AllOf(
+            [
+                policy.OIDCIssuerV2(self.issuer),
+                policy.OIDCSourceRepositoryURI(self.source),
+                policy.OIDCSourceRepositoryRef(self.ref),
+                _WorkflowAtTag(self),
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who a Fulcio certificate says signed: its SAN URIs and the OIDC claims the policy reads."""
+
+    identities: tuple[str, ...]
+    issuer: str | None
+    repository: str | None
+    ref: str | None
+
+    @classmethod
+    def of(cls, cert: Certificate) -> Signer:
+        from cryptography import x509
+
+        try:
+            sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            identities = tuple(sans.get_values_for_type(x509.UniformResourceIdentifier))
+        except x509.ExtensionNotFound:
+            identities = ()
+        return cls(
+            identities=identities,
+            issuer=_claim(cert, _ISSUER_V2) or _claim(cert, _ISSUER_V1, der=False),
+            repository=_claim(cert, _SOURCE_REPOSITORY_URI),
+            ref=_claim(cert, _SOURCE_REPOSITORY_REF),
         )
 
     def describe(self) -> str:
+        who = ", ".join(self.identities) or "a certificate with no URI identity"
         return (
-            f"a workflow of github.com/{self.repository} at refs/tags/{self.tag} "
-            f"(issuer {self.issuer})"
+            f"{who} (issuer {self.issuer or 'none'}, repository {self.repository or 'none'}, "
+            f"ref {self.ref or 'none'})"
         )
-
-    def check(self, identities: Sequence[str], issuer: str | None, source: str | None) -> str:
-        """Return the certificate identity that satisfies this policy, or say why none does."""
-        if issuer != self.issuer:
-            raise SignatureError(
-                f"signed by an identity from the OIDC issuer {issuer!r}; expected {self.issuer}"
-            )
-        if source is not None and source.lower() != f"https://github.com/{self.repository}".lower():
-            raise SignatureError(
-                f"signed from the repository {source}; expected github.com/{self.repository}"
-            )
-        for identity in identities:
-            if self.pattern.fullmatch(identity):
-                return identity
-        shown = ", ".join(identities) or "none"
-        raise SignatureError(f"signed by {shown}; expected {self.describe()}")
 
 
 @dataclass(frozen=True)
@@ -107,7 +176,8 @@ class SigstoreTrust:
     trusted_root: Path | None = None  # <PREFIX>SIGSTORE_TRUSTED_ROOT
     offline: bool = False  # use the cached public trust root; never refresh it over TUF
 
-    def verifier(self) -> Any:
+    def verifier(self) -> Verifier:
+        """sigstore's ``Verifier`` for this root; ConfigError if the root cannot be loaded."""
         from sigstore.errors import Error
         from sigstore.models import TrustedRoot
         from sigstore.verify import Verifier
@@ -138,10 +208,15 @@ def is_keyless_bundle(raw: bytes) -> bool:
 def verify_blob(
     data: bytes, bundle: bytes, identity: SignerIdentity, trust: SigstoreTrust, where: str
 ) -> str:
-    """Check that ``bundle`` (the file ``where``) signs ``data`` for ``identity``; say who."""
+    """Check that ``bundle`` (the file ``where``) signs ``data`` for ``identity``; say who.
+
+    Raises ConfigError if the trust root cannot be loaded, and SignatureError if the bundle
+    does not parse, was signed by anyone but ``identity`` (the message shows who signed and who
+    was expected), or does not verify under ``trust`` (another root, changed data).
+    """
     parsed = _bundle(bundle, where)
-    signer = _Policy(identity, where)
-    _run(where, trust.verifier().verify_artifact, data, parsed, signer)
+    signer = _Policy(identity)
+    _run(where, signer, trust.verifier().verify_artifact, data, parsed, signer)
     return f"signed keyless by {signer.matched} ({trust.describe()})"
 
 
@@ -164,10 +239,10 @@ def verify_attestation(
     failures = []
     for number, bundle in enumerate(bundles, 1):
         where = f"attestation {number} of {len(bundles)} for {name}"
-        signer = _Policy(identity, where)
+        signer = _Policy(identity)
         try:
             parsed = _bundle(bundle(), where)
-            payload_type, payload = _run(where, verifier.verify_dsse, parsed, signer)
+            payload_type, payload = _run(where, signer, verifier.verify_dsse, parsed, signer)
             predicate = _check_statement(payload_type, payload, digest, where)
         except SignatureError as exc:
             failures.append(str(exc))
@@ -206,45 +281,77 @@ def _check_statement(payload_type: str, payload: bytes, digest: str, where: str)
     return predicate
 
 
-class _Policy:
-    """sigstore's ``VerificationPolicy``, applied once the certificate chain has verified."""
+class _Refused(Exception):
+    """The certificate chain verified, but the release's identity rules refuse its signer."""
 
-    def __init__(self, identity: SignerIdentity, where: str) -> None:
+    def __init__(self, signer: Signer, reason: str) -> None:
+        super().__init__(reason)
+        self.signer = signer
+        self.reason = reason
+
+
+class _Policy:
+    """sigstore's ``VerificationPolicy``, called once the certificate chain has verified.
+
+    It applies ``identity.policy()`` and keeps who signed, for the success message and for a
+    refusal that says who signed and who was expected.
+    """
+
+    def __init__(self, identity: SignerIdentity) -> None:
         self.identity = identity
-        self.where = where
+        self.rules = identity.policy()
         self.matched = ""
 
-    def verify(self, cert: Any) -> None:
-        from cryptography import x509
+    def verify(self, cert: Certificate) -> None:
+        from sigstore.errors import VerificationError
 
+        signer = Signer.of(cert)
         try:
-            sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-            identities = [str(v) for v in sans.get_values_for_type(x509.UniformResourceIdentifier)]
-        except x509.ExtensionNotFound:
-            identities = []
-        issuer = _extension(cert, _ISSUER_V2, der=True) or _extension(cert, _ISSUER_V1, der=False)
-        source = _extension(cert, _SOURCE_REPOSITORY_URI, der=True)
-        try:
-            self.matched = self.identity.check(identities, issuer, source)
-        except SignatureError as exc:
-            raise SignatureError(f"{self.where} is {exc}; nothing was installed") from None
+            self.rules.verify(cert)
+        except VerificationError as exc:
+            # Not a VerificationError: _run tells a refused signer from a bad signature.
+            raise _Refused(signer, _first_line(exc)) from None
+        self.matched = self.identity.workflow(signer.identities) or ""
 
 
-def _extension(cert: Any, oid: str, *, der: bool) -> str | None:
+class _WorkflowAtTag:
+    """The SAN rule sigstore's policies cannot say: see :meth:`SignerIdentity.workflow`."""
+
+    def __init__(self, identity: SignerIdentity) -> None:
+        self.identity = identity
+
+    def verify(self, cert: Certificate) -> None:
+        from sigstore.errors import VerificationError
+
+        identities = Signer.of(cert).identities
+        if self.identity.workflow(identities) is None:
+            raise VerificationError(
+                f"no SAN is a workflow of {self.identity.source} at {self.identity.ref} "
+                f"(got {', '.join(identities) or 'none'})"
+            )
+
+
+def _claim(cert: Certificate, oid: str, *, der: bool = True) -> str | None:
+    """A Fulcio claim extension's text, or None when the certificate lacks or garbles it."""
     from cryptography import x509
 
     try:
-        raw = cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(oid)).value.value
+        ext = cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(oid)).value
     except x509.ExtensionNotFound:
         return None
+    raw = ext.value if isinstance(ext, x509.UnrecognizedExtension) else b""
     try:
-        return der_utf8_string(raw) if der else bytes(raw).decode("utf-8")
+        return der_utf8_string(raw) if der else raw.decode("utf-8")
     except ValueError:
         return None
 
 
 def der_utf8_string(raw: bytes) -> str:
-    """Decode a DER UTF8String, the encoding of Fulcio's newer certificate extensions."""
+    """Decode a DER UTF8String (X.690), the encoding of Fulcio's v2 claim extensions.
+
+    Written here rather than taken from ``cryptography.hazmat.asn1``: that module exists only
+    from cryptography 47, and sigstore before 4.5.1 allows older ones. Raises ValueError.
+    """
     if len(raw) < 2 or raw[0] != 0x0C:
         raise ValueError("not a DER UTF8String")
     length, offset = raw[1], 2
@@ -258,30 +365,46 @@ def der_utf8_string(raw: bytes) -> str:
     return raw[offset:].decode("utf-8")
 
 
-def _bundle(raw: bytes, where: str) -> Any:
+def _bundle(raw: bytes, where: str) -> Bundle:
     from sigstore.models import Bundle
 
     try:
         return Bundle.from_json(raw)
     except Exception as exc:  # sigstore raises many types for malformed input
-        raise SignatureError(
-            f"{where} is not a usable Sigstore bundle: {_first_line(exc)}"
-        ) from None
+        raise SignatureError(f"{where} is malformed: {_first_line(exc)}") from None
 
 
-def _run(where: str, verify: Any, *args: Any) -> Any:
+def _run(where: str, signer: _Policy, verify: Callable[..., _T], *args: Any) -> _T:
+    """Call one of sigstore's verifications; translate what it raises into SignatureError."""
     from sigstore.errors import VerificationError
 
     try:
         return verify(*args)
+    except _Refused as exc:
+        _refuse(where, signer.identity, exc)
     except VerificationError as exc:
         raise SignatureError(
-            f"{where} does not verify: {_first_line(exc)}. It was not made by the release "
-            "workflow under the trusted Sigstore root, or a file was changed after signing; "
-            "nothing was installed."
+            f"{where} does not verify: {_first_line(exc)}. It was not made under the trusted "
+            "Sigstore root, or the file was changed after it was signed."
         ) from None
     except (ValueError, binascii.Error) as exc:
         raise SignatureError(f"{where} is malformed: {_first_line(exc)}") from None
+
+
+def _refuse(where: str, identity: SignerIdentity, refused: _Refused) -> NoReturn:
+    """A policy refusal: who signed, who was expected, and the rule that differs."""
+    signer = refused.signer
+    hint = ""
+    got = signer.repository or ""
+    if got != identity.source and got.lower() == identity.source.lower():
+        hint = (
+            f" GitHub spells the repository {got}: write release.github's owner and name in "
+            "that spelling."
+        )
+    raise SignatureError(
+        f"{where} is signed by {signer.describe()}; the release expects {identity.describe()}. "
+        f"{refused.reason}.{hint}"
+    ) from None
 
 
 def _first_line(exc: BaseException) -> str:

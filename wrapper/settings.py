@@ -11,15 +11,37 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 from .errors import ConfigError
 from .release import Release
 
-__all__ = ["VERIFY_POLICIES", "Settings"]
+__all__ = ["VERIFY_POLICIES", "Settings", "VerifyPolicy", "package_stem"]
 
-VERIFY_POLICIES = ("auto", "signature", "attestation")
+# <PREFIX>VERIFY: how much proof of authenticity a fetch demands (see verification.py).
+VerifyPolicy = Literal["auto", "signature", "attestation"]
+VERIFY_POLICIES: tuple[VerifyPolicy, ...] = get_args(VerifyPolicy)
 
 _TRUE = {"1", "true", "yes", "on"}
+
+
+def _verify_policy(text: str | None, prefix: str) -> VerifyPolicy:
+    """``<PREFIX>VERIFY``'s value, any case, empty meaning ``auto``; ConfigError otherwise."""
+    verify = (text or "auto").strip().lower()
+    if verify not in VERIFY_POLICIES:
+        raise ConfigError(
+            f"{prefix}VERIFY={verify!r} is not a policy: use 'auto' (verify what the package "
+            "and the release provide), 'signature' (refuse without a verified signature) or "
+            "'attestation' (also refuse an archive without a verified GitHub attestation); "
+            "turning verification off is not offered"
+        )
+    return verify
+
+
+def package_stem() -> str:
+    """The wrapped project's name as this import package spells it (``<name>_cli``, made by
+    :attr:`Release.import_name`), for defaults and messages where no release is at hand."""
+    return (__package__ or __name__).partition(".")[0].removesuffix("_cli")
 
 
 @dataclass(frozen=True)
@@ -31,7 +53,7 @@ class Settings:
     offline: bool = False  # <PREFIX>OFFLINE: never touch the network
     archive: Path | None = None  # <PREFIX>ARCHIVE: install from this archive file
     cache_dir: Path | None = None  # <PREFIX>CACHE_DIR: instead of the platform's cache directory
-    verify: str = "auto"  # <PREFIX>VERIFY: "auto", "signature" or "attestation" (never "off")
+    verify: VerifyPolicy = "auto"  # <PREFIX>VERIFY (never "off")
     trusted_root: Path | None = None  # <PREFIX>SIGSTORE_TRUSTED_ROOT: instead of Sigstore's own
     github_api: str = "https://api.github.com"  # GITHUB_API_URL, as GitHub Actions sets it
 
@@ -42,14 +64,7 @@ class Settings:
         archive = env.get(f"{prefix}ARCHIVE")
         cache_dir = env.get(f"{prefix}CACHE_DIR")
         trusted_root = env.get(f"{prefix}SIGSTORE_TRUSTED_ROOT")
-        verify = (env.get(f"{prefix}VERIFY") or "auto").strip().lower()
-        if verify not in VERIFY_POLICIES:
-            raise ConfigError(
-                f"{prefix}VERIFY={verify!r} is not a policy: use 'auto' (verify what the package "
-                "and the release provide), 'signature' (refuse without a verified signature) or "
-                "'attestation' (also refuse an archive without a verified GitHub attestation); "
-                "turning verification off is not offered"
-            )
+        verify = _verify_policy(env.get(f"{prefix}VERIFY"), prefix)
         return cls(
             release_url=env.get(f"{prefix}RELEASE_URL") or None,
             token=env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None,

@@ -20,8 +20,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError, SignatureError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 
 __all__ = ["BUNDLE_SUFFIX", "KEY_NAME", "SIG_SUFFIX", "PublicKey", "load_public_key", "verify"]
 
@@ -33,16 +37,16 @@ _BUNDLE_TYPES = ("application/vnd.dev.sigstore.bundle.v0.3+json",)
 
 @dataclass(frozen=True)
 class PublicKey:
-    """The release's signing key, as pinned in the package."""
+    """The release's signing key, as pinned in the package: ECDSA P-256, as cosign makes."""
 
-    key: object  # cryptography's EllipticCurvePublicKey (imported lazily)
-    source: str
+    key: EllipticCurvePublicKey  # cryptography is imported only when a key is loaded
+    source: str  # the file it was read from
 
     @property
     def fingerprint(self) -> str:
         from cryptography.hazmat.primitives import serialization
 
-        der = self.key.public_bytes(  # type: ignore[attr-defined]
+        der = self.key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
         return hashlib.sha256(der).hexdigest()[:16]
@@ -89,7 +93,7 @@ def verify(
         if digest != hashlib.sha256(data).digest():
             raise SignatureError(
                 f"{name}{BUNDLE_SUFFIX} signs a different file than {name}: the checksums file "
-                "was changed after it was signed; nothing was installed."
+                "was changed after it was signed."
             )
         _check(key, signature, data, f"{name}{BUNDLE_SUFFIX}")
         return f"signed (Sigstore bundle, key {key.fingerprint})"
@@ -105,7 +109,7 @@ def verify(
     raise SignatureError(
         f"{name} is not signed: neither {name}{SIG_SUFFIX} nor {name}{BUNDLE_SUFFIX} was found "
         f"beside it, and this package requires a signature by its release key ({key.source}). "
-        "Nothing was installed; the release or the mirror is incomplete or was tampered with."
+        "The release or the mirror is incomplete or was tampered with."
     )
 
 
@@ -137,10 +141,10 @@ def _check(key: PublicKey, signature: bytes, data: bytes, where: str) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     try:
-        key.key.verify(signature, data, ec.ECDSA(hashes.SHA256()))  # type: ignore[attr-defined]
+        key.key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
         raise SignatureError(
             f"{where} does not verify with the release key pinned in this package "
             f"({key.source}, {key.fingerprint}): it was made by another key, or the checksums "
-            "file was changed after signing. Nothing was installed."
+            "file was changed after signing."
         ) from None

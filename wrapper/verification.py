@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import keyless
 from .attestations import (
@@ -35,7 +35,7 @@ from .errors import ConfigError, DownloadError, SignatureError
 from .keyless import SignerIdentity, SigstoreTrust
 from .locations import Location
 from .release import Release
-from .settings import Settings
+from .settings import Settings, VerifyPolicy, package_stem
 from .signatures import BUNDLE_SUFFIX, KEY_NAME, SIG_SUFFIX, PublicKey, load_public_key, verify
 
 __all__ = ["MAX_SIGNATURE_SIZE", "Verification"]
@@ -49,14 +49,15 @@ Log = Callable[[str], None]
 class Verification:
     """The proofs one fetch requires and the means to check them."""
 
-    policy: str = "auto"
+    policy: VerifyPolicy = "auto"
     key: PublicKey | None = None
     identity: SignerIdentity | None = None  # None: the release names no repository to trust
     sigstore: SigstoreTrust | None = None  # None: sigstore-python is not installed
     attestations: Location | None = None  # the attestations API; None offline
     locate: Callable[[str], Location] | None = None  # opens a bundle_url; None offline
-    env_prefix: str = "CEREBRIUM_"
-    distribution: str = "cerebrium"
+    # Made without a release (tests, tools): this package's own names, never spelled by hand.
+    env_prefix: str = field(default_factory=lambda: package_stem().upper() + "_")
+    distribution: str = field(default_factory=package_stem)
 
     @classmethod
     def from_settings(
@@ -83,12 +84,12 @@ class Verification:
             raise ConfigError(
                 f"{release.env_prefix}VERIFY={settings.verify}, but this package carries no "
                 f"release key ({KEY_NAME}) and sigstore-python is not installed, so no signature "
-                f"can be verified; nothing was installed. {made._install_sigstore()}"
+                f"can be verified. {made._install_sigstore()}"
             )
         if trust is None and settings.verify == "attestation":
             raise ConfigError(
                 f"{release.env_prefix}VERIFY=attestation, but sigstore-python, which verifies "
-                f"GitHub attestations, is not installed; nothing was installed. "
+                f"GitHub attestations, is not installed. "
                 f"{made._install_sigstore()}"
             )
         if settings.verify == "attestation":
@@ -156,7 +157,7 @@ class Verification:
         raise SignatureError(
             f"{name} is not signed: {name}{BUNDLE_SUFFIX} with a Sigstore keyless signature was "
             f"not found beside it ({location.describe(name + BUNDLE_SUFFIX)}), and "
-            f"{self.env_prefix}VERIFY={self.policy} requires one. Nothing was installed."
+            f"{self.env_prefix}VERIFY={self.policy} requires one."
         )
 
     def check_archive(self, name: str, digest: str) -> str | None:
@@ -180,7 +181,7 @@ class Verification:
         except DownloadError as exc:
             raise SignatureError(
                 f"no attestation of {name} could be fetched from {where}: {exc}. "
-                f"{self.env_prefix}VERIFY=attestation requires one; nothing was installed."
+                f"{self.env_prefix}VERIFY=attestation requires one."
             ) from None
         bundles = [
             functools.partial(self._bundle, item, number, self.attestations, where)
@@ -218,7 +219,8 @@ class Verification:
 
     def _install_sigstore(self) -> str:
         return (
-            f"Install it with: python -m pip install '{self.distribution}[{keyless.EXTRA}]' "
+            f"Install it, with cramjam for GitHub's stored attestations: "
+            f"python -m pip install '{self.distribution}[{keyless.EXTRA}]' "
             "(for pip install itself, the build installs it when this variable asks for it)"
         )
 

@@ -162,7 +162,7 @@ def write_wheel(
     import_name = next(iter(content.package)).split("/", 1)[0]
     tags = "".join(f"Tag: py3-none-{tag}\n" for tag in platform_tag.split("."))
     wheel_file = (
-        "Wheel-Version: 1.0\nGenerator: cerebrium_cli.wheels\nRoot-Is-Purelib: false\n" + tags
+        f"Wheel-Version: 1.0\nGenerator: {import_name}.wheels\nRoot-Is-Purelib: false\n" + tags
     ).encode()
 
     # (archive path, bytes, unix mode), sorted; the dist-info last with RECORD at its end.

@@ -1,7 +1,7 @@
 """Snappy blocks written element by element (google/snappy, format_description.txt).
 
 A real compressor never writes the elements a hostile body would hold (a copy from before the
-start, a length that lies), so the decoder's tests and the fuzz strategy spell them out here.
+start, a length that lies), so the stored-bundle tests and the fuzz strategy spell them out here.
 """
 
 from __future__ import annotations
