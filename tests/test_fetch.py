@@ -11,6 +11,7 @@ import pytest
 from cerebrium_cli._http import Downloader
 from cerebrium_cli.cache import ArchiveCache
 from cerebrium_cli.checksums import parse_checksums
+from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import (
     ChecksumFileError,
     ChecksumMismatchError,
@@ -21,7 +22,6 @@ from cerebrium_cli.errors import (
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation, location_for
 from cerebrium_cli.platforms import Target
-from cerebrium_cli.release import load_release
 from cerebrium_cli.settings import Settings
 from support.release import make_archive, write_checksums
 

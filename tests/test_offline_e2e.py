@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -304,3 +305,119 @@ def test_an_install_killed_mid_download_leaves_nothing_trusted(
     own_server.routes.clear()
     again = fresh_venv()
     _ok(again, _pip_install(again, sdist, wheelhouse, env))
+
+
+# --- the configured source is authoritative --------------------------------------------------
+
+
+def _republish(server_root: Path, release, name: str, tmp_path: Path) -> bytes:  # type: ignore[no-untyped-def]
+    """The same version re-published at ``<server>/<name>/`` with another linux/amd64 binary
+    (the test CLI with bytes appended: it still runs) and its own checksums file."""
+    from support.release import make_archive, write_checksums
+
+    where = server_root / name
+    shutil.copytree(release.dir, where)
+    with tarfile.open(release.dir / ARCHIVE) as tf:
+        handle = tf.extractfile("cerebrium")
+        assert handle is not None
+        binary = handle.read() + b"\0re-published\n"
+    staged = tmp_path / "republished" / "cerebrium"
+    staged.parent.mkdir(parents=True)
+    staged.write_bytes(binary)
+    make_archive(staged, where / ARCHIVE, "linux")
+    write_checksums(
+        sorted(p for p in where.iterdir() if p.name != "checksums.txt"), where / "checksums.txt"
+    )
+    return binary
+
+
+def _installed_binary(venv) -> bytes:  # type: ignore[no-untyped-def]
+    (binary,) = venv.path.glob("lib/python*/site-packages/cerebrium_cli/bin/cerebrium")
+    return binary.read_bytes()
+
+
+def test_a_second_release_location_is_read_and_its_binary_installed(
+    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server, server_root, release
+) -> None:  # type: ignore[no-untyped-def]
+    cache = tmp_path / "cache"
+    first = fresh_venv()
+    _ok(
+        first,
+        _pip_install(first, sdist, wheelhouse, _online(ca_file, f"{server.url}/good/", cache)),
+    )
+    republished = _republish(server_root, release, "republished", tmp_path)
+    before = len(server.requests)
+
+    second = fresh_venv()
+    env = _online(ca_file, f"{server.url}/republished/", cache)
+    _ok(second, _pip_install(second, sdist, wheelhouse, env))
+    asked = [r.path for r in server.requests[before:]]
+    assert asked == ["/republished/checksums.txt", f"/republished/{ARCHIVE}"]
+    assert _installed_binary(second) == republished
+    assert _installed_binary(first) != republished
+
+    # Offline, each location answers for itself from the cache: B's copy, never A's.
+    third = fresh_venv()
+    _ok(third, _pip_install(third, sdist, wheelhouse, {**env, "CEREBRIUM_OFFLINE": "1"}))
+    assert _installed_binary(third) == republished
+
+
+# --- no home directory -------------------------------------------------------------------------
+
+
+def _homeless(command: list[str], env: dict[str, str]) -> list[str]:
+    """``command`` as a uid with no passwd entry (a user namespace), HOME unset."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("needs unshare(1) to run as a uid without a passwd entry")
+    probe = subprocess.run(
+        [unshare, "--user", "--map-user=54321", "--map-group=54321", "true"], capture_output=True
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"user namespaces are not available here: {probe.stderr.decode().strip()}")
+    return [unshare, "--user", "--map-user=54321", "--map-group=54321", *command]
+
+
+@pytest.mark.parametrize("xdg", [True, False], ids=["xdg-cache-home", "no-cache"])
+def test_an_install_without_a_home_directory(
+    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server, release, xdg: bool
+) -> None:  # type: ignore[no-untyped-def]
+    venv = fresh_venv()
+    env = venv.environ(
+        {
+            "PIP_CONFIG_FILE": os.devnull,
+            "SSL_CERT_FILE": str(ca_file),
+            "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
+        }
+    )
+    for variable in ("HOME", "XDG_CACHE_HOME", "CEREBRIUM_CACHE_DIR"):
+        env.pop(variable, None)
+    if xdg:
+        env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
+    pip = [str(venv.python), "-m", "pip", "install", "-v", "--no-index", "--no-cache-dir"]
+    # With the bootstrap extra, for `info` below.
+    command = _homeless([*pip, "--find-links", str(wheelhouse), f"{sdist}[bootstrap]"], env)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-4000:]
+    assert "Could not determine home directory" not in out
+    assert "Traceback" not in out
+    if xdg:
+        assert list((tmp_path / "xdg" / "cerebrium" / "archives").glob("sha256-*"))
+    else:
+        assert "no home directory to keep a cache in" in out
+    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
+
+    info = subprocess.run(
+        _homeless([str(venv.python), "-m", "cerebrium_cli.bootstrap", "info"], env),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert info.returncode == 0, info.stderr
+    assert "Traceback" not in info.stderr, info.stderr
+    if xdg:
+        assert f"cache: {tmp_path / 'xdg' / 'cerebrium'}" in info.stdout
+    else:
+        assert "cache: none (no home directory" in info.stdout

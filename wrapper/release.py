@@ -13,8 +13,9 @@ file (or the sdist's record of it).
 
 Two choices the configuration leaves open, made here:
 
-* **The CLI's build**, when ``builds`` has several: the first (not skipped) whose ``binary`` is
-  the project name (GoReleaser's default binary), else the first. Its binary is the command.
+* **The CLI**, when ``builds`` has several: the binary of the first (not skipped) build whose
+  ``binary`` is the project name (GoReleaser's default binary), else of the first build. Every
+  build of that binary counts, the first that makes a target winning (trivy builds one per OS).
 * **One binary per wheel target**: of several ``goamd64`` levels the one any amd64 machine runs
   (``v1`` if built, else the lowest), of several ``goarm64`` levels ``v8.0`` if built, else the
   lowest; of several archives holding the binary, the first with a format the wrapper reads.
