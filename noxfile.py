@@ -1,8 +1,10 @@
 """Developer sessions: ``nox -s demo`` runs the main job end to end, ``nox -s tests`` the tests.
 
-Everything a session needs is installed here from PyPI (and Go from Debian if it is missing),
-so both work on a fresh machine. The tests themselves make no connection off the machine: the
-wheels a fresh venv needs to build the sdist are downloaded first into a local wheelhouse.
+Everything a session needs is installed here: Python packages from PyPI, Go from Debian if it
+is missing, and the release tools the tests use as oracles (GoReleaser, cosign, syft) from the
+Go module proxy, so both work on a fresh machine. The tests themselves make no connection off
+the machine: the wheels a fresh venv needs to build the sdist are downloaded first into a local
+wheelhouse.
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ def _prepare(session: nox.Session) -> dict[str, str]:
         str(WHEELHOUSE),
         "rfc8785==0.1.2",
     )
+    # The real release tools the tests use as oracles (GoReleaser, cosign, syft): built once per
+    # version into the user cache; Go's module and build caches make it quick afterwards.
+    session.run("python", "tests/support/gotools.py", "goreleaser", "cosign", "syft")
     return {"CEREBRIUM_TEST_WHEELHOUSE": str(WHEELHOUSE)}
 
 

@@ -79,11 +79,20 @@ def server_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def release(go_binaries, server_root: Path):  # type: ignore[no-untyped-def]
-    """The good release, at <server>/good/ (GitHub's /releases/download/<tag>/ equivalent)."""
-    from support.release import make_release
+def goreleaser(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Real GoReleaser (support/goreleaser.py), run once per configuration in the session."""
+    from support.goreleaser import GoReleaser
 
-    return make_release(go_binaries, VERSION, server_root / "good")
+    return GoReleaser(tmp_path_factory.mktemp("goreleaser"))
+
+
+@pytest.fixture(scope="session")
+def release(goreleaser, server_root: Path):  # type: ignore[no-untyped-def]
+    """The good release, at <server>/good/ (GitHub's /releases/download/<tag>/ equivalent):
+    what real GoReleaser publishes for the project's goreleaser.yaml, tag v<VERSION>."""
+    from support.goreleaser import published_release
+
+    return published_release(goreleaser.run(ROOT / "goreleaser.yaml"), server_root / "good")
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,9 @@
 """The main job, end to end, as a person would see it (``nox -s demo``).
 
-Builds the Go test CLI for the six targets, packs a release in the shape of the real Cerebrium
-releases (cerebrium_cli_<os>_<arch> archives, deb/rpm packages, checksums.txt), serves it over
-HTTPS on 127.0.0.1 with a throwaway CA, builds this package's sdist, ``pip install``s it into a
-fresh venv against that server, and runs ``cerebrium version``.
+Releases the Go test CLI with real GoReleaser (snapshot mode, the project's goreleaser.yaml, tag
+v<version>: six targets, archives, Linux packages, checksums.txt), serves it over HTTPS on
+127.0.0.1 with a throwaway CA, builds this package's sdist, ``pip install``s it into a fresh venv
+against that server, and runs ``cerebrium version``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from support.gocli import build_binaries  # noqa: E402
-from support.release import make_release  # noqa: E402
+from support.goreleaser import run_goreleaser  # noqa: E402
 from support.sdist import build_sdist  # noqa: E402
 from support.server import ReleaseServer, ca_bundle  # noqa: E402
 from support.venvs import Venv  # noqa: E402
@@ -36,11 +35,10 @@ def main() -> int:
     wheelhouse = os.environ.get("CEREBRIUM_TEST_WHEELHOUSE")
     with tempfile.TemporaryDirectory(prefix="cerebrium-demo-") as tmp_name:
         tmp = Path(tmp_name)
-        step(f"go build the test CLI {version} for six targets (CGO_ENABLED=0)")
-        binaries = build_binaries(tmp / "go", version)
-        step("pack a release shaped like the real Cerebrium releases")
-        release = make_release(binaries, version, tmp / "srv" / "download" / f"v{version}")
-        for path in sorted(release.dir.iterdir()):
+        step(f"goreleaser release --snapshot: the test CLI, tag v{version}, goreleaser.yaml")
+        dist = run_goreleaser(ROOT / "goreleaser.yaml", tmp / "goreleaser", version=version)
+        published = dist.publish(tmp / "srv" / "download" / f"v{version}")
+        for path in sorted(published.iterdir()):
             print(f"    {path.name}  ({path.stat().st_size} bytes)")
         ca = trustme.CA()
         ca_file = ca_bundle(ca, tmp / "ca.pem")

@@ -1,0 +1,230 @@
+"""Real GoReleaser is the oracle: what it writes for a configuration is what the wrapper names.
+
+For the project's own ``goreleaser.yaml`` and configurations in the shapes real projects publish
+(``tests/goreleaser_configs/``), GoReleaser v2.15.1 builds the Go test CLI in snapshot mode
+(``support/goreleaser.py``). ``bootstrap names --config FILE`` must then list exactly the
+archives and checksum files GoReleaser wrote, read from its ``dist/artifacts.json``, and
+``pip install`` of an sdist carrying that configuration, against that release served over HTTPS
+on loopback, must give a working command. Expectations come from GoReleaser's output only: where
+the wrapper's names differ, these tests fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, VERSION
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
+
+CONFIGS = Path(__file__).resolve().parent / "goreleaser_configs"
+
+
+@dataclass(frozen=True)
+class Shape:
+    config: Path
+    command: str  # the binary the package wraps, as the configuration's author means it
+    install: bool = True  # also pip install against the release (this machine's target)
+
+
+SHAPES = {
+    "project": Shape(ROOT / "goreleaser.yaml", "cerebrium"),
+    "no-release": Shape(CONFIGS / "no-release.yaml", "cerebrium"),
+    "init-defaults": Shape(CONFIGS / "init-defaults.yaml", "cerebrium"),
+    "binary": Shape(CONFIGS / "binary.yaml", "cerebrium"),
+    "split-checksums": Shape(CONFIGS / "split-checksums.yaml", "cerebrium"),
+    "sha512": Shape(CONFIGS / "sha512.yaml", "cerebrium"),
+    "goamd64-v3": Shape(CONFIGS / "goamd64-v3.yaml", "cerebrium"),
+    "universal-replace": Shape(CONFIGS / "universal-replace.yaml", "cerebrium", install=False),
+    "universal-keep": Shape(CONFIGS / "universal-keep.yaml", "cerebrium", install=False),
+    "wrapped": Shape(CONFIGS / "wrapped.yaml", "cerebrium", install=False),
+    "wrapped-template": Shape(CONFIGS / "wrapped-template.yaml", "cerebrium"),
+    "dashes": Shape(CONFIGS / "dashes.yaml", "acme"),
+    "ignore": Shape(CONFIGS / "ignore.yaml", "cerebrium", install=False),
+    "tar-zst": Shape(CONFIGS / "tar-zst.yaml", "cerebrium"),
+    "tar-xz": Shape(CONFIGS / "tar-xz.yaml", "cerebrium"),
+    "gz": Shape(CONFIGS / "gz.yaml", "cerebrium"),
+    "multi": Shape(CONFIGS / "multi.yaml", "cerebrium"),
+}
+
+
+def _names(config: Path) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """``bootstrap names --config FILE --version VERSION``, run in this process: the archive per
+    ``OS/ARCH`` line and the ``checksums`` lines' files."""
+    from cerebrium_cli.bootstrap import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["names", "--config", str(config), "--version", VERSION])
+    assert code == 0, err.getvalue()
+    archives: dict[tuple[str, str], str] = {}
+    checksums: list[str] = []
+    for line in out.getvalue().splitlines():
+        label, name = line.split(" ", 1)
+        if label == "checksums":
+            checksums.append(name)
+        else:
+            goos, goarch = label.split("/")
+            assert (goos, goarch) not in archives, line
+            archives[goos, goarch] = name
+    return archives, checksums
+
+
+def _binaries(archive) -> set[str]:  # type: ignore[no-untyped-def]
+    """The binaries GoReleaser put in an archive (or that an uploadable binary is), no ``.exe``."""
+    names = archive.extra.get("Binaries") or [archive.extra.get("Binary", "")]
+    return {name.removesuffix(".exe") for name in names}
+
+
+def _candidates(dist, target: tuple[str, str], command: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """GoReleaser's archives (or uploadable binaries) holding ``command`` for ``target``: its
+    own architecture's, or a macOS universal binary's (goarch "all")."""
+    goos, goarch = target
+    return {
+        a.name: a
+        for a in dist.archives
+        if a.goos == goos and a.goarch in (goarch, "all") and command in _binaries(a)
+    }
+
+
+@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
+def test_names_lists_exactly_what_goreleaser_wrote(goreleaser, shape: Shape) -> None:  # type: ignore[no-untyped-def]
+    dist = goreleaser.run(shape.config)
+    archives, checksums = _names(shape.config)
+    goreleasers = {
+        target: sorted(_candidates(dist, target, shape.command)) for target in sorted(dist.built)
+    }
+    ours = {target: archives.get(target) for target in sorted(set(dist.built) | set(archives))}
+    # One of GoReleaser's archives for each target it built, and no other target.
+    assert set(ours) == set(goreleasers), (ours, goreleasers)
+    for target, name in ours.items():
+        assert name in goreleasers[target], (target, name, goreleasers[target])
+    # The checksum file(s) GoReleaser wrote for those archives: the combined file, or each one's
+    # own with checksum.split.
+    by_name = {a.name: a for a in dist.archives}
+    expected = {dist.checksum_of(by_name[name]).name for name in archives.values()}
+    assert set(checksums) == expected, (checksums, sorted(expected))
+    assert len(checksums) == len(set(checksums))
+
+
+def test_every_shape_is_one_goreleaser_really_accepts(goreleaser) -> None:  # type: ignore[no-untyped-def]
+    # The oracle itself: each configuration built archives for every target it names, and
+    # checksums, so that a wrong name above can only be the wrapper's.
+    for name, shape in SHAPES.items():
+        dist = goreleaser.run(shape.config)
+        assert dist.built, name
+        assert dist.checksums, name
+        assert all(_candidates(dist, target, shape.command) for target in dist.built), name
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, goreleaser, wheelhouse, ca_file, server, server_root):  # type: ignore[no-untyped-def]
+    """``installed(key)``: pip install the sdist made with shape ``key``'s configuration as its
+    goreleaser.yaml, against GoReleaser's release at ``<server>/oracle-<key>/``."""
+    from cerebrium_cli.description import load_release
+    from support.sdist import build_sdist, copy_checkout
+    from support.venvs import Venv
+
+    def install(key: str):  # type: ignore[no-untyped-def]
+        shape = SHAPES[key]
+        dist = goreleaser.run(shape.config)
+        dist.publish(server_root / f"oracle-{key}")
+        tmp = tmp_path_factory.mktemp(f"oracle-{key}")
+        checkout = copy_checkout(tmp / "src")
+        shutil.copyfile(shape.config, checkout / "goreleaser.yaml")
+        # The checkout GoReleaser released from, so that a config without a release block
+        # names the same repository.
+        subprocess.run(["git", "init", "--quiet", str(checkout)], check=True)
+        subprocess.run(
+            ["git", "-C", str(checkout), "remote", "add", "origin", dist.origin], check=True
+        )
+        sdist = build_sdist(tmp / "dist", checkout)
+        prefix = load_release(checkout / "goreleaser.yaml").env_prefix
+        venv = Venv.create(tmp / "venv")
+        env = {
+            "SSL_CERT_FILE": str(ca_file),
+            f"{prefix}RELEASE_URL": f"{server.url}/oracle-{key}/",
+            f"{prefix}CACHE_DIR": str(tmp / "cache"),
+        }
+        before = len(server.requests)
+        result = venv.install(str(sdist), wheelhouse=wheelhouse, env=env)
+        return dist, venv, result, [r.path for r in server.requests[before:]]
+
+    return install
+
+
+INSTALLED = [key for key, shape in SHAPES.items() if shape.install]
+
+
+@pytest.mark.parametrize("key", INSTALLED)
+def test_pip_install_against_goreleasers_release_gives_a_working_command(
+    installed,
+    key: str,  # type: ignore[no-untyped-def]
+) -> None:
+    from cerebrium_cli.platforms import current_target
+
+    dist, venv, result, requested = installed(key)
+    shape = SHAPES[key]
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    run = venv.run(shape.command, "version")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"cerebrium version {VERSION}"
+    # What was downloaded is GoReleaser's archive for this machine, checked against its checksums.
+    target = current_target()
+    archive_names = set(_candidates(dist, (target.os, target.arch), shape.command))
+    fetched = {path.rsplit("/", 1)[1] for path in requested}
+    assert fetched & archive_names, (fetched, archive_names)
+    assert fetched <= {a.name for a in dist.assets}, fetched
+
+
+# --- Real SBOMs: syft through GoReleaser's sboms block ---------------------------------------
+
+# GoReleaser's documented recipe: a CycloneDX document per archive, named after it.
+SBOMS = [
+    {
+        "artifacts": "archive",
+        "documents": ["{{ .ArtifactName }}.sbom.json"],
+        "args": ["$artifact", "--output", "cyclonedx-json=$document"],
+    }
+]
+
+
+def test_the_platform_wheel_carries_the_sbom_syft_wrote_through_goreleaser(
+    tmp_path, goreleaser, tools, server, server_root
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import zipfile
+
+    from support.goreleaser import SBOM, derive_config
+
+    config = derive_config(ROOT / "goreleaser.yaml", tmp_path / "goreleaser.yaml", sboms=SBOMS)
+    dist = goreleaser.run(config, sbom=True)
+    dist.publish(server_root / "syft")
+    (archive,) = [a for a in dist.archives if a.platform == ("linux", "amd64")]
+    (sbom,) = [a for a in dist.of_type(SBOM) if a.name.startswith(archive.name)]
+    document = json.loads(Path(sbom.path).read_text())
+    assert document["bomFormat"] == "CycloneDX"
+    # GoReleaser lists the SBOM in the checksums file: that is what vouches for it.
+    (checksums,) = dist.checksums
+    assert sbom.name in {line.split()[1] for line in Path(checksums.path).read_text().splitlines()}
+
+    venv, env = tools
+    out = tmp_path / "wheels"
+    result = venv.run(
+        "python", "-m", "cerebrium_cli.bootstrap", "wheels", "--from", f"{server.url}/syft/",
+        "--out", str(out), "--platform", "linux/amd64",
+        env=env, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (wheel,) = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        carried = [n for n in zf.namelist() if "/sboms/" in n]
+        assert carried == [f"cerebrium-{VERSION}.dist-info/sboms/{sbom.name}"]
+        assert zf.read(carried[0]) == Path(sbom.path).read_bytes()
