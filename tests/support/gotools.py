@@ -58,7 +58,8 @@ def install(name: str) -> Path:
     if path.is_file():
         return path
     tool = TOOLS[name]
-    env = {**os.environ, "GOBIN": str(path.parent), "CGO_ENABLED": "0", "GOTOOLCHAIN": "local"}
+    # GOTOOLCHAIN=auto: a Go older than the tool needs fetches the right one from the module proxy.
+    env = {**os.environ, "GOBIN": str(path.parent), "CGO_ENABLED": "0", "GOTOOLCHAIN": "auto"}
     env.pop("GOFLAGS", None)
     result = subprocess.run(["go", "install", tool.spec], env=env, capture_output=True, text=True)
     if result.returncode != 0 or not path.is_file():
