@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cerebrium_cli._backend import STATIC_REQUIREMENTS
 from conftest import VERSION
 
+if TYPE_CHECKING:
+    from support.release import Release
+    from support.server import ReleaseServer
+
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
 
-def _env(tmp_path: Path, server, ca_file: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _env(tmp_path: Path, server: ReleaseServer, ca_file: Path) -> dict[str, str]:
     return {
         "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
         "SSL_CERT_FILE": str(ca_file),
@@ -22,8 +27,8 @@ def _env(tmp_path: Path, server, ca_file: Path) -> dict[str, str]:  # type: igno
 
 
 def test_no_build_isolation_without_the_requirements_names_them_all(
-    tmp_path: Path, sdist: Path, server, release, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, sdist: Path, server: ReleaseServer, release: Release, ca_file: Path
+) -> None:
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")  # pip, and an old setuptools or none
@@ -44,8 +49,13 @@ def test_no_build_isolation_without_the_requirements_names_them_all(
 
 
 def test_the_static_requirements_alone_build_the_sdist_without_isolation(
-    tmp_path: Path, sdist: Path, wheelhouse: Path, server, release, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    server: ReleaseServer,
+    release: Release,
+    ca_file: Path,
+) -> None:
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")

@@ -13,7 +13,7 @@ from setuptools import Distribution
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _wheel_command(monkeypatch: pytest.MonkeyPatch, target: Target):  # type: ignore[no-untyped-def]
+def _wheel_command(monkeypatch: pytest.MonkeyPatch, target: Target):
     release, description = build.load()
     monkeypatch.setattr(build, "current_target", lambda: target)
     classes = build.command_classes(release, description)

@@ -35,7 +35,7 @@ TAR_FORMATS: list[Format] = sorted(TAR_COMPRESSIONS)
 def _tar(
     path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]], mode: str = "w:gz"
 ) -> Path:
-    with tarfile.open(path, mode) as tf:  # type: ignore[call-overload]
+    with tarfile.open(path, mode) as tf:
         for info, data in members:
             if data is not None:
                 info.size = len(data)
@@ -528,7 +528,7 @@ def test_without_a_name_messages_use_the_file_name(tmp_path: Path, dest: Path) -
 def test_an_unknown_format_is_refused(tmp_path: Path, dest: Path) -> None:
     archive = _cached(tmp_path, GOOD["tar.gz"](tmp_path / "build"))
     with pytest.raises(ArchiveError, match=r"archive format 'rar' cannot be extracted.*tar\.zst"):
-        extract_binary(archive, "rar", "cerebrium", dest / "cerebrium")  # type: ignore[arg-type]
+        extract_binary(archive, "rar", "cerebrium", dest / "cerebrium")
     _nothing_written(dest)
 
 

@@ -494,7 +494,7 @@ def test_sources_close_their_one_http_client(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def split_release(tmp_path: Path):  # type: ignore[no-untyped-def]
+def split_release(tmp_path: Path):
     """The release description with ``checksum.split: true``, and a release laid out so."""
     import yaml
     from cerebrium_cli.description import default_config_path
@@ -516,7 +516,7 @@ def split_release(tmp_path: Path):  # type: ignore[no-untyped-def]
     return release, out
 
 
-def test_split_checksums_vouch_from_the_archives_own_file(split_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_split_checksums_vouch_from_the_archives_own_file(split_release, tmp_path: Path) -> None:
     from cerebrium_cli.fetch import read_checksums
 
     release, out = split_release
@@ -535,7 +535,7 @@ def test_split_checksums_vouch_from_the_archives_own_file(split_release, tmp_pat
 
 def test_a_split_checksum_file_that_disagrees_refuses_the_archive(
     split_release, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     release, out = split_release
     (out / f"{ARCHIVE}.sha256").write_text("ab" * 32 + "\n")
     with pytest.raises(ChecksumMismatchError, match=rf"{re.escape(ARCHIVE)}\.sha256"):
@@ -545,7 +545,7 @@ def test_a_split_checksum_file_that_disagrees_refuses_the_archive(
     assert not (tmp_path / "bin").exists()
 
 
-def test_split_checksums_agree_with_the_pins_entry_by_entry(split_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_split_checksums_agree_with_the_pins_entry_by_entry(split_release, tmp_path: Path) -> None:
     release, out = split_release
     digest = (out / f"{ARCHIVE}.sha256").read_text()
     other = "cerebrium_cli_darwin_arm64.tar.gz"

@@ -14,8 +14,13 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from support.release import Release
+    from support.server import ReleaseServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
@@ -56,8 +61,15 @@ def _member(
     ],
 )
 def test_hostile_archive_is_refused_and_nothing_escapes(
-    tmp_path, sdist, wheelhouse, ca_file, server, server_root, case, message
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+    case,
+    message,
+) -> None:
     from support.venvs import Venv
 
     target = tmp_path / "outside" / "evil"  # where a naive extractor would write
@@ -113,7 +125,9 @@ print("DONE", binary)
 """
 
 
-def test_kills_at_any_point_leave_nothing_a_later_fetch_trusts(tmp_path: Path, release) -> None:  # type: ignore[no-untyped-def]
+def test_kills_at_any_point_leave_nothing_a_later_fetch_trusts(
+    tmp_path: Path, release: Release
+) -> None:
     import hashlib
 
     tests = str(Path(__file__).parent)

@@ -27,7 +27,7 @@ WINDOWS = Target("windows", "amd64")
 
 
 def _release(text: str, **kwargs: object) -> Release:
-    return parse_release(yaml.safe_load(textwrap.dedent(text)), "test.yaml", **kwargs)  # type: ignore[arg-type]
+    return parse_release(yaml.safe_load(textwrap.dedent(text)), "test.yaml", **kwargs)
 
 
 def _names(release: Release, tag: str) -> dict[str, str]:

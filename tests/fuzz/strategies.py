@@ -65,7 +65,7 @@ def tarball(members: list[tuple[str, bytes, str, bytes, int]], compression: str)
 
 def _tar(members: list[tuple[str, bytes, str, bytes, int]], mode: str) -> bytes:
     out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode=mode) as tf:  # type: ignore[call-overload]
+    with tarfile.open(fileobj=out, mode=mode) as tf:
         for name, kind, link, data, perm in members:
             info = tarfile.TarInfo(name)
             info.type, info.linkname, info.mode = kind, link, perm
