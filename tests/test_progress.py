@@ -63,9 +63,9 @@ def test_fetch_draws_progress_only_on_a_terminal(
     ]
     if terminal:
         leader, follower = pty.openpty()
-        proc = subprocess.run(
+        returncode = subprocess.run(
             command, env=env, stdout=subprocess.PIPE, stderr=follower, timeout=120, cwd=tmp_path
-        )
+        ).returncode
         os.close(follower)
         drawn = b""
         while True:
@@ -79,11 +79,11 @@ def test_fetch_draws_progress_only_on_a_terminal(
         os.close(leader)
         stderr = drawn.decode(errors="replace")
     else:
-        proc = subprocess.run(
+        piped = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path
         )
-        stderr = proc.stderr
-    assert proc.returncode == 0
+        returncode, stderr = piped.returncode, piped.stderr
+    assert returncode == 0
     if terminal:
         assert "\rcerebrium_cli_linux_amd64.tar.gz: " in stderr
         assert "MiB/s" in stderr

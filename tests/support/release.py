@@ -71,9 +71,9 @@ def make_archive(
         for name, content, mode in [(n, c, 0o644) for n, c in members.items()] + [
             (binary_name, data, 0o755)
         ]:
-            info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = len(content), mode, MTIME
-            tf.addfile(info, io.BytesIO(content))
+            member = tarfile.TarInfo(name)
+            member.size, member.mode, member.mtime = len(content), mode, MTIME
+            tf.addfile(member, io.BytesIO(content))
     return dest
 
 
