@@ -81,7 +81,7 @@ def run(
     tmp_path: Path,
     ca_file: Path,
     monkeypatch: pytest.MonkeyPatch,
-):
+) -> Run:
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     for variable in PROXY_VARIABLES:  # the host's proxies must not decide these tests
         monkeypatch.delenv(variable, raising=False)
@@ -292,7 +292,7 @@ def test_a_proxy_refusing_its_credentials_is_final(
 
 @pytest.mark.parametrize("credentials", [None, ("user", "pass")], ids=["no-auth", "user-pass"])
 def test_a_socks5_proxy_carries_the_download(
-    run: Run, monkeypatch: pytest.MonkeyPatch, credentials
+    run: Run, monkeypatch: pytest.MonkeyPatch, credentials: tuple[str, str] | None
 ) -> None:
     from support.socks import SocksProxy
 

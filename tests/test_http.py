@@ -9,7 +9,7 @@ import hashlib
 import io
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -42,7 +42,7 @@ class Chunks(httpx.SyncByteStream):
     def __init__(self, data: bytes, size: int = 4096) -> None:
         self.data, self.size = data, size
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         for start in range(0, len(self.data), self.size):
             yield self.data[start : start + self.size]
 
@@ -77,7 +77,7 @@ def test_a_download_holds_one_block_in_memory() -> None:
     import tracemalloc
 
     class Zeros(httpx.SyncByteStream):
-        def __iter__(self):
+        def __iter__(self) -> Iterator[bytes]:
             piece = bytes(16 << 10)
             for _ in range(2048):  # 32 MiB, as a socket delivers it
                 yield piece
@@ -159,7 +159,7 @@ def test_a_retry_after_a_partial_body_starts_the_file_over() -> None:
     attempts = []
 
     class Broken(httpx.SyncByteStream):
-        def __iter__(self):
+        def __iter__(self) -> Iterator[bytes]:
             yield BODY[:100]
             raise httpx.ReadError("connection reset")
 
@@ -370,7 +370,8 @@ def test_a_python_without_system_certificates_trusts_certifi(
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     monkeypatch.setattr(ssl.SSLContext, "load_default_certs", lambda self, purpose=None: None)
-    none = ssl.DefaultVerifyPaths(None, None, "", "", "", "")
+    # typeshed types cafile and capath as str; CPython gives None when they do not exist.
+    none = ssl.DefaultVerifyPaths(None, None, "", "", "", "")  # type: ignore[arg-type]
     monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: none)
     monkeypatch.setitem(sys.modules, "truststore", None)
     assert ssl_context().cert_store_stats()["x509_ca"] > 50  # certifi's roots

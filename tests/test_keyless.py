@@ -40,8 +40,8 @@ from support.sigstore_forge import SigstoreTestRoot, github_identity
 from support.snappy_blocks import copy, literal, varint
 
 if TYPE_CHECKING:
-    from cerebrium_cli.keyless import SigstoreTrust
-    from support.sigstore_forge import SigstoreTestRoot
+    from cerebrium_cli._http import Downloader
+    from cerebrium_cli.settings import VerifyPolicy
 
 REPO = "CerebriumAI/cerebrium"
 TAG = "v2.0.0"
@@ -259,7 +259,7 @@ def test_a_bundle_from_the_release_workflow_verifies(
     ],
 )
 def test_a_bundle_by_anyone_else_is_refused_naming_who_signed(
-    forge: SigstoreTestRoot, trust: SigstoreTrust, change, rule
+    forge: SigstoreTestRoot, trust: SigstoreTrust, change: dict[str, str], rule: str
 ) -> None:
     args = {"repository": REPO, "tag": TAG, **change}
     bundle = forge.sign_blob(DATA, **args)
@@ -307,7 +307,11 @@ def test_an_attestation_of_the_archive_digest_verifies(
     got: list[int] = []
 
     def bundle(number: int, raw: bytes) -> Callable[[], bytes]:
-        return lambda: got.append(number) or raw
+        def read() -> bytes:
+            got.append(number)
+            return raw
+
+        return read
 
     how = keyless.verify_attestation(
         digest, ARCHIVE, [bundle(1, good), bundle(2, good)], IDENTITY, trust
@@ -348,7 +352,9 @@ def keyless_release(tmp_path: Path, forge: SigstoreTestRoot) -> Path:
     return out
 
 
-def _verification(trust: SigstoreTrust, policy: str, api: Path | None = None) -> Verification:
+def _verification(
+    trust: SigstoreTrust, policy: VerifyPolicy, api: Path | None = None
+) -> Verification:
     return Verification(
         policy=policy,
         identity=IDENTITY,
@@ -372,7 +378,7 @@ def _fetch(
 
 @pytest.mark.parametrize("policy", ["auto", "signature"])
 def test_fetch_verifies_a_keyless_signature(
-    keyless_release: Path, trust: SigstoreTrust, tmp_path: Path, policy
+    keyless_release: Path, trust: SigstoreTrust, tmp_path: Path, policy: VerifyPolicy
 ) -> None:
     assert _fetch(keyless_release, _verification(trust, policy), tmp_path / "bin").is_file()
 
@@ -429,7 +435,7 @@ def test_the_attestation_policy_reads_bundles_stored_behind_bundle_url(
     good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
     other = forge.attest([(ARCHIVE, "0" * 64)], repository=REPO, tag=TAG)
     api = tmp_path / "api"
-    entries = [
+    entries: list[dict[str, object]] = [
         {"bundle": None},  # neither: reported, and the next one still counts
         _stored(api, "1.json.sn", other),
         _stored(api, "2.json.sn", good),
@@ -448,7 +454,7 @@ def test_no_usable_stored_bundle_is_refused_with_each_reason(
     digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
     api = tmp_path / "api"
     elsewhere = forge.attest([(ARCHIVE, digest)], repository=f"{REPO}-fork", tag=TAG)
-    entries = [
+    entries: list[dict[str, object]] = [
         {"bundle": None},
         {"bundle": None, "bundle_url": "bundles/missing.json.sn"},
         {"bundle": None, "bundle_url": "../outside.json.sn"},
@@ -551,7 +557,7 @@ def test_the_attestations_api_comes_from_github_api_url(tmp_path: Path) -> None:
     assert "attestation: required" in "\n".join(made.describe())
 
 
-def _no() -> object:
+def _no() -> Downloader:
     raise AssertionError("no download expected")
 
 
@@ -559,7 +565,7 @@ def _no() -> object:
 
 
 def _env(
-    monkeypatch: pytest.MonkeyPatch, trust: SigstoreTrust, release_dir: Path, policy: str
+    monkeypatch: pytest.MonkeyPatch, trust: SigstoreTrust, release_dir: Path, policy: VerifyPolicy
 ) -> None:
     monkeypatch.setenv("CEREBRIUM_VERIFY", policy)
     monkeypatch.setenv("CEREBRIUM_SIGSTORE_TRUSTED_ROOT", str(trust.trusted_root))

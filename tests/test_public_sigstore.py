@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from cerebrium_cli import keyless
@@ -24,9 +23,6 @@ from cerebrium_cli.keyless import SignerIdentity, SigstoreTrust
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.verification import Verification
 from support.sigstore_forge import SigstoreTestRoot
-
-if TYPE_CHECKING:
-    from cerebrium_cli.keyless import SigstoreTrust
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CEREBRIUM_TEST_SHARED") or ROOT.parent / "shared")
@@ -114,7 +110,13 @@ def test_as_an_install_reads_it_beside_the_signed_file(
     ],
 )
 def test_another_identity_is_a_policy_refusal_naming_both(
-    wheel: bytes, bundle: bytes, prod: SigstoreTrust, repository, tag, issuer, rule
+    wheel: bytes,
+    bundle: bytes,
+    prod: SigstoreTrust,
+    repository: str,
+    tag: str,
+    issuer: str | None,
+    rule: str,
 ) -> None:
     expected = SignerIdentity(repository, tag, issuer or keyless.GITHUB_ACTIONS_ISSUER)
     with pytest.raises(SignatureError) as refused:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from cerebrium_cli import keyless
@@ -22,15 +22,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from support.release import make_archive, write_checksums
 from support.signing import bundle, make_key, public_pem, sign
 
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import ec
-
 DATA = b"0" * 64 + b"  cerebrium_2.0.0_linux_amd64.tar.gz\n"
 NAME = "checksums.txt"
 
 
 @pytest.fixture
-def key():
+def key() -> ec.EllipticCurvePrivateKey:
     return make_key()
 
 
@@ -87,7 +84,10 @@ def test_a_missing_signature_is_refused(key: ec.EllipticCurvePrivateKey, tmp_pat
     ],
 )
 def test_malformed_bundles_are_refused(
-    key: ec.EllipticCurvePrivateKey, tmp_path: Path, mangle, message: str
+    key: ec.EllipticCurvePrivateKey,
+    tmp_path: Path,
+    mangle: Callable[[bytes], bytes],
+    message: str,
 ) -> None:
     with pytest.raises(SignatureError, match=message):
         verify(_public(key, tmp_path), DATA, sig=None, bundle=mangle(bundle(key, DATA)), name=NAME)

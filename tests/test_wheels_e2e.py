@@ -36,7 +36,9 @@ EXPECTED_TAGS = {
 }
 
 
-def _wheels(tools: Tools, source: str, out: Path, *extra: str, **more: str):
+def _wheels(
+    tools: Tools, source: str, out: Path, *extra: str, **more: str
+) -> subprocess.CompletedProcess[str]:
     venv, env = tools
     env = {**env, **more}
     command = [
