@@ -24,6 +24,9 @@ from cerebrium_cli.errors import BootstrapError, ChecksumMismatchError, Download
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import HttpsLocation
 from cerebrium_cli.platforms import Target
+from conftest import VERSION
+from support.gocli import TARGETS
+from support.release import make_release, standin_binaries
 
 if TYPE_CHECKING:
     from support.release import Release
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
 
 ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
+GOOD = "standin"  # where this module's release is served; each test breaks a copy of it
 FAST = NetworkPolicy(connect_timeout=5, read_timeout=1, attempts=3, backoff=0.05, max_wait=1)
 PROXY_VARIABLES = [
     f"{name}{suffix}" for name in ("https", "http", "all", "no") for suffix in ("_proxy", "_PROXY")
@@ -70,6 +74,14 @@ class Run:
         assert not (self.tmp / "bin").exists() or list((self.tmp / "bin").iterdir()) == []
         archives = self.tmp / "cache" / "archives"
         assert list(archives.iterdir()) == [] if archives.exists() else True
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory, server_root: Path) -> Release:
+    """The good release at ``<server>/<GOOD>/``, with stand-in binaries: these tests fetch and
+    extract the binary but never run it, so they need no Go (conftest's ``release`` builds it)."""
+    binaries = standin_binaries(tmp_path_factory.mktemp("standin"), TARGETS)
+    return make_release(binaries, VERSION, server_root / GOOD)
 
 
 @pytest.fixture
@@ -185,7 +197,7 @@ def test_a_response_over_the_size_cap_is_refused(run: Run, monkeypatch: pytest.M
 def test_a_redirect_to_another_https_host_is_followed(run: Run) -> None:
     # GitHub answers with a redirect to its storage host; that must work (minus any token).
     run.server.redirect(
-        run.path, run.server.url.replace("127.0.0.1", "localhost") + f"/good/{ARCHIVE}"
+        run.path, run.server.url.replace("127.0.0.1", "localhost") + f"/{GOOD}/{ARCHIVE}"
     )
     assert run().is_file()
 
@@ -363,6 +375,8 @@ from cerebrium_cli.errors import BootstrapError
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
+from support.gocli import TARGETS
+from support.release import make_release, standin_binaries
 from cerebrium_cli.description import load_release
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
