@@ -33,8 +33,16 @@ _alias_wrapper_package()
 
 import os  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 import pytest  # noqa: E402
+
+if TYPE_CHECKING:
+    import trustme
+    from support.goreleaser import GoReleaser
+    from support.installs import Tools
+    from support.release import Release
+    from support.server import ReleaseServer
 
 VERSION = "2.0.0"  # the package version under test (wrapper/__init__.py)
 TAG = "v2.0.0"
@@ -60,14 +68,14 @@ def go_binaries(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str
 
 
 @pytest.fixture(scope="session")
-def ca():  # type: ignore[no-untyped-def]
+def ca() -> trustme.CA:
     import trustme
 
     return trustme.CA()
 
 
 @pytest.fixture(scope="session")
-def ca_file(ca, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from support.server import ca_bundle
 
     return ca_bundle(ca, tmp_path_factory.mktemp("ca") / "ca.pem")
@@ -79,7 +87,7 @@ def server_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def goreleaser(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def goreleaser(tmp_path_factory: pytest.TempPathFactory) -> GoReleaser:
     """Real GoReleaser (support/goreleaser.py), run once per configuration in the session."""
     from support.goreleaser import GoReleaser
 
@@ -87,7 +95,7 @@ def goreleaser(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
 
 
 @pytest.fixture(scope="session")
-def release(goreleaser, server_root: Path):  # type: ignore[no-untyped-def]
+def release(goreleaser: GoReleaser, server_root: Path) -> Release:
     """The good release, at <server>/good/ (GitHub's /releases/download/<tag>/ equivalent):
     what real GoReleaser publishes for the project's goreleaser.yaml, tag v<VERSION>."""
     from support.goreleaser import published_release
@@ -96,7 +104,7 @@ def release(goreleaser, server_root: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def server(server_root: Path, ca) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def server(server_root: Path, ca: trustme.CA) -> Iterator[ReleaseServer]:
     from support.server import ReleaseServer
 
     with ReleaseServer(server_root, ca) as srv:
@@ -112,7 +120,14 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tools(tmp_path_factory, sdist, wheelhouse, ca_file, release, server):  # type: ignore[no-untyped-def]
+def tools(
+    tmp_path_factory: pytest.TempPathFactory,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    release: Release,
+    server: ReleaseServer,
+) -> Tools:
     """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
     from support.venvs import Venv
 

@@ -5,25 +5,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cerebrium_cli._backend import STATIC_REQUIREMENTS
 from conftest import VERSION
+from support.installs import assert_not_installed, settings
+
+if TYPE_CHECKING:
+    from support.release import Release
+    from support.server import ReleaseServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
 
-def _env(tmp_path: Path, server, ca_file: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
-    }
+def _env(tmp_path: Path, server: ReleaseServer, ca_file: Path) -> dict[str, str]:
+    return settings(ca_file, f"{server.url}/good/", tmp_path / "cache")
 
 
 def test_no_build_isolation_without_the_requirements_names_them_all(
-    tmp_path: Path, sdist: Path, server, release, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, sdist: Path, server: ReleaseServer, release: Release, ca_file: Path
+) -> None:
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")  # pip, and an old setuptools or none
@@ -31,20 +33,22 @@ def test_no_build_isolation_without_the_requirements_names_them_all(
     result = venv.pip(
         "install", "--no-build-isolation", str(sdist), env=_env(tmp_path, server, ca_file)
     )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0
+    output = assert_not_installed(venv, result)
     assert "error: this build needs packages that are not installed" in output
     names = "'setuptools>=70.1' 'wheel' 'httpx[socks]>=0.27' 'packaging>=23'"
     assert f"python -m pip install {names}" in output
     assert "ModuleNotFoundError" not in output
-    assert "Traceback" not in output
     assert server.requests[before:] == []
-    assert venv.pip("show", "cerebrium").returncode != 0
 
 
 def test_the_static_requirements_alone_build_the_sdist_without_isolation(
-    tmp_path: Path, sdist: Path, wheelhouse: Path, server, release, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    server: ReleaseServer,
+    release: Release,
+    ca_file: Path,
+) -> None:
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")

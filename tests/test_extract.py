@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal, cast
 
 import pytest
 import zstandard
@@ -30,12 +31,14 @@ BINARY = b"\x7fELF pretend binary\n" * 100
 ASSET = "cerebrium_cli_linux_amd64"  # the archive's name as the user knows it, less its format
 CACHED = "sha256-" + "ab" * 32  # how the cache stores it
 TAR_FORMATS: list[Format] = sorted(TAR_COMPRESSIONS)
+TarMode = Literal["w:", "w:gz", "w:bz2", "w:xz"]  # what tarfile.open writes
+WRITE_MODES: dict[str, TarMode] = {"": "w:", "gz": "w:gz", "bz2": "w:bz2", "xz": "w:xz"}
 
 
 def _tar(
-    path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]], mode: str = "w:gz"
+    path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]], mode: TarMode = "w:gz"
 ) -> Path:
-    with tarfile.open(path, mode) as tf:  # type: ignore[call-overload]
+    with tarfile.open(path, mode) as tf:
         for info, data in members:
             if data is not None:
                 info.size = len(data)
@@ -48,7 +51,7 @@ def _tarball(path: Path, fmt: Format, members: list[tuple[tarfile.TarInfo, bytes
     through tarfile."""
     compression = TAR_COMPRESSIONS[fmt]
     if compression != "zst":
-        return _tar(path, members, f"w:{compression}")
+        return _tar(path, members, WRITE_MODES[compression])
     _tar(path, members, "w:")
     path.write_bytes(zstandard.ZstdCompressor(write_checksum=True).compress(path.read_bytes()))
     return path
@@ -148,8 +151,8 @@ def test_extracts_from_a_wrapped_directory(tmp_path: Path, dest: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["tar", "tar.xz"])
-def test_other_tar_compressions(tmp_path: Path, dest: Path, fmt: str) -> None:
-    mode = {"tar": "w:", "tar.xz": "w:xz"}[fmt]
+def test_other_tar_compressions(tmp_path: Path, dest: Path, fmt: Format) -> None:
+    mode = WRITE_MODES[TAR_COMPRESSIONS[fmt]]
     archive = _tar(tmp_path / f"a.{fmt}", [(_info("cerebrium"), BINARY)], mode)
     extract_binary(archive, fmt, "cerebrium", dest / "cerebrium")
     assert (dest / "cerebrium").read_bytes() == BINARY
@@ -165,8 +168,8 @@ def test_extracts_from_zip(tmp_path: Path, dest: Path) -> None:
 
 @pytest.mark.parametrize("unix_mode", [0, 0o644])
 def test_zip_without_file_type_bits(tmp_path: Path, dest: Path, unix_mode: int) -> None:
-    # Zips made on Windows carry no Unix mode, and Python's carry permissions without a file
-    # type: both are regular files.
+    # Zips made on Windows carry no Unix mode, and Python's carry permissions without a file type.
+    # Both are regular files.
     archive = _zip(tmp_path / "a.zip", [("cerebrium.exe", BINARY, unix_mode)])
     extract_binary(archive, "zip", "cerebrium.exe", dest / "cerebrium.exe")
     assert (dest / "cerebrium.exe").read_bytes() == BINARY
@@ -358,7 +361,7 @@ def test_any_member_beneath_a_link_refuses_the_whole_archive(tmp_path: Path, des
 
 @pytest.mark.parametrize(("fmt", "mode"), [("tar.gz", "w:gz"), ("tar.xz", "w:xz"), ("tar", "w:")])
 def test_a_large_binary_comes_out_whole_in_every_tar_format(
-    tmp_path: Path, dest: Path, fmt: str, mode: str
+    tmp_path: Path, dest: Path, fmt: Format, mode: TarMode
 ) -> None:
     # Compressible and incompressible stretches, several read blocks long, between other members.
     binary = os.urandom(300_000) + bytes(2_000_000) + os.urandom(123_457)
@@ -401,7 +404,7 @@ def test_inflating_holds_a_bounded_amount_in_memory(tmp_path: Path, dest: Path) 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("fmt", ["tar", "tar.gz"])
 def test_a_header_that_points_backwards_is_refused_not_looped(
-    tmp_path: Path, dest: Path, fmt: str
+    tmp_path: Path, dest: Path, fmt: Format
 ) -> None:
     # A negative size (base-256) would send a reader that can seek back to the same header
     # for ever; the extractor reads forwards only.
@@ -476,15 +479,16 @@ def _stage(tmp_path: Path) -> Path:
     return stage
 
 
+def _good_tarball(fmt: Format) -> Callable[[Path], bytes]:
+    members: list[tuple[tarfile.TarInfo, bytes | None]] = [
+        (_info("LICENSE", mode=0o644), b"license"),
+        (_info("cerebrium"), BINARY),
+    ]
+    return lambda path: _tarball(path, fmt, members).read_bytes()
+
+
 GOOD: dict[Format, Callable[[Path], bytes]] = {
-    **{
-        fmt: lambda path, fmt=fmt: _tarball(
-            path,
-            fmt,
-            [(_info("LICENSE", mode=0o644), b"license"), (_info("cerebrium"), BINARY)],
-        ).read_bytes()
-        for fmt in TAR_COMPRESSIONS
-    },
+    **{fmt: _good_tarball(fmt) for fmt in TAR_COMPRESSIONS},
     "zip": lambda path: _zip(
         path, [("LICENSE", b"license", 0o100644), ("cerebrium", BINARY, 0o100755)]
     ).read_bytes(),
@@ -528,7 +532,8 @@ def test_without_a_name_messages_use_the_file_name(tmp_path: Path, dest: Path) -
 def test_an_unknown_format_is_refused(tmp_path: Path, dest: Path) -> None:
     archive = _cached(tmp_path, GOOD["tar.gz"](tmp_path / "build"))
     with pytest.raises(ArchiveError, match=r"archive format 'rar' cannot be extracted.*tar\.zst"):
-        extract_binary(archive, "rar", "cerebrium", dest / "cerebrium")  # type: ignore[arg-type]
+        # A value the type forbids, as an untyped caller could pass it.
+        extract_binary(archive, cast("Format", "rar"), "cerebrium", dest / "cerebrium")
     _nothing_written(dest)
 
 

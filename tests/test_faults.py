@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cerebrium_cli import fetch as fetch_module
@@ -23,10 +24,18 @@ from cerebrium_cli.errors import BootstrapError, ChecksumMismatchError, Download
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import HttpsLocation
 from cerebrium_cli.platforms import Target
+from conftest import VERSION
+from support.gocli import TARGETS
+from support.release import make_release, standin_binaries
+
+if TYPE_CHECKING:
+    from support.release import Release
+    from support.server import ReleaseServer
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
 
 ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
+GOOD = "standin"  # where this module's release is served; each test breaks a copy of it
 FAST = NetworkPolicy(connect_timeout=5, read_timeout=1, attempts=3, backoff=0.05, max_wait=1)
 PROXY_VARIABLES = [
     f"{name}{suffix}" for name in ("https", "http", "all", "no") for suffix in ("_proxy", "_PROXY")
@@ -36,7 +45,9 @@ PROXY_VARIABLES = [
 class Run:
     """One fetch of linux/amd64 from ``<server>/<name>/``, with its log and what it left."""
 
-    def __init__(self, server, release, root: Path, tmp: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, server: ReleaseServer, release: Release, root: Path, tmp: Path, name: str
+    ) -> None:
         self.server, self.tmp, self.name = server, tmp, name
         shutil.copytree(release.dir, root / name)
         self.path = f"/{name}/{ARCHIVE}"
@@ -65,8 +76,24 @@ class Run:
         assert list(archives.iterdir()) == [] if archives.exists() else True
 
 
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory, server_root: Path) -> Release:
+    """The good release at ``<server>/<GOOD>/``, with stand-in binaries: these tests fetch and
+    extract the binary but never run it, so they need no Go (conftest's ``release`` builds it)."""
+    binaries = standin_binaries(tmp_path_factory.mktemp("standin"), TARGETS)
+    return make_release(binaries, VERSION, server_root / GOOD)
+
+
 @pytest.fixture
-def run(request, server, release, server_root: Path, tmp_path: Path, ca_file: Path, monkeypatch):  # type: ignore[no-untyped-def]
+def run(
+    request: pytest.FixtureRequest,
+    server: ReleaseServer,
+    release: Release,
+    server_root: Path,
+    tmp_path: Path,
+    ca_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Run:
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     for variable in PROXY_VARIABLES:  # the host's proxies must not decide these tests
         monkeypatch.delenv(variable, raising=False)
@@ -74,7 +101,7 @@ def run(request, server, release, server_root: Path, tmp_path: Path, ca_file: Pa
     return Run(server, release, server_root, tmp_path, name)
 
 
-def test_503_and_429_are_retried_honouring_retry_after(run) -> None:  # type: ignore[no-untyped-def]
+def test_503_and_429_are_retried_honouring_retry_after(run: Run) -> None:
     run.server.fail_then_serve(run.path, [503, 429], headers={"Retry-After": "1"})
     started = time.monotonic()
     binary = run()
@@ -84,14 +111,14 @@ def test_503_and_429_are_retried_honouring_retry_after(run) -> None:  # type: ig
     assert sum("retrying in 1 s" in line for line in run.log) == 2
 
 
-def test_retry_after_is_capped(run) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_is_capped(run: Run) -> None:
     run.server.fail_then_serve(run.path, [503], headers={"Retry-After": "86400"})
     started = time.monotonic()
     assert run().is_file()
     assert time.monotonic() - started < 10
 
 
-def test_404_names_the_url(run) -> None:  # type: ignore[no-untyped-def]
+def test_404_names_the_url(run: Run) -> None:
     run.server.respond(run.path, 404)
     with pytest.raises(DownloadError, match=rf"{run.server.url}{run.path} was not found \(404\)"):
         run()
@@ -99,7 +126,7 @@ def test_404_names_the_url(run) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("reset", [False, True], ids=["cut-short", "reset"])
-def test_a_broken_body_is_retried_from_scratch(run, reset: bool) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_body_is_retried_from_scratch(run: Run, reset: bool) -> None:
     run.server.cut_short(run.path, keep=50_000, times=1, reset=reset)
     binary = run()
     assert binary.is_file()
@@ -108,7 +135,7 @@ def test_a_broken_body_is_retried_from_scratch(run, reset: bool) -> None:  # typ
 
 
 @pytest.mark.parametrize("reset", [False, True], ids=["cut-short", "reset"])
-def test_a_body_that_always_breaks_fails_clearly_and_leaves_nothing(run, reset: bool) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_that_always_breaks_fails_clearly_and_leaves_nothing(run: Run, reset: bool) -> None:
     run.server.cut_short(run.path, keep=50_000, reset=reset)
     with pytest.raises(DownloadError, match=r"the connection failed .*after 3 attempts") as info:
         run()
@@ -117,7 +144,7 @@ def test_a_body_that_always_breaks_fails_clearly_and_leaves_nothing(run, reset: 
     run.assert_nothing_left()
 
 
-def test_a_content_length_that_lies_short_is_caught_by_the_digest(run) -> None:  # type: ignore[no-untyped-def]
+def test_a_content_length_that_lies_short_is_caught_by_the_digest(run: Run) -> None:
     run.server.short_length(run.path, declared=10_000)
     with pytest.raises((ChecksumMismatchError, DownloadError)) as info:
         run()
@@ -125,7 +152,7 @@ def test_a_content_length_that_lies_short_is_caught_by_the_digest(run) -> None: 
     run.assert_nothing_left()
 
 
-def test_a_stalled_server_fails_within_the_time_the_error_states(run) -> None:  # type: ignore[no-untyped-def]
+def test_a_stalled_server_fails_within_the_time_the_error_states(run: Run) -> None:
     release = threading.Event()
     run.server.stall(run.path, after=20_000, release=release)
     policy = NetworkPolicy(
@@ -141,7 +168,7 @@ def test_a_stalled_server_fails_within_the_time_the_error_states(run) -> None:  
     run.assert_nothing_left()
 
 
-def test_an_html_page_instead_of_the_archive_is_called_out(run) -> None:  # type: ignore[no-untyped-def]
+def test_an_html_page_instead_of_the_archive_is_called_out(run: Run) -> None:
     page = b"<html><body>Please log in to the proxy</body></html>"
     run.server.respond(run.path, 200, page, {"Content-Type": "text/html; charset=utf-8"})
     with pytest.raises(
@@ -151,7 +178,7 @@ def test_an_html_page_instead_of_the_archive_is_called_out(run) -> None:  # type
     run.assert_nothing_left()
 
 
-def test_a_redirect_loop_is_refused(run) -> None:  # type: ignore[no-untyped-def]
+def test_a_redirect_loop_is_refused(run: Run) -> None:
     other = run.path + ".elsewhere"
     run.server.redirect(run.path, other)
     run.server.redirect(other, run.path)
@@ -160,17 +187,17 @@ def test_a_redirect_loop_is_refused(run) -> None:  # type: ignore[no-untyped-def
     run.assert_nothing_left()
 
 
-def test_a_response_over_the_size_cap_is_refused(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_response_over_the_size_cap_is_refused(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fetch_module, "MAX_ARCHIVE_SIZE", 100_000)
     with pytest.raises(DownloadError, match=r"more than the 100000 bytes allowed"):
         run()
     run.assert_nothing_left()
 
 
-def test_a_redirect_to_another_https_host_is_followed(run) -> None:  # type: ignore[no-untyped-def]
+def test_a_redirect_to_another_https_host_is_followed(run: Run) -> None:
     # GitHub answers with a redirect to its storage host; that must work (minus any token).
     run.server.redirect(
-        run.path, run.server.url.replace("127.0.0.1", "localhost") + f"/good/{ARCHIVE}"
+        run.path, run.server.url.replace("127.0.0.1", "localhost") + f"/{GOOD}/{ARCHIVE}"
     )
     assert run().is_file()
 
@@ -179,7 +206,7 @@ def test_a_redirect_to_another_https_host_is_followed(run) -> None:  # type: ign
 
 
 @pytest.mark.parametrize("status", [403, 429])
-def test_a_rate_limit_with_retry_after_is_waited_out(run, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_a_rate_limit_with_retry_after_is_waited_out(run: Run, status: int) -> None:
     run.server.fail_then_serve(run.path, [status], headers={"Retry-After": "1"})
     started = time.monotonic()
     assert run().is_file()
@@ -188,7 +215,7 @@ def test_a_rate_limit_with_retry_after_is_waited_out(run, status: int) -> None: 
     assert any(f"answered {status} (rate limit)" in line for line in run.log)
 
 
-def test_an_exhausted_rate_limit_is_waited_out_until_its_reset(run) -> None:  # type: ignore[no-untyped-def]
+def test_an_exhausted_rate_limit_is_waited_out_until_its_reset(run: Run) -> None:
     reset = str(int(time.time()) + 1)
     run.server.fail_then_serve(
         run.path, [403], headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
@@ -199,8 +226,8 @@ def test_an_exhausted_rate_limit_is_waited_out_until_its_reset(run) -> None:  # 
 
 @pytest.mark.parametrize("token", [None, "ghp_secret"], ids=["without-token", "with-token"])
 def test_a_rate_limit_past_the_cap_fails_at_once_naming_its_reset_and_the_token(
-    run, token: str | None
-) -> None:  # type: ignore[no-untyped-def]
+    run: Run, token: str | None
+) -> None:
     reset = int(time.time()) + 3600
     run.server.fail_then_serve(
         run.path, [403] * 9, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}
@@ -217,14 +244,14 @@ def test_a_rate_limit_past_the_cap_fails_at_once_naming_its_reset_and_the_token(
     run.assert_nothing_left()
 
 
-def test_a_rate_limit_that_never_lifts_fails_after_the_attempts(run) -> None:  # type: ignore[no-untyped-def]
+def test_a_rate_limit_that_never_lifts_fails_after_the_attempts(run: Run) -> None:
     run.server.fail_then_serve(run.path, [429] * 9, headers={"Retry-After": "0"})
     with pytest.raises(DownloadError, match=r"a rate limit that resets at .*after 3 attempts"):
         run()
     assert run.archive_requests() == 3
 
 
-def test_401_is_final(run) -> None:  # type: ignore[no-untyped-def]
+def test_401_is_final(run: Run) -> None:
     run.server.respond(run.path, 401)
     with pytest.raises(DownloadError, match=r"was refused \(401"):
         run()
@@ -235,7 +262,7 @@ def test_401_is_final(run) -> None:  # type: ignore[no-untyped-def]
 # --- proxies ---------------------------------------------------------------------------------
 
 
-def test_https_proxy_carries_the_download(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_https_proxy_carries_the_download(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     from support.proxy import ConnectProxy
 
     with ConnectProxy() as proxy:
@@ -247,7 +274,9 @@ def test_https_proxy_carries_the_download(run, monkeypatch) -> None:  # type: ig
 @pytest.mark.parametrize(
     "no_proxy", ["127.0.0.0/8", "10.0.0.0/8, 127.0.0.1/32", "*", "::1,127.0.0.1"]
 )
-def test_no_proxy_ranges_send_the_download_direct(run, monkeypatch, no_proxy: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_proxy_ranges_send_the_download_direct(
+    run: Run, monkeypatch: pytest.MonkeyPatch, no_proxy: str
+) -> None:
     from support.proxy import ConnectProxy
 
     with ConnectProxy() as proxy:
@@ -257,7 +286,9 @@ def test_no_proxy_ranges_send_the_download_direct(run, monkeypatch, no_proxy: st
     assert proxy.connects == []
 
 
-def test_a_proxy_refusing_its_credentials_is_final(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_proxy_refusing_its_credentials_is_final(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from support.proxy import ConnectProxy
 
     with ConnectProxy(credentials=("user", "right")) as proxy:
@@ -272,7 +303,9 @@ def test_a_proxy_refusing_its_credentials_is_final(run, monkeypatch) -> None:  #
 
 
 @pytest.mark.parametrize("credentials", [None, ("user", "pass")], ids=["no-auth", "user-pass"])
-def test_a_socks5_proxy_carries_the_download(run, monkeypatch, credentials) -> None:  # type: ignore[no-untyped-def]
+def test_a_socks5_proxy_carries_the_download(
+    run: Run, monkeypatch: pytest.MonkeyPatch, credentials: tuple[str, str] | None
+) -> None:
     from support.socks import SocksProxy
 
     with SocksProxy(credentials) as proxy:
@@ -281,7 +314,9 @@ def test_a_socks5_proxy_carries_the_download(run, monkeypatch, credentials) -> N
     assert proxy.connects == [run.server.url.removeprefix("https://")]
 
 
-def test_a_socks5_proxy_refusing_the_password_is_final(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_socks5_proxy_refusing_the_password_is_final(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from support.socks import SocksProxy
 
     with SocksProxy(("user", "pass")) as proxy:
@@ -295,15 +330,17 @@ def test_a_socks5_proxy_refusing_the_password_is_final(run, monkeypatch) -> None
 
 @pytest.mark.parametrize("no_proxy", ["127.0.0.1", "127.0.0.0/8", "localhost,127.0.0.1"])
 def test_all_proxy_socks5_with_no_proxy_covering_the_host_connects_direct(
-    run, monkeypatch, no_proxy: str
-) -> None:  # type: ignore[no-untyped-def]
+    run: Run, monkeypatch: pytest.MonkeyPatch, no_proxy: str
+) -> None:
     # The issue's input: nothing listens on 1080 here, so only a direct connection succeeds.
     monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
     monkeypatch.setenv("NO_PROXY", no_proxy)
     assert run().is_file()
 
 
-def test_all_proxy_socks5_unreachable_is_a_clear_error(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_all_proxy_socks5_unreachable_is_a_clear_error(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import socket
 
     with socket.socket() as unused:  # a port that refuses connections
@@ -316,7 +353,9 @@ def test_all_proxy_socks5_unreachable_is_a_clear_error(run, monkeypatch) -> None
     run.assert_nothing_left()
 
 
-def test_socks_without_socksio_says_what_to_install(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_socks_without_socksio_says_what_to_install(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
     monkeypatch.setitem(sys.modules, "socksio", None)  # as where httpx[socks] is not installed
     with pytest.raises(DownloadError, match=r"needs the socksio package.*'httpx\[socks\]'"):
@@ -336,6 +375,8 @@ from cerebrium_cli.errors import BootstrapError
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
+from support.gocli import TARGETS
+from support.release import make_release, standin_binaries
 from cerebrium_cli.description import load_release
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
@@ -353,8 +394,8 @@ except BootstrapError as exc:
 
 @pytest.mark.parametrize(("limit", "stage"), [(200_000, "download"), (1_000_000, "extraction")])
 def test_a_full_disk_is_a_clear_error_and_temporary_files_are_removed(
-    tmp_path: Path, release, limit: int, stage: str
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, release: Release, limit: int, stage: str
+) -> None:
     # The archive is ~0.6 MB and the binary ~1.4 MB: the first limit stops the download into
     # the cache, the second the extraction of the binary.
     code = _FULL_DISK.format(

@@ -22,6 +22,7 @@ from cerebrium_cli.errors import (
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation, location_for
 from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import Release
 from cerebrium_cli.settings import Settings
 from support.release import make_archive, write_checksums
 
@@ -494,7 +495,7 @@ def test_sources_close_their_one_http_client(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def split_release(tmp_path: Path):  # type: ignore[no-untyped-def]
+def split_release(tmp_path: Path) -> tuple[Release, Path]:
     """The release description with ``checksum.split: true``, and a release laid out so."""
     import yaml
     from cerebrium_cli.description import default_config_path
@@ -516,7 +517,9 @@ def split_release(tmp_path: Path):  # type: ignore[no-untyped-def]
     return release, out
 
 
-def test_split_checksums_vouch_from_the_archives_own_file(split_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_split_checksums_vouch_from_the_archives_own_file(
+    split_release: tuple[Release, Path], tmp_path: Path
+) -> None:
     from cerebrium_cli.fetch import read_checksums
 
     release, out = split_release
@@ -534,8 +537,8 @@ def test_split_checksums_vouch_from_the_archives_own_file(split_release, tmp_pat
 
 
 def test_a_split_checksum_file_that_disagrees_refuses_the_archive(
-    split_release, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    split_release: tuple[Release, Path], tmp_path: Path
+) -> None:
     release, out = split_release
     (out / f"{ARCHIVE}.sha256").write_text("ab" * 32 + "\n")
     with pytest.raises(ChecksumMismatchError, match=rf"{re.escape(ARCHIVE)}\.sha256"):
@@ -545,7 +548,9 @@ def test_a_split_checksum_file_that_disagrees_refuses_the_archive(
     assert not (tmp_path / "bin").exists()
 
 
-def test_split_checksums_agree_with_the_pins_entry_by_entry(split_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_split_checksums_agree_with_the_pins_entry_by_entry(
+    split_release: tuple[Release, Path], tmp_path: Path
+) -> None:
     release, out = split_release
     digest = (out / f"{ARCHIVE}.sha256").read_text()
     other = "cerebrium_cli_darwin_arm64.tar.gz"

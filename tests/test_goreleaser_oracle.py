@@ -164,9 +164,8 @@ INSTALLED = [key for key, shape in SHAPES.items() if shape.install]
 
 
 @pytest.mark.parametrize("key", INSTALLED)
-def test_pip_install_against_goreleasers_release_gives_a_working_command(
-    installed,
-    key: str,  # type: ignore[no-untyped-def]
+def test_pip_install_against_goreleasers_release_gives_a_working_command(  # type: ignore[no-untyped-def]
+    installed, key: str
 ) -> None:
     from cerebrium_cli.platforms import current_target
 
@@ -196,9 +195,9 @@ SBOMS = [
 ]
 
 
-def test_the_platform_wheel_carries_the_sbom_syft_wrote_through_goreleaser(
+def test_the_platform_wheel_carries_the_sbom_syft_wrote_through_goreleaser(  # type: ignore[no-untyped-def]
     tmp_path, goreleaser, tools, server, server_root
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import json
     import zipfile
 

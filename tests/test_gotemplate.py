@@ -1,7 +1,8 @@
 """The Go template subset: GoReleaser's real templates, Go's semantics, errors a person can act on.
 
 The last tests run the same templates through Go's own text/template (tests/gotmpl) and require
-the same name, or an error from both.
+the same name, or an error from both. Go is a real outside tool, as pip is: they are marked e2e,
+so the unit run (``-m "not e2e"``) needs no Go.
 """
 
 from __future__ import annotations
@@ -492,6 +493,7 @@ def _agree(template: str, go: dict[str, str], py: dict[str, str]) -> None:
             assert go["ok"] == py["ok"], template
 
 
+@pytest.mark.e2e
 def test_corpus_renders_as_go_does(go_render: Callable[[list[str]], list[dict[str, str]]]) -> None:
     for template, go in zip(GO_CORPUS, go_render(GO_CORPUS)):
         _agree(template, go, _python(template))
@@ -507,6 +509,7 @@ _PIECES = st.sampled_from(
 )  # fmt: skip
 
 
+@pytest.mark.e2e
 @given(st.lists(st.lists(_PIECES, max_size=14).map("".join), min_size=100, max_size=100))
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -540,6 +543,7 @@ _BLOCKS = st.recursive(
 )
 
 
+@pytest.mark.e2e
 @given(st.lists(_BLOCKS, min_size=100, max_size=100))
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -9,7 +9,8 @@ import hashlib
 import io
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -41,7 +42,7 @@ class Chunks(httpx.SyncByteStream):
     def __init__(self, data: bytes, size: int = 4096) -> None:
         self.data, self.size = data, size
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[bytes]:
         for start in range(0, len(self.data), self.size):
             yield self.data[start : start + self.size]
 
@@ -76,7 +77,7 @@ def test_a_download_holds_one_block_in_memory() -> None:
     import tracemalloc
 
     class Zeros(httpx.SyncByteStream):
-        def __iter__(self):  # type: ignore[no-untyped-def]
+        def __iter__(self) -> Iterator[bytes]:
             piece = bytes(16 << 10)
             for _ in range(2048):  # 32 MiB, as a socket delivers it
                 yield piece
@@ -158,7 +159,7 @@ def test_a_retry_after_a_partial_body_starts_the_file_over() -> None:
     attempts = []
 
     class Broken(httpx.SyncByteStream):
-        def __iter__(self):  # type: ignore[no-untyped-def]
+        def __iter__(self) -> Iterator[bytes]:
             yield BODY[:100]
             raise httpx.ReadError("connection reset")
 
@@ -318,7 +319,9 @@ def test_certificate_failures_are_not_retried_and_advise_ssl_cert_file() -> None
     assert len(attempts) == 1
 
 
-def test_ssl_cert_file_replaces_the_default_trust(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_ssl_cert_file_replaces_the_default_trust(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import trustme
     from cerebrium_cli._http import ssl_context
 
@@ -330,7 +333,9 @@ def test_ssl_cert_file_replaces_the_default_trust(tmp_path, monkeypatch) -> None
     assert ssl_context().cert_store_stats()["x509_ca"] == 1  # exactly the named CA, nothing else
 
 
-def test_unreadable_ssl_cert_file_is_a_clear_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_ssl_cert_file_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from cerebrium_cli._http import ssl_context
 
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
@@ -338,7 +343,9 @@ def test_unreadable_ssl_cert_file_is_a_clear_error(tmp_path, monkeypatch) -> Non
         ssl_context()
 
 
-def test_without_ssl_cert_file_the_system_store_is_trusted_alone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_without_ssl_cert_file_the_system_store_is_trusted_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import certifi
     from cerebrium_cli._http import ssl_context
 
@@ -352,7 +359,9 @@ def test_without_ssl_cert_file_the_system_store_is_trusted_alone(monkeypatch) ->
     assert context.cert_store_stats()["x509_ca"] > 50  # public roots are loaded
 
 
-def test_a_python_without_system_certificates_trusts_certifi(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_python_without_system_certificates_trusts_certifi(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # python.org's macOS builds: no CA file or directory until "Install Certificates" is run.
     import ssl
 
@@ -361,7 +370,8 @@ def test_a_python_without_system_certificates_trusts_certifi(monkeypatch) -> Non
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     monkeypatch.setattr(ssl.SSLContext, "load_default_certs", lambda self, purpose=None: None)
-    none = ssl.DefaultVerifyPaths(None, None, "", "", "", "")
+    # typeshed types cafile and capath as str; CPython gives None when they do not exist.
+    none = ssl.DefaultVerifyPaths(None, None, "", "", "", "")  # type: ignore[arg-type]
     monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: none)
     monkeypatch.setitem(sys.modules, "truststore", None)
     assert ssl_context().cert_store_stats()["x509_ca"] > 50  # certifi's roots

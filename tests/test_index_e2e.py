@@ -16,11 +16,17 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cerebrium_cli.description import load_release
 from cerebrium_cli.platforms import current_target, wheel_platform_tag
 from conftest import TAG, VERSION
+
+if TYPE_CHECKING:
+    from support.index import PackageIndex
+    from support.installs import Tools
+    from support.server import ReleaseServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
@@ -40,7 +46,9 @@ PLATFORMS = {
 
 
 @pytest.fixture(scope="module")
-def platform_wheels(tmp_path_factory, tools, server) -> list[Path]:  # type: ignore[no-untyped-def]
+def platform_wheels(
+    tmp_path_factory: pytest.TempPathFactory, tools: Tools, server: ReleaseServer
+) -> list[Path]:
     venv, env = tools
     out = tmp_path_factory.mktemp("platform-wheels")
     command = ["python", "-m", "cerebrium_cli.bootstrap", "wheels", "--from"]
@@ -61,13 +69,23 @@ def _index(root: Path, sdist: Path, wheels: list[Path], wheelhouse: Path) -> Ite
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory, sdist, platform_wheels, wheelhouse) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def index(
+    tmp_path_factory: pytest.TempPathFactory,
+    sdist: Path,
+    platform_wheels: list[Path],
+    wheelhouse: Path,
+) -> Iterator[object]:
     """The sdist and all six wheels."""
     yield from _index(tmp_path_factory.mktemp("index") / "full", sdist, platform_wheels, wheelhouse)
 
 
 @pytest.fixture(scope="module")
-def sdist_only_index(tmp_path_factory, sdist, platform_wheels, wheelhouse) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def sdist_only_index(
+    tmp_path_factory: pytest.TempPathFactory,
+    sdist: Path,
+    platform_wheels: list[Path],
+    wheelhouse: Path,
+) -> Iterator[object]:
     """The sdist and the five wheels of the other platforms."""
     others = [w for w in platform_wheels if w.name != THIS_WHEEL]
     assert len(others) == 5
@@ -117,7 +135,7 @@ def _run(*command: object, env: dict[str, str]) -> subprocess.CompletedProcess[s
     )
 
 
-def _release_env(server, ca_file: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _release_env(server: ReleaseServer, ca_file: Path) -> dict[str, str]:
     """Where a build would fetch the binary: set for every install, so a build would succeed
     and the release server's log shows whether one happened."""
     return {"CEREBRIUM_RELEASE_URL": f"{server.url}/good/", "SSL_CERT_FILE": str(ca_file)}
@@ -141,8 +159,8 @@ def _wheel_tags(site: Path) -> list[str]:
 
 
 def test_pip_installs_this_platforms_wheel_from_the_index_without_a_build(
-    tmp_path: Path, index, server, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, index: PackageIndex, server: ReleaseServer, ca_file: Path
+) -> None:
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")
@@ -158,8 +176,8 @@ def test_pip_installs_this_platforms_wheel_from_the_index_without_a_build(
 
 
 def test_uv_pip_installs_this_platforms_wheel_from_the_index_without_a_build(
-    tmp_path: Path, index, server, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, index: PackageIndex, server: ReleaseServer, ca_file: Path
+) -> None:
     env = _environ(tmp_path, index.url, **_release_env(server, ca_file))
     venv = tmp_path / "venv"
     assert _run(BIN / "uv", "venv", "--python", sys.executable, venv, env=env).returncode == 0
@@ -177,8 +195,8 @@ def test_uv_pip_installs_this_platforms_wheel_from_the_index_without_a_build(
 
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
 def test_pip_download_for_a_platform_fetches_that_targets_wheel(
-    tmp_path: Path, index, platform: str
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, index: PackageIndex, platform: str
+) -> None:
     env = _environ(tmp_path, index.url)
     result = _run(
         sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
@@ -190,8 +208,8 @@ def test_pip_download_for_a_platform_fetches_that_targets_wheel(
 
 
 def test_without_this_platforms_wheel_pip_builds_the_sdist_with_few_requirements(
-    tmp_path: Path, sdist_only_index, server, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, sdist_only_index: PackageIndex, server: ReleaseServer, ca_file: Path
+) -> None:
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")
@@ -214,8 +232,8 @@ def test_without_this_platforms_wheel_pip_builds_the_sdist_with_few_requirements
 
 
 def test_pipx_installs_a_working_command_from_the_index(
-    tmp_path: Path, index, server, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, index: PackageIndex, server: ReleaseServer, ca_file: Path
+) -> None:
     env = _environ(tmp_path, index.url, **_release_env(server, ca_file))
     before = len(server.requests)
     result = _run(sys.executable, "-m", "pipx", "install", "--index-url", index.url, "cerebrium",
@@ -226,8 +244,8 @@ def test_pipx_installs_a_working_command_from_the_index(
 
 
 def test_uv_tool_install_and_uvx_give_a_working_command_from_the_index(
-    tmp_path: Path, index, server, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, index: PackageIndex, server: ReleaseServer, ca_file: Path
+) -> None:
     env = _environ(tmp_path, index.url, **_release_env(server, ca_file))
     before = len(server.requests)
     result = _run(BIN / "uv", "tool", "install", "--index-url", index.url, "cerebrium", env=env)
@@ -240,8 +258,12 @@ def test_uv_tool_install_and_uvx_give_a_working_command_from_the_index(
 
 
 def test_pipx_uv_tool_and_uvx_install_the_sdist_against_the_release_url(
-    tmp_path: Path, sdist: Path, sdist_only_index, server, ca_file: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    sdist: Path,
+    sdist_only_index: PackageIndex,
+    server: ReleaseServer,
+    ca_file: Path,
+) -> None:
     # The index serves only the build requirements here; the sdist is named by its path.
     env = _environ(tmp_path, sdist_only_index.url, **_release_env(server, ca_file))
     before = len(server.requests)

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 from conftest import VERSION
+from support.installs import Installed, assert_not_installed, copy_release, install, settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from support.release import Release
+    from support.server import RecordedRequest, ReleaseServer
+    from support.venvs import Venv
 
 pytestmark = [
     pytest.mark.e2e,
@@ -24,72 +33,71 @@ pytestmark = [
 SECRET = "ghp_e2e_secret_token_value"
 
 
-def _install(tmp_path: Path, sdist: Path, wheelhouse: Path, env: dict[str, str], *extra: str):  # type: ignore[no-untyped-def]
-    from support.venvs import Venv
+@dataclass(frozen=True)
+class GoodInstall:
+    """The install the read-only tests share: its venv, pip's result, the requests it made."""
 
-    venv = Venv.create(tmp_path / "venv")
-    # Each install gets its own cache unless the test shares one on purpose.
-    env = {"CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"), **env}
-    return venv, venv.install(*extra, wheelhouse=wheelhouse, env=env)
-
-
-def _env(ca_file: Path, url: str, **more: str) -> dict[str, str]:
-    return {"SSL_CERT_FILE": str(ca_file), "CEREBRIUM_RELEASE_URL": url, **more}
+    venv: Venv
+    result: subprocess.CompletedProcess[str]
+    requests: list[RecordedRequest]
 
 
-def _assert_not_installed(venv, result) -> None:  # type: ignore[no-untyped-def]
-    assert result.returncode != 0
-    assert not venv.script("cerebrium").exists()
-    assert venv.pip("show", "cerebrium").returncode != 0
-    assert "Traceback" not in result.stdout + result.stderr
+class InstallFrom(Protocol):
+    """The ``install_from`` fixture: ``install_from(path, **env)`` from ``<server>/<path>/``."""
 
-
-def _copy_release(release, dest: Path) -> Path:  # type: ignore[no-untyped-def]
-    shutil.copytree(release.dir, dest)
-    return dest
+    def __call__(self, path: str, **env: str) -> Installed: ...
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory, sdist, wheelhouse, ca_file, release, server):  # type: ignore[no-untyped-def]
+def installed(
+    tmp_path_factory: pytest.TempPathFactory,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    release: Release,
+    server: ReleaseServer,
+) -> GoodInstall:
     """One good install, shared by the tests that only run what it installed."""
     tmp = tmp_path_factory.mktemp("installed")
     before = len(server.requests)
-    env = _env(ca_file, f"{server.url}/good/", GITHUB_TOKEN=SECRET)
-    venv, result = _install(tmp, sdist, wheelhouse, env, f"{sdist}[bootstrap]")
+    env = settings(ca_file, f"{server.url}/good/", tmp / "cache", GITHUB_TOKEN=SECRET)
+    venv, result = install(tmp, f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
-    return venv, result, server.requests[before:]
+    return GoodInstall(venv, result, server.requests[before:])
 
 
-def test_install_then_cerebrium_version_prints_the_release_version(installed) -> None:  # type: ignore[no-untyped-def]
-    venv, _, _ = installed
+def test_install_then_cerebrium_version_prints_the_release_version(installed: GoodInstall) -> None:
+    venv = installed.venv
     run = subprocess.run([venv.script("cerebrium"), "version"], capture_output=True, text=True)
     assert run.returncode == 0
     assert run.stdout.strip() == f"cerebrium version {VERSION}"
 
 
-def test_python_dash_m_runs_the_cli_too(installed) -> None:  # type: ignore[no-untyped-def]
-    venv, _, _ = installed
+def test_python_dash_m_runs_the_cli_too(installed: GoodInstall) -> None:
+    venv = installed.venv
     run = subprocess.run(
         [venv.python, "-m", "cerebrium_cli", "version"], capture_output=True, text=True
     )
     assert run.stdout.strip() == f"cerebrium version {VERSION}"
 
 
-def test_install_fetched_checksums_then_archive_and_verified(installed, release) -> None:  # type: ignore[no-untyped-def]
-    _, result, requests = installed
+def test_install_fetched_checksums_then_archive_and_verified(
+    installed: GoodInstall, release: Release
+) -> None:
+    result, requests = installed.result, installed.requests
     paths = [r.path for r in requests]
     assert paths == ["/good/checksums.txt", "/good/cerebrium_cli_linux_amd64.tar.gz"]
     assert "sha256 verified" in result.stdout + result.stderr  # shown with pip -v
 
 
-def test_github_token_is_neither_sent_to_other_hosts_nor_printed(installed) -> None:  # type: ignore[no-untyped-def]
-    _, result, requests = installed
+def test_github_token_is_neither_sent_to_other_hosts_nor_printed(installed: GoodInstall) -> None:
+    result, requests = installed.result, installed.requests
     assert all("authorization" not in {k.lower() for k in r.headers} for r in requests)
     assert SECRET not in result.stdout + result.stderr
 
 
-def test_wheel_is_tagged_for_this_platform(installed) -> None:  # type: ignore[no-untyped-def]
-    venv, _, _ = installed
+def test_wheel_is_tagged_for_this_platform(installed: GoodInstall) -> None:
+    venv = installed.venv
     (wheel_file,) = Path(venv.python).parent.parent.glob(
         "lib/python*/site-packages/cerebrium-*.dist-info/WHEEL"
     )
@@ -100,22 +108,22 @@ def test_wheel_is_tagged_for_this_platform(installed) -> None:  # type: ignore[n
     assert "Root-Is-Purelib: false" in text
 
 
-def test_arguments_pass_through_unchanged(installed) -> None:  # type: ignore[no-untyped-def]
-    venv, _, _ = installed
+def test_arguments_pass_through_unchanged(installed: GoodInstall) -> None:
+    venv = installed.venv
     args = ["a b", "", 'q"uote', "it's", "--flag=1", "ünï", "*", "$HOME"]
     run = subprocess.run([venv.script("cerebrium"), "args", *args], capture_output=True, text=True)
     assert json.loads(run.stdout) == args
 
 
 @pytest.mark.parametrize("code", [0, 1, 7, 255])
-def test_exit_codes_pass_through(installed, code: int) -> None:  # type: ignore[no-untyped-def]
-    venv, _, _ = installed
+def test_exit_codes_pass_through(installed: GoodInstall, code: int) -> None:
+    venv = installed.venv
     assert subprocess.run([venv.script("cerebrium"), "exit", str(code)]).returncode == code
 
 
-def test_the_binary_replaces_the_shim_process(installed) -> None:  # type: ignore[no-untyped-def]
+def test_the_binary_replaces_the_shim_process(installed: GoodInstall) -> None:
     # Same PID as the process we started, and our process as its parent: no Python in between.
-    venv, _, _ = installed
+    venv = installed.venv
     proc = subprocess.Popen([venv.script("cerebrium"), "pid"], stdout=subprocess.PIPE, text=True)
     out, _ = proc.communicate(timeout=30)
     info = json.loads(out)
@@ -124,10 +132,10 @@ def test_the_binary_replaces_the_shim_process(installed) -> None:  # type: ignor
     assert info["argv0"] == "cerebrium"
 
 
-def test_signals_reach_the_binary_directly(installed) -> None:  # type: ignore[no-untyped-def]
+def test_signals_reach_the_binary_directly(installed: GoodInstall) -> None:
     import signal
 
-    venv, _, _ = installed
+    venv = installed.venv
     proc = subprocess.Popen([venv.script("cerebrium"), "sleep", "30"])
     try:
         exe = Path(f"/proc/{proc.pid}/exe")
@@ -143,8 +151,10 @@ def test_signals_reach_the_binary_directly(installed) -> None:  # type: ignore[n
         proc.kill()
 
 
-def test_bootstrap_names_lists_what_the_release_published(installed, release) -> None:  # type: ignore[no-untyped-def]
-    venv, _, _ = installed
+def test_bootstrap_names_lists_what_the_release_published(
+    installed: GoodInstall, release: Release
+) -> None:
+    venv = installed.venv
     run = subprocess.run(
         [venv.python, "-m", "cerebrium_cli.bootstrap", "names"],
         capture_output=True,
@@ -162,30 +172,33 @@ def test_bootstrap_names_lists_what_the_release_published(installed, release) ->
 
 
 @pytest.fixture
-def install(tmp_path, sdist, wheelhouse, ca_file, server):  # type: ignore[no-untyped-def]
-    """``install(path, **env)``: pip install the sdist against ``<server>/<path>/``."""
+def install_from(
+    tmp_path: Path, sdist: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
+) -> InstallFrom:
+    """``install_from(path, **env)``: pip install the sdist against ``<server>/<path>/``."""
 
-    def run(path: str, **env: str):  # type: ignore[no-untyped-def]
-        return _install(
-            tmp_path, sdist, wheelhouse, _env(ca_file, f"{server.url}/{path}/", **env), str(sdist)
-        )
+    def run(path: str, **env: str) -> Installed:
+        environ = settings(ca_file, f"{server.url}/{path}/", tmp_path / "cache", **env)
+        return install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=environ)
 
     return run
 
 
 @pytest.fixture
-def copy_release(release, server_root):  # type: ignore[no-untyped-def]
-    """``copy_release(name)``: a copy of the good release at ``<server>/<name>/``, to break."""
-    return lambda name: _copy_release(release, server_root / name)
+def copy_good(release: Release, server_root: Path) -> Callable[[str], Path]:
+    """``copy_good(name)``: a copy of the good release at ``<server>/<name>/``, to break."""
+    return lambda name: copy_release(release, server_root / name)
 
 
-def test_tampered_archive_is_refused_and_nothing_installed(install, copy_release) -> None:  # type: ignore[no-untyped-def]
-    archive = copy_release("tampered") / "cerebrium_cli_linux_amd64.tar.gz"
+def test_tampered_archive_is_refused_and_nothing_installed(
+    install_from: InstallFrom, copy_good: Callable[[str], Path]
+) -> None:
+    archive = copy_good("tampered") / "cerebrium_cli_linux_amd64.tar.gz"
     data = bytearray(archive.read_bytes())
     data[len(data) // 2] ^= 0xFF
     archive.write_bytes(bytes(data))
-    venv, result = install("tampered")
-    _assert_not_installed(venv, result)
+    venv, result = install_from("tampered")
+    assert_not_installed(venv, result)
     out = result.stdout + result.stderr
     assert "cerebrium_cli_linux_amd64.tar.gz does not match the checksum" in out
     assert "Expected: " in out
@@ -194,46 +207,54 @@ def test_tampered_archive_is_refused_and_nothing_installed(install, copy_release
     assert "Nothing was installed." in out  # said by the install, not by the library
 
 
-def test_missing_checksum_entry_is_refused(install, copy_release) -> None:  # type: ignore[no-untyped-def]
-    checksums = copy_release("unlisted") / "checksums.txt"
+def test_missing_checksum_entry_is_refused(
+    install_from: InstallFrom, copy_good: Callable[[str], Path]
+) -> None:
+    checksums = copy_good("unlisted") / "checksums.txt"
     kept = [line for line in checksums.read_text().splitlines() if "linux_amd64" not in line]
     checksums.write_text("\n".join(kept) + "\n")
-    venv, result = install("unlisted")
-    _assert_not_installed(venv, result)
+    venv, result = install_from("unlisted")
+    assert_not_installed(venv, result)
     assert "has no entry for 'cerebrium_cli_linux_amd64.tar.gz'" in result.stdout + result.stderr
 
 
-def test_missing_checksums_file_is_refused(install, copy_release) -> None:  # type: ignore[no-untyped-def]
-    (copy_release("nosums") / "checksums.txt").unlink()
-    venv, result = install("nosums")
-    _assert_not_installed(venv, result)
+def test_missing_checksums_file_is_refused(
+    install_from: InstallFrom, copy_good: Callable[[str], Path]
+) -> None:
+    (copy_good("nosums") / "checksums.txt").unlink()
+    venv, result = install_from("nosums")
+    assert_not_installed(venv, result)
     assert "checksums.txt was not found (404)" in result.stdout + result.stderr
 
 
-def test_redirect_to_plain_http_is_refused(install, server, server_root) -> None:  # type: ignore[no-untyped-def]
+def test_redirect_to_plain_http_is_refused(
+    install_from: InstallFrom, server: ReleaseServer, server_root: Path
+) -> None:
     from support.server import ReleaseServer
 
     with ReleaseServer(server_root, None) as plain:
         server.redirect("/redirected/checksums.txt", f"{plain.url}/good/checksums.txt")
-        venv, result = install("redirected")
+        venv, result = install_from("redirected")
         assert plain.requests == []  # refused before anything was sent in the clear
-    _assert_not_installed(venv, result)
+    assert_not_installed(venv, result)
     assert "which is not HTTPS; refusing" in result.stdout + result.stderr
 
 
-def test_untrusted_certificate_is_refused_with_advice(install) -> None:  # type: ignore[no-untyped-def]
+def test_untrusted_certificate_is_refused_with_advice(install_from: InstallFrom) -> None:
     # Without SSL_CERT_FILE the test CA is not trusted: the install must fail closed.
-    venv, result = install("good", SSL_CERT_FILE="")
-    _assert_not_installed(venv, result)
+    venv, result = install_from("good", SSL_CERT_FILE="")
+    assert_not_installed(venv, result)
     assert "SSL_CERT_FILE" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("bypass", [False, True], ids=["through-proxy", "no-proxy"])
-def test_https_proxy_and_no_proxy_are_honoured(install, server, bypass) -> None:  # type: ignore[no-untyped-def]
+def test_https_proxy_and_no_proxy_are_honoured(
+    install_from: InstallFrom, server: ReleaseServer, bypass: bool
+) -> None:
     from support.proxy import ConnectProxy
 
     with ConnectProxy() as proxy:
-        venv, result = install(
+        venv, result = install_from(
             "good", HTTPS_PROXY=proxy.url, NO_PROXY="127.0.0.1" if bypass else ""
         )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -243,23 +264,24 @@ def test_https_proxy_and_no_proxy_are_honoured(install, server, bypass) -> None:
     assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
 
 
-def test_release_url_may_be_a_local_directory(tmp_path, sdist, wheelhouse, release) -> None:  # type: ignore[no-untyped-def]
-    venv, result = _install(
-        tmp_path, sdist, wheelhouse, {"CEREBRIUM_RELEASE_URL": str(release.dir)}, str(sdist)
-    )
+def test_release_url_may_be_a_local_directory(
+    tmp_path: Path, sdist: Path, wheelhouse: Path, release: Release
+) -> None:
+    env = {"CEREBRIUM_RELEASE_URL": str(release.dir)}
+    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
 
 
 def test_a_wheel_built_from_the_sdist_stores_the_binary_uncompressed(
-    tmp_path, sdist, wheelhouse, ca_file, server
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, sdist: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
+) -> None:
     import zipfile
 
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")
-    env = _env(ca_file, f"{server.url}/good/", CEREBRIUM_CACHE_DIR=str(tmp_path / "cache"))
+    env = settings(ca_file, f"{server.url}/good/", tmp_path / "cache")
     out = tmp_path / "wheels"
     result = venv.pip(
         "wheel",
@@ -288,8 +310,13 @@ def _imported(importtime: str) -> set[str]:
 
 
 def test_the_shim_imports_nothing_beyond_its_own_package(
-    tmp_path, sdist, wheelhouse, ca_file, server, release
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    release: Release,
+) -> None:
     # With a pip whose console-script launcher does not import `re` (pip >= 25.0), the command
     # costs the interpreter's start plus two tiny modules, then execs the binary.
     from support.venvs import Venv
@@ -299,7 +326,7 @@ def test_the_shim_imports_nothing_beyond_its_own_package(
         "install", "--upgrade", "--no-index", "--find-links", str(wheelhouse), "pip"
     )
     assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
-    env = _env(ca_file, f"{server.url}/good/", CEREBRIUM_CACHE_DIR=str(tmp_path / "cache"))
+    env = settings(ca_file, f"{server.url}/good/", tmp_path / "cache")
     result = venv.install(str(sdist), wheelhouse=wheelhouse, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     profile = {"PYTHONPROFILEIMPORTTIME": "1"}  # the script has its own shebang: no -X there

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cramjam
 import pytest
@@ -37,6 +38,10 @@ from cerebrium_cli.verification import Verification
 from support.release import make_archive, write_checksums
 from support.sigstore_forge import SigstoreTestRoot, github_identity
 from support.snappy_blocks import copy, literal, varint
+
+if TYPE_CHECKING:
+    from cerebrium_cli._http import Downloader
+    from cerebrium_cli.settings import VerifyPolicy
 
 REPO = "CerebriumAI/cerebrium"
 TAG = "v2.0.0"
@@ -182,7 +187,9 @@ def test_stored_bundles_are_snappy_json_or_plain_json() -> None:
             read_stored_bundle(body, "there")
 
 
-def test_a_snappy_bomb_is_refused_from_its_preamble_before_decoding(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_snappy_bomb_is_refused_from_its_preamble_before_decoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # 4 GiB declared in five bytes, then copies that would repeat one byte without end.
     bomb = varint((1 << 32) - 1) + literal(b"{") + copy(2, 64, 1) * 10_000
 
@@ -222,7 +229,9 @@ def trust(forge: SigstoreTestRoot, tmp_path_factory: pytest.TempPathFactory) -> 
     return SigstoreTrust(path)
 
 
-def test_a_bundle_from_the_release_workflow_verifies(forge, trust) -> None:  # type: ignore[no-untyped-def]
+def test_a_bundle_from_the_release_workflow_verifies(
+    forge: SigstoreTestRoot, trust: SigstoreTrust
+) -> None:
     bundle = forge.sign_blob(DATA, repository=REPO, tag=TAG)
     how = keyless.verify_blob(DATA, bundle, IDENTITY, trust, "checksums.txt.sigstore.json")
     assert how.startswith(f"signed keyless by {github_identity(REPO, TAG)}")
@@ -249,7 +258,9 @@ def test_a_bundle_from_the_release_workflow_verifies(forge, trust) -> None:  # t
         ),
     ],
 )
-def test_a_bundle_by_anyone_else_is_refused_naming_who_signed(forge, trust, change, rule) -> None:  # type: ignore[no-untyped-def]
+def test_a_bundle_by_anyone_else_is_refused_naming_who_signed(
+    forge: SigstoreTestRoot, trust: SigstoreTrust, change: dict[str, str], rule: str
+) -> None:
     args = {"repository": REPO, "tag": TAG, **change}
     bundle = forge.sign_blob(DATA, **args)
     where = "checksums.txt.sigstore.json"
@@ -265,7 +276,9 @@ def test_a_bundle_by_anyone_else_is_refused_naming_who_signed(forge, trust, chan
     assert "malformed" not in message
 
 
-def test_a_changed_file_or_a_foreign_root_is_refused(forge, trust) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_file_or_a_foreign_root_is_refused(
+    forge: SigstoreTestRoot, trust: SigstoreTrust
+) -> None:
     bundle = forge.sign_blob(DATA, repository=REPO, tag=TAG)
     with pytest.raises(SignatureError, match="does not verify"):
         keyless.verify_blob(DATA + b"x", bundle, IDENTITY, trust, "checksums.txt.sigstore.json")
@@ -276,7 +289,9 @@ def test_a_changed_file_or_a_foreign_root_is_refused(forge, trust) -> None:  # t
         keyless.verify_blob(DATA, b"{}", IDENTITY, trust, "checksums.txt.sigstore.json")
 
 
-def test_an_unreadable_trust_root_is_a_configuration_error(tmp_path: Path, forge) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_trust_root_is_a_configuration_error(
+    tmp_path: Path, forge: SigstoreTestRoot
+) -> None:
     bad = tmp_path / "root.json"
     bad.write_text("{}")
     bundle = forge.sign_blob(DATA, repository=REPO, tag=TAG)
@@ -284,13 +299,19 @@ def test_an_unreadable_trust_root_is_a_configuration_error(tmp_path: Path, forge
         keyless.verify_blob(DATA, bundle, IDENTITY, SigstoreTrust(bad), "b")
 
 
-def test_an_attestation_of_the_archive_digest_verifies(forge, trust) -> None:  # type: ignore[no-untyped-def]
+def test_an_attestation_of_the_archive_digest_verifies(
+    forge: SigstoreTestRoot, trust: SigstoreTrust
+) -> None:
     digest = hashlib.sha256(b"archive").hexdigest()
     good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
     got: list[int] = []
 
     def bundle(number: int, raw: bytes) -> Callable[[], bytes]:
-        return lambda: got.append(number) or raw
+        def read() -> bytes:
+            got.append(number)
+            return raw
+
+        return read
 
     how = keyless.verify_attestation(
         digest, ARCHIVE, [bundle(1, good), bundle(2, good)], IDENTITY, trust
@@ -299,7 +320,9 @@ def test_an_attestation_of_the_archive_digest_verifies(forge, trust) -> None:  #
     assert got == [1]  # the second is never fetched: the first verified
 
 
-def test_an_attestation_of_another_digest_or_signer_is_refused(forge, trust) -> None:  # type: ignore[no-untyped-def]
+def test_an_attestation_of_another_digest_or_signer_is_refused(
+    forge: SigstoreTestRoot, trust: SigstoreTrust
+) -> None:
     digest = hashlib.sha256(b"archive").hexdigest()
     other = hashlib.sha256(b"other").hexdigest()
     wrong_digest = forge.attest([(ARCHIVE, other)], repository=REPO, tag=TAG)
@@ -329,7 +352,9 @@ def keyless_release(tmp_path: Path, forge: SigstoreTestRoot) -> Path:
     return out
 
 
-def _verification(trust: SigstoreTrust, policy: str, api: Path | None = None) -> Verification:
+def _verification(
+    trust: SigstoreTrust, policy: VerifyPolicy, api: Path | None = None
+) -> Verification:
     return Verification(
         policy=policy,
         identity=IDENTITY,
@@ -352,11 +377,15 @@ def _fetch(
 
 
 @pytest.mark.parametrize("policy", ["auto", "signature"])
-def test_fetch_verifies_a_keyless_signature(keyless_release, trust, tmp_path, policy) -> None:  # type: ignore[no-untyped-def]
+def test_fetch_verifies_a_keyless_signature(
+    keyless_release: Path, trust: SigstoreTrust, tmp_path: Path, policy: VerifyPolicy
+) -> None:
     assert _fetch(keyless_release, _verification(trust, policy), tmp_path / "bin").is_file()
 
 
-def test_fetch_refuses_an_edited_checksums_file(keyless_release, trust, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_fetch_refuses_an_edited_checksums_file(
+    keyless_release: Path, trust: SigstoreTrust, tmp_path: Path
+) -> None:
     with (keyless_release / NAME).open("a") as handle:
         handle.write(f"{'1' * 64}  extra.tar.gz\n")
     with pytest.raises(SignatureError, match="does not verify"):
@@ -364,7 +393,9 @@ def test_fetch_refuses_an_edited_checksums_file(keyless_release, trust, tmp_path
     assert not (tmp_path / "bin").exists()
 
 
-def test_the_signature_policy_refuses_an_unsigned_release(keyless_release, trust, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_signature_policy_refuses_an_unsigned_release(
+    keyless_release: Path, trust: SigstoreTrust, tmp_path: Path
+) -> None:
     (keyless_release / f"{NAME}.sigstore.json").unlink()
     logged: list[str] = []
     _fetch(keyless_release, _verification(trust, "auto"), tmp_path / "a", logged.append)
@@ -398,13 +429,13 @@ def _stored(api: Path, name: str, bundle: bytes) -> dict[str, object]:
 
 
 def test_the_attestation_policy_reads_bundles_stored_behind_bundle_url(
-    keyless_release, forge, trust, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    keyless_release: Path, forge: SigstoreTestRoot, trust: SigstoreTrust, tmp_path: Path
+) -> None:
     digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
     good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
     other = forge.attest([(ARCHIVE, "0" * 64)], repository=REPO, tag=TAG)
     api = tmp_path / "api"
-    entries = [
+    entries: list[dict[str, object]] = [
         {"bundle": None},  # neither: reported, and the next one still counts
         _stored(api, "1.json.sn", other),
         _stored(api, "2.json.sn", good),
@@ -418,12 +449,12 @@ def test_the_attestation_policy_reads_bundles_stored_behind_bundle_url(
 
 
 def test_no_usable_stored_bundle_is_refused_with_each_reason(
-    keyless_release, forge, trust, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    keyless_release: Path, forge: SigstoreTestRoot, trust: SigstoreTrust, tmp_path: Path
+) -> None:
     digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
     api = tmp_path / "api"
     elsewhere = forge.attest([(ARCHIVE, digest)], repository=f"{REPO}-fork", tag=TAG)
-    entries = [
+    entries: list[dict[str, object]] = [
         {"bundle": None},
         {"bundle": None, "bundle_url": "bundles/missing.json.sn"},
         {"bundle": None, "bundle_url": "../outside.json.sn"},
@@ -450,8 +481,8 @@ def test_no_usable_stored_bundle_is_refused_with_each_reason(
 
 
 def test_the_attestation_policy_verifies_the_archive(
-    keyless_release, forge, trust, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    keyless_release: Path, forge: SigstoreTestRoot, trust: SigstoreTrust, tmp_path: Path
+) -> None:
     digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
     good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
     api = _api_with(tmp_path, [good], digest)
@@ -460,8 +491,8 @@ def test_the_attestation_policy_verifies_the_archive(
 
 
 def test_with_sha512_checksums_the_attestation_is_checked_against_the_archives_sha256(
-    keyless_release, forge, trust, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    keyless_release: Path, forge: SigstoreTestRoot, trust: SigstoreTrust, tmp_path: Path
+) -> None:
     # GoReleaser's checksum.algorithm may be sha512; attestations always name the sha256.
     archive = (keyless_release / ARCHIVE).read_bytes()
     (keyless_release / NAME).write_text(f"{hashlib.sha512(archive).hexdigest()}  {ARCHIVE}\n")
@@ -483,8 +514,8 @@ def test_with_sha512_checksums_the_attestation_is_checked_against_the_archives_s
 
 
 def test_the_attestation_policy_refuses_a_wrong_or_missing_attestation(
-    keyless_release, forge, trust, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    keyless_release: Path, forge: SigstoreTestRoot, trust: SigstoreTrust, tmp_path: Path
+) -> None:
     digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
     wrong = forge.attest([(ARCHIVE, "0" * 64)], repository=REPO, tag=TAG)
     api = _api_with(tmp_path, [wrong], digest)
@@ -496,7 +527,9 @@ def test_the_attestation_policy_refuses_a_wrong_or_missing_attestation(
     assert not (tmp_path / "bin").exists()
 
 
-def test_policies_that_need_sigstore_say_how_to_get_it(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_policies_that_need_sigstore_say_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(keyless, "available", lambda: False)
     release = load_release()
     env = {"CEREBRIUM_VERIFY": "attestation", "CEREBRIUM_CACHE_DIR": str(tmp_path)}
@@ -508,7 +541,7 @@ def test_policies_that_need_sigstore_say_how_to_get_it(monkeypatch, tmp_path) ->
         Verification.from_settings(release, TAG, settings, lambda url: location_for(url, _no))
 
 
-def test_the_attestations_api_comes_from_github_api_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_attestations_api_comes_from_github_api_url(tmp_path: Path) -> None:
     release = load_release()
     env = {"CEREBRIUM_VERIFY": "attestation", "GITHUB_API_URL": "https://ghe.example/api/v3/"}
     settings = Settings.from_environ(release, env)
@@ -524,14 +557,16 @@ def test_the_attestations_api_comes_from_github_api_url(tmp_path) -> None:  # ty
     assert "attestation: required" in "\n".join(made.describe())
 
 
-def _no() -> object:
+def _no() -> Downloader:
     raise AssertionError("no download expected")
 
 
 # --- the commands and the build backend ---------------------------------------------------
 
 
-def _env(monkeypatch, trust: SigstoreTrust, release_dir: Path, policy: str) -> None:  # type: ignore[no-untyped-def]
+def _env(
+    monkeypatch: pytest.MonkeyPatch, trust: SigstoreTrust, release_dir: Path, policy: VerifyPolicy
+) -> None:
     monkeypatch.setenv("CEREBRIUM_VERIFY", policy)
     monkeypatch.setenv("CEREBRIUM_SIGSTORE_TRUSTED_ROOT", str(trust.trusted_root))
     monkeypatch.setenv("CEREBRIUM_RELEASE_URL", str(release_dir))
@@ -544,8 +579,13 @@ def _all_archive_names() -> list[str]:
 
 
 def test_pin_writes_pins_only_from_a_keyless_signed_checksums_file(
-    keyless_release, forge, trust, tmp_path, monkeypatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+    keyless_release: Path,
+    forge: SigstoreTestRoot,
+    trust: SigstoreTrust,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from cerebrium_cli.bootstrap import main
 
     _env(monkeypatch, trust, keyless_release, "signature")
@@ -567,8 +607,12 @@ def test_pin_writes_pins_only_from_a_keyless_signed_checksums_file(
 
 
 def test_verify_and_info_report_what_is_verified(
-    keyless_release, trust, tmp_path, monkeypatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+    keyless_release: Path,
+    trust: SigstoreTrust,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from cerebrium_cli.bootstrap import main
 
     _env(monkeypatch, trust, keyless_release, "signature")
@@ -582,7 +626,9 @@ def test_verify_and_info_report_what_is_verified(
     assert f"Sigstore keyless by a workflow of github.com/{REPO} at refs/tags/{TAG}" in out
 
 
-def test_info_reports_a_policy_this_machine_cannot_meet(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_info_reports_a_policy_this_machine_cannot_meet(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from cerebrium_cli.bootstrap import main
 
     monkeypatch.setattr(keyless, "available", lambda: False)

@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import VERSION
+from support.installs import assert_not_installed, copy_release, install, settings
+from support.sigstore_forge import SigstoreTestRoot
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from support.release import Release
+    from support.server import ReleaseServer
+    from support.venvs import Venv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
@@ -26,52 +36,57 @@ SIGNER = f"https://github.com/{REPO}/.github/workflows/release.yml@refs/tags/{TA
 
 
 @pytest.fixture(scope="module")
-def forge():  # type: ignore[no-untyped-def]
-    from support.sigstore_forge import SigstoreTestRoot
-
+def forge() -> SigstoreTestRoot:
     return SigstoreTestRoot()
 
 
 @pytest.fixture(scope="module")
-def trusted_root(forge, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+def trusted_root(forge: SigstoreTestRoot, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sigstore") / "trusted_root.json"
     path.write_bytes(forge.trusted_root_json())
     return path
 
 
-def _variant(server_root: Path, release, name: str) -> Path:  # type: ignore[no-untyped-def]
-    out = server_root / name
-    shutil.copytree(release.dir, out)
-    return out
-
-
-def _archive(release) -> Path:  # type: ignore[no-untyped-def]
+def _archive(release: Release) -> Path:
     from cerebrium_cli.platforms import current_target
 
     target = current_target()
-    return release.archives[(target.os, target.arch)]  # type: ignore[no-any-return]
+    return release.archives[(target.os, target.arch)]
 
 
-def _install(tmp_path, sdist, wheelhouse, ca_file, server, trusted_root, name, **env):  # type: ignore[no-untyped-def]
-    from support.venvs import Venv
-
-    venv = Venv.create(tmp_path / "venv")
-    settings = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/{name}/",
-        "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
+def _install(
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    trusted_root: Path,
+    name: str,
+    **env: str,
+) -> tuple[Venv, subprocess.CompletedProcess[str], str]:
+    """Install the sdist from ``<server>/<name>/`` with keyless verification against the forge."""
+    environ = {
+        **settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache"),
         "CEREBRIUM_VERIFY": "signature",
         "CEREBRIUM_SIGSTORE_TRUSTED_ROOT": str(trusted_root),
         **env,
     }
-    result = venv.install(str(sdist), wheelhouse=wheelhouse, env=settings)
+    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=environ)
     return venv, result, result.stdout + result.stderr
 
 
 def test_a_release_signed_keyless_by_its_workflow_installs(
-    tmp_path, sdist, wheelhouse, ca_file, server, server_root, release, forge, trusted_root
-) -> None:  # type: ignore[no-untyped-def]
-    out = _variant(server_root, release, "keyless-good")
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+    release: Release,
+    forge: SigstoreTestRoot,
+    trusted_root: Path,
+) -> None:
+    out = copy_release(release, server_root / "keyless-good")
     bundle = forge.sign_blob((out / "checksums.txt").read_bytes(), repository=REPO, tag=TAG)
     (out / "checksums.txt.sigstore.json").write_bytes(bundle)
     venv, result, text = _install(
@@ -100,25 +115,23 @@ def test_a_release_signed_keyless_by_its_workflow_installs(
     ],
 )
 def test_releases_not_signed_by_the_workflow_are_refused(
-    tmp_path,
-    sdist,
-    wheelhouse,
-    ca_file,
-    server,
-    server_root,
-    release,
-    forge,
-    trusted_root,
-    case,
-    message,
-) -> None:  # type: ignore[no-untyped-def]
-    from support.sigstore_forge import SigstoreTestRoot
-
-    out = _variant(server_root, release, f"keyless-{case}")
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+    release: Release,
+    forge: SigstoreTestRoot,
+    trusted_root: Path,
+    case: str,
+    message: str,
+) -> None:
+    out = copy_release(release, server_root / f"keyless-{case}")
     checksums = out / "checksums.txt"
     data = checksums.read_bytes()
     signer = {"repository": REPO, "tag": TAG}
-    bundle = {
+    signers: dict[str, Callable[[], bytes | None]] = {
         "other-repository": lambda: forge.sign_blob(data, repository="someone/cerebrium", tag=TAG),
         "other-issuer": lambda: forge.sign_blob(
             data, **signer, issuer="https://accounts.google.com"
@@ -126,7 +139,8 @@ def test_releases_not_signed_by_the_workflow_are_refused(
         "edited": lambda: forge.sign_blob(data, **signer),
         "other-root": lambda: SigstoreTestRoot().sign_blob(data, **signer),
         "unsigned": lambda: None,
-    }[case]()
+    }
+    bundle = signers[case]()
     if bundle is not None:
         (out / "checksums.txt.sigstore.json").write_bytes(bundle)
     if case == "edited":
@@ -136,18 +150,25 @@ def test_releases_not_signed_by_the_workflow_are_refused(
     venv, result, text = _install(
         tmp_path, sdist, wheelhouse, ca_file, server, trusted_root, f"keyless-{case}"
     )
-    assert result.returncode != 0
+    assert_not_installed(venv, result)
     assert message in text
     assert "nothing was installed" in text.lower()
-    assert "Traceback" not in text
-    assert not venv.script("cerebrium").exists()
 
 
 @pytest.mark.parametrize("case", ["right-digest", "wrong-digest", "stored-bundle"])
 def test_the_attestation_policy_checks_githubs_attestation_of_the_archive(
-    tmp_path, sdist, wheelhouse, ca_file, server, server_root, release, forge, trusted_root, case
-) -> None:  # type: ignore[no-untyped-def]
-    out = _variant(server_root, release, f"attested-{case}")
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+    release: Release,
+    forge: SigstoreTestRoot,
+    trusted_root: Path,
+    case: str,
+) -> None:
+    out = copy_release(release, server_root / f"attested-{case}")
     bundle = forge.sign_blob((out / "checksums.txt").read_bytes(), repository=REPO, tag=TAG)
     (out / "checksums.txt.sigstore.json").write_bytes(bundle)
     archive = _archive(release)
@@ -192,7 +213,5 @@ def test_the_attestation_policy_checks_githubs_attestation_of_the_archive(
             assert asked == [f"/blob-{case}/attestations/1.json.sn"]
             assert "c2VjcmV0" not in text  # the URL's signature is never logged
     else:
-        assert result.returncode != 0
+        assert_not_installed(venv, result)
         assert f"is about sha256 {subject}, not this archive's sha256 {digest}" in text
-        assert "Traceback" not in text
-        assert not venv.script("cerebrium").exists()

@@ -15,9 +15,20 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import VERSION
+from support.installs import assert_installed, assert_not_installed, settings
+from support.venvs import Venv
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    import trustme
+    from support.installs import Tools
+    from support.release import Release
+    from support.server import ReleaseServer
 
 pytestmark = [
     pytest.mark.e2e,
@@ -27,42 +38,18 @@ pytestmark = [
 ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
 
 
-def _pip_install(venv, sdist: Path, wheelhouse: Path, env: dict[str, str], *extra: str):  # type: ignore[no-untyped-def]
-    return venv.install(*extra, str(sdist), wheelhouse=wheelhouse, env=env)
-
-
-def _online(ca_file: Path, url: str, cache: Path) -> dict[str, str]:
-    """An install's environment: the test CA, a release URL, and a cache of the test's own."""
-    return {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": url,
-        "CEREBRIUM_CACHE_DIR": str(cache),
-    }
-
-
-def _ok(venv, result) -> None:  # type: ignore[no-untyped-def]
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
-
-
-def _refused(venv, result) -> str:  # type: ignore[no-untyped-def]
-    assert result.returncode != 0
-    assert not venv.script("cerebrium").exists()
-    out = result.stdout + result.stderr
-    assert "Traceback" not in out
-    return out
+def _ok(venv: Venv, result: subprocess.CompletedProcess[str]) -> None:
+    assert_installed(venv, result, VERSION)
 
 
 @pytest.fixture
-def fresh_venv(tmp_path: Path):  # type: ignore[no-untyped-def]
-    from support.venvs import Venv
-
+def fresh_venv(tmp_path: Path) -> Callable[[], Venv]:
     counter = iter(range(100))
     return lambda: Venv.create(tmp_path / f"venv{next(counter)}")
 
 
 @pytest.fixture
-def own_server(server_root: Path, ca, release):  # type: ignore[no-untyped-def]
+def own_server(server_root: Path, ca: trustme.CA, release: Release) -> Iterator[ReleaseServer]:
     """A server of the test's own, which the test may stop."""
     from support.server import ReleaseServer
 
@@ -71,7 +58,7 @@ def own_server(server_root: Path, ca, release):  # type: ignore[no-untyped-def]
     server.stop()
 
 
-def _bootstrap(tools, *args: str, **env: str):  # type: ignore[no-untyped-def]
+def _bootstrap(tools: Tools, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     venv, base = tools
     return venv.run(
         "python", "-m", "cerebrium_cli.bootstrap", *args, env={**base, **env}, timeout=300
@@ -79,29 +66,40 @@ def _bootstrap(tools, *args: str, **env: str):  # type: ignore[no-untyped-def]
 
 
 def test_online_install_warms_the_cache_then_offline_needs_no_server(
-    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, own_server
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    own_server: ReleaseServer,
+) -> None:
     cache = tmp_path / "cache"
-    env = _online(ca_file, f"{own_server.url}/good/", cache)
+    env = settings(ca_file, f"{own_server.url}/good/", cache)
     first = fresh_venv()
-    _ok(first, _pip_install(first, sdist, wheelhouse, env))
+    _ok(first, first.install(str(sdist), wheelhouse=wheelhouse, env=env))
     assert [r.path for r in own_server.requests] == ["/good/checksums.txt", f"/good/{ARCHIVE}"]
     own_server.stop()  # from here on, any connection attempt would fail
 
     second = fresh_venv()
-    result = _pip_install(second, sdist, wheelhouse, {**env, "CEREBRIUM_OFFLINE": "1"})
+    result = second.install(
+        str(sdist), wheelhouse=wheelhouse, env={**env, "CEREBRIUM_OFFLINE": "1"}
+    )
     _ok(second, result)
     assert f"using the cached {ARCHIVE}" in result.stderr + result.stdout
     assert len(own_server.requests) == 2  # nothing more was asked of the server
 
 
 def test_offline_with_nothing_local_fails_clearly_and_installs_nothing(
-    tmp_path, fresh_venv, sdist, wheelhouse, server
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    server: ReleaseServer,
+) -> None:
     env = {"CEREBRIUM_OFFLINE": "1", "CEREBRIUM_CACHE_DIR": str(tmp_path / "empty-cache")}
     before = len(server.requests)
     venv = fresh_venv()
-    out = _refused(venv, _pip_install(venv, sdist, wheelhouse, env))
+    out = assert_not_installed(venv, venv.install(str(sdist), wheelhouse=wheelhouse, env=env))
     assert f"CEREBRIUM_OFFLINE is set and no local copy of {ARCHIVE} was found" in out
     assert "CEREBRIUM_ARCHIVE=" in out
     assert "bootstrap mirror" in out
@@ -109,20 +107,25 @@ def test_offline_with_nothing_local_fails_clearly_and_installs_nothing(
 
 
 def test_offline_install_from_an_archive_file(
-    tmp_path, fresh_venv, sdist, wheelhouse, release
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, fresh_venv: Callable[[], Venv], sdist: Path, wheelhouse: Path, release: Release
+) -> None:
     env = {
         "CEREBRIUM_OFFLINE": "1",
         "CEREBRIUM_ARCHIVE": str(release.dir / ARCHIVE),  # checksums.txt lies beside it
         "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
     }
     venv = fresh_venv()
-    _ok(venv, _pip_install(venv, sdist, wheelhouse, env))
+    _ok(venv, venv.install(str(sdist), wheelhouse=wheelhouse, env=env))
 
 
 def test_mirror_then_air_gapped_install(
-    tmp_path, fresh_venv, sdist, wheelhouse, tools, release
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    tools: Tools,
+    release: Release,
+) -> None:
     mirror = tmp_path / "mirror"
     made = _bootstrap(tools, "mirror", str(mirror), "--all")
     assert made.returncode == 0, made.stderr
@@ -138,10 +141,10 @@ def test_mirror_then_air_gapped_install(
         "CEREBRIUM_CACHE_DIR": str(tmp_path / "c"),
     }
     venv = fresh_venv()
-    _ok(venv, _pip_install(venv, sdist, wheelhouse, env))
+    _ok(venv, venv.install(str(sdist), wheelhouse=wheelhouse, env=env))
 
 
-def test_fetch_and_info_commands(tmp_path, tools) -> None:  # type: ignore[no-untyped-def]
+def test_fetch_and_info_commands(tmp_path: Path, tools: Tools) -> None:
     fetched = _bootstrap(tools, "fetch", "--dest", str(tmp_path / "out"))
     assert fetched.returncode == 0, fetched.stderr
     binary = Path(fetched.stdout.strip())
@@ -162,7 +165,7 @@ def test_fetch_and_info_commands(tmp_path, tools) -> None:  # type: ignore[no-un
     assert f"binary version: cerebrium version {VERSION}" in text
 
 
-def test_commands_fail_with_one_line_reason(tmp_path, tools) -> None:  # type: ignore[no-untyped-def]
+def test_commands_fail_with_one_line_reason(tmp_path: Path, tools: Tools) -> None:
     result = _bootstrap(tools, "names", "--config", str(tmp_path / "missing.yaml"))
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot read the release description ")
@@ -177,7 +180,9 @@ def test_commands_fail_with_one_line_reason(tmp_path, tools) -> None:  # type: i
 
 
 @pytest.fixture(scope="module")
-def pinned_sdist(tmp_path_factory, tools, server, release):  # type: ignore[no-untyped-def]
+def pinned_sdist(
+    tmp_path_factory: pytest.TempPathFactory, tools: Tools, server: ReleaseServer, release: Release
+) -> Path:
     """An sdist whose package carries pins made by the ``pin`` command from the good release."""
     from support.sdist import build_sdist, copy_checkout
 
@@ -192,11 +197,16 @@ def pinned_sdist(tmp_path_factory, tools, server, release):  # type: ignore[no-u
 
 
 def test_pinned_package_installs_the_real_release(
-    tmp_path, fresh_venv, pinned_sdist, wheelhouse, ca_file, server
-) -> None:  # type: ignore[no-untyped-def]
-    env = _online(ca_file, f"{server.url}/good/", tmp_path / "c")
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    pinned_sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+) -> None:
+    env = settings(ca_file, f"{server.url}/good/", tmp_path / "c")
     venv = fresh_venv()
-    result = _pip_install(venv, pinned_sdist, wheelhouse, env)
+    result = venv.install(str(pinned_sdist), wheelhouse=wheelhouse, env=env)
     _ok(venv, result)
     assert "verified against the pinned checksums" in result.stderr + result.stdout
     shipped = list(venv.path.glob("lib/python*/site-packages/cerebrium_cli/pinned-checksums.txt"))
@@ -204,8 +214,15 @@ def test_pinned_package_installs_the_real_release(
 
 
 def test_swapped_release_is_refused_by_the_pins(
-    tmp_path, fresh_venv, pinned_sdist, wheelhouse, ca_file, server, server_root, release
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    pinned_sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+    release: Release,
+) -> None:
     from support.release import make_archive, write_checksums
 
     # An attacker who controls the release replaces the archive and its checksums file alike.
@@ -218,45 +235,60 @@ def test_swapped_release_is_refused_by_the_pins(
         sorted(p for p in swapped.iterdir() if p.name != "checksums.txt"), swapped / "checksums.txt"
     )
 
-    env = _online(ca_file, f"{server.url}/swapped/", tmp_path / "c")
+    env = settings(ca_file, f"{server.url}/swapped/", tmp_path / "c")
     venv = fresh_venv()
-    out = _refused(venv, _pip_install(venv, pinned_sdist, wheelhouse, env))
+    out = assert_not_installed(
+        venv, venv.install(str(pinned_sdist), wheelhouse=wheelhouse, env=env)
+    )
     assert "disagrees with the checksums pinned in this package" in out
     assert f"{ARCHIVE}: pinned " in out
 
 
-def test_corrupt_cache_entry_is_refused_offline_and_healed_online(
-    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server
-) -> None:  # type: ignore[no-untyped-def]
+def test_corrupt_cache_entry_is_refused_offline_and_healedsettings(
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+) -> None:
     cache = tmp_path / "cache"
-    env = _online(ca_file, f"{server.url}/good/", cache)
+    env = settings(ca_file, f"{server.url}/good/", cache)
     warm = fresh_venv()
-    _ok(warm, _pip_install(warm, sdist, wheelhouse, env))
+    _ok(warm, warm.install(str(sdist), wheelhouse=wheelhouse, env=env))
     (entry,) = (cache / "archives").glob("sha256-*")
     good = entry.read_bytes()
     entry.write_bytes(good[: len(good) // 3])  # truncated on disk
 
     offline = fresh_venv()
-    out = _refused(
-        offline, _pip_install(offline, sdist, wheelhouse, {**env, "CEREBRIUM_OFFLINE": "1"})
+    out = assert_not_installed(
+        offline,
+        offline.install(str(sdist), wheelhouse=wheelhouse, env={**env, "CEREBRIUM_OFFLINE": "1"}),
     )
     assert "is corrupt" in out
     assert "no local copy" in out
 
     online = fresh_venv()
-    result = _pip_install(online, sdist, wheelhouse, env)
+    result = online.install(str(sdist), wheelhouse=wheelhouse, env=env)
     _ok(online, result)
     assert entry.read_bytes() == good  # healed
 
 
 def test_eight_concurrent_installs_share_a_cold_cache(
-    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+) -> None:
     cache = tmp_path / "cache"
-    env = _online(ca_file, f"{server.url}/good/", cache)
+    env = settings(ca_file, f"{server.url}/good/", cache)
     with ThreadPoolExecutor(8) as pool:
         venvs = list(pool.map(lambda _: fresh_venv(), range(8)))
-        results = list(pool.map(lambda v: _pip_install(v, sdist, wheelhouse, env), venvs))
+        results = list(
+            pool.map(lambda v: v.install(str(sdist), wheelhouse=wheelhouse, env=env), venvs)
+        )
     for venv, result in zip(venvs, results):
         _ok(venv, result)
     assert len(list((cache / "archives").glob("sha256-*"))) == 1
@@ -264,10 +296,15 @@ def test_eight_concurrent_installs_share_a_cold_cache(
 
 
 def test_an_install_killed_mid_download_leaves_nothing_trusted(
-    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, own_server
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    own_server: ReleaseServer,
+) -> None:
     cache = tmp_path / "cache"
-    env = _online(ca_file, f"{own_server.url}/good/", cache)
+    env = settings(ca_file, f"{own_server.url}/good/", cache)
     unblock = threading.Event()
     own_server.stall(f"/good/{ARCHIVE}", after=100_000, release=unblock)
     venv = fresh_venv()
@@ -304,13 +341,13 @@ def test_an_install_killed_mid_download_leaves_nothing_trusted(
 
     own_server.routes.clear()
     again = fresh_venv()
-    _ok(again, _pip_install(again, sdist, wheelhouse, env))
+    _ok(again, again.install(str(sdist), wheelhouse=wheelhouse, env=env))
 
 
 # --- the configured source is authoritative --------------------------------------------------
 
 
-def _republish(server_root: Path, release, name: str, tmp_path: Path) -> bytes:  # type: ignore[no-untyped-def]
+def _republish(server_root: Path, release: Release, name: str, tmp_path: Path) -> bytes:
     """The same version re-published at ``<server>/<name>/`` with another linux/amd64 binary
     (the test CLI with bytes appended: it still runs) and its own checksums file."""
     from support.release import make_archive, write_checksums
@@ -331,26 +368,35 @@ def _republish(server_root: Path, release, name: str, tmp_path: Path) -> bytes: 
     return binary
 
 
-def _installed_binary(venv) -> bytes:  # type: ignore[no-untyped-def]
+def _installed_binary(venv: Venv) -> bytes:
     (binary,) = venv.path.glob("lib/python*/site-packages/cerebrium_cli/bin/cerebrium")
     return binary.read_bytes()
 
 
 def test_a_second_release_location_is_read_and_its_binary_installed(
-    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server, server_root, release
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+    release: Release,
+) -> None:
     cache = tmp_path / "cache"
     first = fresh_venv()
     _ok(
         first,
-        _pip_install(first, sdist, wheelhouse, _online(ca_file, f"{server.url}/good/", cache)),
+        first.install(
+            str(sdist), wheelhouse=wheelhouse, env=settings(ca_file, f"{server.url}/good/", cache)
+        ),
     )
     republished = _republish(server_root, release, "republished", tmp_path)
     before = len(server.requests)
 
     second = fresh_venv()
-    env = _online(ca_file, f"{server.url}/republished/", cache)
-    _ok(second, _pip_install(second, sdist, wheelhouse, env))
+    env = settings(ca_file, f"{server.url}/republished/", cache)
+    _ok(second, second.install(str(sdist), wheelhouse=wheelhouse, env=env))
     asked = [r.path for r in server.requests[before:]]
     assert asked == ["/republished/checksums.txt", f"/republished/{ARCHIVE}"]
     assert _installed_binary(second) == republished
@@ -358,7 +404,10 @@ def test_a_second_release_location_is_read_and_its_binary_installed(
 
     # Offline, each location answers for itself from the cache: B's copy, never A's.
     third = fresh_venv()
-    _ok(third, _pip_install(third, sdist, wheelhouse, {**env, "CEREBRIUM_OFFLINE": "1"}))
+    _ok(
+        third,
+        third.install(str(sdist), wheelhouse=wheelhouse, env={**env, "CEREBRIUM_OFFLINE": "1"}),
+    )
     assert _installed_binary(third) == republished
 
 
@@ -380,8 +429,15 @@ def _homeless(command: list[str], env: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize("xdg", [True, False], ids=["xdg-cache-home", "no-cache"])
 def test_an_install_without_a_home_directory(
-    tmp_path, fresh_venv, sdist, wheelhouse, ca_file, server, release, xdg: bool
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    release: Release,
+    xdg: bool,
+) -> None:
     venv = fresh_venv()
     env = venv.environ(
         {

@@ -7,9 +7,14 @@ import os
 import pty
 import subprocess
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cerebrium_cli.progress import TerminalProgress
+
+if TYPE_CHECKING:
+    from support.installs import Tools
 
 
 def test_the_line_shows_bytes_rate_and_time_left() -> None:
@@ -43,7 +48,9 @@ def test_an_unknown_size_shows_bytes_and_rate() -> None:
 @pytest.mark.e2e
 @pytest.mark.skipif(sys.platform == "win32", reason="pty")
 @pytest.mark.parametrize("terminal", [True, False], ids=["tty", "pipe"])
-def test_fetch_draws_progress_only_on_a_terminal(tmp_path, tools, terminal: bool) -> None:  # type: ignore[no-untyped-def]
+def test_fetch_draws_progress_only_on_a_terminal(
+    tmp_path: Path, tools: Tools, terminal: bool
+) -> None:
     venv, env = tools
     env = {**venv.environ(env), "CEREBRIUM_CACHE_DIR": str(tmp_path / "cold")}
     command = [
@@ -56,9 +63,9 @@ def test_fetch_draws_progress_only_on_a_terminal(tmp_path, tools, terminal: bool
     ]
     if terminal:
         leader, follower = pty.openpty()
-        proc = subprocess.run(
+        returncode = subprocess.run(
             command, env=env, stdout=subprocess.PIPE, stderr=follower, timeout=120, cwd=tmp_path
-        )
+        ).returncode
         os.close(follower)
         drawn = b""
         while True:
@@ -72,11 +79,11 @@ def test_fetch_draws_progress_only_on_a_terminal(tmp_path, tools, terminal: bool
         os.close(leader)
         stderr = drawn.decode(errors="replace")
     else:
-        proc = subprocess.run(
+        piped = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path
         )
-        stderr = proc.stderr
-    assert proc.returncode == 0
+        returncode, stderr = piped.returncode, piped.stderr
+    assert returncode == 0
     if terminal:
         assert "\rcerebrium_cli_linux_amd64.tar.gz: " in stderr
         assert "MiB/s" in stderr

@@ -70,12 +70,16 @@ def prod(public: Path) -> SigstoreTrust:
     return SigstoreTrust(public / "trusted_root.prod.json")
 
 
-def test_the_real_bundle_verifies_for_its_real_identity(wheel, bundle, prod) -> None:  # type: ignore[no-untyped-def]
+def test_the_real_bundle_verifies_for_its_real_identity(
+    wheel: bytes, bundle: bytes, prod: SigstoreTrust
+) -> None:
     how = keyless.verify_blob(wheel, bundle, SignerIdentity(REPOSITORY, TAG), prod, BUNDLE)
     assert how == f"signed keyless by {SAN} ({prod.trusted_root})"
 
 
-def test_as_an_install_reads_it_beside_the_signed_file(wheel, bundle, prod, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_as_an_install_reads_it_beside_the_signed_file(
+    wheel: bytes, bundle: bytes, prod: SigstoreTrust, tmp_path: Path
+) -> None:
     # The file layout an install meets: the signed file, and its bundle beside it.
     (tmp_path / WHEEL).write_bytes(wheel)
     (tmp_path / f"{WHEEL}.sigstore.json").write_bytes(bundle)
@@ -105,8 +109,14 @@ def test_as_an_install_reads_it_beside_the_signed_file(wheel, bundle, prod, tmp_
         ),
     ],
 )
-def test_another_identity_is_a_policy_refusal_naming_both(  # type: ignore[no-untyped-def]
-    wheel, bundle, prod, repository, tag, issuer, rule
+def test_another_identity_is_a_policy_refusal_naming_both(
+    wheel: bytes,
+    bundle: bytes,
+    prod: SigstoreTrust,
+    repository: str,
+    tag: str,
+    issuer: str | None,
+    rule: str,
 ) -> None:
     expected = SignerIdentity(repository, tag, issuer or keyless.GITHUB_ACTIONS_ISSUER)
     with pytest.raises(SignatureError) as refused:
@@ -120,15 +130,17 @@ def test_another_identity_is_a_policy_refusal_naming_both(  # type: ignore[no-un
     assert "does not verify" not in message
 
 
-def test_another_spelling_of_the_repository_is_refused_and_the_spelling_shown(  # type: ignore[no-untyped-def]
-    wheel, bundle, prod
+def test_another_spelling_of_the_repository_is_refused_and_the_spelling_shown(
+    wheel: bytes, bundle: bytes, prod: SigstoreTrust
 ) -> None:
     with pytest.raises(SignatureError) as refused:
         keyless.verify_blob(wheel, bundle, SignerIdentity("TrailOfBits/RFC8785.py", TAG), prod, "b")
     assert f"GitHub spells the repository https://github.com/{REPOSITORY}" in str(refused.value)
 
 
-def test_one_changed_byte_of_the_wheel_is_refused(wheel, bundle, prod) -> None:  # type: ignore[no-untyped-def]
+def test_one_changed_byte_of_the_wheel_is_refused(
+    wheel: bytes, bundle: bytes, prod: SigstoreTrust
+) -> None:
     changed = bytearray(wheel)
     changed[len(changed) // 2] ^= 0x01
     with pytest.raises(SignatureError) as refused:
@@ -139,7 +151,7 @@ def test_one_changed_byte_of_the_wheel_is_refused(wheel, bundle, prod) -> None: 
     assert "malformed" not in message
 
 
-def test_another_trusted_root_is_refused(wheel, bundle, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_another_trusted_root_is_refused(wheel: bytes, bundle: bytes, tmp_path: Path) -> None:
     forged = tmp_path / "trusted_root.json"
     forged.write_bytes(SigstoreTestRoot().trusted_root_json())
     with pytest.raises(SignatureError) as refused:
@@ -149,7 +161,9 @@ def test_another_trusted_root_is_refused(wheel, bundle, tmp_path) -> None:  # ty
     assert str(refused.value).startswith(f"{BUNDLE} does not verify: ")
 
 
-def test_bytes_that_do_not_parse_are_malformed(wheel, bundle, prod) -> None:  # type: ignore[no-untyped-def]
+def test_bytes_that_do_not_parse_are_malformed(
+    wheel: bytes, bundle: bytes, prod: SigstoreTrust
+) -> None:
     for broken in (bundle[: len(bundle) // 2], b"{}", b"not json"):
         with pytest.raises(SignatureError) as refused:
             keyless.verify_blob(wheel, broken, SignerIdentity(REPOSITORY, TAG), prod, BUNDLE)

@@ -8,6 +8,7 @@ projects' real releases carry, written out by hand, not computed.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,11 @@ MAC_ARM = Target("darwin", "arm64")
 WINDOWS = Target("windows", "amd64")
 
 
-def _release(text: str, **kwargs: object) -> Release:
-    return parse_release(yaml.safe_load(textwrap.dedent(text)), "test.yaml", **kwargs)  # type: ignore[arg-type]
+def _release(
+    text: str, *, origin: str | None = None, environ: Mapping[str, str] | None = None
+) -> Release:
+    data = yaml.safe_load(textwrap.dedent(text))
+    return parse_release(data, "test.yaml", origin=origin, environ=environ)
 
 
 def _names(release: Release, tag: str) -> dict[str, str]:

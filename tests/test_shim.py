@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,7 @@ def test_posix_execs_with_the_arguments_unchanged(
     monkeypatch.setattr(shim.find_binary, "__defaults__", (str(tmp_path),))
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(sys, "argv", ["cerebrium", "a b", "", '"q"'])
-    monkeypatch.setattr(shim.os, "execv", lambda path, argv: calls.append((path, argv)))
+    monkeypatch.setattr(os, "execv", lambda path, argv: calls.append((path, argv)))
     shim.main()
     assert calls == [(str(tmp_path / "cerebrium"), ["cerebrium", "a b", "", '"q"'])]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,11 @@ NAME = "checksums.txt"
 
 
 @pytest.fixture
-def key():  # type: ignore[no-untyped-def]
+def key() -> ec.EllipticCurvePrivateKey:
     return make_key()
 
 
-def _public(private, tmp_path: Path) -> PublicKey:  # type: ignore[no-untyped-def]
+def _public(private: ec.EllipticCurvePrivateKey, tmp_path: Path) -> PublicKey:
     path = tmp_path / "cosign.pub"
     path.write_bytes(public_pem(private))
     loaded = load_public_key(path)
@@ -38,17 +39,17 @@ def _public(private, tmp_path: Path) -> PublicKey:  # type: ignore[no-untyped-de
     return loaded
 
 
-def test_a_cosign_signature_verifies(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_cosign_signature_verifies(key: ec.EllipticCurvePrivateKey, tmp_path: Path) -> None:
     how = verify(_public(key, tmp_path), DATA, sig=sign(key, DATA), bundle=None, name=NAME)
     assert how.startswith("signed (cosign signature, key ")
 
 
-def test_a_v3_bundle_verifies(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_v3_bundle_verifies(key: ec.EllipticCurvePrivateKey, tmp_path: Path) -> None:
     how = verify(_public(key, tmp_path), DATA, sig=None, bundle=bundle(key, DATA), name=NAME)
     assert how.startswith("signed (Sigstore bundle")
 
 
-def test_another_keys_signature_is_refused(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_another_keys_signature_is_refused(key: ec.EllipticCurvePrivateKey, tmp_path: Path) -> None:
     other = make_key()
     with pytest.raises(
         SignatureError, match=r"checksums\.txt\.sig does not verify with the release key"
@@ -58,7 +59,9 @@ def test_another_keys_signature_is_refused(key, tmp_path: Path) -> None:  # type
         verify(_public(key, tmp_path), DATA, sig=None, bundle=bundle(other, DATA), name=NAME)
 
 
-def test_a_file_edited_after_signing_is_refused(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_edited_after_signing_is_refused(
+    key: ec.EllipticCurvePrivateKey, tmp_path: Path
+) -> None:
     edited = DATA.replace(b"0", b"1", 1)
     with pytest.raises(SignatureError, match="does not verify"):
         verify(_public(key, tmp_path), edited, sig=sign(key, DATA), bundle=None, name=NAME)
@@ -66,7 +69,7 @@ def test_a_file_edited_after_signing_is_refused(key, tmp_path: Path) -> None:  #
         verify(_public(key, tmp_path), edited, sig=None, bundle=bundle(key, DATA), name=NAME)
 
 
-def test_a_missing_signature_is_refused(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_signature_is_refused(key: ec.EllipticCurvePrivateKey, tmp_path: Path) -> None:
     with pytest.raises(SignatureError, match=r"checksums\.txt is not signed: neither"):
         verify(_public(key, tmp_path), DATA, sig=None, bundle=None, name=NAME)
 
@@ -80,12 +83,17 @@ def test_a_missing_signature_is_refused(key, tmp_path: Path) -> None:  # type: i
         (lambda b: b.replace(b"SHA2_256", b"SHA2_384"), "uses digest 'SHA2_384'"),
     ],
 )
-def test_malformed_bundles_are_refused(key, tmp_path: Path, mangle, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_bundles_are_refused(
+    key: ec.EllipticCurvePrivateKey,
+    tmp_path: Path,
+    mangle: Callable[[bytes], bytes],
+    message: str,
+) -> None:
     with pytest.raises(SignatureError, match=message):
         verify(_public(key, tmp_path), DATA, sig=None, bundle=mangle(bundle(key, DATA)), name=NAME)
 
 
-def test_a_malformed_sig_is_refused(key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_sig_is_refused(key: ec.EllipticCurvePrivateKey, tmp_path: Path) -> None:
     with pytest.raises(SignatureError, match="is not base64"):
         verify(_public(key, tmp_path), DATA, sig=b"***", bundle=None, name=NAME)
     with pytest.raises(SignatureError, match="does not verify"):
@@ -114,7 +122,7 @@ def test_keys_must_be_pem_p256(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def signed_release(tmp_path: Path, key) -> Path:  # type: ignore[no-untyped-def]
+def signed_release(tmp_path: Path, key: ec.EllipticCurvePrivateKey) -> Path:
     fake = tmp_path / "cerebrium"
     fake.write_bytes(b"\x7fELF binary")
     out = tmp_path / "release"
@@ -139,21 +147,21 @@ def _fetch(release_dir: Path, key: PublicKey, dest: Path) -> Path:
 
 
 def test_fetch_verifies_the_signature_before_trusting_the_checksums(
-    signed_release, key, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    signed_release: Path, key: ec.EllipticCurvePrivateKey, tmp_path: Path
+) -> None:
     assert _fetch(signed_release, _public(key, tmp_path), tmp_path / "bin").is_file()
 
 
 def test_fetch_refuses_an_unsigned_release_and_writes_nothing(
-    signed_release, key, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    signed_release: Path, key: ec.EllipticCurvePrivateKey, tmp_path: Path
+) -> None:
     (signed_release / f"{NAME}.sig").unlink()
     with pytest.raises(SignatureError, match="is not signed"):
         _fetch(signed_release, _public(key, tmp_path), tmp_path / "bin")
     assert not (tmp_path / "bin").exists()
 
 
-def test_verify_policy(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_verify_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     release = load_release()
     with pytest.raises(ConfigError, match="turning verification off is not offered"):
         Settings.from_environ(release, {"CEREBRIUM_VERIFY": "off"})

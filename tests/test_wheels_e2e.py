@@ -14,9 +14,15 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import VERSION
+
+if TYPE_CHECKING:
+    from support.installs import Tools
+    from support.release import Release
+    from support.server import ReleaseServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
@@ -30,7 +36,9 @@ EXPECTED_TAGS = {
 }
 
 
-def _wheels(tools, source: str, out: Path, *extra: str, **more: str):  # type: ignore[no-untyped-def]
+def _wheels(
+    tools: Tools, source: str, out: Path, *extra: str, **more: str
+) -> subprocess.CompletedProcess[str]:
     venv, env = tools
     env = {**env, **more}
     command = [
@@ -48,7 +56,9 @@ def _wheels(tools, source: str, out: Path, *extra: str, **more: str):  # type: i
 
 
 @pytest.fixture(scope="module")
-def wheel_dir(tmp_path_factory, tools, server) -> Path:  # type: ignore[no-untyped-def]
+def wheel_dir(
+    tmp_path_factory: pytest.TempPathFactory, tools: Tools, server: ReleaseServer
+) -> Path:
     out = tmp_path_factory.mktemp("wheels")
     result = _wheels(tools, f"{server.url}/good/", out)
     assert result.returncode == 0, result.stderr
@@ -89,7 +99,9 @@ TAG_OF = {
 }
 
 
-def test_each_wheel_holds_its_targets_binary_and_a_correct_record(wheel_dir: Path, release) -> None:  # type: ignore[no-untyped-def]
+def test_each_wheel_holds_its_targets_binary_and_a_correct_record(
+    wheel_dir: Path, release: Release
+) -> None:
     for (goos, goarch), archive in release.archives.items():
         exe = ".exe" if goos == "windows" else ""
         wheel = wheel_dir / f"cerebrium-{VERSION}-py3-none-{TAG_OF[goos, goarch]}.whl"
@@ -183,8 +195,8 @@ def test_uv_installs_offline_from_the_wheels(tmp_path: Path, wheel_dir: Path) ->
 
 
 def test_building_twice_gives_identical_bytes(
-    tmp_path: Path, tools, server, wheel_dir: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, tools: Tools, server: ReleaseServer, wheel_dir: Path
+) -> None:
     again = tmp_path / "again"
     assert _wheels(tools, f"{server.url}/good/", again).returncode == 0
     for wheel in wheel_dir.glob("*.whl"):
@@ -192,8 +204,8 @@ def test_building_twice_gives_identical_bytes(
 
 
 def test_a_tampered_archive_gets_no_wheel_and_a_clear_error(
-    tmp_path: Path, tools, server, server_root, release
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, tools: Tools, server: ReleaseServer, server_root: Path, release: Release
+) -> None:
     bad = server_root / "wheels-tampered"
     shutil.copytree(release.dir, bad)
     archive = bad / "cerebrium_cli_darwin_arm64.tar.gz"
@@ -230,8 +242,8 @@ def test_a_tampered_archive_gets_no_wheel_and_a_clear_error(
 
 
 def test_an_sbom_vouched_for_by_the_checksums_travels_in_the_wheel(
-    tmp_path: Path, tools, server, server_root, release
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, tools: Tools, server: ReleaseServer, server_root: Path, release: Release
+) -> None:
     from support.release import write_checksums
 
     with_sbom = server_root / "with-sbom"

@@ -101,7 +101,6 @@ def _fetch_into(release: Release, bin_dir: Path) -> Path:
         return fetch_binary(release, target, tag, bin_dir, sources=sources)
 
 
-
 def long_description(release: Release) -> str:
     """The distribution's description (PyPI's project page), written from the release
     description, so that a wrapped CLI's metadata names that CLI and nothing else."""
@@ -119,6 +118,7 @@ def long_description(release: Release) -> str:
         f"`{release.env_prefix}RELEASE_URL` for a mirror and `{release.env_prefix}OFFLINE=1`); "
         f"`python -m {release.import_name}.bootstrap --help` lists the maintainer's commands.\n"
     )
+
 
 def _stop_on_error(step: Callable[[], _T], outcome: str = "") -> _T:
     try:

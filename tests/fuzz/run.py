@@ -47,7 +47,7 @@ def with_hypothesis(name: str, examples: int) -> None:
 
 
 def with_atheris(name: str, argv: list[str]) -> None:
-    import atheris
+    import atheris  # type: ignore[import-untyped]  # atheris ships no types and has no stubs
 
     atheris.Setup([sys.argv[0], str(HERE / "corpus" / name), *argv], TARGETS[name])
     atheris.Fuzz()

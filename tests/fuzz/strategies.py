@@ -12,6 +12,7 @@ import warnings
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Literal
 
 import zstandard
 from hypothesis import strategies as st
@@ -60,12 +61,16 @@ def tarball(members: list[tuple[str, bytes, str, bytes, int]], compression: str)
     """A tar of ``members`` under ``compression``: "" (none), "gz", "xz" or "zst"."""
     if compression == "zst":
         return _zst(_tar(members, "w"))
-    return _tar(members, f"w:{compression}")
+    return _tar(members, _WRITE_MODES[compression])
 
 
-def _tar(members: list[tuple[str, bytes, str, bytes, int]], mode: str) -> bytes:
+_TarMode = Literal["w", "w:gz", "w:xz"]  # what tarfile.open writes here
+_WRITE_MODES: dict[str, _TarMode] = {"": "w", "gz": "w:gz", "xz": "w:xz"}
+
+
+def _tar(members: list[tuple[str, bytes, str, bytes, int]], mode: _TarMode) -> bytes:
     out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode=mode) as tf:  # type: ignore[call-overload]
+    with tarfile.open(fileobj=out, mode=mode) as tf:
         for name, kind, link, data, perm in members:
             info = tarfile.TarInfo(name)
             info.type, info.linkname, info.mode = kind, link, perm

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import trustme
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 
@@ -30,7 +31,7 @@ class RecordedRequest:
     headers: dict[str, str]
 
 
-def ca_bundle(ca: Any, path: Path) -> Path:
+def ca_bundle(ca: trustme.CA, path: Path) -> Path:
     """Write the CA's certificate (PEM) where SSL_CERT_FILE can point."""
     path.parent.mkdir(parents=True, exist_ok=True)
     ca.cert_pem.write_to_path(str(path))
@@ -40,7 +41,7 @@ def ca_bundle(ca: Any, path: Path) -> Path:
 class ReleaseServer:
     """Serves ``root`` over HTTPS (or plain HTTP with ``ca=None``) on an OS-assigned port."""
 
-    def __init__(self, root: Path, ca: Any | None) -> None:
+    def __init__(self, root: Path, ca: trustme.CA | None) -> None:
         self.root = root.resolve()
         self.requests: list[RecordedRequest] = []
         self.routes: dict[str, Route] = {}

@@ -64,7 +64,10 @@ class Venv:
         return self.pip(*args, *requirements, env=env)
 
     def run(
-        self, *args: str, env: Mapping[str, str] | None = None, timeout: float = 60
+        self,
+        *args: str | os.PathLike[str],
+        env: Mapping[str, str] | None = None,
+        timeout: float = 60,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(a) for a in args],
