@@ -728,8 +728,22 @@ def test_self_hosted_origin_takes_its_kind_from_the_urls_block() -> None:
     assert (
         release.release_url("v1.0.0") == "https://git.acme.test/acme/tool/releases/download/v1.0.0/"
     )
+    # Without the urls block the server's kind is unknown: the names still work (they need no
+    # repository), and an install is told why the release location is unknown.
+    unknown = _release("project_name: tool\n", origin="git@git.acme.test:acme/tool.git")
+    assert unknown.repository == ""
     with pytest.raises(ConfigError, match=r"'git\.acme\.test'"):
-        _release("project_name: tool\n", origin="git@git.acme.test:acme/tool.git")
+        unknown.release_url("v1.0.0")
+
+
+@pytest.mark.parametrize("origin", ["/srv/git/tool", "file:///work/main", "https://github.com/x"])
+def test_an_origin_naming_no_repository_leaves_it_unknown_until_an_install_needs_it(
+    origin: str,
+) -> None:
+    release = _release("project_name: tool\n", origin=origin)
+    assert release.archive_name(Target("linux", "amd64"), "v1.0.0")
+    with pytest.raises(ConfigError, match=r"does not name a repository.*RELEASE_URL"):
+        release.release_url("v1.0.0")
 
 
 def test_an_explicit_release_block_wins_over_origin() -> None:

@@ -484,8 +484,13 @@ def repository(
         if host != "gitlab":
             read.text(owner, f"{where}.owner")
     elif origin:
-        origin_host, owner, name = parse_remote(origin)
-        host = _origin_host(origin_host, urls, read)
+        # A remote that names no repository (a local path, an unknown server) leaves it unknown:
+        # `names` never needs one, and an install is told why when it does.
+        try:
+            origin_host, owner, name = parse_remote(origin)
+            host = _origin_host(origin_host, urls, read)
+        except ConfigError as exc:
+            return None, str(exc)
         where = "the git remote 'origin'"
     else:
         return None, (
