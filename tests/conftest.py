@@ -130,17 +130,11 @@ def tools(
     server: ReleaseServer,
 ) -> Tools:
     """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
-    from support.venvs import Venv
+    from support.installs import install, settings
 
     tmp = tmp_path_factory.mktemp("tools")
-    venv = Venv.create(tmp / "venv")
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
-        "CEREBRIUM_CACHE_DIR": str(tmp / "cache"),
-    }
-    spec = f"{sdist}[bootstrap]"
-    result = venv.install(spec, wheelhouse=wheelhouse, env=env)
+    env = settings(ca_file, f"{server.url}/good/", tmp / "cache")
+    venv, result = install(tmp, f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env)
     assert result.returncode == 0, result.stderr
     return venv, env
 

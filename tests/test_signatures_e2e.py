@@ -6,6 +6,7 @@ import functools
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -53,12 +54,21 @@ def keyed_sdist(
     return _sdist_with_key(tmp_path_factory, "keyed", public_pem(release_key))
 
 
-def _install(
-    tmp_path: Path, sdist: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer, name: str
-) -> Installed:
-    """``pip install sdist`` into a fresh venv, against the release at ``<server>/<name>/``."""
-    env = settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache")
-    return install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+InstallFrom = Callable[[Path, str], Installed]
+
+
+@pytest.fixture
+def install_from(
+    tmp_path: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
+) -> InstallFrom:
+    """``install_from(sdist, name)``: ``pip install sdist`` into a fresh venv, against the
+    release at ``<server>/<name>/``."""
+
+    def install_sdist(sdist: Path, name: str) -> Installed:
+        env = settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache")
+        return install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+
+    return install_sdist
 
 
 def _said_signed(result: subprocess.CompletedProcess[str], form: str) -> bool:
@@ -69,11 +79,8 @@ def _said_signed(result: subprocess.CompletedProcess[str], form: str) -> bool:
 
 @pytest.mark.parametrize("form", ["sig", "bundle"])
 def test_a_release_signed_by_the_pinned_key_installs(
-    tmp_path: Path,
+    install_from: InstallFrom,
     keyed_sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
     server_root: Path,
     release: Release,
     release_key: EllipticCurvePrivateKey,
@@ -85,7 +92,7 @@ def test_a_release_signed_by_the_pinned_key_installs(
         (out / "checksums.txt.sig").write_bytes(sign(release_key, data))
     else:
         (out / "checksums.txt.sigstore.json").write_bytes(bundle(release_key, data))
-    venv, result = _install(tmp_path, keyed_sdist, wheelhouse, ca_file, server, f"signed-{form}")
+    venv, result = install_from(keyed_sdist, f"signed-{form}")
     assert_installed(venv, result, VERSION)
     assert _said_signed(result, form)
 
@@ -99,11 +106,8 @@ def test_a_release_signed_by_the_pinned_key_installs(
     ],
 )
 def test_releases_the_key_did_not_sign_are_refused(
-    tmp_path: Path,
+    install_from: InstallFrom,
     keyed_sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
     server_root: Path,
     release: Release,
     release_key: EllipticCurvePrivateKey,
@@ -119,7 +123,7 @@ def test_releases_the_key_did_not_sign_are_refused(
         lines = checksums.read_text().splitlines()
         lines[0] = "f" * 64 + lines[0][64:]  # another archive's digest changed after signing
         checksums.write_text("\n".join(lines) + "\n")
-    venv, result = _install(tmp_path, keyed_sdist, wheelhouse, ca_file, server, f"refused-{case}")
+    venv, result = install_from(keyed_sdist, f"refused-{case}")
     assert message in assert_not_installed(venv, result)
 
 
@@ -250,12 +254,9 @@ def cosign_signed(
 
 @pytest.mark.parametrize("form", ["sig", "bundle"])
 def test_goreleaser_and_cosign_signed_release_installs_with_its_key(
-    tmp_path: Path,
+    install_from: InstallFrom,
     cosign_signed: SignRelease,
     cosign_sdists: dict[str, Path],
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
     form: str,
 ) -> None:
     signed = cosign_signed(form)
@@ -263,37 +264,27 @@ def test_goreleaser_and_cosign_signed_release_installs_with_its_key(
     assert (signed.published / signature.name).is_file()
     expected_name = {"sig": "checksums.txt.sig", "bundle": "checksums.txt.sigstore.json"}[form]
     assert signature.name == expected_name
-    venv, result = _install(
-        tmp_path, cosign_sdists["release"], wheelhouse, ca_file, server, signed.published.name
-    )
+    venv, result = install_from(cosign_sdists["release"], signed.published.name)
     assert_installed(venv, result, VERSION)
     assert _said_signed(result, form)
 
 
 @pytest.mark.parametrize("form", ["sig", "bundle"])
 def test_goreleaser_and_cosign_signed_release_is_refused_with_another_key(
-    tmp_path: Path,
+    install_from: InstallFrom,
     cosign_signed: SignRelease,
     cosign_sdists: dict[str, Path],
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
     form: str,
 ) -> None:
     signed = cosign_signed(form)
-    venv, result = _install(
-        tmp_path, cosign_sdists["other"], wheelhouse, ca_file, server, signed.published.name
-    )
+    venv, result = install_from(cosign_sdists["other"], signed.published.name)
     assert "does not verify with the release key" in assert_not_installed(venv, result)
 
 
 def test_a_checksums_file_goreleaser_changed_after_signing_it_is_refused(
-    tmp_path: Path,
+    install_from: InstallFrom,
     cosign_signed: SignRelease,
     cosign_sdists: dict[str, Path],
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
 ) -> None:
     # GoReleaser v2.15.x without checksum.ids (goreleaser#6514): its checksums.txt lists
     # checksums.txt.sig, written after the signature was made. Even with the right key, such a
@@ -302,7 +293,5 @@ def test_a_checksums_file_goreleaser_changed_after_signing_it_is_refused(
     (checksums,) = signed.dist.checksums
     if "checksums.txt.sig" not in (signed.published / checksums.name).read_text():
         pytest.skip("this GoReleaser no longer changes checksums.txt after signing it")
-    venv, result = _install(
-        tmp_path, cosign_sdists["release"], wheelhouse, ca_file, server, signed.published.name
-    )
+    venv, result = install_from(cosign_sdists["release"], signed.published.name)
     assert "checksums file was changed after signing" in assert_not_installed(venv, result)
