@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from support.installs import Tools
     from support.release import Release
     from support.server import ReleaseServer
+    from support.sigstore_forge import SigstoreTestRoot
 
 VERSION = "2.0.0"  # the package version under test (wrapper/__init__.py)
 TAG = "v2.0.0"
@@ -129,16 +130,29 @@ def tools(
     server: ReleaseServer,
 ) -> Tools:
     """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
-    from support.venvs import Venv
+    from support.installs import install, settings
 
     tmp = tmp_path_factory.mktemp("tools")
-    venv = Venv.create(tmp / "venv")
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
-        "CEREBRIUM_CACHE_DIR": str(tmp / "cache"),
-    }
-    spec = f"{sdist}[bootstrap]"
-    result = venv.install(spec, wheelhouse=wheelhouse, env=env)
+    env = settings(ca_file, f"{server.url}/good/", tmp / "cache")
+    venv, result = install(tmp, f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env)
     assert result.returncode == 0, result.stderr
     return venv, env
+
+
+# --- Sigstore keyless: a forged root (support/sigstore_forge.py) and its trusted_root.json ---
+
+
+@pytest.fixture(scope="module")
+def forge() -> SigstoreTestRoot:
+    """A private Sigstore (CA, CT log, Rekor) that signs and attests as a release workflow."""
+    from support.sigstore_forge import SigstoreTestRoot
+
+    return SigstoreTestRoot()
+
+
+@pytest.fixture(scope="module")
+def trusted_root(forge: SigstoreTestRoot, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``forge``'s trusted root, in a file as ``CEREBRIUM_SIGSTORE_TRUSTED_ROOT`` names it."""
+    path = tmp_path_factory.mktemp("sigstore") / "trusted_root.json"
+    path.write_bytes(forge.trusted_root_json())
+    return path

@@ -19,6 +19,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from support.goreleaser import run_goreleaser  # noqa: E402
+from support.installs import settings  # noqa: E402
 from support.sdist import build_sdist  # noqa: E402
 from support.server import ReleaseServer, ca_bundle  # noqa: E402
 from support.venvs import Venv  # noqa: E402
@@ -50,11 +51,7 @@ def main() -> int:
             step(f"pip install {sdist.name} into a fresh venv (CEREBRIUM_RELEASE_URL={url})")
             venv = Venv.create(tmp / "venv")
             index = ["--no-index", "--find-links", wheelhouse] if wheelhouse else []
-            env = {
-                "SSL_CERT_FILE": str(ca_file),
-                "CEREBRIUM_RELEASE_URL": url,
-                "CEREBRIUM_CACHE_DIR": str(tmp / "cache"),
-            }
+            env = settings(ca_file, url, tmp / "cache")
             started = time.monotonic()
             result = venv.pip("install", "-v", "--no-cache-dir", *index, str(sdist), env=env)
             for line in (result.stdout + result.stderr).splitlines():

@@ -16,11 +16,19 @@ import io
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import ROOT, VERSION
+from support.installs import Tools, install, settings
+
+if TYPE_CHECKING:
+    from support.goreleaser import Artifact, Dist, GoReleaser
+    from support.server import ReleaseServer
+    from support.venvs import Venv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
@@ -77,13 +85,13 @@ def _names(config: Path) -> tuple[dict[tuple[str, str], str], list[str]]:
     return archives, checksums
 
 
-def _binaries(archive) -> set[str]:  # type: ignore[no-untyped-def]
+def _binaries(archive: Artifact) -> set[str]:
     """The binaries GoReleaser put in an archive (or that an uploadable binary is), no ``.exe``."""
     names = archive.extra.get("Binaries") or [archive.extra.get("Binary", "")]
     return {name.removesuffix(".exe") for name in names}
 
 
-def _candidates(dist, target: tuple[str, str], command: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _candidates(dist: Dist, target: tuple[str, str], command: str) -> dict[str, Artifact]:
     """GoReleaser's archives (or uploadable binaries) holding ``command`` for ``target``: its
     own architecture's, or a macOS universal binary's (goarch "all")."""
     goos, goarch = target
@@ -95,7 +103,7 @@ def _candidates(dist, target: tuple[str, str], command: str) -> dict[str, object
 
 
 @pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
-def test_names_lists_exactly_what_goreleaser_wrote(goreleaser, shape: Shape) -> None:  # type: ignore[no-untyped-def]
+def test_names_lists_exactly_what_goreleaser_wrote(goreleaser: GoReleaser, shape: Shape) -> None:
     dist = goreleaser.run(shape.config)
     archives, checksums = _names(shape.config)
     goreleasers = {
@@ -114,7 +122,7 @@ def test_names_lists_exactly_what_goreleaser_wrote(goreleaser, shape: Shape) -> 
     assert len(checksums) == len(set(checksums))
 
 
-def test_every_shape_is_one_goreleaser_really_accepts(goreleaser) -> None:  # type: ignore[no-untyped-def]
+def test_every_shape_is_one_goreleaser_really_accepts(goreleaser: GoReleaser) -> None:
     # The oracle itself: each configuration built archives for every target it names, and
     # checksums, so that a wrong name above can only be the wrapper's.
     for name, shape in SHAPES.items():
@@ -124,15 +132,31 @@ def test_every_shape_is_one_goreleaser_really_accepts(goreleaser) -> None:  # ty
         assert all(_candidates(dist, target, shape.command) for target in dist.built), name
 
 
+@dataclass(frozen=True)
+class OracleInstall:
+    """``pip install`` of a shape's sdist against GoReleaser's release for it."""
+
+    dist: Dist  # GoReleaser's run
+    venv: Venv
+    result: subprocess.CompletedProcess[str]  # what pip printed and returned
+    requested: list[str]  # the paths pip's build asked the server for, in order
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory, goreleaser, wheelhouse, ca_file, server, server_root):  # type: ignore[no-untyped-def]
+def installed(
+    tmp_path_factory: pytest.TempPathFactory,
+    goreleaser: GoReleaser,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+) -> Callable[[str], OracleInstall]:
     """``installed(key)``: pip install the sdist made with shape ``key``'s configuration as its
     goreleaser.yaml, against GoReleaser's release at ``<server>/oracle-<key>/``."""
     from cerebrium_cli.description import load_release
     from support.sdist import build_sdist, copy_checkout
-    from support.venvs import Venv
 
-    def install(key: str):  # type: ignore[no-untyped-def]
+    def install_shape(key: str) -> OracleInstall:
         shape = SHAPES[key]
         dist = goreleaser.run(shape.config)
         dist.publish(server_root / f"oracle-{key}")
@@ -147,40 +171,35 @@ def installed(tmp_path_factory, goreleaser, wheelhouse, ca_file, server, server_
         )
         sdist = build_sdist(tmp / "dist", checkout)
         prefix = load_release(checkout / "goreleaser.yaml").env_prefix
-        venv = Venv.create(tmp / "venv")
-        env = {
-            "SSL_CERT_FILE": str(ca_file),
-            f"{prefix}RELEASE_URL": f"{server.url}/oracle-{key}/",
-            f"{prefix}CACHE_DIR": str(tmp / "cache"),
-        }
+        env = settings(ca_file, f"{server.url}/oracle-{key}/", tmp / "cache", prefix=prefix)
         before = len(server.requests)
-        result = venv.install(str(sdist), wheelhouse=wheelhouse, env=env)
-        return dist, venv, result, [r.path for r in server.requests[before:]]
+        venv, result = install(tmp, str(sdist), wheelhouse=wheelhouse, env=env, prefix=prefix)
+        return OracleInstall(dist, venv, result, [r.path for r in server.requests[before:]])
 
-    return install
+    return install_shape
 
 
 INSTALLED = [key for key, shape in SHAPES.items() if shape.install]
 
 
 @pytest.mark.parametrize("key", INSTALLED)
-def test_pip_install_against_goreleasers_release_gives_a_working_command(  # type: ignore[no-untyped-def]
-    installed, key: str
+def test_pip_install_against_goreleasers_release_gives_a_working_command(
+    installed: Callable[[str], OracleInstall], key: str
 ) -> None:
     from cerebrium_cli.platforms import current_target
 
-    dist, venv, result, requested = installed(key)
+    made = installed(key)
     shape = SHAPES[key]
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    run = venv.run(shape.command, "version")
+    assert made.result.returncode == 0, (made.result.stdout + made.result.stderr)[-4000:]
+    run = made.venv.run(shape.command, "version")
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == f"cerebrium version {VERSION}"
     # What was downloaded is GoReleaser's archive for this machine, checked against its checksums.
     target = current_target()
-    archive_names = set(_candidates(dist, (target.os, target.arch), shape.command))
-    fetched = {path.rsplit("/", 1)[1] for path in requested}
+    archive_names = set(_candidates(made.dist, (target.os, target.arch), shape.command))
+    fetched = {path.rsplit("/", 1)[1] for path in made.requested}
     assert fetched & archive_names, (fetched, archive_names)
-    assert fetched <= {a.name for a in dist.assets}, fetched
+    assert fetched <= {a.name for a in made.dist.assets}, fetched
 
 
 # --- Real SBOMs: syft through GoReleaser's sboms block ---------------------------------------
@@ -195,8 +214,12 @@ SBOMS = [
 ]
 
 
-def test_the_platform_wheel_carries_the_sbom_syft_wrote_through_goreleaser(  # type: ignore[no-untyped-def]
-    tmp_path, goreleaser, tools, server, server_root
+def test_the_platform_wheel_carries_the_sbom_syft_wrote_through_goreleaser(
+    tmp_path: Path,
+    goreleaser: GoReleaser,
+    tools: Tools,
+    server: ReleaseServer,
+    server_root: Path,
 ) -> None:
     import json
     import zipfile

@@ -218,15 +218,9 @@ def test_keyless_bundles_are_told_from_key_bundles() -> None:
 
 
 @pytest.fixture(scope="module")
-def forge() -> SigstoreTestRoot:
-    return SigstoreTestRoot()
-
-
-@pytest.fixture(scope="module")
-def trust(forge: SigstoreTestRoot, tmp_path_factory: pytest.TempPathFactory) -> SigstoreTrust:
-    path = tmp_path_factory.mktemp("sigstore") / "trusted_root.json"
-    path.write_bytes(forge.trusted_root_json())
-    return SigstoreTrust(path)
+def trust(trusted_root: Path) -> SigstoreTrust:
+    """The wrapper's trust in conftest's ``forge``, loaded from its trusted_root.json."""
+    return SigstoreTrust(trusted_root)
 
 
 def test_a_bundle_from_the_release_workflow_verifies(

@@ -35,18 +35,6 @@ TAG = f"v{VERSION}"
 SIGNER = f"https://github.com/{REPO}/.github/workflows/release.yml@refs/tags/{TAG}"
 
 
-@pytest.fixture(scope="module")
-def forge() -> SigstoreTestRoot:
-    return SigstoreTestRoot()
-
-
-@pytest.fixture(scope="module")
-def trusted_root(forge: SigstoreTestRoot, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sigstore") / "trusted_root.json"
-    path.write_bytes(forge.trusted_root_json())
-    return path
-
-
 def _archive(release: Release) -> Path:
     from cerebrium_cli.platforms import current_target
 

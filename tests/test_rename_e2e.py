@@ -10,11 +10,19 @@ and is not searched.
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import VERSION
+from support.installs import install, settings
+
+if TYPE_CHECKING:
+    from support.server import ReleaseServer
+    from support.venvs import Venv
 
 pytestmark = [
     pytest.mark.e2e,
@@ -47,11 +55,30 @@ def _search(text: str) -> list[str]:
     return [line for line in text.splitlines() if "cerebrium" in line.lower()]
 
 
+PREFIX = "ACME_"  # the environment prefix derived from project_name
+
+
+@dataclass(frozen=True)
+class Acme:
+    """The acme package, installed with its bootstrap extra against acme's release."""
+
+    sdist: Path
+    venv: Venv
+    env: dict[str, str]  # the settings it was installed with
+    result: subprocess.CompletedProcess[str]  # what pip printed and returned
+
+
 @pytest.fixture(scope="module")
-def acme(tmp_path_factory, go_binaries, server_root, server, ca_file, wheelhouse):  # type: ignore[no-untyped-def]
+def acme(
+    tmp_path_factory: pytest.TempPathFactory,
+    go_binaries: dict[tuple[str, str], Path],
+    server_root: Path,
+    server: ReleaseServer,
+    ca_file: Path,
+    wheelhouse: Path,
+) -> Acme:
     from support.release import make_archive, write_checksums
     from support.sdist import build_sdist, copy_checkout
-    from support.venvs import Venv
 
     tmp = tmp_path_factory.mktemp("acme")
     checkout = copy_checkout(tmp / "checkout")
@@ -68,34 +95,32 @@ def acme(tmp_path_factory, go_binaries, server_root, server, ca_file, wheelhouse
     ]
     write_checksums(archives, release / "checksums.txt")
 
-    venv = Venv.create(tmp / "venv")
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "ACME_RELEASE_URL": f"{server.url}/acme/",
-        "ACME_CACHE_DIR": str(tmp / "cache"),
-    }
-    result = venv.install(f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env)
+    env = settings(ca_file, f"{server.url}/acme/", tmp / "cache", prefix=PREFIX)
+    venv, result = install(
+        tmp, f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env, prefix=PREFIX
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    return venv, env, result, sdist
+    return Acme(sdist, venv, env, result)
 
 
-def test_the_install_speaks_of_acme_only(acme) -> None:  # type: ignore[no-untyped-def]
-    _, _, result, _ = acme
-    build_output = [line for line in result.stderr.splitlines() if line.lstrip().startswith("acme")]
+def test_the_install_speaks_of_acme_only(acme: Acme) -> None:
+    output = acme.result.stdout + acme.result.stderr
+    stderr = acme.result.stderr.splitlines()
+    build_output = [line for line in stderr if line.lstrip().startswith("acme")]
     assert build_output, "the build hook said nothing about acme"
-    assert _search(result.stdout + result.stderr) == []
+    assert _search(output) == []
 
 
-def test_the_command_runs_the_binary(acme) -> None:  # type: ignore[no-untyped-def]
-    venv, _, _, _ = acme
+def test_the_command_runs_the_binary(acme: Acme) -> None:
+    venv = acme.venv
     run = venv.run(venv.script("acmectl"), "version")
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().endswith(VERSION)
     assert not venv.script("cerebrium").exists()
 
 
-def test_installed_paths_and_metadata_name_acme_only(acme) -> None:  # type: ignore[no-untyped-def]
-    venv, _, _, _ = acme
+def test_installed_paths_and_metadata_name_acme_only(acme: Acme) -> None:
+    venv = acme.venv
     show = venv.pip("show", "--files", "--verbose", "acme")
     assert show.returncode == 0, show.stderr
     assert "acme_cli/" in show.stdout
@@ -120,9 +145,8 @@ def test_installed_paths_and_metadata_name_acme_only(acme) -> None:  # type: ign
         ["pin", "--from", "/nonexistent/release"],  # a command's error
     ],
 )
-def test_every_command_message_names_acme(acme, args: list[str]) -> None:  # type: ignore[no-untyped-def]
-    venv, env, _, _ = acme
-    run = venv.run(venv.python, "-m", "acme_cli.bootstrap", *args, env=env)
+def test_every_command_message_names_acme(acme: Acme, args: list[str]) -> None:
+    run = acme.venv.run(acme.venv.python, "-m", "acme_cli.bootstrap", *args, env=acme.env)
     assert "Traceback" not in run.stderr
     output = run.stdout + run.stderr
     # `info` runs the binary for its version line; that line is the binary's, not ours.
@@ -130,13 +154,11 @@ def test_every_command_message_names_acme(acme, args: list[str]) -> None:  # typ
     assert _search(ours) == [], args
 
 
-def test_an_install_refusal_names_acme(acme, tmp_path: Path, wheelhouse) -> None:  # type: ignore[no-untyped-def]
-    from support.venvs import Venv
-
-    _, env, _, sdist = acme
-    other = Venv.create(tmp_path / "venv")
-    offline = {**env, "ACME_OFFLINE": "1", "ACME_CACHE_DIR": str(tmp_path / "empty-cache")}
-    result = other.install(str(sdist), wheelhouse=wheelhouse, env=offline)
+def test_an_install_refusal_names_acme(acme: Acme, tmp_path: Path, wheelhouse: Path) -> None:
+    offline = {**acme.env, "ACME_OFFLINE": "1", "ACME_CACHE_DIR": str(tmp_path / "empty-cache")}
+    _, result = install(
+        tmp_path, str(acme.sdist), wheelhouse=wheelhouse, env=offline, prefix=PREFIX
+    )
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "ACME_OFFLINE is set" in output

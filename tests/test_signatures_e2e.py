@@ -3,69 +3,98 @@
 from __future__ import annotations
 
 import functools
-import shutil
+import os
+import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 import yaml
-from conftest import VERSION
+from conftest import ROOT, VERSION
+from support.installs import (
+    Installed,
+    assert_installed,
+    assert_not_installed,
+    copy_release,
+    install,
+    settings,
+)
+from support.signing import bundle, make_key, public_pem, sign
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+    from support.goreleaser import Dist, GoReleaser
+    from support.release import Release
+    from support.server import ReleaseServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
 
 @pytest.fixture(scope="module")
-def release_key():  # type: ignore[no-untyped-def]
-    from support.signing import make_key
-
+def release_key() -> EllipticCurvePrivateKey:
     return make_key()
 
 
-@pytest.fixture(scope="module")
-def keyed_sdist(tmp_path_factory, release_key) -> Path:  # type: ignore[no-untyped-def]
+def _sdist_with_key(tmp_path_factory: pytest.TempPathFactory, name: str, public: bytes) -> Path:
+    """The sdist built from a copy of this checkout carrying ``public`` as wrapper/cosign.pub."""
     from support.sdist import build_sdist, copy_checkout
-    from support.signing import public_pem
 
-    checkout = copy_checkout(tmp_path_factory.mktemp("keyed") / "src")
-    (checkout / "wrapper" / "cosign.pub").write_bytes(public_pem(release_key))
-    return build_sdist(tmp_path_factory.mktemp("keyed-dist"), checkout)
-
-
-def _variant(server_root: Path, release, name: str) -> Path:  # type: ignore[no-untyped-def]
-    out = server_root / name
-    shutil.copytree(release.dir, out)
-    return out
+    checkout = copy_checkout(tmp_path_factory.mktemp(name) / "src")
+    (checkout / "wrapper" / "cosign.pub").write_bytes(public)
+    return build_sdist(tmp_path_factory.mktemp(f"{name}-dist"), checkout)
 
 
-def _install(tmp_path, keyed_sdist, wheelhouse, ca_file, server, name):  # type: ignore[no-untyped-def]
-    from support.venvs import Venv
+@pytest.fixture(scope="module")
+def keyed_sdist(
+    tmp_path_factory: pytest.TempPathFactory, release_key: EllipticCurvePrivateKey
+) -> Path:
+    return _sdist_with_key(tmp_path_factory, "keyed", public_pem(release_key))
 
-    venv = Venv.create(tmp_path / "venv")
-    env = {
-        "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": f"{server.url}/{name}/",
-        "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    return venv, venv.install(str(keyed_sdist), wheelhouse=wheelhouse, env=env)
+
+InstallFrom = Callable[[Path, str], Installed]
+
+
+@pytest.fixture
+def install_from(
+    tmp_path: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
+) -> InstallFrom:
+    """``install_from(sdist, name)``: ``pip install sdist`` into a fresh venv, against the
+    release at ``<server>/<name>/``."""
+
+    def install_sdist(sdist: Path, name: str) -> Installed:
+        env = settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache")
+        return install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+
+    return install_sdist
+
+
+def _said_signed(result: subprocess.CompletedProcess[str], form: str) -> bool:
+    """The build hook reported checksums.txt signed, in ``form`` ("sig" or "bundle")."""
+    expected = "cosign signature" if form == "sig" else "Sigstore bundle"
+    return f"checksums.txt signed ({expected}" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("form", ["sig", "bundle"])
 def test_a_release_signed_by_the_pinned_key_installs(
-    tmp_path, keyed_sdist, wheelhouse, ca_file, server, server_root, release, release_key, form
-) -> None:  # type: ignore[no-untyped-def]
-    from support.signing import bundle, sign
-
-    out = _variant(server_root, release, f"signed-{form}")
+    install_from: InstallFrom,
+    keyed_sdist: Path,
+    server_root: Path,
+    release: Release,
+    release_key: EllipticCurvePrivateKey,
+    form: str,
+) -> None:
+    out = copy_release(release, server_root / f"signed-{form}")
     data = (out / "checksums.txt").read_bytes()
     if form == "sig":
         (out / "checksums.txt.sig").write_bytes(sign(release_key, data))
     else:
         (out / "checksums.txt.sigstore.json").write_bytes(bundle(release_key, data))
-    venv, result = _install(tmp_path, keyed_sdist, wheelhouse, ca_file, server, f"signed-{form}")
-    assert result.returncode == 0, result.stderr[-3000:]
-    expected = "cosign signature" if form == "sig" else "Sigstore bundle"
-    assert f"checksums.txt signed ({expected}" in result.stdout + result.stderr
-    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
+    venv, result = install_from(keyed_sdist, f"signed-{form}")
+    assert_installed(venv, result, VERSION)
+    assert _said_signed(result, form)
 
 
 @pytest.mark.parametrize(
@@ -77,20 +106,15 @@ def test_a_release_signed_by_the_pinned_key_installs(
     ],
 )
 def test_releases_the_key_did_not_sign_are_refused(
-    tmp_path,
-    keyed_sdist,
-    wheelhouse,
-    ca_file,
-    server,
-    server_root,
-    release,
-    release_key,
-    case,
-    message,
-) -> None:  # type: ignore[no-untyped-def]
-    from support.signing import make_key, sign
-
-    out = _variant(server_root, release, f"refused-{case}")
+    install_from: InstallFrom,
+    keyed_sdist: Path,
+    server_root: Path,
+    release: Release,
+    release_key: EllipticCurvePrivateKey,
+    case: str,
+    message: str,
+) -> None:
+    out = copy_release(release, server_root / f"refused-{case}")
     checksums = out / "checksums.txt"
     if case == "other-key":
         (out / "checksums.txt.sig").write_bytes(sign(make_key(), checksums.read_bytes()))
@@ -99,12 +123,8 @@ def test_releases_the_key_did_not_sign_are_refused(
         lines = checksums.read_text().splitlines()
         lines[0] = "f" * 64 + lines[0][64:]  # another archive's digest changed after signing
         checksums.write_text("\n".join(lines) + "\n")
-    venv, result = _install(tmp_path, keyed_sdist, wheelhouse, ca_file, server, f"refused-{case}")
-    out_text = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert message in out_text
-    assert "Traceback" not in out_text
-    assert not venv.script("cerebrium").exists()
+    venv, result = install_from(keyed_sdist, f"refused-{case}")
+    assert message in assert_not_installed(venv, result)
 
 
 # --- Real cosign, through GoReleaser's signs block ------------------------------------------
@@ -145,55 +165,78 @@ SIGNS = {
 CHECKSUM_IDS = ("cerebrium",)
 
 
-def _cosign_key_pair(where: Path) -> tuple[bytes, bytes]:
-    """``cosign generate-key-pair``: (cosign.key, encrypted with COSIGN_PASSWORD; cosign.pub)."""
-    import os
-    import subprocess
+@dataclass(frozen=True)
+class CosignKeyPair:
+    """What ``cosign generate-key-pair`` wrote: cosign.key (encrypted with COSIGN_PASSWORD) and
+    cosign.pub (PEM)."""
 
-    from support.gotools import install
+    private: bytes
+    public: bytes
+
+
+def _cosign_key_pair(where: Path) -> CosignKeyPair:
+    """``cosign generate-key-pair`` in ``where``."""
+    from support.gotools import install as install_tool
 
     where.mkdir(parents=True)
     subprocess.run(
-        [str(install("cosign")), "generate-key-pair"],
+        [str(install_tool("cosign")), "generate-key-pair"],
         cwd=where,
         env={**os.environ, "COSIGN_PASSWORD": COSIGN_PASSWORD},
         check=True,
         capture_output=True,
     )
-    return (where / "cosign.key").read_bytes(), (where / "cosign.pub").read_bytes()
+    return CosignKeyPair((where / "cosign.key").read_bytes(), (where / "cosign.pub").read_bytes())
 
 
 @pytest.fixture(scope="module")
-def cosign_keys(tmp_path_factory):  # type: ignore[no-untyped-def]
+def cosign_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CosignKeyPair]:
     """Two key pairs made by cosign: the release's and another one."""
     tmp = tmp_path_factory.mktemp("cosign-keys")
     return {name: _cosign_key_pair(tmp / name) for name in ("release", "other")}
 
 
 @pytest.fixture(scope="module")
-def cosign_sdists(tmp_path_factory, cosign_keys):  # type: ignore[no-untyped-def]
+def cosign_sdists(
+    tmp_path_factory: pytest.TempPathFactory, cosign_keys: dict[str, CosignKeyPair]
+) -> dict[str, Path]:
     """The sdist carrying each key pair's cosign.pub as wrapper/cosign.pub."""
-    from support.sdist import build_sdist, copy_checkout
+    return {
+        name: _sdist_with_key(tmp_path_factory, f"cosign-{name}", pair.public)
+        for name, pair in cosign_keys.items()
+    }
 
-    sdists = {}
-    for name, (_, public) in cosign_keys.items():
-        checkout = copy_checkout(tmp_path_factory.mktemp(f"cosign-{name}") / "src")
-        (checkout / "wrapper" / "cosign.pub").write_bytes(public)
-        sdists[name] = build_sdist(tmp_path_factory.mktemp(f"cosign-{name}-dist"), checkout)
-    return sdists
+
+@dataclass(frozen=True)
+class CosignSigned:
+    """One GoReleaser run with a signs block, and where its release is served from."""
+
+    dist: Dist
+    published: Path  # <server root>/<name>, the assets under their release names
+
+
+class SignRelease(Protocol):
+    def __call__(
+        self, form: str, checksum_ids: tuple[str, ...] | None = CHECKSUM_IDS
+    ) -> CosignSigned: ...
 
 
 @pytest.fixture(scope="module")
-def cosign_signed(tmp_path_factory, goreleaser, cosign_keys, server_root):  # type: ignore[no-untyped-def]
+def cosign_signed(
+    tmp_path_factory: pytest.TempPathFactory,
+    goreleaser: GoReleaser,
+    cosign_keys: dict[str, CosignKeyPair],
+    server_root: Path,
+) -> SignRelease:
     """``cosign_signed(form)``: GoReleaser's release of the project's configuration plus a signs
-    block of that form, signed with the release key, at ``<server>/cosign-<form>/``."""
-    from conftest import ROOT
+    block of that form, signed with the release key, at ``<server>/cosign-<form>/`` (made once
+    per form and ``checksum_ids``)."""
     from support.goreleaser import derive_config
 
-    private, _ = cosign_keys["release"]
+    private = cosign_keys["release"].private
     env = {"COSIGN_PASSWORD": COSIGN_PASSWORD, "COSIGN_PRIVATE_KEY": private.decode()}
 
-    def make(form: str, checksum_ids: tuple[str, ...] | None = CHECKSUM_IDS):  # type: ignore[no-untyped-def]
+    def make(form: str, checksum_ids: tuple[str, ...] | None = CHECKSUM_IDS) -> CosignSigned:
         base = yaml.safe_load((ROOT / "goreleaser.yaml").read_text())
         checksum = {**base["checksum"], **({"ids": list(checksum_ids)} if checksum_ids else {})}
         name = f"cosign-{form}" if checksum_ids else f"cosign-{form}-all"
@@ -204,60 +247,51 @@ def cosign_signed(tmp_path_factory, goreleaser, cosign_keys, server_root):  # ty
             checksum=checksum,
         )
         dist = goreleaser.run(config, sign=True, env=env)
-        return dist, dist.publish(server_root / name)
+        return CosignSigned(dist, dist.publish(server_root / name))
 
     return functools.cache(make)
 
 
 @pytest.mark.parametrize("form", ["sig", "bundle"])
 def test_goreleaser_and_cosign_signed_release_installs_with_its_key(
-    tmp_path, cosign_signed, cosign_sdists, wheelhouse, ca_file, server, form
-) -> None:  # type: ignore[no-untyped-def]
-    dist, published = cosign_signed(form)
-    (signature,) = [a for a in dist.assets if a.type == "Signature"]
-    assert (published / signature.name).is_file()
+    install_from: InstallFrom,
+    cosign_signed: SignRelease,
+    cosign_sdists: dict[str, Path],
+    form: str,
+) -> None:
+    signed = cosign_signed(form)
+    (signature,) = [a for a in signed.dist.assets if a.type == "Signature"]
+    assert (signed.published / signature.name).is_file()
     expected_name = {"sig": "checksums.txt.sig", "bundle": "checksums.txt.sigstore.json"}[form]
     assert signature.name == expected_name
-    venv, result = _install(
-        tmp_path, cosign_sdists["release"], wheelhouse, ca_file, server, f"cosign-{form}"
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-    expected = "cosign signature" if form == "sig" else "Sigstore bundle"
-    assert f"checksums.txt signed ({expected}" in result.stdout + result.stderr
-    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
+    venv, result = install_from(cosign_sdists["release"], signed.published.name)
+    assert_installed(venv, result, VERSION)
+    assert _said_signed(result, form)
 
 
 @pytest.mark.parametrize("form", ["sig", "bundle"])
 def test_goreleaser_and_cosign_signed_release_is_refused_with_another_key(
-    tmp_path, cosign_signed, cosign_sdists, wheelhouse, ca_file, server, form
-) -> None:  # type: ignore[no-untyped-def]
-    cosign_signed(form)
-    venv, result = _install(
-        tmp_path, cosign_sdists["other"], wheelhouse, ca_file, server, f"cosign-{form}"
-    )
-    out_text = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "does not verify with the release key" in out_text
-    assert "Traceback" not in out_text
-    assert not venv.script("cerebrium").exists()
-    assert venv.pip("show", "cerebrium").returncode != 0
+    install_from: InstallFrom,
+    cosign_signed: SignRelease,
+    cosign_sdists: dict[str, Path],
+    form: str,
+) -> None:
+    signed = cosign_signed(form)
+    venv, result = install_from(cosign_sdists["other"], signed.published.name)
+    assert "does not verify with the release key" in assert_not_installed(venv, result)
 
 
 def test_a_checksums_file_goreleaser_changed_after_signing_it_is_refused(
-    tmp_path, cosign_signed, cosign_sdists, wheelhouse, ca_file, server
-) -> None:  # type: ignore[no-untyped-def]
+    install_from: InstallFrom,
+    cosign_signed: SignRelease,
+    cosign_sdists: dict[str, Path],
+) -> None:
     # GoReleaser v2.15.x without checksum.ids (goreleaser#6514): its checksums.txt lists
     # checksums.txt.sig, written after the signature was made. Even with the right key, such a
     # release installs nothing.
-    dist, published = cosign_signed("sig", checksum_ids=None)
-    (checksums,) = dist.checksums
-    if "checksums.txt.sig" not in (published / checksums.name).read_text():
+    signed = cosign_signed("sig", checksum_ids=None)
+    (checksums,) = signed.dist.checksums
+    if "checksums.txt.sig" not in (signed.published / checksums.name).read_text():
         pytest.skip("this GoReleaser no longer changes checksums.txt after signing it")
-    venv, result = _install(
-        tmp_path, cosign_sdists["release"], wheelhouse, ca_file, server, published.name
-    )
-    out_text = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "checksums file was changed after signing" in out_text
-    assert "Traceback" not in out_text
-    assert not venv.script("cerebrium").exists()
+    venv, result = install_from(cosign_sdists["release"], signed.published.name)
+    assert "checksums file was changed after signing" in assert_not_installed(venv, result)

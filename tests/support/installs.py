@@ -25,23 +25,36 @@ Installed = tuple[Venv, subprocess.CompletedProcess[str]]
 """A fresh venv and what ``pip install`` printed and returned there."""
 
 
-def settings(ca_file: Path, url: str, cache: Path, **more: str) -> dict[str, str]:
-    """An install's environment: the test CA, the release at ``url``, a cache of the test's own."""
+def settings(
+    ca_file: Path, url: str, cache: Path, *, prefix: str = "CEREBRIUM_", **more: str
+) -> dict[str, str]:
+    """An install's environment: the test CA, the release at ``url``, a cache of the test's own.
+
+    ``prefix`` is the package's ``Release.env_prefix``: another one for a package built from
+    another project's goreleaser.yaml.
+    """
     return {
         "SSL_CERT_FILE": str(ca_file),
-        "CEREBRIUM_RELEASE_URL": url,
-        "CEREBRIUM_CACHE_DIR": str(cache),
+        f"{prefix}RELEASE_URL": url,
+        f"{prefix}CACHE_DIR": str(cache),
         **more,
     }
 
 
-def install(tmp: Path, *requirements: str, wheelhouse: Path, env: Mapping[str, str]) -> Installed:
+def install(
+    tmp: Path,
+    *requirements: str,
+    wheelhouse: Path,
+    env: Mapping[str, str],
+    prefix: str = "CEREBRIUM_",
+) -> Installed:
     """``pip install requirements`` into a fresh venv at ``tmp/venv``.
 
-    The cache is ``tmp/cache`` unless ``env`` names one, so installs share a cache only on purpose.
+    The cache (``<prefix>CACHE_DIR``) is ``tmp/cache`` unless ``env`` names one, so installs
+    share a cache only on purpose.
     """
     venv = Venv.create(tmp / "venv")
-    environ = {"CEREBRIUM_CACHE_DIR": str(tmp / "cache"), **env}
+    environ = {f"{prefix}CACHE_DIR": str(tmp / "cache"), **env}
     return venv, venv.install(*requirements, wheelhouse=wheelhouse, env=environ)
 
 
