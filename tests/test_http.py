@@ -224,6 +224,62 @@ def test_redirect_loop_is_detected() -> None:
         _downloader(handler).fetch("https://example.com/a", limit=100)
 
 
+def test_a_redirect_to_plain_http_names_both_urls_redacted_and_sends_nothing_in_the_clear() -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://u:pw@evil.example/a?sig=s3cret"})
+
+    with pytest.raises(DownloadError) as info:
+        _downloader(handler).fetch("https://example.com/start?sig=other", limit=100)
+    assert str(info.value).startswith(
+        "https://example.com/start?... redirected to http://evil.example/a?..., which is not "
+        "HTTPS; refusing"
+    )
+    assert sent == ["https://example.com/start?sig=other"]
+
+
+def test_a_redirect_loop_names_the_start_and_where_it_looped() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        following = {"/a": "/b", "/b": "/c", "/c": "/b"}[request.url.path]
+        return httpx.Response(302, headers={"Location": following + "?sig=s3cret"})
+
+    with pytest.raises(DownloadError) as info:
+        _downloader(handler).fetch("https://example.com/a", limit=100)
+    assert str(info.value) == (
+        "https://example.com/a redirects in a loop (at https://example.com/b?...)"
+    )
+
+
+def test_more_redirects_than_the_policy_allows_give_up() -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        return httpx.Response(302, headers={"Location": f"/{len(sent)}"})
+
+    downloader = Downloader(NetworkPolicy(max_redirects=3), transport=httpx.MockTransport(handler))
+    with pytest.raises(DownloadError) as info:
+        downloader.fetch("https://example.com/start", limit=100)
+    assert str(info.value) == "https://example.com/start redirected more than 3 times; giving up"
+    assert sent == ["/start", "/1", "/2", "/3"]  # the start, then three redirects followed
+
+
+def test_the_body_of_a_redirect_is_never_read() -> None:
+    # Nothing bounds it, and nothing in it is needed: only the Location header is.
+    class Unreadable(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            raise AssertionError("the body of a redirect was read")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/a":
+            return httpx.Response(302, headers={"Location": "/b"}, stream=Unreadable())
+        return _ok(request)
+
+    assert _downloader(handler).fetch("https://example.com/a", limit=1 << 20) == BODY
+
+
 def test_token_goes_to_github_only_and_is_dropped_after_a_cross_host_redirect() -> None:
     seen: list[tuple[str, str | None]] = []
 
@@ -237,6 +293,42 @@ def test_token_goes_to_github_only_and_is_dropped_after_a_cross_host_redirect() 
 
     _downloader(handler, token="ghp_secret").fetch(URL, limit=1 << 20)
     assert seen == [("github.com", "Bearer ghp_secret"), ("objects.githubusercontent.com", None)]
+
+
+@pytest.mark.parametrize(
+    "hops",
+    [
+        ["https://github.com/a", "https://objects.githubusercontent.com/b", "https://github.com/c"],
+        ["https://github.com/a", "https://api.github.com/b"],
+        ["https://github.com/a", "https://github.com:8443/b"],
+    ],
+    ids=["back-to-github", "github-to-api", "another-port"],
+)
+def test_the_token_never_follows_a_redirect_off_the_starting_host(hops: list[str]) -> None:
+    # Once a redirect has left the host the download started at, no later hop gets the token,
+    # not even one back to GitHub: a storage host could otherwise bounce it anywhere.
+    seen: list[tuple[str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((str(request.url), request.headers.get("Authorization")))
+        following = hops[len(seen)] if len(seen) < len(hops) else None
+        return httpx.Response(302, headers={"Location": following}) if following else _ok(request)
+
+    _downloader(handler, token="ghp_secret").fetch(hops[0], limit=1 << 20)
+    assert seen == [(hops[0], "Bearer ghp_secret")] + [(url, None) for url in hops[1:]]
+
+
+def test_the_token_follows_a_redirect_on_the_same_host() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("Authorization"))
+        if request.url.path == "/a":
+            return httpx.Response(302, headers={"Location": "/b"})
+        return _ok(request)
+
+    _downloader(handler, token="ghp_secret").fetch("https://github.com/a", limit=1 << 20)
+    assert seen == ["Bearer ghp_secret", "Bearer ghp_secret"]
 
 
 def test_token_is_never_sent_to_other_hosts() -> None:

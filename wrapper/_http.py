@@ -2,12 +2,13 @@
 
 This is the only module that imports httpx. Every httpx exception is translated here into a
 :class:`DownloadError` whose message names the URL (never a token) and says what to do.
-Redirects are followed by hand so that each hop can be checked: plain http is refused, and a
-GitHub token is sent only to the GitHub host the download started at. The proxy is chosen per
-request (``HTTPS_PROXY``/``ALL_PROXY``, minus ``NO_PROXY`` read as curl reads it, address
-ranges included: see ``_proxies``); HTTP(S) and SOCKS5 proxies work (SOCKS through httpx's
-``socks`` extra). Answers that retrying cannot change (a certificate error, a proxy refusing
-its credentials, 401) fail at once; a rate limit is waited out when the server's wait is short.
+httpx follows redirects, and a request hook checks each hop before it is sent: plain http is
+refused, a loop reported; a GitHub token goes only to the GitHub host the download started at.
+The proxy is chosen per request (``HTTPS_PROXY``/``ALL_PROXY``, minus ``NO_PROXY`` read as curl
+reads it, address ranges included: see ``_proxies``); HTTP(S) and SOCKS5 proxies work (SOCKS
+through httpx's ``socks`` extra). Answers that retrying cannot change (a certificate error, a
+proxy refusing its credentials, 401) fail at once; a rate limit is waited out when the server's
+wait is short.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Answers that may carry GitHub's rate limit: 403 (primary and secondary limits) and 429.
 # https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
 _RATE_LIMIT_STATUSES = frozenset({403, 429})
+# The key in ``Request.extensions`` under which the URLs of one download's hops are kept.
+_HOPS = "redirect_hops"
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,9 @@ class Downloader:
         self._client = httpx.Client(
             transport=transport if transport is not None else _Routes(ssl_context()),
             trust_env=False,  # proxies are chosen by _Routes; certificates by ssl_context()
-            follow_redirects=False,
+            follow_redirects=True,
+            max_redirects=policy.max_redirects,
+            event_hooks={"request": [_check_hop], "response": [_skip_redirect_body]},
             timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
             # Identity: a server that gzips a .tar.gz on the wire must not change the bytes we hash.
             headers={"User-Agent": user_agent, "Accept-Encoding": "identity"},
@@ -313,39 +318,59 @@ class Downloader:
 
     @contextmanager
     def _open(self, url: str) -> Iterator[httpx.Response]:
-        """Send GET and follow redirects by hand, checking every hop."""
-        current = _https_url(url)
-        start_host = current.host
-        seen: set[str] = set()
-        for _ in range(self.policy.max_redirects + 1):
-            headers: dict[str, str] = {}
-            if self._token and current.host == start_host and current.host in GITHUB_HOSTS:
-                headers["Authorization"] = f"Bearer {self._token}"
-            request = self._client.build_request("GET", current, headers=headers)
-            response = self._client.send(request, stream=True)
-            if not response.is_redirect:
-                try:
-                    yield response
-                finally:
-                    response.close()
-                return
-            response.close()
-            location = response.headers.get("Location", "")
-            target = current.join(location)
-            if target.scheme != "https":
-                raise DownloadError(
-                    f"{redact(current)} redirected to {redact(target)}, which is not HTTPS; "
-                    "refusing to download over an unencrypted connection. The release location "
-                    "or a proxy is misconfigured."
-                )
-            key = str(target)
-            if key in seen:
-                raise DownloadError(f"{redact(url)} redirects in a loop (at {redact(target)})")
-            seen.add(key)
-            current = target
-        raise DownloadError(
-            f"{redact(url)} redirected more than {self.policy.max_redirects} times; giving up"
+        """Send GET; httpx follows the redirects, each hop checked by :func:`_check_hop` first.
+
+        The token goes to a GitHub host only; httpx drops it at the first redirect to another
+        origin (scheme, host, port), and a later hop back to GitHub does not get it again.
+        """
+        start = _https_url(url)
+        headers: dict[str, str] = {}
+        if self._token and start.host in GITHUB_HOSTS:
+            headers["Authorization"] = f"Bearer {self._token}"
+        hops: list[httpx.URL] = []  # shared by every redirect request: see _check_hop
+        request = self._client.build_request(
+            "GET", start, headers=headers, extensions={_HOPS: hops}
         )
+        try:
+            response = self._client.send(request, stream=True)
+        except httpx.TooManyRedirects as exc:
+            raise DownloadError(
+                f"{redact(url)} redirected more than {self.policy.max_redirects} times; giving up"
+            ) from exc
+        try:
+            yield response
+        finally:
+            response.close()
+
+
+def _check_hop(request: httpx.Request) -> None:
+    """httpx's request hook: refuse a redirect to plain http, or back to where it has been,
+    before anything is sent to it.
+
+    httpx builds each redirect request with the very ``extensions`` of the one before
+    (``Client._build_redirect_request``, httpx 0.27 and 0.28), so the list of URLs visited,
+    made in ``Downloader._open``, rides along under ``_HOPS``.
+    """
+    hops: list[httpx.URL] = request.extensions[_HOPS]
+    if hops and request.url.scheme != "https":
+        raise DownloadError(
+            f"{redact(hops[-1])} redirected to {redact(request.url)}, which is not HTTPS; "
+            "refusing to download over an unencrypted connection. The release location "
+            "or a proxy is misconfigured."
+        )
+    if request.url in hops:
+        raise DownloadError(f"{redact(hops[0])} redirects in a loop (at {redact(request.url)})")
+    hops.append(request.url)
+
+
+def _skip_redirect_body(response: httpx.Response) -> None:
+    """httpx's response hook: close a redirect's body unread, where httpx would read it whole.
+
+    Nothing bounds its size and nothing in it is needed (only ``Location`` is).
+    """
+    if response.has_redirect_location and isinstance(response.stream, httpx.SyncByteStream):
+        response.stream.close()  # releases the connection, as closing the response would
+        response.stream = httpx.ByteStream(b"")
 
 
 def _https_url(url: str) -> httpx.URL:
