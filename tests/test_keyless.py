@@ -551,6 +551,46 @@ def test_the_attestations_api_comes_from_github_api_url(tmp_path: Path) -> None:
     assert "attestation: required" in "\n".join(made.describe())
 
 
+@pytest.mark.parametrize(
+    "block",
+    [
+        "release: {gitlab: {owner: CerebriumAI, name: cerebrium}}",
+        "release: {gitea: {owner: CerebriumAI, name: cerebrium}}\n"
+        "gitea_urls: {download: 'https://gitea.example'}",
+        "release: {github: {owner: CerebriumAI, name: cerebrium}}\n"
+        "github_urls: {download: 'https://ghe.example'}",
+    ],
+)
+def test_no_keyless_identity_is_derived_for_a_repository_off_github_com(block: str) -> None:
+    # A workflow of github.com/CerebriumAI/cerebrium must not vouch for a GitLab, Gitea or
+    # GitHub Enterprise repository that happens to have the same owner and name.
+    import yaml
+    from cerebrium_cli.release import parse_release
+
+    release = parse_release(yaml.safe_load(f"project_name: cerebrium\n{block}\n"), "t.yaml")
+    assert release.repository == REPO
+    assert release.github_repository is None
+    auto = Settings.from_environ(release, {})
+    made = Verification.from_settings(release, TAG, auto, lambda url: location_for(url, _no))
+    assert made.identity is None
+    assert "keyless signatures are verified only for releases on github.com" in "\n".join(
+        made.describe()
+    )
+    for policy in ("signature", "attestation"):
+        settings = Settings.from_environ(release, {"CEREBRIUM_VERIFY": policy})
+        with pytest.raises(ConfigError, match=r"only for releases on github\.com"):
+            Verification.from_settings(release, TAG, settings, lambda url: location_for(url, _no))
+
+
+def test_a_github_com_release_expects_its_own_workflow() -> None:
+    release = load_release()
+    assert release.github_repository == REPO
+    settings = Settings.from_environ(release, {})
+    made = Verification.from_settings(release, TAG, settings, lambda url: location_for(url, _no))
+    assert made.identity is not None
+    assert made.identity.source == f"https://github.com/{REPO}"
+
+
 def _no() -> Downloader:
     raise AssertionError("no download expected")
 

@@ -139,6 +139,22 @@ class Release:
             return ""
 
     @property
+    def github_repository(self) -> str | None:
+        """``owner/name`` when releases are published on github.com, else None.
+
+        Sigstore keyless signatures and artifact attestations are checked against GitHub
+        Actions' OIDC claims for ``https://github.com/<owner>/<name>``; a GitLab, Gitea or
+        GitHub Enterprise repository of the same name is another repository, so no keyless
+        identity is derived for it.
+        """
+        if self.repository_spec is None or self.repository_spec.host != "github":
+            return None
+        homepage = self.homepage
+        if homepage is None or homepage != f"https://github.com/{self.repository}":
+            return None
+        return self.repository
+
+    @property
     def homepage(self) -> str | None:
         """The repository's web page (``https://github.com/owner/name``); None when unknown."""
         if self.repository_spec is None:

@@ -72,10 +72,11 @@ class Verification:
         trust = None
         if keyless.available():
             trust = SigstoreTrust(settings.trusted_root, settings.offline)
+        github = release.github_repository
         made = cls(
             policy=settings.verify,
             key=key,
-            identity=SignerIdentity(release.repository, tag),
+            identity=SignerIdentity(github, tag) if github else None,
             sigstore=trust,
             env_prefix=release.env_prefix,
             distribution=release.project_name,
@@ -85,6 +86,20 @@ class Verification:
                 f"{release.env_prefix}VERIFY={settings.verify}, but this package carries no "
                 f"release key ({KEY_NAME}) and sigstore-python is not installed, so no signature "
                 f"can be verified. {made._install_sigstore()}"
+            )
+        if made.identity is None and key is None and settings.verify != "auto":
+            raise ConfigError(
+                f"{release.env_prefix}VERIFY={settings.verify}, but this package carries no "
+                f"release key ({KEY_NAME}), and Sigstore keyless signatures and attestations "
+                "are verified only for releases on github.com, signed by GitHub Actions; this "
+                f"release is {release.homepage or 'at an unknown repository'}. Pin a release "
+                f"key, or use {release.env_prefix}VERIFY=auto with pinned checksums."
+            )
+        if made.identity is None and settings.verify == "attestation":
+            raise ConfigError(
+                f"{release.env_prefix}VERIFY=attestation needs GitHub artifact attestations, "
+                f"which exist only for releases on github.com; this release is "
+                f"{release.homepage or 'at an unknown repository'}."
             )
         if trust is None and settings.verify == "attestation":
             raise ConfigError(
@@ -98,7 +113,7 @@ class Verification:
             api = (
                 None
                 if settings.offline and remote
-                else location_for(listing_url(where, release.repository))
+                else location_for(listing_url(where, github or ""))
             )
             made = replace(
                 made, attestations=api, locate=None if settings.offline else location_for
@@ -118,7 +133,12 @@ class Verification:
         lines = [f"verify policy: {self.policy}"]
         if self.key is not None:
             lines.append(f"signature: required, by the release key {self.key.fingerprint}")
-        elif self.sigstore is not None and self.identity is not None:
+        elif self.identity is None:
+            lines.append(
+                "signature: not checked (no release key in the package; keyless signatures are "
+                "verified only for releases on github.com)"
+            )
+        elif self.sigstore is not None:
             required = "required" if self.policy != "auto" else "verified when present"
             lines.append(
                 f"signature: {required}, Sigstore keyless by {self.identity.describe()}, "
@@ -143,11 +163,12 @@ class Verification:
                 bundle=_optional(location, name + BUNDLE_SUFFIX),
                 name=name,
             )
-        if self.sigstore is None:
-            return None  # auto without a key or sigstore: nothing could check a signature
+        if self.sigstore is None or self.identity is None:
+            # auto without a key, and without sigstore or a github.com repository to expect:
+            # nothing here could check a signature (from_settings refused any other policy).
+            return None
         bundle = _optional(location, name + BUNDLE_SUFFIX)
         if bundle is not None and keyless.is_keyless_bundle(bundle):
-            assert self.identity is not None
             return keyless.verify_blob(
                 data, bundle, self.identity, self.sigstore, name + BUNDLE_SUFFIX
             )
