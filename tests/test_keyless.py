@@ -165,6 +165,20 @@ def test_a_bundle_url_that_is_not_https_nor_beside_the_listing_is_refused(url: s
         bundle_reference(url)
 
 
+def test_without_cramjam_sigstore_still_counts_and_a_stored_bundle_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cramjam", None)  # as if it were not installed
+    assert keyless.available()  # keyless signatures need sigstore alone
+    bundle = json.dumps({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}).encode()
+    assert read_stored_bundle(bundle, "there") == bundle  # plain JSON needs no decoder
+    snappy = bytes(cramjam.snappy.compress_raw(bundle))
+    with pytest.raises(SignatureError, match=r"needs cramjam.*pip install cramjam"):
+        read_stored_bundle(snappy, "there")
+
+
 def test_stored_bundles_are_snappy_json_or_plain_json() -> None:
     bundle = json.dumps({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}).encode()
     snappy = bytes(cramjam.snappy.compress_raw(bundle))

@@ -131,8 +131,13 @@ def _snappy_block(body: bytes, *, limit: int) -> bytes:
     decoded, so a five-byte body cannot ask for 4 GiB. The decoder then refuses a block that
     decodes to any other length than it declares.
     """
-    import cramjam
-
+    try:
+        import cramjam
+    except ImportError:  # only stored bundles need it; sigstore alone verifies the rest
+        raise ValueError(
+            "decoding it needs cramjam, which is not installed: python -m pip install cramjam "
+            "(the sigstore extra includes it)"
+        ) from None
     try:
         size = cramjam.snappy.decompress_raw_len(body)
         if size > limit:

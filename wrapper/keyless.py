@@ -63,7 +63,6 @@ EXTRA = "sigstore"  # the extra that installs what this module needs
 # sigstore-python verifies; cramjam decodes the Snappy bodies GitHub stores attestations in
 # (see attestations.py). Both are imported only when a keyless proof is actually verified.
 REQUIREMENTS = ("sigstore>=4", "cramjam>=2.8")
-_MODULES = ("sigstore", "cramjam")
 
 _T = TypeVar("_T")
 
@@ -79,7 +78,8 @@ _SOURCE_REPOSITORY_REF = "1.3.6.1.4.1.57264.1.14"
 
 def available() -> bool:
     """Whether the extra's modules are installed, without importing them (sigstore takes ~0.5 s)."""
-    return all(importlib.util.find_spec(name) is not None for name in _MODULES)
+    # cramjam is checked where it is needed: only attestations stored behind a bundle_url use it.
+    return importlib.util.find_spec("sigstore") is not None
 
 
 @dataclass(frozen=True)
