@@ -23,7 +23,7 @@ from typing import Literal, cast
 
 import pytest
 import zstandard
-from cerebrium_cli.errors import ArchiveError
+from cerebrium_cli.errors import ArchiveError, StorageError
 from cerebrium_cli.extract import extract_binary
 from cerebrium_cli.formats import FORMATS, TAR_COMPRESSIONS, Format
 
@@ -189,6 +189,18 @@ def test_replaces_an_existing_file_atomically(tmp_path: Path, dest: Path) -> Non
     extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
     assert (dest / "cerebrium").read_bytes() == BINARY
     assert sorted(p.name for p in dest.iterdir()) == ["cerebrium"]  # no temp file left
+
+
+def test_a_directory_in_the_binarys_place_is_a_storage_error_not_a_corrupt_archive(
+    tmp_path: Path, dest: Path
+) -> None:
+    (dest / "cerebrium" / "in-the-way").mkdir(parents=True)
+    archive = _tar(tmp_path / "a.tar.gz", [(_info("cerebrium"), BINARY)])
+    with pytest.raises(StorageError, match=r"cannot put the binary from a\.tar\.gz at") as info:
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert "corrupt" not in str(info.value)
+    assert sorted(p.name for p in dest.iterdir()) == ["cerebrium"]  # no temp file left
+    assert list((dest / "cerebrium").iterdir()) == [dest / "cerebrium" / "in-the-way"]
 
 
 HOSTILE_TARS: dict[str, Callable[[], list[tuple[tarfile.TarInfo, bytes | None]]]] = {

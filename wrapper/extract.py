@@ -100,7 +100,12 @@ def extract_binary(
                 f"{', '.join(FORMATS)} (GoReleaser's archives.formats)"
             )
         # Every check has passed: only now does the binary appear under its name.
-        os.replace(staged[0], dest)
+        try:
+            os.replace(staged[0], dest)
+        except OSError as exc:  # our own write, not the archive's fault
+            raise StorageError(
+                f"cannot put the binary from {label} at {dest}: {exc.strerror or exc}"
+            ) from exc
         return dest
     except (ArchiveError, StorageError):
         raise
