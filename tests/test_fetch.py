@@ -18,12 +18,14 @@ from cerebrium_cli.errors import (
     DownloadError,
     OfflineError,
     PinnedChecksumsError,
+    SignatureError,
 )
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation, location_for
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.release import Release
-from cerebrium_cli.settings import Settings
+from cerebrium_cli.settings import Settings, VerifyPolicy
+from cerebrium_cli.verification import Verification
 from support.release import make_archive, write_checksums
 
 TAG = "v2.0.0"
@@ -401,6 +403,26 @@ def test_offline_a_cached_checksums_file_answers_only_for_its_own_location(
     # The location it was read from still installs offline (a trailing slash is the same one).
     again = Sources(location=None, cache=cache, offline=True, where=a.rstrip("/"))
     assert _fetch(again, tmp_path / "c").read_bytes() == BINARY
+
+
+@pytest.mark.parametrize("policy", ["signature", "attestation"])
+def test_offline_a_copy_kept_without_a_signature_does_not_satisfy_a_signature_policy(
+    release_dir: Path, tmp_path: Path, cache: ArchiveCache, policy: VerifyPolicy
+) -> None:
+    import dataclasses
+
+    where = "https://a.example/releases/v2.0.0/"
+    _fetch(
+        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+    )
+    strict = Verification(policy=policy)
+    offline = Sources(location=None, cache=cache, offline=True, where=where)
+    with pytest.raises(
+        SignatureError, match=rf"kept without a verified signature.*VERIFY={policy}"
+    ):
+        _fetch(dataclasses.replace(offline, verification=strict), tmp_path / "b")
+    assert not (tmp_path / "b").exists()
+    assert _fetch(offline, tmp_path / "c").read_bytes() == BINARY  # auto: integrity suffices
 
 
 def test_verify_and_mirror_read_the_location_never_the_cache(

@@ -38,6 +38,7 @@ from .errors import (
     ChecksumFileError,
     DownloadError,
     OfflineError,
+    SignatureError,
     StorageError,
 )
 from .extract import extract_binary
@@ -308,6 +309,18 @@ def read_checksums(
         return pinned
     cached = _from_cache(release, tag, sources, name, asset)
     if cached is not None:
+        verification = sources.verification
+        if cached.vouched_by != "signature" and (
+            verification.policy != "auto" or verification.key is not None
+        ):
+            # The copy was kept by an install that verified less than this one must.
+            raise SignatureError(
+                f"{cached.source} was kept without a verified signature, and "
+                f"{release.env_prefix}VERIFY={verification.policy}"
+                f"{' with the release key pinned' if verification.key is not None else ''} "
+                "requires one; offline, nothing can verify it now. Install once online with "
+                "this setting, or use a mirror that carries the signature files."
+            )
         log(f"{release.project_name}: using {cached.source}")
         return cached
     raise _offline_error(release, sources, asset, name)
