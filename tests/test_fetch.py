@@ -15,6 +15,7 @@ from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import (
     ChecksumFileError,
     ChecksumMismatchError,
+    ConfigError,
     DownloadError,
     OfflineError,
     PinnedChecksumsError,
@@ -218,6 +219,34 @@ def test_stale_temporary_files_of_dead_installs_are_swept(tmp_path: Path) -> Non
 def test_archive_file_with_checksums_beside_it(release_dir: Path, tmp_path: Path) -> None:
     sources = Sources(archive_file=release_dir / ARCHIVE, offline=True)
     assert _fetch(sources, tmp_path / "bin").read_bytes() == BINARY
+
+
+def test_an_archive_file_installs_for_a_config_that_names_no_repository(
+    release_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import dataclasses
+
+    from cerebrium_cli.bootstrap import main
+
+    monkeypatch.delenv("CEREBRIUM_RELEASE_URL", raising=False)
+    release = dataclasses.replace(load_release(), repository_spec=None)
+    with pytest.raises(ConfigError):  # no location to download from
+        release.release_url(TAG)
+    env = {"CEREBRIUM_ARCHIVE": str(release_dir / ARCHIVE), "CEREBRIUM_CACHE_DIR": str(tmp_path)}
+    settings = Settings.from_environ(release, env)
+    with Sources.from_settings(release, TAG, settings, _quiet) as sources:
+        assert sources.location is None
+        binary = fetch_binary(release, LINUX, TAG, tmp_path / "bin", sources=sources, log=_quiet)
+    assert binary.read_bytes() == BINARY
+    # Without the archive file it is refused, saying why; `info` reports it and goes on.
+    with pytest.raises(ConfigError, match="release location is unknown"):
+        Sources.from_settings(release, TAG, Settings.from_environ(release, {}), _quiet)
+    monkeypatch.setattr("cerebrium_cli.description.load_release", lambda path=None: release)
+    assert main(["info"]) == 0
+    assert "release location: unknown:" in capsys.readouterr().out
 
 
 def test_archive_file_with_pins_alone(release_dir: Path, tmp_path: Path) -> None:

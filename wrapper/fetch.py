@@ -36,6 +36,7 @@ from .digests import copy_hashing
 from .errors import (
     BootstrapError,
     ChecksumFileError,
+    ConfigError,
     DownloadError,
     OfflineError,
     SignatureError,
@@ -160,17 +161,17 @@ class Sources:
         ``mirror``, ``pin`` and ``wheels`` read what they are pointed at). Raises
         :class:`BootstrapError` subclasses for settings that cannot be used.
         """
-        where = where or settings.release_url or release.release_url(tag)
+        where = where or settings.release_url or _release_location(release, tag, settings, direct)
         session = http_session(release, settings, log, show_progress=show_progress)
         try:
 
             def locate(url: str) -> Location:
                 return location_for(url, session.downloader)
 
-            remote = urlsplit(where).scheme in {"https", "http"}
+            remote = where is not None and urlsplit(where).scheme in {"https", "http"}
             verification = Verification.from_settings(release, tag, settings, locate)
             return cls(
-                location=None if settings.offline and remote else locate(where),
+                location=None if where is None or (settings.offline and remote) else locate(where),
                 archive_file=None if direct else settings.archive,
                 cache=None if direct else _open_cache(release, settings, log),
                 pins=load_pins(algorithm=release.checksum_algorithm),
@@ -281,6 +282,20 @@ def checksums_name(release: Release, tag: str, asset: str) -> str:
     return (
         release.checksum_name(tag, asset) if release.checksum_split else release.checksum_name(tag)
     )
+
+
+def _release_location(release: Release, tag: str, settings: Settings, direct: bool) -> str | None:
+    """The release's own location; None when it is unknown and an archive file is the source.
+
+    With ``<PREFIX>ARCHIVE`` set, a configuration that names no repository still installs:
+    the archive and the checksums file beside it are all the install reads.
+    """
+    try:
+        return release.release_url(tag)
+    except ConfigError:
+        if direct or settings.archive is None:
+            raise
+        return None
 
 
 def read_checksums(
