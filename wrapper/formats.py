@@ -9,7 +9,10 @@ nothing for the targets it names.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
+
+if TYPE_CHECKING:  # typing.TypeGuard is Python 3.10+; annotations here are never evaluated
+    from typing import TypeGuard
 
 __all__ = ["FORMATS", "TAR_COMPRESSIONS", "Format", "is_format"]
 
@@ -29,6 +32,6 @@ TAR_COMPRESSIONS: dict[Format, str] = {
 }
 
 
-def is_format(value: str) -> bool:
+def is_format(value: str) -> TypeGuard[Format]:
     """Whether ``value`` names a format the wrapper can read (``none`` is not one)."""
     return value in FORMATS

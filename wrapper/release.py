@@ -32,7 +32,7 @@ from . import _config
 from ._config import CHECKSUM_ALGORITHMS, Archive, Binary, RepositorySpec
 from ._gotemplate import Namespace, Unknowable, render
 from .errors import ConfigError, TemplateError, UnsupportedPlatformError
-from .formats import FORMATS, Format
+from .formats import FORMATS, Format, is_format
 from .platforms import Target
 from .repository import Repository
 from .versions import release_version
@@ -439,9 +439,9 @@ class Release:
         for archive in holding:
             formats, _ = archive.formats_for(binary.goos)
             for fmt in formats:
-                if fmt in FORMATS:
+                if is_format(fmt):
                     self._check_checksummed(archive)
-                    return archive, _format(fmt)
+                    return archive, fmt
         formats, where = holding[0].formats_for(binary.goos)
         raise ConfigError(
             f"{self.source}: {where} publishes the archive for {target} as "
@@ -482,13 +482,6 @@ class Release:
                 f"{self.source}: {where} renders to {text!r}, which is not a usable file name"
             )
         return text
-
-
-def _format(value: str) -> Format:
-    for fmt in FORMATS:
-        if fmt == value:
-            return fmt
-    raise AssertionError(value)
 
 
 def _clean_member(path: str, source: str, where: str) -> str:
