@@ -396,6 +396,7 @@ def test_combined_checksums_ignore_the_artifact() -> None:
     "algorithm",
     [
         "sha256",
+        "sha224",
         "sha384",
         "sha512",
         "sha3-224",
@@ -425,6 +426,10 @@ def test_checksum_algorithms_goreleaser_offers_and_we_verify(algorithm: str) -> 
 def test_weak_or_unverifiable_algorithms_are_refused_naming_the_setting(
     algorithm: str, reason: str
 ) -> None:
+    from cerebrium_cli.digests import ALGORITHMS, REFUSED_ALGORITHMS
+
+    # One table: every algorithm GoReleaser offers is verified or refused, never both.
+    assert not set(ALGORITHMS) & set(REFUSED_ALGORITHMS)
     with pytest.raises(ConfigError) as info:
         _release(f"project_name: t\nchecksum: {{algorithm: {algorithm}}}\n")
     message = str(info.value)

@@ -14,12 +14,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .digests import ALGORITHMS, REFUSED_ALGORITHMS
 from .errors import ConfigError
 from .platforms import SUPPORTED, Target
 from .repository import PUBLIC_HOSTS, Host, parse_remote
 
 __all__ = [
-    "CHECKSUM_ALGORITHMS",
     "Archive",
     "Binary",
     "FormatOverride",
@@ -50,25 +50,6 @@ _DEFAULT_GOAMD64 = "v1"
 _DEFAULT_GOARM64 = "v8.0"
 _FIRST_CLASS = ("darwin_amd64", "darwin_arm64", "linux_amd64", "linux_arm64", "windows_amd64")
 _FIRST_CLASS_NAMES = ("go_first_class", "go_118_first_class")
-
-# checksum.algorithm: every algorithm GoReleaser offers (internal/artifact, Checksum), and why
-# the wrapper refuses the ones it refuses. The others are verified with hashlib.
-CHECKSUM_ALGORITHMS: dict[str, str | None] = {
-    "sha256": None,
-    "sha384": None,
-    "sha512": None,
-    "sha3-224": None,
-    "sha3-256": None,
-    "sha3-384": None,
-    "sha3-512": None,
-    "blake2b": None,
-    "blake2s": None,
-    "sha224": "a truncated SHA-256 the wrapper does not verify; use sha256",
-    "blake3": "not in Python's standard library, so the wrapper cannot verify it; use sha256",
-    "md5": "broken: anyone can make two files with the same MD5; use sha256",
-    "sha1": "broken: anyone can make two files with the same SHA-1; use sha256",
-    "crc32": "an error check, not a cryptographic hash: it proves nothing; use sha256",
-}
 
 
 @dataclass(frozen=True)
@@ -430,14 +411,17 @@ def checksum(checksum: Mapping[str, Any], read: Reader) -> dict[str, Any]:
             "can be verified; the wrapper installs only verified binaries"
         )
     algorithm = scalar(checksum.get("algorithm") or "sha256")
-    if algorithm not in CHECKSUM_ALGORITHMS:
+    # Every algorithm GoReleaser offers (internal/artifact, Checksum) is either verified here
+    # (digests.ALGORITHMS) or refused with its reason (digests.REFUSED_ALGORITHMS).
+    if algorithm in REFUSED_ALGORITHMS:
+        raise read.fail(
+            f"checksum.algorithm {algorithm!r} is not supported: {REFUSED_ALGORITHMS[algorithm]}"
+        )
+    if algorithm not in ALGORITHMS:
         raise read.fail(
             f"checksum.algorithm {algorithm!r} is not one GoReleaser offers; use one of: "
-            + ", ".join(a for a, why in CHECKSUM_ALGORITHMS.items() if why is None)
+            + ", ".join(ALGORITHMS)
         )
-    refused = CHECKSUM_ALGORITHMS[algorithm]
-    if refused is not None:
-        raise read.fail(f"checksum.algorithm {algorithm!r} is not supported: {refused}")
     split = checksum.get("split") is True
     default = _DEFAULT_SPLIT_CHECKSUM_TEMPLATE if split else _DEFAULT_CHECKSUM_TEMPLATE
     return {

@@ -19,7 +19,6 @@ import hmac
 import re
 from collections.abc import Mapping
 
-# WEAK_ALGORITHMS is re-exported beside DIGEST_SIZES, for the check of checksum.algorithm.
 from .digests import ALGORITHMS, WEAK_ALGORITHMS, new_hash
 from .errors import ChecksumFileError, ChecksumMismatchError
 

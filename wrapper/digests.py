@@ -15,7 +15,15 @@ from typing import IO, Protocol
 
 from .errors import ConfigError
 
-__all__ = ["ALGORITHMS", "WEAK_ALGORITHMS", "Hasher", "HashingWriter", "copy_hashing", "new_hash"]
+__all__ = [
+    "ALGORITHMS",
+    "REFUSED_ALGORITHMS",
+    "WEAK_ALGORITHMS",
+    "Hasher",
+    "HashingWriter",
+    "copy_hashing",
+    "new_hash",
+]
 
 _BLOCK = 256 << 10
 
@@ -38,6 +46,14 @@ _HASHLIB_NAMES = {
 
 ALGORITHMS: tuple[str, ...] = tuple(_HASHLIB_NAMES)
 """The ``checksum.algorithm`` values this package verifies, in GoReleaser's spelling."""
+
+REFUSED_ALGORITHMS: dict[str, str] = {
+    "md5": "broken: anyone can make two files with the same MD5; use sha256",
+    "sha1": "broken: anyone can make two files with the same SHA-1; use sha256",
+    "crc32": "an error check, not a cryptographic hash: it proves nothing; use sha256",
+    "blake3": "not in Python's standard library, so the wrapper cannot verify it; use sha256",
+}
+"""The other ``checksum.algorithm`` values GoReleaser offers, each with why it is refused."""
 
 WEAK_ALGORITHMS: tuple[str, ...] = ("md5", "sha1", "crc32")
 """Algorithms GoReleaser offers that are too weak to prove a download is the released one: md5

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import _config
-from ._config import CHECKSUM_ALGORITHMS, Archive, Binary, RepositorySpec
+from ._config import Archive, Binary, RepositorySpec
 from ._gotemplate import Namespace, Unknowable, render
 from .errors import ConfigError, TemplateError, UnsupportedPlatformError
 from .formats import FORMATS, Format, is_format
@@ -37,7 +37,7 @@ from .platforms import Target
 from .repository import Repository
 from .versions import release_version
 
-__all__ = ["CHECKSUM_ALGORITHMS", "CONFIG_NAME", "Release", "parse_release"]
+__all__ = ["CONFIG_NAME", "Release", "parse_release"]
 
 CONFIG_NAME = "goreleaser.yaml"
 
