@@ -121,6 +121,8 @@ class ArchiveCache:
                         path.unlink()
 
     def path_for(self, algorithm: str, digest: str) -> Path:
+        """Where the archive with this digest is kept. ValueError for a digest that is not hex
+        (callers pass digests the checksums parser already checked)."""
         if not re.fullmatch(r"[0-9a-f]+", digest):
             raise ValueError(f"not a hex digest: {digest!r}")
         return self.archives / f"{algorithm}-{digest}"

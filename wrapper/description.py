@@ -99,7 +99,9 @@ def load_release(path: str | os.PathLike[str] | None = None) -> Release:
 
 
 def read_description(path: str | os.PathLike[str] | None = None) -> Description:
-    """The description of :func:`load_release`, before it is parsed."""
+    """The description of :func:`load_release`, before it is parsed: the record when the
+    package has one, else the checkout's ``goreleaser.yaml``. Raises :class:`ConfigError`
+    when it cannot be read, and ModuleNotFoundError for YAML without PyYAML."""
     if path is not None:
         return read_config(Path(path))
     recorded = default_record_path()

@@ -264,7 +264,11 @@ def extract(
     dest_dir: Path,
     log: Log = stderr_log,
 ) -> Path:
-    """Extract the binary of ``target`` from a verified archive into ``dest_dir``."""
+    """Extract the binary of ``target`` from a verified archive into ``dest_dir``; its path.
+
+    Raises :class:`ArchiveError` (hostile, corrupt, or no such binary) or :class:`StorageError`
+    (the binary cannot be written); ``dest_dir`` receives nothing then.
+    """
     binary = extract_binary(
         archive.path,
         release.archive_format(target),
@@ -354,6 +358,7 @@ class ReleaseChecksums:
         self._made: dict[str, VerifiedChecksums] = {}
 
     def for_asset(self, asset: str) -> VerifiedChecksums:
+        """The verified checksums vouching for ``asset``; raises as :func:`read_checksums`."""
         name = checksums_name(self._release, self._tag, asset)
         if name not in self._made:
             self._made[name] = read_checksums(

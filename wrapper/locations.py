@@ -62,6 +62,7 @@ class HttpSession:
         return self._downloader
 
     def close(self) -> None:
+        """Close the HTTP client, if one was made; the session can open a new one later."""
         if self._downloader is not None:
             self._downloader.close()
             self._downloader = None

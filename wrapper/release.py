@@ -237,6 +237,10 @@ class Release:
 
         ``name_template`` plus ``.<format>``; with the ``binary`` format the asset is the binary
         itself, named ``name_template`` plus ``.exe`` on Windows (archive.go ``create``, ``skip``).
+
+        Raises :class:`UnsupportedPlatformError` for a target the release has no binary for, and
+        :class:`ConfigError` (:class:`TemplateError`) when the template cannot give a file name,
+        as do :meth:`binary_name` and :meth:`binary_member`.
         """
         archive, fmt = self._archive(target)
         binary = self._binary(target)

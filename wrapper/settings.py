@@ -59,6 +59,10 @@ class Settings:
 
     @classmethod
     def from_environ(cls, release: Release, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings in ``environ`` (default ``os.environ``), named with the release's prefix.
+
+        Raises :class:`ConfigError` for a value that is not one of its choices (``VERIFY``).
+        """
         env = os.environ if environ is None else environ
         prefix = release.env_prefix
         archive = env.get(f"{prefix}ARCHIVE")
