@@ -56,7 +56,7 @@ def _names(args: argparse.Namespace) -> int:
     return 0
 
 
-def _context() -> tuple[Release, str, Settings]:
+def _context(args: argparse.Namespace) -> tuple[Release, str, Settings]:
     """This package's release description, release tag and environment settings."""
     from ._process import prepare_downloads
     from .description import load_release
@@ -64,7 +64,8 @@ def _context() -> tuple[Release, str, Settings]:
     from .versions import tag_for
 
     prepare_downloads()  # this process is ours: quiet httpx's log, skip its CLI's imports
-    release = load_release()
+    # Read once by main() for the command line; read again only to raise why it could not be.
+    release: Release = args.own_release or load_release()
     return release, tag_for(__version__), Settings.from_environ(release)
 
 
@@ -74,7 +75,7 @@ def _sources(
     """The release, its tag and the command's sources (a context manager: close it)."""
     from .fetch import Sources
 
-    release, tag, settings = _context()
+    release, tag, settings = _context(args)
     # A progress line only for a person at a terminal, and not with --quiet.
     show = not args.quiet and sys.stderr.isatty()
     sources = Sources.from_settings(
@@ -235,7 +236,7 @@ def _info(args: argparse.Namespace) -> int:
     from .platforms import current_target
     from .verification import Verification
 
-    release, tag, settings = _context()
+    release, tag, settings = _context(args)
     target = current_target()
     lines = [f"version: {__version__} (release tag {tag})", f"target: {target}"]
     if target in release.targets:
@@ -307,11 +308,10 @@ def _atomic_copy(source: Path, path: Path) -> None:
 # with no release tag (``_version``).
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(release: Release | None) -> argparse.ArgumentParser:
     """The ``bootstrap`` command line; help texts name the variables with the release's prefix."""
     from .settings import package_stem
 
-    release = _own_release()
     prefix = release.env_prefix if release else package_stem().upper() + "_"
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}.bootstrap",
@@ -563,7 +563,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     A usage error exits 2 through argparse (SystemExit), as every argparse program does.
     """
-    args = _parser().parse_args(argv)
+    release = _own_release()  # read once, for the command line and the command
+    args = _parser(release).parse_args(argv)
+    args.own_release = release
     try:
         return int(args.run(args))
     except BootstrapError as exc:
@@ -572,7 +574,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as exc:
         from .settings import package_stem
 
-        release = _own_release()
         dist = release.project_name if release else package_stem()
         print(
             f"error: this command needs {exc.name!r}, from the bootstrap extra: "
