@@ -15,11 +15,38 @@ import socket
 import socketserver
 import threading
 from types import TracebackType
+from typing import TypeVar
 
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}  # the only targets a test proxy tunnels to
+
+_S = TypeVar("_S", bound="LoopbackServer")
 
 
-class ConnectProxy:
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class LoopbackServer:
+    """A threading TCP server on 127.0.0.1 (``port``), served while the ``with`` block runs."""
+
+    def __init__(self, handler: type[socketserver.BaseRequestHandler]) -> None:
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self: _S) -> _S:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class ConnectProxy(LoopbackServer):
     """Use as ``with ConnectProxy() as proxy``, set ``HTTPS_PROXY=proxy.url``; see ``connects``."""
 
     def __init__(self, credentials: tuple[str, str] | None = None) -> None:
@@ -48,7 +75,7 @@ class ConnectProxy:
                 method, _, rest = request_line.partition(" ")
                 target = rest.split(" ", 1)[0]
                 host, _, port = target.rpartition(":")
-                if method != "CONNECT" or host.strip("[]") not in _LOOPBACK or not port.isdigit():
+                if method != "CONNECT" or host.strip("[]") not in LOOPBACK or not port.isdigit():
                     self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
                     return
                 with lock:
@@ -58,23 +85,8 @@ class ConnectProxy:
                 self.wfile.flush()
                 pump(self.connection, upstream)
 
-        class Server(socketserver.ThreadingTCPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> ConnectProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(Handler)
+        self.url = f"http://127.0.0.1:{self.port}"
 
 
 def pump(a: socket.socket, b: socket.socket) -> None:

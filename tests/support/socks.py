@@ -11,14 +11,11 @@ import socket
 import socketserver
 import struct
 import threading
-from types import TracebackType
 
-from support.proxy import pump
-
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+from support.proxy import LOOPBACK, LoopbackServer, pump
 
 
-class SocksProxy:
+class SocksProxy(LoopbackServer):
     """``with SocksProxy() as proxy``: set ``ALL_PROXY=proxy.url``; see ``connects``."""
 
     def __init__(self, credentials: tuple[str, str] | None = None) -> None:
@@ -45,7 +42,7 @@ class SocksProxy:
                 else:
                     host = self.rfile.read(self.rfile.read(1)[0]).decode("idna")
                 (port,) = struct.unpack("!H", self.rfile.read(2))
-                if command != 1 or host not in _LOOPBACK:
+                if command != 1 or host not in LOOPBACK:
                     self.wfile.write(b"\x05\x02\x00\x01" + bytes(6))  # not allowed by ruleset
                     return
                 with lock:
@@ -63,22 +60,6 @@ class SocksProxy:
                 self.wfile.write(b"\x01\x00" if ok else b"\x01\x01")
                 return ok
 
-        class Server(socketserver.ThreadingTCPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        port = self._server.server_address[1]
+        super().__init__(Handler)
         userinfo = f"{credentials[0]}:{credentials[1]}@" if credentials else ""
-        self.url = f"socks5://{userinfo}127.0.0.1:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> SocksProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.url = f"socks5://{userinfo}127.0.0.1:{self.port}"
