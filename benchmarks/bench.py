@@ -110,6 +110,22 @@ def median(samples: list[tuple[float, int]]) -> float:
     return statistics.median(t for t, _ in samples)
 
 
+def curl_sha256sum_tar(work: Path, url: str, ca_file: Path | str) -> tuple[float, int]:
+    """The baseline every ratio is against: what a careful shell script does by hand (curl the
+    archive and checksums.txt, ``sha256sum -c``, ``tar x`` the binary), timed in ``work``."""
+    (work / "out").mkdir(parents=True)
+    script = (
+        f"curl -sSf --cacert {ca_file} -o {ARCHIVE} {url}{ARCHIVE} && "
+        f"curl -sSf --cacert {ca_file} -o checksums.txt {url}checksums.txt && "
+        "sha256sum --quiet -c checksums.txt && "
+        f"tar xzf {ARCHIVE} -C out cerebrium"
+    )
+    try:
+        return timed(["sh", "-c", script], cwd=work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def make_big_release(srv: Path, size_mb: int) -> Path:
     out = srv / f"bench-{size_mb}"
     out.mkdir(parents=True)
@@ -210,18 +226,7 @@ def install_paths(
             shutil.rmtree(tmp / f"uv-cache-{n}", ignore_errors=True)
 
     def baseline(n: int) -> tuple[float, int]:
-        work = tmp / f"base-{n}"
-        (work / "out").mkdir(parents=True)
-        script = (
-            f"curl -sSf --cacert {ca_file} -o {ARCHIVE} {url}{ARCHIVE} && "
-            f"curl -sSf --cacert {ca_file} -o checksums.txt {url}checksums.txt && "
-            "sha256sum --quiet -c checksums.txt && "
-            f"tar xzf {ARCHIVE} -C out cerebrium"
-        )
-        try:
-            return timed(["sh", "-c", script], cwd=work)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        return curl_sha256sum_tar(tmp / f"base-{n}", url, ca_file)
 
     paths = {
         "pip install SDIST (build isolation)": pip("isolated", str(sdist)),
@@ -323,18 +328,7 @@ def main() -> int:
                         shutil.rmtree(work, ignore_errors=True)
 
                 def baseline(n: int, size: int = size, url: str = url) -> tuple[float, int]:
-                    work = tmp / f"base-{size}-{n}"
-                    (work / "out").mkdir(parents=True)
-                    script = (
-                        f"curl -sSf --cacert {ca_file} -o {ARCHIVE} {url}{ARCHIVE} && "
-                        f"curl -sSf --cacert {ca_file} -o checksums.txt {url}checksums.txt && "
-                        "sha256sum --quiet -c checksums.txt && "
-                        f"tar xzf {ARCHIVE} -C out cerebrium"
-                    )
-                    try:
-                        return timed(["sh", "-c", script], cwd=work)
-                    finally:
-                        shutil.rmtree(work, ignore_errors=True)
+                    return curl_sha256sum_tar(tmp / f"base-{size}-{n}", url, ca_file)
 
                 results = alternate(args.runs, baseline=baseline, ours=ours)
                 base, mine = median(results["baseline"]), median(results["ours"])
