@@ -173,7 +173,12 @@ def test_bootstrap_names_lists_what_the_release_published(
 
 @pytest.fixture
 def install_from(
-    tmp_path: Path, sdist: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    release: Release,  # publishes <server>/good/, whichever test runs first
 ) -> InstallFrom:
     """``install_from(path, **env)``: pip install the sdist against ``<server>/<path>/``."""
 
@@ -274,7 +279,12 @@ def test_release_url_may_be_a_local_directory(
 
 
 def test_a_wheel_built_from_the_sdist_stores_the_binary_uncompressed(
-    tmp_path: Path, sdist: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    release: Release,  # publishes <server>/good/
 ) -> None:
     import zipfile
 

@@ -244,13 +244,14 @@ def test_swapped_release_is_refused_by_the_pins(
     assert f"{ARCHIVE}: pinned " in out
 
 
-def test_corrupt_cache_entry_is_refused_offline_and_healedsettings(
+def test_corrupt_cache_entry_is_refused_offline_and_healed_online(
     tmp_path: Path,
     fresh_venv: Callable[[], Venv],
     sdist: Path,
     wheelhouse: Path,
     ca_file: Path,
     server: ReleaseServer,
+    release: Release,  # publishes <server>/good/
 ) -> None:
     cache = tmp_path / "cache"
     env = settings(ca_file, f"{server.url}/good/", cache)
@@ -281,6 +282,7 @@ def test_eight_concurrent_installs_share_a_cold_cache(
     wheelhouse: Path,
     ca_file: Path,
     server: ReleaseServer,
+    release: Release,  # publishes <server>/good/
 ) -> None:
     cache = tmp_path / "cache"
     env = settings(ca_file, f"{server.url}/good/", cache)
