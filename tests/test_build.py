@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
 from cerebrium_cli import build
 from cerebrium_cli import build_requirements as needs
+from cerebrium_cli.errors import ConfigError
 from cerebrium_cli.platforms import Target
 from setuptools import Distribution
 from setuptools.command.bdist_wheel import bdist_wheel
@@ -130,12 +133,27 @@ def test_sigstore_only_when_the_policy_needs_it(
 def test_zstandard_only_for_a_tar_zst_archive_on_this_machine(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from cerebrium_cli.release import Release
+    for archive_format, expected in (("tar.zst", [needs.ZSTANDARD]), ("tar.xz", [])):
+        folder = tmp_path / archive_format
+        _requirements(monkeypatch, folder, recorded=True)  # records this checkout's description
+        recorded = json.loads((folder / "release.json").read_text())
+        for archive in recorded["config"]["archives"]:
+            archive["formats"] = [archive_format]
+        (folder / "release.json").write_text(json.dumps(recorded))
+        assert needs.wheel_requirements({}) == expected, archive_format
 
-    monkeypatch.setattr(Release, "archive_format", lambda self, target: "tar.zst")
-    assert _requirements(monkeypatch, tmp_path, recorded=True) == [needs.ZSTANDARD]
-    monkeypatch.setattr(Release, "archive_format", lambda self, target: "tar.xz")
-    assert _requirements(monkeypatch, tmp_path / "xz", recorded=True) == []
+
+def test_a_record_that_cannot_need_more_is_answered_without_parsing_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A record no parse would accept: only the text and the environment are read, unless the
+    # environment asks for a proof, when the policy must be known exactly.
+    monkeypatch.setattr(needs, "default_record_path", lambda: tmp_path / "release.json")
+    monkeypatch.setattr(needs, "default_key_path", lambda: tmp_path / "cosign.pub")
+    (tmp_path / "release.json").write_text('{"format": 1, "config": {"builds": 7}}')
+    assert needs.wheel_requirements({}) == []
+    with pytest.raises(ConfigError, match="project_name must be set"):
+        needs.wheel_requirements({"CEREBRIUM_VERIFY": "signature"})
 
 
 def test_without_pyyaml_yet_a_checkout_build_asks_for_a_superset(
@@ -169,6 +187,14 @@ def test_the_backends_static_requirements_are_pyprojects() -> None:
 
         pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
         assert list(STATIC_REQUIREMENTS) == pyproject["build-system"]["requires"]
+
+
+def test_the_static_imports_are_the_static_requirements_modules() -> None:
+    # The prefetch child looks for these modules before it fetches anything.
+    from cerebrium_cli._backend import STATIC_IMPORTS, STATIC_REQUIREMENTS
+
+    names = tuple(re.split(r"[\[>=<]", requirement)[0] for requirement in STATIC_REQUIREMENTS)
+    assert names == STATIC_IMPORTS
 
 
 def test_missing_requirements_are_named_with_the_installed_version() -> None:

@@ -11,8 +11,9 @@ PyYAML, which reads ``goreleaser.yaml`` into the sdist's record.
 Without build isolation (``pip install --no-build-isolation``) nobody installs them: each build
 hook first checks that they are installed and, if not, stops with one message naming them all,
 rather than with the ``ModuleNotFoundError`` of the first import that fails. This module
-therefore imports setuptools only after that check. pyproject.toml names it with
-``backend-path = ["wrapper"]``.
+therefore imports setuptools only after that check. ``build_wheel`` starts fetching the binary
+in a child process first, so that the download and setuptools' start overlap (``_prefetch.py``).
+pyproject.toml names this module with ``backend-path = ["wrapper"]``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 __all__ = [
+    "STATIC_IMPORTS",
     "STATIC_REQUIREMENTS",
     "build_editable",
     "build_sdist",
@@ -44,6 +46,8 @@ ConfigSettings = Mapping[str, "str | list[str] | None"]
 
 # pyproject.toml's [build-system] requires (a test keeps the two equal).
 STATIC_REQUIREMENTS = ("setuptools>=70.1", "wheel", "httpx[socks]>=0.27", "packaging>=23")
+# The modules they install, by the same names.
+STATIC_IMPORTS = ("setuptools", "wheel", "httpx", "packaging")
 
 _SOURCE = Path(__file__).resolve().parent  # wrapper/, the package's source folder
 # ``name``, ``name[extra]`` or ``name[extra]>=X.Y``: the forms this backend writes. An extra's
@@ -103,9 +107,16 @@ def _release(version: str) -> tuple[int, ...]:
 
 def _setuptools(extra: Callable[[ModuleType], list[str]]) -> ModuleType:
     """setuptools' backend, once everything this build needs is known to be installed."""
-    problems = missing(STATIC_REQUIREMENTS)
-    if not problems:  # the wrapper's modules import packaging, so they come second
-        problems = missing(_requirements(extra))
+    _require(STATIC_REQUIREMENTS)  # the wrapper's modules import packaging, so they come first
+    _require(_requirements(extra))
+    from setuptools import build_meta
+
+    return build_meta
+
+
+def _require(requirements: Sequence[str]) -> None:
+    """SystemExit naming those of ``requirements`` that are not installed, and how to fix it."""
+    problems = missing(requirements)
     if problems:
         names = " ".join(f"'{p.split(' ', 1)[0]}'" for p in problems)
         raise SystemExit(
@@ -113,9 +124,6 @@ def _setuptools(extra: Callable[[ModuleType], list[str]]) -> ModuleType:
             f"{', '.join(problems)}. pip installs them itself unless build isolation is off; "
             f"with --no-build-isolation, install them first: python -m pip install {names}"
         )
-    from setuptools import build_meta
-
-    return build_meta
 
 
 def _requirements(which: Callable[[ModuleType], list[str]]) -> list[str]:
@@ -203,10 +211,20 @@ def build_wheel(
     config_settings: ConfigSettings | None = None,
     metadata_directory: str | None = None,
 ) -> str:
-    backend = _setuptools(_wheel)
-    # setuptools would pack the prepared .dist-info as it is, and the one made from PKG-INFO
-    # holds METADATA alone (no entry points, so no command): let setuptools make its own.
-    return str(backend.build_wheel(wheel_directory, config_settings, None))
+    # A child process fetches the binary from here on, while this one checks the requirements,
+    # imports setuptools and builds the wheel's tree; the binary is taken last (_prefetch.py).
+    prefetch = importlib.import_module(f"{import_wrapper().__name__}._prefetch")
+    prefetch.begin(_SOURCE)
+    try:
+        _require(STATIC_REQUIREMENTS)  # the wrapper's modules import packaging: first these
+        _require(_requirements(_wheel))
+        from setuptools import build_meta as backend
+
+        # setuptools would pack the prepared .dist-info as it is, and the one made from PKG-INFO
+        # holds METADATA alone (no entry points, so no command): let setuptools make its own.
+        return str(backend.build_wheel(wheel_directory, config_settings, None))
+    finally:
+        prefetch.end()
 
 
 def build_editable(

@@ -1,12 +1,14 @@
 """The setuptools build hook: a wheel holding this machine's verified binary.
 
 ``pip install`` of the sdist, ``pip wheel`` and ``python -m build`` all build the wheel through
-``build_py`` and ``bdist_wheel``; these subclasses fetch the binary into the package's ``bin/``
-through :func:`fetch.fetch_binary` (the same code path as the commands) and tag the wheel for the
-platform it was built for, never ``py3-none-any``, so a cached wheel can never reach another
-platform. ``sdist`` records the release description in the sdist (``description.record``), and
-``build_py`` in the package. Any failure stops the build with the message alone, without a
-traceback.
+``build_py`` and ``bdist_wheel``; these subclasses put the verified binary into the package's
+``bin/`` and tag the wheel for the platform it was built for, never ``py3-none-any``, so a cached
+wheel can never reach another platform. The binary comes through :func:`fetch.fetch_binary`, the
+same code path as the commands: fetched by a child process the backend started before it
+imported setuptools, and put into the wheel's tree last, just before it is zipped; or, when no
+child was started, fetched here by ``build_py`` (``_prefetch.py``). ``sdist`` records the release
+description in the sdist (``description.record``), and ``build_py`` in the package. Any failure
+stops the build with the message alone, without a traceback.
 """
 
 from __future__ import annotations
@@ -22,14 +24,11 @@ from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1, as
 from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
-from . import __version__
+from ._prefetch import binary_into, prefetching
 from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
-from .fetch import Sources, fetch_binary
 from .platforms import current_target, wheel_platform_tag
 from .release import Release
-from .settings import Settings
-from .versions import tag_for
 
 __all__ = ["BinaryDistribution", "command_classes", "load", "long_description"]
 
@@ -69,8 +68,8 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             _stop_on_error(lambda: record(description, package_dir / RECORD_NAME))
             bin_dir = package_dir / "bin"
             shutil.rmtree(bin_dir, ignore_errors=True)  # never ship a binary of an earlier build
-            # Library messages say what failed; only the install knows that nothing was installed.
-            _stop_on_error(lambda: _fetch_into(release, bin_dir), "Nothing was installed.")
+            if not prefetching():  # else the wheel takes the child's binary last (below)
+                _put_binary(release, bin_dir)
 
     class PlatformWheel(bdist_wheel):
         def initialize_options(self) -> None:
@@ -84,6 +83,14 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             target = _stop_on_error(lambda: release.check_target(current_target()))
             return "py3", "none", wheel_platform_tag(target)
 
+        def write_wheelfile(self, *args: Any, **kwargs: Any) -> None:
+            super().write_wheelfile(*args, **kwargs)
+            if prefetching():
+                # The last step before the wheel is zipped: everything else was built and
+                # installed into its tree meanwhile, while the child fetched the binary.
+                installed = self.get_finalized_command("install_lib").install_dir
+                _put_binary(release, Path(installed, release.import_name, "bin"))
+
     return {
         "sdist": SdistWithDescription,
         "build_py": BuildPyWithBinary,
@@ -91,14 +98,9 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
     }
 
 
-def _fetch_into(release: Release, bin_dir: Path) -> Path:
-    from ._process import prepare_downloads
-
-    prepare_downloads()  # the build hook owns this process: quiet httpx's log, skip its CLI
-    target = release.check_target(current_target())
-    tag = tag_for(__version__)
-    with Sources.from_settings(release, tag, Settings.from_environ(release)) as sources:
-        return fetch_binary(release, target, tag, bin_dir, sources=sources)
+def _put_binary(release: Release, bin_dir: Path) -> None:
+    # Library messages say what failed; only the install knows that nothing was installed.
+    _stop_on_error(lambda: binary_into(release, bin_dir), "Nothing was installed.")
 
 
 def long_description(release: Release) -> str:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .description import default_config_path, default_record_path, read_description
+from .description import default_config_path, default_record_path, read_config, read_record
 from .errors import BootstrapError
 from .formats import TAR_COMPRESSIONS
 from .platforms import current_target
-from .release import Release
-from .settings import Settings
 from .signatures import default_key_path
+
+if TYPE_CHECKING:
+    from .release import Release
 
 __all__ = ["CRYPTOGRAPHY", "PYYAML", "ZSTANDARD", "sdist_requirements", "wheel_requirements"]
 
@@ -36,19 +39,29 @@ def wheel_requirements(environ: Mapping[str, str] | None = None) -> list[str]:
     - sigstore-python when the verify policy requires a proof only it can check: an
       attestation, or a signature when no release key is pinned.
 
-    Raises :class:`ConfigError` when the description or the settings are unusable.
-    In a checkout whose build environment lacks PyYAML so far, the description cannot be parsed
-    yet: zstandard is then added if the YAML mentions ``zst`` at all and sigstore if any
-    ``*_VERIFY`` variable asks for a proof, a superset of what the build will need.
+    Raises :class:`ConfigError` when the description or the settings are unusable. When the
+    description cannot be parsed yet (a checkout whose build environment lacks PyYAML so far),
+    or need not be (neither its text nor the environment can ask for more), the answer comes
+    from its text: a superset of what the build will need (:func:`_possible`).
     """
     env = os.environ if environ is None else environ
     key_pinned = default_key_path().is_file()
     needs = [CRYPTOGRAPHY] if key_pinned else []
-    if not default_record_path().is_file():
+    recorded, config = default_record_path(), default_config_path()
+    if recorded.is_file():
+        if not _possible(recorded, env, key_pinned):
+            # Nothing in the record or the environment can need more (an sdist of a release
+            # with no tar.zst archive, built without a *_VERIFY variable): no parse needed.
+            return needs
+        description = read_record(recorded)
+    else:
         needs.append(PYYAML)
         if importlib.util.find_spec("yaml") is None:
-            return needs + _before_yaml(env, key_pinned)
-    release = read_description().release(env)
+            return needs + _possible(config, env, key_pinned)
+        description = read_config(config)
+    from .settings import Settings
+
+    release = description.release(env)
     settings = Settings.from_environ(release, env)
     if _zstandard_archive(release):
         needs.append(ZSTANDARD)
@@ -80,9 +93,16 @@ def _needs_sigstore(verify: str, key_pinned: bool) -> bool:
     return verify == "attestation" or (verify == "signature" and not key_pinned)
 
 
-def _before_yaml(environ: Mapping[str, str], key_pinned: bool) -> list[str]:
+def _possible(description: Path, environ: Mapping[str, str], key_pinned: bool) -> list[str]:
+    """What the build could need, from the description's text and the environment alone: a
+    superset of :func:`wheel_requirements`'s answer beyond PyYAML and cryptography, for when
+    the description is not parsed (PyYAML is missing so far, or nothing in it can need more).
+
+    zstandard when the text mentions ``zst`` at all (every tar.zst format does), sigstore when
+    any ``*_VERIFY`` variable asks for a proof only it checks (every ``<PREFIX>`` ends in ``_``).
+    """
     try:
-        text = default_config_path().read_text(encoding="utf-8", errors="replace")
+        text = description.read_text(encoding="utf-8", errors="replace")
     except OSError:
         text = ""  # the build stops on this, naming the file
     needs = [ZSTANDARD] if "zst" in text else []

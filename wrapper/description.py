@@ -14,7 +14,8 @@ library alone, so PyYAML is needed only in a checkout and by ``names --config FI
     {"format": 1, "config": <goreleaser.yaml as parsed>, "origin": <URL> or null}
 
 This module does the I/O; :func:`release.parse_release` turns the description into a
-:class:`release.Release`.
+:class:`release.Release`, and is imported only when it is needed: what only asks where the
+description is, or reads it (the build backend's ``get_requires`` hooks), stays light.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError, StorageError
-from .release import CONFIG_NAME, Release, parse_release
+
+if TYPE_CHECKING:
+    from .release import Release
 
 __all__ = [
     "CONFIG_NAME",
@@ -49,6 +52,7 @@ __all__ = [
     "record",
 ]
 
+CONFIG_NAME = "goreleaser.yaml"  # GoReleaser's own name for it, in the checkout's root
 RECORD_NAME = "release.json"
 FORMAT = 1  # the version of release.json's layout; another number is refused, not guessed at
 
@@ -70,6 +74,8 @@ class Description:
         Raises :class:`ConfigError` if it is unusable. An explicit release block wins over the
         origin: :func:`release.parse_release` decides, as GoReleaser does.
         """
+        from .release import parse_release
+
         return parse_release(self.config, self.source, origin=self.origin, environ=environ)
 
 

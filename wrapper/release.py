@@ -31,15 +31,14 @@ from dataclasses import dataclass, field
 from . import _config
 from ._config import Archive, Binary, RepositorySpec
 from ._gotemplate import Namespace, Unknowable, render
+from .description import CONFIG_NAME
 from .errors import ConfigError, TemplateError, UnsupportedPlatformError
 from .formats import FORMATS, Format, is_format
 from .platforms import Target
 from .repository import Repository
 from .versions import release_version
 
-__all__ = ["CONFIG_NAME", "Release", "parse_release"]
-
-CONFIG_NAME = "goreleaser.yaml"
+__all__ = ["Release", "parse_release"]
 
 # Template fields a release has, but which cannot be known when the package installs
 # (internal/tmpl/tmpl.go): reading one in an asset name is refused, never guessed.

@@ -1,0 +1,220 @@
+"""The build hook's download, started before setuptools so that the two run side by side.
+
+PEP 517's ``build_wheel`` runs in a process of its own, in a build environment that pip fills
+without bytecode (``--no-compile``): importing setuptools and building the wheel's tree there
+takes about 0.4 s, most of it compiling, and fetching the release archive (importing httpx
+included) about 0.3 s. Neither needs the other until the wheel is zipped. So the backend
+(``_backend.build_wheel``) calls :func:`begin` before it imports setuptools, which starts
+:func:`main` in a child process (the same interpreter and environment); the wheel command, once
+everything else is in the wheel's tree, calls :func:`binary_into`, which waits for the child and
+moves the binary it verified into that tree (``build.py``); the backend calls :func:`end`
+whatever happened, which stops a child still running and removes its staging folder.
+
+Both ways run :func:`fetch_into`, the one code path from release to verified binary: in the
+child, or in the build process itself when no child was started (``python setup.py``, editable
+builds), in ``build_py`` as before. The child reports on its standard output, as one JSON line:
+the binary's file name, or the error's class (from ``errors.py``) and message, which
+``binary_into`` raises again in the build process, where the build stops as it always has. Its
+progress lines go to the standard error it shares with the build."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import errors
+
+if TYPE_CHECKING:
+    from .release import Release
+
+__all__ = ["Prefetch", "begin", "binary_into", "end", "fetch_into", "main", "prefetching"]
+
+# Run by the child: the package's source is imported as the backend imports it (its name at
+# build time is private), then main() fetches into the staging folder given as argv[1]. The
+# child is started before the build process has checked pyproject.toml's requirements: when
+# one is not even importable, it ends at once, having fetched nothing, and the build stops on
+# its own check, with the message naming them (a version too old is left to that check).
+_CHILD = (
+    "import importlib, importlib.util, sys\n"
+    "sys.path.insert(0, sys.argv[2])\n"
+    "import _backend\n"
+    "for name in _backend.STATIC_IMPORTS:\n"
+    "    if importlib.util.find_spec(name) is None:\n"
+    "        sys.exit(3)\n"
+    "package = _backend.import_wrapper().__name__\n"
+    "sys.exit(importlib.import_module(package + '._prefetch').main(sys.argv[1]))\n"
+)
+
+
+def fetch_into(release: Release, bin_dir: Path) -> Path:
+    """Fetch, verify and extract this machine's binary into ``bin_dir``; its path.
+
+    Raises the :class:`~errors.BootstrapError` of the step that refused (see
+    :func:`fetch.fetch_binary`); ``bin_dir`` receives nothing then.
+    """
+    from . import __version__
+    from ._process import prepare_downloads
+    from .fetch import Sources, fetch_binary
+    from .platforms import current_target
+    from .settings import Settings
+    from .versions import tag_for
+
+    prepare_downloads()  # the build owns this process: quiet httpx's log, skip its CLI
+    target = release.check_target(current_target())
+    tag = tag_for(__version__)
+    with Sources.from_settings(release, tag, Settings.from_environ(release)) as sources:
+        return fetch_binary(release, target, tag, bin_dir, sources=sources)
+
+
+class Prefetch:
+    """A child process fetching the binary into a staging folder of its own."""
+
+    def __init__(self, process: subprocess.Popen[str], staging: Path) -> None:
+        self._process = process
+        self._staging = staging
+
+    @classmethod
+    def start(cls, package_source: Path, build_base: Path) -> Prefetch | None:
+        """Start the child, with the package's source folder (``wrapper/``) and the folder for
+        its staging folder (setuptools' ``build/``, so the binary is renamed, not copied, into
+        the wheel's tree). None when it cannot be started: the build then fetches in-process.
+        """
+        try:
+            build_base.mkdir(parents=True, exist_ok=True)
+            # Absolute: the build may change its working directory before it takes the binary.
+            staging = Path(tempfile.mkdtemp(prefix="prefetch-", dir=build_base)).absolute()
+        except OSError:
+            return None
+        command = [sys.executable, "-c", _CHILD, str(staging), str(package_source)]
+        try:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True
+            )
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            return None
+        return cls(process, staging)
+
+    def take(self, bin_dir: Path) -> Path:
+        """Wait for the child; move the binary it verified into ``bin_dir``; its path.
+
+        Raises the error that stopped the child, as the class it had: the one
+        :func:`fetch_into` would have raised here; :class:`errors.BootstrapError` when the
+        child ended without saying why (its own output, above, says what it could).
+        """
+        assert self._process.stdout is not None
+        # The result is the child's one line; its exit (interpreter shutdown) is awaited later.
+        result = _parse(self._process.stdout.readline())
+        kind, message, name = result.get("error"), result.get("message"), result.get("binary")
+        if isinstance(kind, str) and isinstance(message, str):
+            error = getattr(errors, kind, None)
+            if not (isinstance(error, type) and issubclass(error, errors.BootstrapError)):
+                error = errors.BootstrapError
+            raise error(message)
+        # A file name alone: the child writes nothing outside its staging folder.
+        staged = self._staging / name if isinstance(name, str) and name == Path(name).name else None
+        if staged is None or not staged.is_file():
+            status = self._process.wait()
+            raise errors.BootstrapError(
+                "the download of the binary ended without a result (its process exited with "
+                f"status {status}); the lines above say what it reported. "
+                "Try again; if it recurs, report it with the output of pip install -v."
+            )
+        try:
+            bin_dir.mkdir(parents=True, exist_ok=True)
+            return Path(shutil.move(str(staged), str(bin_dir / staged.name)))
+        except OSError as exc:
+            raise errors.StorageError(
+                f"could not move the verified binary into {bin_dir}: {exc.strerror or exc}. "
+                "Check the free space and permissions of the build folder, then try again."
+            ) from exc
+
+    def close(self) -> None:
+        """Stop the child if it still runs, and remove the staging folder with what it holds."""
+        if self._process.poll() is None:
+            self._process.terminate()  # the child removes its temporary files (main)
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        shutil.rmtree(self._staging, ignore_errors=True)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _parse(output: str) -> dict[str, object]:
+    try:
+        result = json.loads(output)
+    except ValueError:
+        return {}
+    return result if isinstance(result, dict) else {}
+
+
+_started: list[Prefetch] = []  # the child begin() started and binary_into() has not taken yet
+_ended: list[Prefetch] = []  # those taken, whose staging folders end() removes
+
+
+def begin(package_source: Path, build_base: Path = Path("build")) -> None:
+    """Start fetching the binary in a child process, for :func:`binary_into` to take.
+
+    ``build_base`` is relative to the working directory, which PEP 517 makes the source tree.
+    """
+    prefetch = Prefetch.start(package_source, build_base)
+    if prefetch is not None:
+        _started.append(prefetch)
+
+
+def prefetching() -> bool:
+    """Whether a child :func:`begin` started has a binary not taken yet."""
+    return bool(_started)
+
+
+def binary_into(release: Release, bin_dir: Path) -> Path:
+    """This machine's verified binary in ``bin_dir``: from the child :func:`begin` started, or,
+    without one, fetched here (:func:`fetch_into`). Raises what :func:`fetch_into` raises."""
+    if not _started:
+        return fetch_into(release, bin_dir)
+    prefetch = _started.pop()
+    _ended.append(prefetch)
+    return prefetch.take(bin_dir)
+
+
+def end() -> None:
+    """Stop the child if it runs, and remove every staging folder; the build has ended."""
+    while _started or _ended:
+        (_started or _ended).pop().close()
+
+
+def main(staging: str) -> int:
+    """The child: fetch the binary into ``staging``; print the JSON result; 0 when fetched.
+
+    Stopped (SIGTERM, from :meth:`Prefetch.close`), it unwinds as on an error, so that its
+    temporary files are removed.
+    """
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        from .description import read_description
+
+        binary = fetch_into(read_description().release(os.environ), Path(staging))
+    except errors.BootstrapError as exc:
+        result = {"error": type(exc).__name__, "message": str(exc)}
+    except ImportError as exc:  # without build isolation: the build stops naming what is missing
+        result = {"error": "BootstrapError", "message": f"a package is missing: {exc}"}
+    except KeyboardInterrupt:
+        return 130  # the build was interrupted too, and says so
+    else:
+        result = {"binary": binary.name}
+    print(json.dumps(result), flush=True)
+    return 0 if "binary" in result else 1
