@@ -7,8 +7,10 @@ serves it over HTTPS on 127.0.0.1, and alternates ``python -m cerebrium_cli.boot
 with ``curl`` + ``sha256sum -c`` + ``tar x`` on the same server and file, printing the median
 times and their ratio; then the peak memory of the fetch per size, the cost of a cache hit
 against ``sha256sum`` + ``tar x``, the install paths against the smallest release (``pip install``
-of the sdist with and without build isolation, ``pip install`` and ``uv pip install`` of the
-platform wheel, and curl + sha256sum + tar, with the ratio of the sdist to the wheel), the
+of the sdist with and without build isolation, ``pip install`` of an empty setuptools sdist
+with the same build requirements, i.e. pip's floor for any sdist built so, ``pip install`` and
+``uv pip install`` of the platform wheel, and curl + sha256sum + tar, with the ratios of the
+sdists to the wheel), the
 shim's overhead (``cerebrium version`` against ``python -c pass`` plus the binary run directly,
 in one venv), and ``pip install`` of the sdist with the locally built wheel stored against
 deflated. Nothing is asserted: it prints.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -157,6 +160,23 @@ def installed_venv(
     return venv, pip_version(venv)
 
 
+def empty_sdist(tmp: Path) -> Path:
+    """An sdist of an empty setuptools project with this project's build requirements: what
+    pip's build isolation and setuptools cost before any build hook runs (pip's floor)."""
+    # pyproject.toml's [build-system] requires line, copied as written.
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    requires = re.search(r"^requires = \[.*\]$", text, re.MULTILINE)
+    assert requires is not None, "pyproject.toml has no one-line [build-system] requires"
+    project = tmp / "empty"
+    (project / "empty").mkdir(parents=True)
+    (project / "empty" / "__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(
+        f'[build-system]\n{requires.group()}\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "empty"\nversion = "1.0"\n'
+    )
+    return build_sdist(tmp / "empty-dist", project)
+
+
 def install_paths(
     tmp: Path,
     tools: Venv,
@@ -228,8 +248,20 @@ def install_paths(
     def baseline(n: int) -> tuple[float, int]:
         return curl_sha256sum_tar(tmp / f"base-{n}", url, ca_file)
 
+    empty = empty_sdist(tmp)
+
+    def floor(n: int) -> tuple[float, int]:
+        venv = venvs["isolated"]
+        env = venv.environ(pip_settings)
+        try:
+            return timed([str(venv.python), "-m", "pip", "install", "-q", *index, str(empty),
+                          "--no-cache-dir"], env)  # fmt: skip
+        finally:
+            venv.pip("uninstall", "-y", "-q", "empty")
+
     paths = {
         "pip install SDIST (build isolation)": pip("isolated", str(sdist)),
+        "pip install EMPTY SDIST (pip's floor)": floor,
         "pip install --no-build-isolation SDIST": pip("no-isolation", "--no-build-isolation",
                                                       str(sdist)),
         "pip install WHEEL": pip("wheel", str(wheel)),
@@ -245,8 +277,11 @@ def install_paths(
     medians = {name: median(samples) for name, samples in results.items()}
     for name, seconds in medians.items():
         print(f"{name:>40}: {seconds:6.2f} s")
-    ratio = medians["pip install SDIST (build isolation)"] / medians["pip install WHEEL"]
+    wheel_s = medians["pip install WHEEL"]
+    ratio = medians["pip install SDIST (build isolation)"] / wheel_s
     print(f"{'sdist / wheel (pip)':>40}: {ratio:6.2f}x  (goal <= 4x)")
+    floor_ratio = medians["pip install EMPTY SDIST (pip's floor)"] / wheel_s
+    print(f"{'empty sdist / wheel (pip)':>40}: {floor_ratio:6.2f}x")
 
 
 def pip_version(venv: Venv) -> str:
