@@ -1,5 +1,6 @@
 """The build backend through pip: without build isolation, one message naming what is missing;
-with only pyproject.toml's four requirements, an sdist builds (no PyYAML, no cryptography)."""
+with only pyproject.toml's four requirements, an sdist builds (no PyYAML, no cryptography);
+behind a SOCKS proxy, the build adds httpx's SOCKS support and downloads through it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from cerebrium_cli._backend import STATIC_REQUIREMENTS
 from conftest import VERSION
-from support.installs import assert_not_installed, settings
+from support.installs import assert_installed, assert_not_installed, install, settings
 
 if TYPE_CHECKING:
     from support.release import Release
@@ -35,7 +36,7 @@ def test_no_build_isolation_without_the_requirements_names_them_all(
     )
     output = assert_not_installed(venv, result)
     assert "error: this build needs packages that are not installed" in output
-    names = "'setuptools>=70.1' 'wheel' 'httpx[socks]>=0.27' 'packaging>=23'"
+    names = "'setuptools>=70.1' 'wheel' 'httpx>=0.27' 'packaging>=23'"
     assert f"python -m pip install {names}" in output
     assert "ModuleNotFoundError" not in output
     assert server.requests[before:] == []
@@ -67,3 +68,24 @@ def test_the_static_requirements_alone_build_the_sdist_without_isolation(
     info = venv.run("python", "-c", "from cerebrium_cli.description import load_release; "
                     "print(load_release().repository)")  # fmt: skip
     assert info.stdout.strip() == "CerebriumAI/cerebrium", info.stderr
+
+
+def test_behind_a_socks_proxy_the_build_adds_socksio_and_downloads_through_it(
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    server: ReleaseServer,
+    release: Release,
+    ca_file: Path,
+) -> None:
+    from support.socks import SocksProxy
+
+    with SocksProxy() as proxy:
+        env = {**_env(tmp_path, server, ca_file), "ALL_PROXY": proxy.url}
+        venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    assert_installed(venv, result, VERSION)
+    assert server.url.removeprefix("https://") in proxy.connects  # the release, through it
+    # Built with socksio, which the build environment got from get_requires_for_build_wheel;
+    # the installed package needs nothing at run time, so the venv itself has no socksio.
+    assert "socksio" in result.stdout + result.stderr
+    assert venv.run("python", "-c", "import socksio").returncode != 0

@@ -130,6 +130,23 @@ def test_sigstore_only_when_the_policy_needs_it(
     assert all((r in needs) is sigstore for r in keyless.REQUIREMENTS)
 
 
+@pytest.mark.parametrize(
+    ("proxies", "socks"),
+    [({}, False), ({"HTTPS_PROXY": "http://proxy.corp:3128"}, False),
+     ({"ALL_PROXY": "socks5://127.0.0.1:1080"}, True),
+     ({"https_proxy": "SOCKS5h://user:pw@proxy:1080"}, True),
+     ({"NO_PROXY": "socks.example"}, False)],
+)  # fmt: skip
+def test_socksio_only_for_a_socks_proxy(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, proxies: dict[str, str], socks: bool
+) -> None:
+    for recorded in (True, False):  # answered from the record's text, or parsed from the YAML
+        needs_ = _requirements(
+            monkeypatch, tmp_path / str(recorded), recorded=recorded, env=proxies
+        )
+        assert (needs.SOCKSIO in needs_) is socks, (recorded, needs_)
+
+
 def test_zstandard_only_for_a_tar_zst_archive_on_this_machine(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -5,8 +5,9 @@ pip builds the sdist in an isolated environment holding pyproject.toml's static 
 ``get_requires_for_build_wheel`` for the rest, which depends on the build
 (``build_requirements.py``): PyYAML only in a checkout (an sdist carries its release description
 already parsed), cryptography only when a release key is pinned, zstandard only for a ``tar.zst``
-archive, sigstore only when the verify policy needs it. ``get_requires_for_build_sdist`` adds
-PyYAML, which reads ``goreleaser.yaml`` into the sdist's record.
+archive, sigstore only when the verify policy needs it, socksio only for a SOCKS proxy.
+``get_requires_for_build_sdist`` adds PyYAML, which reads ``goreleaser.yaml`` into the sdist's
+record.
 
 Without build isolation (``pip install --no-build-isolation``) nobody installs them: each build
 hook first checks that they are installed and, if not, stops with one message naming them all,
@@ -45,7 +46,7 @@ __all__ = [
 ConfigSettings = Mapping[str, "str | list[str] | None"]
 
 # pyproject.toml's [build-system] requires (a test keeps the two equal).
-STATIC_REQUIREMENTS = ("setuptools>=70.1", "wheel", "httpx[socks]>=0.27", "packaging>=23")
+STATIC_REQUIREMENTS = ("setuptools>=70.1", "wheel", "httpx>=0.27", "packaging>=23")
 # The modules they install, by the same names.
 STATIC_IMPORTS = ("setuptools", "wheel", "httpx", "packaging")
 

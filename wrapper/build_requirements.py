@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,11 +23,19 @@ from .signatures import default_key_path
 if TYPE_CHECKING:
     from .release import Release
 
-__all__ = ["CRYPTOGRAPHY", "PYYAML", "ZSTANDARD", "sdist_requirements", "wheel_requirements"]
+__all__ = [
+    "CRYPTOGRAPHY",
+    "PYYAML",
+    "SOCKSIO",
+    "ZSTANDARD",
+    "sdist_requirements",
+    "wheel_requirements",
+]
 
 PYYAML = "PyYAML>=6"  # reads goreleaser.yaml: a build from a checkout, which has no record of it
 CRYPTOGRAPHY = "cryptography>=42"  # checks signatures by the release key, when one is pinned
 ZSTANDARD = "zstandard>=0.22"  # reads tar.zst archives
+SOCKSIO = "socksio>=1.0"  # httpx's SOCKS support (its socks extra), for a SOCKS proxy
 
 
 def wheel_requirements(environ: Mapping[str, str] | None = None) -> list[str]:
@@ -34,6 +43,7 @@ def wheel_requirements(environ: Mapping[str, str] | None = None) -> list[str]:
     ``get_requires_for_build_wheel``), as requirement strings.
 
     - PyYAML when the description is not recorded (a build from a checkout);
+    - socksio when the downloads would go through a SOCKS proxy (``ALL_PROXY=socks5://...``);
     - cryptography when the package pins a release key (``cosign.pub``);
     - zstandard when this machine's archive is a ``tar.zst``;
     - sigstore-python when the verify policy requires a proof only it can check: an
@@ -46,7 +56,9 @@ def wheel_requirements(environ: Mapping[str, str] | None = None) -> list[str]:
     """
     env = os.environ if environ is None else environ
     key_pinned = default_key_path().is_file()
-    needs = [CRYPTOGRAPHY] if key_pinned else []
+    needs = [SOCKSIO] if _socks_proxy(env) else []
+    if key_pinned:
+        needs.append(CRYPTOGRAPHY)
     recorded, config = default_record_path(), default_config_path()
     if recorded.is_file():
         if not _possible(recorded, env, key_pinned):
@@ -87,6 +99,23 @@ def _zstandard_archive(release: Release) -> bool:
     except BootstrapError:
         return False  # the build stops on this, naming the format
     return any(name == archive_format and kind == "zst" for name, kind in TAR_COMPRESSIONS.items())
+
+
+def _socks_proxy(environ: Mapping[str, str]) -> bool:
+    """Whether a proxy the downloads may use is a SOCKS one, as ``urllib.request.getproxies``
+    finds them for the downloader (``_http.py``): the ``*_proxy`` variables, in any case, and
+    without them, on macOS and Windows, the system's proxy settings."""
+    values = [
+        value
+        for name, value in environ.items()
+        if name.lower().endswith("_proxy") and name.lower() != "no_proxy"
+    ]
+    if not values and environ is os.environ and sys.platform in ("darwin", "win32"):
+        import urllib.request
+
+        values = [v for k, v in urllib.request.getproxies().items() if k != "no"]
+    schemes = (value.strip().lower().partition("://") for value in values)
+    return any(scheme.startswith("socks") and sep for scheme, sep, _ in schemes)
 
 
 def _needs_sigstore(verify: str, key_pinned: bool) -> bool:
