@@ -48,6 +48,44 @@ def test_wheel_is_tagged_for_the_build_machine(
     assert command.root_is_pure is False
 
 
+def test_a_wheel_made_without_the_prefetched_binary_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A setuptools whose bdist_wheel never calls write_wheelfile, where the binary is put in.
+    command = _wheel_command(monkeypatch, Target("linux", "amd64"))
+    monkeypatch.setattr(bdist_wheel, "run", lambda self: None)
+    monkeypatch.setattr(build, "prefetching", lambda: True)
+    with pytest.raises(SystemExit) as info:
+        command.run()
+    message = str(info.value.code)
+    assert message.startswith("error: the wheel would be made without the binary")
+    assert message.endswith("Nothing was installed.")
+    monkeypatch.setattr(build, "prefetching", lambda: False)
+    command.run()  # taken, or fetched by build_py: nothing to say
+
+
+def test_a_wheel_tree_without_the_package_where_expected_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A setuptools installing the package somewhere else than install_lib's folder.
+    from types import SimpleNamespace
+
+    command = _wheel_command(monkeypatch, Target("linux", "amd64"))
+    monkeypatch.setattr(bdist_wheel, "write_wheelfile", lambda self, *a, **k: None)
+    monkeypatch.setattr(build, "prefetching", lambda: True)
+    taken: list[Path] = []
+    monkeypatch.setattr(build, "binary_into", lambda release, bin_dir: taken.append(bin_dir))
+    finalized = SimpleNamespace(install_dir=str(tmp_path))
+    monkeypatch.setattr(command, "get_finalized_command", lambda name: finalized)
+    with pytest.raises(SystemExit, match="would be made without the binary"):
+        command.write_wheelfile(str(tmp_path / "x.dist-info"))
+    assert taken == []
+    (tmp_path / "cerebrium_cli").mkdir()
+    (tmp_path / "cerebrium_cli" / "__init__.py").write_text("")
+    command.write_wheelfile(str(tmp_path / "x.dist-info"))
+    assert taken == [tmp_path / "cerebrium_cli" / "bin"]
+
+
 def test_unsupported_build_machine_stops_with_the_message_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -15,7 +15,8 @@ child, or in the build process itself when no child was started (``python setup.
 builds), in ``build_py`` as before. The child reports on its standard output, as one JSON line:
 the binary's file name, or the error's class (from ``errors.py``) and message, which
 ``binary_into`` raises again in the build process, where the build stops as it always has. Its
-progress lines go to the standard error it shares with the build."""
+progress lines go to the standard error it shares with the build.
+"""
 
 from __future__ import annotations
 

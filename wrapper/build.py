@@ -17,7 +17,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from setuptools import Distribution
 from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1, as pyproject requires
@@ -89,13 +89,30 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
                 # The last step before the wheel is zipped: everything else was built and
                 # installed into its tree meanwhile, while the child fetched the binary.
                 installed = self.get_finalized_command("install_lib").install_dir
-                _put_binary(release, Path(installed, release.import_name, "bin"))
+                package = Path(installed, release.import_name)
+                if not (package / "__init__.py").is_file():
+                    _unknown_bdist_wheel()
+                _put_binary(release, package / "bin")
+
+        def run(self) -> None:
+            super().run()
+            if prefetching():  # write_wheelfile was never called: the binary is not in it
+                _unknown_bdist_wheel()
 
     return {
         "sdist": SdistWithDescription,
         "build_py": BuildPyWithBinary,
         "bdist_wheel": PlatformWheel,
     }
+
+
+def _unknown_bdist_wheel() -> NoReturn:
+    # Fail closed: setuptools no longer builds the wheel's tree where the binary is put in.
+    raise SystemExit(
+        "error: the wheel would be made without the binary: this version of setuptools builds "
+        "wheels in a way this package does not know. Report it, with the output of "
+        "pip install -v, which names setuptools' version.\nNothing was installed."
+    )
 
 
 def _put_binary(release: Release, bin_dir: Path) -> None:
