@@ -47,7 +47,10 @@ sys.stdout.write(sys.argv[3])
 sys.exit(int(sys.argv[4]))
 """
 
-_SLEEPER = "import time; time.sleep(60)"
+# A child that waits for its stop, as the real one does: the end of its standard input.
+_SLEEPER = "import sys; sys.stdin.read()"
+# A child deaf to the stop, for close() to kill once the grace period is over.
+_DEAF = "import time; time.sleep(60)"
 
 # The real main() in a child whose fetch blocks, holding a temporary file (argv[3]/partial) that
 # only its finally removes. The package is loaded as conftest loads it (argv[2] is wrapper/).
@@ -103,7 +106,8 @@ def begin(package_source, build_base=Path("build")):
         sys.modules["setuptools"] = None  # from here on, importing it fails
     Path(staging).mkdir()
     child = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(60)"],
+        [sys.executable, "-c", "import sys; sys.stdin.read()"],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -159,7 +163,7 @@ def _child(tmp_path: Path, program: str, *args: str) -> _prefetch.Prefetch:
     staging.mkdir(parents=True)
     process = subprocess.Popen(
         [sys.executable, "-c", program, str(staging), *args],
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -222,7 +226,7 @@ def test_take_returns_at_the_result_line_without_waiting_for_the_child_to_exit(
         "import sys, time; from pathlib import Path\n"
         "Path(sys.argv[1], 'cerebrium').write_bytes(b'done')\n"
         'print(\'{"binary": "cerebrium"}\', flush=True)\n'
-        "time.sleep(60)\n"
+        "sys.stdin.read()\n"
     )
     prefetch = _child(tmp_path, program)
     began = time.monotonic()
@@ -326,6 +330,44 @@ def test_close_stops_a_running_child_promptly_and_removes_its_staging(tmp_path: 
     assert (tmp_path / "build").is_dir()  # only the staging folder goes
 
 
+def test_close_kills_a_child_deaf_to_the_stop_after_the_grace_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_prefetch, "STOP_GRACE", 0.5)
+    prefetch = _child(tmp_path, _DEAF)
+    process = prefetch._process
+    began = time.monotonic()
+    prefetch.close()
+    assert 0.4 < time.monotonic() - began < 5
+    if sys.platform != "win32":
+        assert process.returncode == -signal.SIGKILL
+    assert not (tmp_path / "build" / "prefetch-test").exists()
+
+
+def test_lines_before_the_result_are_not_the_result(tmp_path: Path) -> None:
+    # A sitecustomize or .pth file that prints, in the child's interpreter.
+    output = "Welcome to this interpreter\n" + json.dumps({"binary": "cerebrium"})
+    prefetch = _reporter(tmp_path, output, stage={"cerebrium": 0o755})
+    assert prefetch.take(tmp_path / "bin").read_bytes() == b"staged cerebrium"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
+def test_the_child_runs_in_a_process_group_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Ctrl-C (SIGINT to the terminal's process group) is the build's to handle: it stops the
+    # child once, through its input, never twice while it removes its temporary files.
+    monkeypatch.setenv("CEREBRIUM_RELEASE_URL", str(tmp_path / "no-release"))  # no network
+    monkeypatch.setenv("CEREBRIUM_CACHE_DIR", str(tmp_path / "cache"))
+    prefetch = _prefetch.Prefetch.start(WRAPPER, tmp_path / "build")
+    assert prefetch is not None
+    try:
+        assert os.getpgid(prefetch._process.pid) != os.getpgid(0)
+    finally:
+        prefetch.close()
+    assert list((tmp_path / "build").iterdir()) == []
+
+
 def test_close_twice_and_after_take_is_harmless(tmp_path: Path) -> None:
     prefetch = _reporter(tmp_path, json.dumps({"binary": "c"}), stage={"c": 0o755})
     binary = prefetch.take(tmp_path / "bin")
@@ -334,8 +376,10 @@ def test_close_twice_and_after_take_is_harmless(tmp_path: Path) -> None:
     assert binary.read_bytes() == b"staged c"
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is TerminateProcess on Windows")
-def test_main_stopped_by_sigterm_unwinds_removing_its_temporary_files(tmp_path: Path) -> None:
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX: the stop interrupts a blocked call")
+def test_main_stopped_by_the_end_of_its_input_unwinds_removing_its_temporary_files(
+    tmp_path: Path,
+) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     prefetch = _child(tmp_path, _BLOCKED_MAIN, str(WRAPPER), str(scratch))
@@ -345,7 +389,7 @@ def test_main_stopped_by_sigterm_unwinds_removing_its_temporary_files(tmp_path: 
         assert process.poll() is None, "the child ended before its fetch began"
         assert time.monotonic() < deadline, "the child's fetch never began"
         time.sleep(0.02)
-    prefetch.close()  # SIGTERM, as end() sends it
+    prefetch.close()  # the end of its input, as end() stops it
     assert process.returncode == 128 + signal.SIGTERM  # SystemExit, not death by the signal
     assert not (scratch / "partial").exists()  # the fetch's finally ran
     assert not (tmp_path / "build" / "prefetch-test").exists()

@@ -10,6 +10,12 @@ everything else is in the wheel's tree, calls :func:`binary_into`, which waits f
 moves the binary it verified into that tree (``build.py``); the backend calls :func:`end`
 whatever happened, which stops a child still running and removes its staging folder.
 
+The child runs in a process group of its own, so a Ctrl-C reaches the build alone, and it is
+stopped one way only: its standard input, a pipe from the build, ends (the build closed it in
+:meth:`Prefetch.close`, or died). It then unwinds as on an error, removing its temporary files
+(on POSIX at once, interrupting a blocked read; on Windows at its next Python instruction, and
+killed if that takes too long, when the cache's sweep of stale downloads removes what it left).
+
 Both ways run :func:`fetch_into`, the one code path from release to verified binary: in the
 child, or in the build process itself when no child was started (``python setup.py``, editable
 builds), in ``build_py`` as before. The child reports on its standard output, as one JSON line:
@@ -20,6 +26,7 @@ progress lines go to the standard error it shares with the build.
 
 from __future__ import annotations
 
+import _thread
 import json
 import os
 import shutil
@@ -27,15 +34,25 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import errors
 
 if TYPE_CHECKING:
     from .release import Release
 
-__all__ = ["Prefetch", "begin", "binary_into", "end", "fetch_into", "main", "prefetching"]
+__all__ = [
+    "STOP_GRACE",
+    "Prefetch",
+    "begin",
+    "binary_into",
+    "end",
+    "fetch_into",
+    "main",
+    "prefetching",
+]
 
 # Run by the child: the package's source is imported as the backend imports it (its name at
 # build time is private), then main() fetches into the staging folder given as argv[1]. The
@@ -96,7 +113,7 @@ class Prefetch:
         command = [sys.executable, "-c", _CHILD, str(staging), str(package_source)]
         try:
             process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, **_own_group()
             )
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
@@ -111,8 +128,13 @@ class Prefetch:
         child ended without saying why (its own output, above, says what it could).
         """
         assert self._process.stdout is not None
-        # The result is the child's one line; its exit (interpreter shutdown) is awaited later.
-        result = _parse(self._process.stdout.readline())
+        # The result is the child's JSON line; its exit (interpreter shutdown) is awaited later.
+        # Lines before it are not the child's own (a sitecustomize that prints, say).
+        result: dict[str, object] = {}
+        for line in iter(self._process.stdout.readline, ""):
+            result = _parse(line)
+            if "binary" in result or "error" in result:
+                break
         kind, message, name = result.get("error"), result.get("message"), result.get("binary")
         if isinstance(kind, str) and isinstance(message, str):
             error = getattr(errors, kind, None)
@@ -138,17 +160,48 @@ class Prefetch:
             ) from exc
 
     def close(self) -> None:
-        """Stop the child if it still runs, and remove the staging folder with what it holds."""
-        if self._process.poll() is None:
-            self._process.terminate()  # the child removes its temporary files (main)
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-        self._process.wait()
+        """Stop the child if it still runs, and remove the staging folder with what it holds.
+
+        The stop is the end of the child's standard input; a child still running
+        :data:`STOP_GRACE` seconds later is killed.
+        """
+        if self._process.stdin is not None:
+            self._process.stdin.close()  # the child unwinds, removing its temporary files
+        try:
+            self._process.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
         if self._process.stdout is not None:
             self._process.stdout.close()
         shutil.rmtree(self._staging, ignore_errors=True)
+
+
+STOP_GRACE = 10.0  # seconds a stopped child has to remove its temporary files
+
+
+def _own_group() -> dict[str, Any]:
+    """Popen's arguments for a process group of its own: a Ctrl-C is the build's to handle."""
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def _stop_when_input_ends(finished: threading.Event) -> None:
+    """In the child: when standard input ends, and unless the result is out already, stop the
+    main thread: SystemExit from SIGTERM on POSIX (a blocked read is interrupted at once),
+    KeyboardInterrupt on Windows."""
+
+    def watch() -> None:
+        sys.stdin.buffer.read()
+        if finished.is_set():
+            return
+        if sys.platform == "win32":
+            _thread.interrupt_main()
+        else:
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+
+    threading.Thread(target=watch, name="stop-watch", daemon=True).start()
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -201,10 +254,12 @@ def end() -> None:
 def main(staging: str) -> int:
     """The child: fetch the binary into ``staging``; print the JSON result; 0 when fetched.
 
-    Stopped (SIGTERM, from :meth:`Prefetch.close`), it unwinds as on an error, so that its
-    temporary files are removed.
+    Stopped (its standard input ends: :meth:`Prefetch.close`, or the build died), it unwinds
+    as on an error, so that its temporary files are removed.
     """
     signal.signal(signal.SIGTERM, _stop)
+    finished = threading.Event()
+    _stop_when_input_ends(finished)
     try:
         from .description import read_description
 
@@ -217,5 +272,6 @@ def main(staging: str) -> int:
         return 130  # the build was interrupted too, and says so
     else:
         result = {"binary": binary.name}
+    finished.set()  # the result is out: a stop from here on is the build's end, not a cancel
     print(json.dumps(result), flush=True)
     return 0 if "binary" in result else 1

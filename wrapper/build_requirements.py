@@ -49,10 +49,11 @@ def wheel_requirements(environ: Mapping[str, str] | None = None) -> list[str]:
     - sigstore-python when the verify policy requires a proof only it can check: an
       attestation, or a signature when no release key is pinned.
 
-    Raises :class:`ConfigError` when the description or the settings are unusable. When the
-    description cannot be parsed yet (a checkout whose build environment lacks PyYAML so far),
-    or need not be (neither its text nor the environment can ask for more), the answer comes
-    from its text: a superset of what the build will need (:func:`_possible`).
+    When the description cannot be parsed yet (a checkout whose build environment lacks PyYAML
+    so far), or need not be (neither its text nor the environment can ask for more), the answer
+    comes from its text: a superset of what the build will need (:func:`_possible`), and an
+    unusable description or setting is reported by the build itself. Otherwise raises
+    :class:`ConfigError` when the description or the settings are unusable.
     """
     env = os.environ if environ is None else environ
     key_pinned = default_key_path().is_file()
