@@ -1,4 +1,9 @@
-"""Building the Go test CLI for every release target, as GoReleaser's builds would."""
+"""Building the Go test CLI for every release target, as GoReleaser's builds would.
+
+The test CLI (``tests/testcli``) is laid out as the real Cerebrium CLI: module
+``github.com/cerebriumai/cerebrium``, main package ``./cmd/cerebrium``, and the version in
+``internal/version``, which the release's ``ldflags`` set with ``-X`` (goreleaser.yaml).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ import subprocess
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent.parent / "testcli"
+MODULE = "github.com/cerebriumai/cerebrium"
+MAIN = "./cmd/cerebrium"  # builds[0].main in goreleaser.yaml
+VERSION_PACKAGE = f"{MODULE}/internal/version"
 TARGETS: tuple[tuple[str, str], ...] = tuple(
     (goos, goarch) for goos in ("linux", "darwin", "windows") for goarch in ("amd64", "arm64")
 )
@@ -36,7 +44,12 @@ def build_binaries(
     targets: tuple[tuple[str, str], ...] = TARGETS,
     cache: Path | None = None,
 ) -> dict[tuple[str, str], Path]:
-    """``go build`` the test CLI once per target; return {(goos, goarch): binary path}."""
+    """``go build`` the test CLI once per target; return {(goos, goarch): binary path}.
+
+    Built as goreleaser.yaml's build block does (no ``-trimpath``; ``-s -w`` and the version
+    by ``-X``), outside any release repository: ``-buildvcs=false``, so the build information
+    records the ldflags and no VCS tag.
+    """
     if shutil.which("go") is None:
         raise RuntimeError(
             "Go is needed to build the test CLI: install it (apt-get install golang-go)"
@@ -47,8 +60,9 @@ def build_binaries(
         exe = ".exe" if goos == "windows" else ""
         binary = out_dir / f"{goos}_{goarch}" / f"cerebrium{exe}"
         command = [
-            "go", "build", "-trimpath", "-ldflags", f"-s -w -X main.version={version}",
-            "-o", str(binary), ".",
+            "go", "build", "-buildvcs=false",
+            "-ldflags", f"-s -w -X {VERSION_PACKAGE}.Version={version}",
+            "-o", str(binary), MAIN,
         ]  # fmt: skip
         result = subprocess.run(
             command,
