@@ -11,8 +11,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cerebriumai/cerebrium/internal/version"
+	release "github.com/cerebriumai/cerebrium/internal/version"
 )
+
+// GoReleaser's default ldflags (a configuration without any) set main.version instead of
+// internal/version; the test configurations of that shape print it.
+var version = ""
 
 const usage = "usage: cerebrium version | args ARG... | exit CODE | pid | sleep SECONDS"
 
@@ -23,7 +27,11 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "version":
-		fmt.Printf("cerebrium version %s\n", version.Version)
+		v := release.Version
+		if version != "" {
+			v = version
+		}
+		fmt.Printf("cerebrium version %s\n", v)
 	case "args":
 		out, _ := json.Marshal(os.Args[2:])
 		fmt.Println(string(out))
