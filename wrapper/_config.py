@@ -50,6 +50,11 @@ _DEFAULT_GOAMD64 = "v1"
 _DEFAULT_GOARM64 = "v8.0"
 _FIRST_CLASS = ("darwin_amd64", "darwin_arm64", "linux_amd64", "linux_arm64", "windows_amd64")
 _FIRST_CLASS_NAMES = ("go_first_class", "go_118_first_class")
+# internal/builders/golang/build.go WithDefaults: the ldflags of a build that sets none.
+_DEFAULT_LDFLAGS = (
+    "-s -w -X main.version={{.Version}} -X main.commit={{.Commit}} -X main.date={{.Date}} "
+    "-X main.builtBy=goreleaser",
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,9 @@ class Binary:
     name_template: str  # builds[].binary, or universal_binaries[].name_template
     where: str  # the setting name_template comes from, for messages
     made_from: Binary | None = None  # for a universal binary: a binary it joins
+    # builds[].ldflags (or a matching override's, or GoReleaser's default), unrendered: what
+    # the binary's build information records as -ldflags unless it was built with -trimpath.
+    ldflags: tuple[str, ...] = ()
 
     @property
     def universal(self) -> bool:
@@ -315,13 +323,16 @@ def binaries(
             id=build.id,
             name_template=build.binary,
             where=f"builds[{build.index}].binary",
+            ldflags=_ldflags(build, (target.os, target.arch, amd64, arm64), read),
         )
         binaries.append((target, binary))
     darwin = [binary for target, binary in binaries if target.os == "darwin"]
     universal = _universal(config, project, darwin[0].id, read) if darwin else None
     if universal is not None:
         unibin_id, template, where = universal
-        joined = Binary("darwin", "all", "", "", "", unibin_id, template, where, darwin[0])
+        joined = Binary(
+            "darwin", "all", "", "", "", unibin_id, template, where, darwin[0], darwin[0].ldflags
+        )
         binaries = [(t, joined if t.os == "darwin" else b) for t, b in binaries]
     if not binaries:
         raise read.fail(
@@ -329,6 +340,25 @@ def binaries(
             f"a wheel can carry ({', '.join(str(t) for t in SUPPORTED)})"
         )
     return tuple(binaries)
+
+
+def _ldflags(build: _Build, target: tuple[str, str, str, str], read: Reader) -> tuple[str, ...]:
+    """The build's ``ldflags`` for ``target``: of the first ``overrides`` entry matching it
+    (every target field it sets equal; golang/build.go withOverrides) that sets some, else the
+    build's, else GoReleaser's default. A string is one flag, as GoReleaser's StringArray
+    reads it."""
+    where = f"builds[{build.index}]"
+    chosen: object = build.config.get("ldflags")
+    for number, override in read.entries(build.config, "overrides", where):
+        keys = ("goos", "goarch", "goamd64", "goarm64")
+        if override.get("ldflags") and all(
+            not override.get(k) or scalar(override[k]) == v for k, v in zip(keys, target)
+        ):
+            chosen, where = override["ldflags"], f"{where}.overrides[{number}]"
+            break
+    if isinstance(chosen, str):
+        return (chosen,)
+    return read.strings(chosen, f"{where}.ldflags") or _DEFAULT_LDFLAGS
 
 
 def _pick_level(target: Target, levels: list[tuple[str, str]]) -> tuple[str, str]:

@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from . import __version__
+from . import __version__, binding
 from .cache import ArchiveCache, default_cache_dir
 from .checksums import lookup, parse_checksums, parse_split_checksum, verify_digest
 from .digests import copy_hashing
@@ -123,6 +123,7 @@ class VerifiedArchive:
     algorithm: str
     digest: str  # lowercase hex
     checksums: VerifiedChecksums
+    verification: Verification  # the proofs the fetch required (binding.py reads what vouched)
 
 
 @dataclass(frozen=True)
@@ -266,8 +267,9 @@ def extract(
 ) -> Path:
     """Extract the binary of ``target`` from a verified archive into ``dest_dir``; its path.
 
-    Raises :class:`ArchiveError` (hostile, corrupt, or no such binary) or :class:`StorageError`
-    (the binary cannot be written); ``dest_dir`` receives nothing then.
+    Raises :class:`ArchiveError` (hostile, corrupt, or no such binary, or another release's:
+    binding.py), :class:`SignatureError` (nothing binds the version, and the policy demands it)
+    or :class:`StorageError` (the binary cannot be written); ``dest_dir`` receives nothing then.
     """
     binary = extract_binary(
         archive.path,
@@ -276,6 +278,20 @@ def extract(
         dest_dir / release.binary_name(target, tag),
         name=archive.name,  # messages name the archive as published, not its cache entry
     )
+    try:
+        binding.check_binary(
+            release,
+            target,
+            tag,
+            binary,
+            asset=archive.name,
+            checksums=archive.checksums,
+            verification=archive.verification,
+            log=log,
+        )
+    except BaseException:
+        binary.unlink(missing_ok=True)
+        raise
     log(f"{release.project_name}: extracted {binary.name} for {target}")
     return binary
 
@@ -507,7 +523,9 @@ def verified_archive(
     expected = checksums.digest_of(name)
     with tempfile.TemporaryDirectory(prefix=f"{release.import_name}-") as workdir:
         fetch = _Fetch(release, sources, checksums, name, expected, log, Path(workdir))
-        archive = VerifiedArchive(fetch.run(), name, checksums.algorithm, expected, checksums)
+        archive = VerifiedArchive(
+            fetch.run(), name, checksums.algorithm, expected, checksums, sources.verification
+        )
         if sources.verification.policy == "attestation":
             # Attestations name sha256: the digest just verified when the checksums use it
             # too, else a second pass over the archive.

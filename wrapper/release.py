@@ -38,7 +38,7 @@ from .platforms import Target
 from .repository import Repository
 from .versions import release_version
 
-__all__ = ["Release", "parse_release"]
+__all__ = ["UNKNOWN_FIELD", "Release", "parse_release"]
 
 # Template fields a release has, but which cannot be known when the package installs
 # (internal/tmpl/tmpl.go): reading one in an asset name is refused, never guessed.
@@ -67,6 +67,8 @@ _UNKNOWN = Unknowable(
     "depends on the git checkout or the time of the release, which an install cannot know; "
     "use .Tag, .Version or a fixed text in asset names"
 )
+# What a field no install can know renders as in :meth:`Release.ldflags`: never in a real flag.
+UNKNOWN_FIELD = "\x00unknown\x00"
 _TAG_FIELDS = ("Version", "RawVersion", "Tag", "Major", "Minor", "Patch", "Prerelease")
 _LOCAL_PATH = Unknowable("is a path on the machine that made the release")
 # Masterminds/semver, as internal/pipe/semver parses the tag for .Major, .Minor, .Patch.
@@ -274,6 +276,28 @@ class Release:
             folder = self._render(wrap, self._archive_fields(binary, tag), where, path=True)
             member = f"{folder}/{member}"
         return _clean_member(member, self.source, f"archives[{archive.index}]")
+
+    def ldflags(self, target: Target, tag: str) -> tuple[str | None, ...]:
+        """``target``'s build's ``ldflags``, each rendered for ``tag`` as GoReleaser renders
+        them (internal/builders/golang/build.go processFlags: the binary's fields). A field no
+        install can know (``.Commit``, ``.Date``, ...) renders as :data:`UNKNOWN_FIELD`; an
+        entry that cannot be rendered here (an unset ``.Env``, a function this renderer lacks)
+        is None. GoReleaser joins them with spaces into the one ``-ldflags`` it passes to Go.
+        """
+        binary = self._binary(target)
+        binary = binary.made_from or binary  # a universal binary joins the build's binaries
+        try:
+            fields = dict(self._build_fields(binary, tag))
+        except TemplateError:
+            return tuple(None for _ in binary.ldflags)
+        fields.update(dict.fromkeys(_UNKNOWABLE, UNKNOWN_FIELD))
+        rendered: list[str | None] = []
+        for flag in binary.ldflags:
+            try:
+                rendered.append(render(flag, fields))
+            except TemplateError:
+                rendered.append(None)
+        return tuple(rendered)
 
     def checksum_name(self, tag: str, artifact: str | None = None) -> str:
         """The asset name of the checksums file of the release ``tag``.

@@ -1,0 +1,346 @@
+"""Whether the archive is the release of the tag being installed: the version its binary records.
+
+A checksums file signed by the release key proves its bytes came from the project, but real
+archive names carry no version, so the signed checksums, signature and archive of v1.0.0, served
+where v2.0.0 is asked for, verify. What does name the release:
+
+* the binary's own build information (``go version -m``, read by :mod:`.buildinfo`): the main
+  module's version, which Go 1.24+ stamps from the VCS tag (``v2.0.0``; ``(devel)`` and
+  pseudo-versions name no release), and the ``-X`` assignments of its ``-ldflags`` (recorded
+  unless it was built with ``-trimpath``) whose template in goreleaser.yaml renders ``.Version``
+  or ``.Tag``: ``-X github.com/cerebriumai/cerebrium/internal/version.Version={{.Version}}``;
+* the checksums pinned in the package (one release's own file);
+* a Sigstore keyless signature or a GitHub attestation, whose identity is the workflow run at
+  the tag (:class:`.keyless.SignerIdentity`);
+* asset names that carry the version, listed in the signed checksums file.
+
+A version the binary records that is not the tag's refuses the install under every verify
+policy. When nothing binds the version but the release key's signature, the log says so, and
+``<PREFIX>VERIFY=signature`` refuses: that policy promises a signature proving the release, and
+a key signature alone proves a release, not which one.
+
+Everything here is pure but :func:`check_binary`, which reads the binary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .buildinfo import BuildInfo, BuildInfoError, NoBuildInfoError, read_buildinfo
+from .errors import ArchiveError, ConfigError, SignatureError, StorageError
+from .platforms import Target
+from .release import UNKNOWN_FIELD, Release
+
+if TYPE_CHECKING:
+    from .fetch import VerifiedChecksums
+    from .verification import Verification
+
+__all__ = [
+    "Recorded",
+    "VersionMismatchError",
+    "check_binary",
+    "main_module_version",
+    "names_bind",
+    "probe_tags",
+    "recorded_versions",
+    "split_flags",
+    "version_variables",
+    "x_assignments",
+]
+
+Log = Callable[[str], None]
+
+# golang.org/x/mod/module IsPseudoVersion: vX.0.0-yyyymmddhhmmss-abcdef123456 and the forms
+# after a tag (vX.Y.(Z+1)-0.<time>-<rev>, vX.Y.Z-pre.0.<time>-<rev>), with optional +build.
+_PSEUDO = re.compile(
+    r"v\d+\.(?:0\.0-|\d+\.\d+-(?:[^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(?:\+[0-9A-Za-z.-]+)?"
+)
+# A module version as Go stamps one from a tag: canonical SemVer with the v, optional +build
+# metadata (Go 1.24 adds +dirty for a modified checkout).
+_MODULE_VERSION = re.compile(r"v(?P<core>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)(?:\+[0-9A-Za-z.-]+)?")
+_SEMVER_TAG = re.compile(
+    r"(?P<prefix>.*?)(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)(?P<rest>.*)"
+)
+
+
+class VersionMismatchError(ArchiveError):
+    """The binary records a version that is not the tag's: another release's archive."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One place the binary records its release's version, and what the tag says it must be."""
+
+    version: str  # as the binary records it
+    expected: str  # what the tag being installed gives there
+    where: str  # "its main module version", "-X <var> in its -ldflags"
+
+    @property
+    def matches(self) -> bool:
+        return self.version == self.expected
+
+
+# --- the -X assignments ------------------------------------------------------------------------
+
+
+def split_flags(text: str) -> list[str] | None:
+    """Split ``-ldflags`` as the go command does (cmd/internal/quoted.Split): fields separated
+    by spaces, a field starting with ``'`` or ``"`` running to the same quote, no escapes.
+    None when a quote is unterminated (the go command would have refused it)."""
+    fields: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] in " \t\n\r":
+            i += 1
+            continue
+        if text[i] in "'\"":
+            end = text.find(text[i], i + 1)
+            if end < 0:
+                return None
+            fields.append(text[i + 1 : end])
+            i = end + 1
+            continue
+        end = i
+        while end < len(text) and text[end] not in " \t\n\r":
+            end += 1
+        fields.append(text[i:end])
+        i = end
+    return fields
+
+
+def x_assignments(ldflags: str) -> dict[str, str]:
+    """``{importpath.name: value}`` of the ``-X`` flags in ``ldflags`` (``-X a.b=c``,
+    ``-X=a.b=c``, ``--X ...``), the last winning as in the linker; unparseable text has none."""
+    fields = split_flags(ldflags) or []
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(fields):
+        flag = fields[i]
+        i += 1
+        name, eq, value = flag.lstrip("-").partition("=")
+        if not flag.startswith("-") or name != "X":
+            continue
+        if not eq:
+            if i >= len(fields):
+                break
+            value, i = fields[i], i + 1
+        var, eq, assigned = value.partition("=")
+        if eq and var:
+            found[var] = assigned
+    return found
+
+
+def probe_tags(tag: str) -> list[str]:
+    """Tags of other releases, each differing from ``tag`` in one part (major, minor, patch,
+    pre-release): what a value that names the version must differ by."""
+    m = _SEMVER_TAG.fullmatch(tag)
+    if m is None:
+        return [f"{tag}-other"]
+    prefix, rest = m["prefix"], m["rest"]
+    major, minor, patch = int(m["major"]), int(m["minor"]), int(m["patch"])
+    return [
+        f"{prefix}{major + 1}.{minor}.{patch}{rest}",
+        f"{prefix}{major}.{minor + 1}.{patch}{rest}",
+        f"{prefix}{major}.{minor}.{patch + 1}{rest}",
+        f"{prefix}{major}.{minor}.{patch}" + ("" if rest else "-rc.1"),
+    ]
+
+
+def version_variables(
+    ldflags_for: Callable[[str], Sequence[str | None]], tag: str
+) -> dict[str, str]:
+    """The ``-X`` variables of the release's ldflags that name its version, with the value
+    ``tag`` gives each: ``{"github.com/.../version.Version": "2.0.0"}``.
+
+    ``ldflags_for(tag)`` is :meth:`.release.Release.ldflags` for the target. A variable names
+    the version when its value differs for every other release (:func:`probe_tags`) and holds
+    nothing an install cannot know (``.Commit``, ``.Date``); an entry that cannot be rendered
+    is left out.
+    """
+
+    def assignments(for_tag: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for flag in ldflags_for(for_tag):
+            if flag is not None:
+                found.update(x_assignments(flag))
+        return found
+
+    mine = assignments(tag)
+    others = [assignments(other) for other in probe_tags(tag)]
+    return {
+        var: value
+        for var, value in mine.items()
+        if UNKNOWN_FIELD not in value and all(o.get(var) != value for o in others)
+    }
+
+
+# --- what the binary records -------------------------------------------------------------------
+
+
+def main_module_version(info: BuildInfo) -> str | None:
+    """The main module's version when it names a release (``v2.0.0``, ``v2.0.0+dirty``), else
+    None: ``(devel)`` (not stamped from VCS), a pseudo-version (no tag at the commit, or none
+    valid for the module's major version), nothing."""
+    version = info.main.version
+    if _PSEUDO.fullmatch(version) or not _MODULE_VERSION.fullmatch(version):
+        return None
+    return version
+
+
+def _tag_semver(tag: str) -> str:
+    """The SemVer Go would stamp for ``tag``: without a module directory prefix or the v."""
+    last = tag.rsplit("/", 1)[-1]
+    return last[1:] if last.startswith("v") else last
+
+
+def recorded_versions(info: BuildInfo, tag: str, variables: Mapping[str, str]) -> list[Recorded]:
+    """Every place ``info`` records the release's version: the main module's version, and each
+    of ``variables`` (:func:`version_variables`) its ``-ldflags`` assign."""
+    found: list[Recorded] = []
+    stamped = main_module_version(info)
+    if stamped is not None:
+        m = _MODULE_VERSION.fullmatch(stamped)
+        assert m is not None  # main_module_version matched it
+        found.append(
+            Recorded(
+                "v" + m["core"],  # without +dirty: the version the checkout was at
+                "v" + _tag_semver(tag),
+                f"its main module version {stamped!r}, which Go stamps from the git tag",
+            )
+        )
+    assigned = x_assignments(info.setting("-ldflags") or "")
+    for var, expected in variables.items():
+        if var in assigned:
+            found.append(Recorded(assigned[var], expected, f"-X {var}=... in its -ldflags"))
+    return found
+
+
+def unrecorded_reason(info: BuildInfo, variables: Mapping[str, str]) -> str:
+    """Why ``info`` records no version, for the log: each way it could have, and why not."""
+    reasons = [f"its main module version is {info.main.version or 'not recorded'!r}"]
+    ldflags = info.setting("-ldflags")
+    if ldflags is None:
+        trimmed = info.setting("-trimpath") == "true"
+        reasons.append(
+            "it was built with -trimpath, which leaves its -ldflags out of the build information"
+            if trimmed
+            else "it was built without -ldflags"
+        )
+    elif not variables:
+        reasons.append("goreleaser.yaml's ldflags set no -X variable from .Version or .Tag alone")
+    else:
+        reasons.append(f"its -ldflags set none of {', '.join(sorted(variables))}")
+    return "; ".join(reasons)
+
+
+# --- what else binds the version ---------------------------------------------------------------
+
+
+def names_bind(release: Release, target: Target, tag: str) -> bool:
+    """Whether the archive's name carries the version: another release's would be named
+    otherwise, and the signed checksums file lists names. Not with split checksum files
+    (``checksum.split``), whose signed bytes are a digest alone."""
+    if release.checksum_split:
+        return False
+    name = release.archive_name(target, tag)
+    try:
+        return all(release.archive_name(target, other) != name for other in probe_tags(tag))
+    except ConfigError:
+        return False  # a name that needs a SemVer tag, asked for another: not provably distinct
+
+
+def _other_binding(
+    release: Release,
+    target: Target,
+    tag: str,
+    checksums: VerifiedChecksums,
+    verification: Verification,
+) -> str | None:
+    """What binds the archive to ``tag`` besides the binary, for the log; None if nothing."""
+    if checksums.vouched_by == "pins":
+        return "the pinned checksums"
+    if verification.policy == "attestation":
+        return "the GitHub attestation by the workflow run at the tag"
+    if checksums.vouched_by == "signature" and verification.key is None:
+        return "the Sigstore keyless signature by the workflow run at the tag"
+    if checksums.vouched_by == "signature" and names_bind(release, target, tag):
+        return "the archive's name, which carries the version, in the signed checksums"
+    return None
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+
+def check_binary(
+    release: Release,
+    target: Target,
+    tag: str,
+    binary: Path,
+    *,
+    asset: str,
+    checksums: VerifiedChecksums,
+    verification: Verification,
+    log: Log,
+) -> None:
+    """Check that ``binary``, just extracted from the verified archive ``asset``, is the
+    release of ``tag``; say in the log what binds the version, or that nothing does.
+
+    Raises VersionMismatchError when the binary records another version (under every policy),
+    SignatureError when only the release key's signature vouches, nothing binds the version,
+    and the policy is ``signature``, BuildInfoError for malformed build information,
+    StorageError when the binary cannot be read.
+    """
+    project = release.project_name
+    label = f"{binary.name} in {asset}"
+    try:
+        with binary.open("rb") as handle:
+            info: BuildInfo | None = read_buildinfo(handle, name=label)
+    except NoBuildInfoError as exc:
+        info, reason = None, str(exc)
+    except BuildInfoError:
+        raise
+    except OSError as exc:
+        raise StorageError(f"cannot read the extracted {label}: {exc.strerror}") from exc
+    variables = version_variables(lambda t: release.ldflags(target, t), tag)
+    recorded = recorded_versions(info, tag, variables) if info is not None else []
+    for each in recorded:
+        if not each.matches:
+            raise VersionMismatchError(
+                f"{asset}: the archive holds version {each.version!r}, not {each.expected!r}: "
+                f"the release location serves another release's files for {tag} ({label} "
+                f"records {each.version!r} in {each.where}; the checksums came from "
+                f"{checksums.source}). Nothing was installed. Point the release location at "
+                f"the files of {tag} (a mirror: copy them again with the bootstrap 'mirror' "
+                "command), or install the version these files are."
+            )
+    if recorded:
+        log(
+            f"{project}: {label} records version {recorded[0].version} "
+            f"({'; '.join(r.where for r in recorded)}): the release of {tag}"
+        )
+        return
+    if info is not None:
+        reason = unrecorded_reason(info, variables)
+    other = _other_binding(release, target, tag, checksums, verification)
+    if other is not None:
+        log(f"{project}: the version is bound by {other} ({label} records none: {reason})")
+        return
+    key_signed = checksums.vouched_by == "signature" and verification.key is not None
+    if key_signed and verification.policy == "signature":
+        raise SignatureError(
+            f"{asset}: signed by the release key; the version is not bound: the key's signature "
+            f"covers the bytes of {checksums.name}, which name no version, and {label} records "
+            f"none ({reason}), so another release's signed files would pass for {tag}. "
+            f"{release.env_prefix}VERIFY=signature refuses that. Any one of these binds the "
+            "version: checksums pinned in the package (the bootstrap 'pin' command), Sigstore "
+            "keyless signatures (made by the workflow at the tag), asset names that carry the "
+            "version (archives.name_template with {{ .Version }}), or build information that "
+            "records it (ldflags -X <package>.<var>={{.Version}} without -trimpath, or a "
+            "build at the git tag with VCS stamping)."
+        )
+    what = "signed by the release key" if key_signed else f"{checksums.trust}"
+    log(f"{project}: {what}; the version is not bound ({label} records none: {reason})")
