@@ -283,7 +283,7 @@ def check(
 def test_the_tags_version_passes_and_says_so(built: dict[str, Path], key: PublicKey) -> None:
     (line,) = check(built["2.0.0"], key)
     assert "records version 2.0.0" in line
-    assert f"-X {VERSION_VAR}=... in its -ldflags" in line
+    assert f"(-X {VERSION_VAR} in its -ldflags)" in line
     assert "the release of v2.0.0" in line
 
 
@@ -435,3 +435,41 @@ def test_the_fetch_pipeline_refuses_and_leaves_nothing(
     )
     assert binary.exists()
     assert any("records version 2.0.0" in line for line in lines)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("binary", "pinned", "keyed", "says"),
+    [
+        (
+            "2.0.0",
+            False,
+            True,
+            f"version binding: the installed v2 records version 2.0.0 (-X {VERSION_VAR} in its "
+            "-ldflags), the release of v2.0.0",
+        ),
+        ("1.0.0", False, True, "records '1.0.0', not '2.0.0' ("),
+        (
+            "trimpath",
+            False,
+            True,
+            "version binding: signed by the release key; the version is not ",
+        ),
+        ("trimpath", True, True, "version binding: by the pinned checksums (the binary records "),
+        (None, False, False, "integrity only; the version is not bound (the binary records none: "),
+    ],
+)
+def test_info_says_what_binds_the_installed_version(
+    built: dict[str, Path],
+    key: PublicKey,
+    binary: str | None,
+    pinned: bool,
+    keyed: bool,
+    says: str,
+) -> None:
+    from cerebrium_cli.binding import describe
+
+    installed = built[binary] if binary is not None else None
+    verification = Verification("auto", key if keyed else None)
+    line = describe(REAL, LINUX, TAG, installed, pinned=pinned, verification=verification)
+    assert says in line

@@ -36,13 +36,14 @@ from .platforms import Target
 from .release import UNKNOWN_FIELD, Release
 
 if TYPE_CHECKING:
-    from .fetch import VerifiedChecksums
+    from .fetch import VerifiedChecksums, Voucher
     from .verification import Verification
 
 __all__ = [
     "Recorded",
     "VersionMismatchError",
     "check_binary",
+    "describe",
     "main_module_version",
     "names_bind",
     "probe_tags",
@@ -198,9 +199,14 @@ def _tag_semver(tag: str) -> str:
 
 
 def recorded_versions(info: BuildInfo, tag: str, variables: Mapping[str, str]) -> list[Recorded]:
-    """Every place ``info`` records the release's version: the main module's version, and each
-    of ``variables`` (:func:`version_variables`) its ``-ldflags`` assign."""
-    found: list[Recorded] = []
+    """Every place ``info`` records the release's version: each of ``variables``
+    (:func:`version_variables`) its ``-ldflags`` assign, then the main module's version."""
+    assigned = x_assignments(info.setting("-ldflags") or "")
+    found = [
+        Recorded(assigned[var], expected, f"-X {var} in its -ldflags")
+        for var, expected in variables.items()
+        if var in assigned
+    ]
     stamped = main_module_version(info)
     if stamped is not None:
         m = _MODULE_VERSION.fullmatch(stamped)
@@ -209,13 +215,9 @@ def recorded_versions(info: BuildInfo, tag: str, variables: Mapping[str, str]) -
             Recorded(
                 "v" + m["core"],  # without +dirty: the version the checkout was at
                 "v" + _tag_semver(tag),
-                f"its main module version {stamped!r}, which Go stamps from the git tag",
+                f"its main module version {stamped}, which Go stamps from the git tag",
             )
         )
-    assigned = x_assignments(info.setting("-ldflags") or "")
-    for var, expected in variables.items():
-        if var in assigned:
-            found.append(Recorded(assigned[var], expected, f"-X {var}=... in its -ldflags"))
     return found
 
 
@@ -254,22 +256,34 @@ def names_bind(release: Release, target: Target, tag: str) -> bool:
 
 
 def _other_binding(
-    release: Release,
-    target: Target,
-    tag: str,
-    checksums: VerifiedChecksums,
-    verification: Verification,
+    release: Release, target: Target, tag: str, vouched_by: Voucher, verification: Verification
 ) -> str | None:
-    """What binds the archive to ``tag`` besides the binary, for the log; None if nothing."""
-    if checksums.vouched_by == "pins":
+    """What binds the archive to ``tag`` besides the binary, for the log; None if nothing.
+    ``vouched_by`` is what vouched for the checksums (a signature is the release key's when
+    the package pins one, else a Sigstore keyless one: verification.py)."""
+    if vouched_by == "pins":
         return "the pinned checksums"
     if verification.policy == "attestation":
         return "the GitHub attestation by the workflow run at the tag"
-    if checksums.vouched_by == "signature" and verification.key is None:
+    if vouched_by == "signature" and verification.key is None:
         return "the Sigstore keyless signature by the workflow run at the tag"
-    if checksums.vouched_by == "signature" and names_bind(release, target, tag):
+    if vouched_by == "signature" and names_bind(release, target, tag):
         return "the archive's name, which carries the version, in the signed checksums"
     return None
+
+
+def _read(binary: Path, label: str) -> tuple[BuildInfo | None, str]:
+    """The binary's build information, or None and why there is none. Raises BuildInfoError
+    (malformed) and StorageError (unreadable)."""
+    try:
+        with binary.open("rb") as handle:
+            return read_buildinfo(handle, name=label), ""
+    except NoBuildInfoError as exc:
+        return None, str(exc)
+    except BuildInfoError:
+        raise
+    except OSError as exc:
+        raise StorageError(f"cannot read {label}: {exc.strerror}") from exc
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -296,15 +310,7 @@ def check_binary(
     """
     project = release.project_name
     label = f"{binary.name} in {asset}"
-    try:
-        with binary.open("rb") as handle:
-            info: BuildInfo | None = read_buildinfo(handle, name=label)
-    except NoBuildInfoError as exc:
-        info, reason = None, str(exc)
-    except BuildInfoError:
-        raise
-    except OSError as exc:
-        raise StorageError(f"cannot read the extracted {label}: {exc.strerror}") from exc
+    info, reason = _read(binary, label)
     variables = version_variables(lambda t: release.ldflags(target, t), tag)
     recorded = recorded_versions(info, tag, variables) if info is not None else []
     for each in recorded:
@@ -312,7 +318,7 @@ def check_binary(
             raise VersionMismatchError(
                 f"{asset}: the archive holds version {each.version!r}, not {each.expected!r}: "
                 f"the release location serves another release's files for {tag} ({label} "
-                f"records {each.version!r} in {each.where}; the checksums came from "
+                f"records {each.version!r}: {each.where}; the checksums came from "
                 f"{checksums.source}). Nothing was installed. Point the release location at "
                 f"the files of {tag} (a mirror: copy them again with the bootstrap 'mirror' "
                 "command), or install the version these files are."
@@ -325,7 +331,7 @@ def check_binary(
         return
     if info is not None:
         reason = unrecorded_reason(info, variables)
-    other = _other_binding(release, target, tag, checksums, verification)
+    other = _other_binding(release, target, tag, checksums.vouched_by, verification)
     if other is not None:
         log(f"{project}: the version is bound by {other} ({label} records none: {reason})")
         return
@@ -344,3 +350,46 @@ def check_binary(
         )
     what = "signed by the release key" if key_signed else f"{checksums.trust}"
     log(f"{project}: {what}; the version is not bound ({label} records none: {reason})")
+
+
+def describe(
+    release: Release,
+    target: Target,
+    tag: str,
+    binary: Path | None,
+    *,
+    pinned: bool,
+    verification: Verification,
+) -> str:
+    """One line for ``info``: what binds the installed release to ``tag``, read from the
+    installed ``binary`` (None: not installed) and what this package verifies with. Never
+    raises: what cannot be read is said."""
+    label = f"the installed {binary.name}" if binary is not None else ""
+    try:
+        info, reason = _read(binary, label) if binary is not None else (None, "not installed")
+    except (BuildInfoError, StorageError) as exc:
+        return f"version binding: {exc}"
+    variables = version_variables(lambda t: release.ldflags(target, t), tag)
+    if info is not None:
+        recorded = recorded_versions(info, tag, variables)
+        for each in recorded:
+            if not each.matches:
+                return (
+                    f"version binding: {label} records {each.version!r}, not {each.expected!r} "
+                    f"({each.where}): it is another release's"
+                )
+        if recorded:
+            return (
+                f"version binding: {label} records version {recorded[0].version} "
+                f"({'; '.join(r.where for r in recorded)}), the release of {tag}"
+            )
+        reason = unrecorded_reason(info, variables)
+    key = verification.key is not None
+    vouched: Voucher = (
+        "pins" if pinned else "signature" if key or verification.policy != "auto" else "integrity"
+    )
+    other = _other_binding(release, target, tag, vouched, verification)
+    if other is not None:
+        return f"version binding: by {other} (the binary records none: {reason})"
+    what = "signed by the release key" if key else "integrity only"
+    return f"version binding: {what}; the version is not bound (the binary records none: {reason})"

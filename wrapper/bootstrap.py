@@ -229,6 +229,7 @@ def _info(args: argparse.Namespace) -> int:
     import subprocess
 
     from .__main__ import find_binary
+    from .binding import describe as describe_binding
     from .cache import ArchiveCache, default_cache_dir
     from .fetch import http_session
     from .locations import location_for
@@ -264,6 +265,7 @@ def _info(args: argparse.Namespace) -> int:
         lines.append(f"trust: pinned ({default_pins_path()})")
     else:
         lines.append("trust: integrity only (this package carries no pinned checksums)")
+    verification: Verification | None = None
     with http_session(release, settings, _log(args)) as session:  # opens no connection
         try:
             verification = Verification.from_settings(
@@ -273,17 +275,26 @@ def _info(args: argparse.Namespace) -> int:
             lines.append(f"verify policy: {settings.verify}, which an install here refuses: {exc}")
         else:
             lines.extend(verification.describe())
+    installed: Path | None = None
     try:
         binary = find_binary()
     except SystemExit as exc:
         lines.append(f"binary: not installed ({exc.code})")
     else:
+        installed = Path(binary)
         lines.append(f"binary: {binary}")
         try:
             run = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=30)
             lines.append(f"binary version: {(run.stdout or run.stderr).strip()}")
         except (OSError, subprocess.TimeoutExpired) as exc:
             lines.append(f"binary version: cannot run it ({exc})")
+    if verification is not None and target in release.targets:
+        pinned = load_pins(algorithm=release.checksum_algorithm) is not None
+        lines.append(
+            describe_binding(
+                release, target, tag, installed, pinned=pinned, verification=verification
+            )
+        )
     print("\n".join(lines))
     return 0
 
