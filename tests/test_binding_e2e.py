@@ -99,9 +99,11 @@ def _install(
     ca_file: Path,
     server: ReleaseServer,
     verify: str,
+    extra: str = "",
 ) -> Installed:
+    """``pip install sdist[extra]`` against ``<server>/<where>/`` with CEREBRIUM_VERIFY."""
     env = settings(ca_file, f"{server.url}/{where}/", tmp_path / "cache", CEREBRIUM_VERIFY=verify)
-    return install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    return install(tmp_path, f"{sdist}{extra}", wheelhouse=wheelhouse, env=env)
 
 
 @pytest.mark.parametrize("verify", ["signature", "auto"])
@@ -216,7 +218,7 @@ def test_nothing_binding_the_version_is_said_under_auto(
 ) -> None:
     venv, result = _install(
         tmp_path, unbound[0], "unbound", wheelhouse=wheelhouse, ca_file=ca_file, server=server,
-        verify="auto",
+        verify="auto", extra="[bootstrap]",  # for the info command
     )  # fmt: skip
     assert_installed(venv, result, VERSION)
     out = result.stdout + result.stderr

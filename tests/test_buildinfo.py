@@ -31,9 +31,11 @@ from cerebrium_cli.buildinfo import (
     read_buildinfo,
 )
 from cerebrium_cli.errors import ArchiveError
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.gocli import MODULE, SOURCE, TARGETS, VERSION_PACKAGE, go_env
+from support.goreleaser import BINARY, UNIVERSAL_BINARY, GoReleaser
 
 # Builds never reach the network (support/gocli.py); dependencies come from a file proxy.
 GO_ENV = {**go_env(), "GOFLAGS": "-mod=mod -modcacherw"}
@@ -253,6 +255,28 @@ def test_vcs_stamped_build_of_a_tag(project: Path) -> None:
     assert info.setting("vcs") == "git"
     assert info.setting("vcs.modified") == "false"
     assert len(info.setting("vcs.revision") or "") == 40
+
+
+@pytest.mark.e2e
+def test_goreleasers_builds_of_the_real_build_block(goreleaser: GoReleaser) -> None:
+    """Every binary real GoReleaser builds from goreleaser.yaml, and a universal binary it
+    makes (universal_binaries, replace: true), reads as Go reads it and records its version
+    in its -ldflags: the real build block has no -trimpath."""
+    _require_go()
+    runs = {
+        # the real build block, and GoReleaser's default ldflags (the config sets none)
+        "goreleaser.yaml": f"-X {VERSION_PACKAGE}.Version=2.0.0",
+        "tests/goreleaser_configs/universal-replace.yaml": "-X main.version=2.0.0",
+    }
+    made: set[tuple[str, str]] = set()
+    for config, version_flag in runs.items():
+        for artifact in goreleaser.run(ROOT / config).of_type(BINARY, UNIVERSAL_BINARY):
+            made.add((artifact.goos, artifact.goarch))
+            info = agree(artifact.path)
+            assert info.path == f"{MODULE}/cmd/cerebrium"
+            assert info.setting("-trimpath") is None
+            assert version_flag in (info.setting("-ldflags") or ""), artifact
+    assert made == {*TARGETS, ("darwin", "all")}
 
 
 def _fat(slices: list[tuple[int, int, bytes]]) -> bytes:
