@@ -8,7 +8,6 @@ goreleaser.yaml and variants of it. End to end, through pip: tests/test_binding_
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,7 +34,7 @@ from cerebrium_cli.settings import VerifyPolicy
 from cerebrium_cli.signatures import PublicKey, load_public_key
 from cerebrium_cli.verification import Verification
 from conftest import ROOT
-from support.gocli import MAIN, SOURCE, VERSION_PACKAGE, go_env
+from support.gocli import MAIN, SOURCE, VERSION_PACKAGE, go_env, tagged_checkout
 from support.signing import make_key, public_pem
 
 LINUX = Target("linux", "amd64")
@@ -216,18 +215,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # version is the only record.
     repo = tmp_path_factory.mktemp("repo") / "src"
     shutil.copytree(SOURCE, repo)
-    git = ["git", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"]
-    environ = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-    }
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"], ["tag", "v1.0.0"]):
-        subprocess.run([*git, *args], cwd=repo, env=environ, check=True)
+    tagged_checkout(repo, "v1.0.0")
     binaries["vcs-v1"] = _go_build(out / "vcs", "-trimpath", cwd=repo, vcs=True)
     not_go = out / "not-go"
     not_go.write_bytes(b"\x7fELF" + bytes(4000))

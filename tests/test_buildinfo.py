@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import random
 import shutil
 import struct
@@ -34,19 +33,11 @@ from cerebrium_cli.errors import ArchiveError
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.gocli import MODULE, SOURCE, TARGETS, VERSION_PACKAGE, go_env
+from support.gocli import MODULE, SOURCE, TARGETS, VERSION_PACKAGE, go_env, tagged_checkout
 from support.goreleaser import BINARY, UNIVERSAL_BINARY, GoReleaser
 
 # Builds never reach the network (support/gocli.py); dependencies come from a file proxy.
 GO_ENV = {**go_env(), "GOFLAGS": "-mod=mod -modcacherw"}
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
 
 
 def _require_go() -> None:
@@ -175,15 +166,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "GOMODCACHE": str(root / "modcache"),
     }
     subprocess.run(["go", "mod", "tidy"], cwd=src, env=env, check=True, capture_output=True)
-    git = ["git", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"]
     (src / ".gitignore").write_text("/out/\n")
-    for args in (
-        ["init", "--quiet"],
-        ["add", "--all"],
-        ["commit", "--quiet", "-m", "release"],
-        ["tag", "v1.2.3"],
-    ):
-        subprocess.run([*git, *args], cwd=src, env={**os.environ, **GIT_ENV}, check=True)
+    tagged_checkout(src, "v1.2.3")
     return src
 
 

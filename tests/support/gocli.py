@@ -16,9 +16,41 @@ SOURCE = Path(__file__).resolve().parent.parent / "testcli"
 MODULE = "github.com/cerebriumai/cerebrium"
 MAIN = "./cmd/cerebrium"  # builds[0].main in goreleaser.yaml
 VERSION_PACKAGE = f"{MODULE}/internal/version"
+# Commits with fixed authors and dates, no signing, no user or system git configuration.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Release Bot",
+    "GIT_AUTHOR_EMAIL": "release@example.com",
+    "GIT_COMMITTER_NAME": "Release Bot",
+    "GIT_COMMITTER_EMAIL": "release@example.com",
+    "GIT_AUTHOR_DATE": "2024-01-02T03:04:05Z",
+    "GIT_COMMITTER_DATE": "2024-01-02T03:04:05Z",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
 TARGETS: tuple[tuple[str, str], ...] = tuple(
     (goos, goarch) for goos in ("linux", "darwin", "windows") for goarch in ("amd64", "arm64")
 )
+
+
+def git(repo: Path, *args: str) -> None:
+    """``git args`` in ``repo``, as GIT_ENV sets it up; raises CalledProcessError."""
+    subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args],
+        cwd=repo,
+        env={**os.environ, **GIT_ENV},
+        check=True,
+        capture_output=True,
+    )
+
+
+def tagged_checkout(repo: Path, tag: str) -> Path:
+    """Make ``repo`` a git repository of one commit of everything in it, tagged ``tag``
+    (annotated), as a release is made from: what ``go build`` stamps VCS information from."""
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", f"Release {tag}")
+    git(repo, "tag", "--annotate", tag, "--message", tag)
+    return repo
 
 
 def go_env(cache: Path | None = None) -> dict[str, str]:

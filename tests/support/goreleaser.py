@@ -34,7 +34,7 @@ import yaml
 if __package__ in (None, ""):  # run as a script: python tests/support/goreleaser.py CONFIG
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from support.gocli import MAIN, SOURCE, TARGETS, go_env
+from support.gocli import MAIN, SOURCE, TARGETS, git, go_env, tagged_checkout
 from support.gotools import install
 from support.release import Release
 
@@ -73,16 +73,6 @@ EXTRA_FILES = {
     "CHANGELOG.md": "# Changelog\n\n## v{version}\n",
 }
 ORIGIN = "https://github.com/example-org/example-cli.git"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Release Bot",
-    "GIT_AUTHOR_EMAIL": "release@example.com",
-    "GIT_COMMITTER_NAME": "Release Bot",
-    "GIT_COMMITTER_EMAIL": "release@example.com",
-    "GIT_AUTHOR_DATE": "2024-01-02T03:04:05Z",
-    "GIT_COMMITTER_DATE": "2024-01-02T03:04:05Z",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
 # Settings that would make GoReleaser release somewhere else, or pick another tag.
 SCRUBBED = ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "GITEA_TOKEN", "GORELEASER_CURRENT_TAG")
 # Whatever a tool would fetch (a Sigstore TUF root, syft's update check) goes to a closed port on
@@ -215,16 +205,6 @@ def _lay_out(project: Path, config: Mapping[str, Any], version: str) -> None:
         (project / name).write_text(text.format(version=version))
 
 
-def _git(project: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args],
-        cwd=project,
-        env={**os.environ, **GIT_ENV},
-        check=True,
-        capture_output=True,
-    )
-
-
 def run_goreleaser(
     config: Path,
     work: Path,
@@ -250,11 +230,8 @@ def run_goreleaser(
     data["snapshot"] = {"version_template": "{{ .Version }}"}
     (project / ".goreleaser.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     (project / ".gitignore").write_text("dist/\n")
-    _git(project, "init", "--quiet", "--initial-branch=main")
-    _git(project, "add", "--all")
-    _git(project, "commit", "--quiet", "--message", f"Release {version}")
-    _git(project, "tag", "--annotate", f"v{version}", "--message", f"v{version}")
-    _git(project, "remote", "add", "origin", origin)
+    tagged_checkout(project, f"v{version}")
+    git(project, "remote", "add", "origin", origin)
 
     tools = [install("goreleaser").parent]
     tools += [install("cosign").parent] if sign else []
