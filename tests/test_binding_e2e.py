@@ -11,9 +11,11 @@ refused under ``signature``.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -209,17 +211,25 @@ def unbound(
     return sdist, served
 
 
-def test_nothing_binding_the_version_is_said_under_auto(
+@pytest.fixture
+def install_unbound(
     tmp_path: Path,
     unbound: tuple[Path, Path],
     wheelhouse: Path,
     ca_file: Path,
     server: ReleaseServer,
-) -> None:
-    venv, result = _install(
-        tmp_path, unbound[0], "unbound", wheelhouse=wheelhouse, ca_file=ca_file, server=server,
-        verify="auto", extra="[bootstrap]",  # for the info command
+) -> Callable[..., Installed]:
+    """``install_unbound(verify, extra="")``: pip install the unbound release's sdist."""
+    return functools.partial(
+        _install, tmp_path, unbound[0], "unbound", wheelhouse=wheelhouse, ca_file=ca_file,
+        server=server,
     )  # fmt: skip
+
+
+def test_nothing_binding_the_version_is_said_under_auto(
+    install_unbound: Callable[..., Installed],
+) -> None:
+    venv, result = install_unbound(verify="auto", extra="[bootstrap]")  # for the info command
     assert_installed(venv, result, VERSION)
     out = result.stdout + result.stderr
     assert "cerebrium: signed by the release key; the version is not bound (" in out
@@ -230,16 +240,9 @@ def test_nothing_binding_the_version_is_said_under_auto(
 
 
 def test_nothing_binding_the_version_is_refused_under_signature(
-    tmp_path: Path,
-    unbound: tuple[Path, Path],
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    install_unbound: Callable[..., Installed],
 ) -> None:
-    venv, result = _install(
-        tmp_path, unbound[0], "unbound", wheelhouse=wheelhouse, ca_file=ca_file, server=server,
-        verify="signature",
-    )  # fmt: skip
+    venv, result = install_unbound(verify="signature")
     out = assert_not_installed(venv, result)
     assert "signed by the release key; the version is not bound" in out
     assert "CEREBRIUM_VERIFY=signature refuses that" in out

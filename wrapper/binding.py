@@ -310,7 +310,13 @@ def check_binary(
     """
     project = release.project_name
     label = f"{binary.name} in {asset}"
-    info, reason = _read(binary, label)
+    try:
+        info, reason = _read(binary, label)
+    except BuildInfoError as exc:
+        raise BuildInfoError(
+            f"{exc}. Go's own reader (go version -m) refuses it as well: the binary is not as Go "
+            "builds them. Nothing was installed; report it to the project."
+        ) from None
     variables = version_variables(lambda t: release.ldflags(target, t), tag)
     recorded = recorded_versions(info, tag, variables) if info is not None else []
     for each in recorded:
