@@ -272,7 +272,7 @@ def test_the_tags_version_passes_and_says_so(built: dict[str, Path], key: Public
     (line,) = check(built["2.0.0"], key)
     assert "records version 2.0.0" in line
     assert f"(-X {VERSION_VAR} in its -ldflags)" in line
-    assert "the release of v2.0.0" in line
+    assert "), matching the tag v2.0.0" in line
 
 
 @pytest.mark.e2e
@@ -435,7 +435,7 @@ def test_the_fetch_pipeline_refuses_and_leaves_nothing(
             False,
             True,
             f"version binding: the installed v2 records version 2.0.0 (-X {VERSION_VAR} in its "
-            "-ldflags), the release of v2.0.0",
+            "-ldflags), matching the tag v2.0.0",
         ),
         ("1.0.0", False, True, "records '1.0.0', not '2.0.0' ("),
         (

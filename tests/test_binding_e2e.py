@@ -150,7 +150,7 @@ def test_the_release_itself_installs_saying_its_version_is_bound(
     assert_installed(venv, result, VERSION)
     out = result.stdout + result.stderr
     assert "records version 2.0.0 (-X github.com/cerebriumai/cerebrium/internal/version" in out
-    assert "the release of v2.0.0" in out
+    assert "), matching the tag v2.0.0" in out
 
 
 def test_with_pins_the_older_release_is_refused_by_them(

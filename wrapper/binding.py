@@ -332,7 +332,7 @@ def check_binary(
     if recorded:
         log(
             f"{project}: {label} records version {recorded[0].version} "
-            f"({'; '.join(r.where for r in recorded)}): the release of {tag}"
+            f"({'; '.join(r.where for r in recorded)}), matching the tag {tag}"
         )
         return
     if info is not None:
@@ -387,7 +387,7 @@ def describe(
         if recorded:
             return (
                 f"version binding: {label} records version {recorded[0].version} "
-                f"({'; '.join(r.where for r in recorded)}), the release of {tag}"
+                f"({'; '.join(r.where for r in recorded)}), matching the tag {tag}"
             )
         reason = unrecorded_reason(info, variables)
     key = verification.key is not None
