@@ -445,7 +445,7 @@ def test_the_fetch_pipeline_refuses_and_leaves_nothing(
             "version binding: signed by the release key; the version is not ",
         ),
         ("trimpath", True, True, "version binding: by the pinned checksums (the binary records "),
-        (None, False, False, "integrity only; the version is not bound (the binary records none: "),
+        (None, False, False, "integrity only; the version is not bound (no binary is installed"),
     ],
 )
 def test_info_says_what_binds_the_installed_version(

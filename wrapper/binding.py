@@ -370,11 +370,15 @@ def describe(
     """One line for ``info``: what binds the installed release to ``tag``, read from the
     installed ``binary`` (None: not installed) and what this package verifies with. Never
     raises: what cannot be read is said."""
-    label = f"the installed {binary.name}" if binary is not None else ""
-    try:
-        info, reason = _read(binary, label) if binary is not None else (None, "not installed")
-    except (BuildInfoError, StorageError) as exc:
-        return f"version binding: {exc}"
+    if binary is None:
+        info, label, reason = None, "", "no binary is installed to read a version from"
+    else:
+        label = f"the installed {binary.name}"
+        try:
+            info, why = _read(binary, label)
+        except (BuildInfoError, StorageError) as exc:
+            return f"version binding: {exc}"
+        reason = f"the binary records none: {why}"
     variables = version_variables(lambda t: release.ldflags(target, t), tag)
     if info is not None:
         recorded = recorded_versions(info, tag, variables)
@@ -389,13 +393,13 @@ def describe(
                 f"version binding: {label} records version {recorded[0].version} "
                 f"({'; '.join(r.where for r in recorded)}), matching the tag {tag}"
             )
-        reason = unrecorded_reason(info, variables)
+        reason = f"the binary records none: {unrecorded_reason(info, variables)}"
     key = verification.key is not None
     vouched: Voucher = (
         "pins" if pinned else "signature" if key or verification.policy != "auto" else "integrity"
     )
     other = _other_binding(release, target, tag, vouched, verification)
     if other is not None:
-        return f"version binding: by {other} (the binary records none: {reason})"
+        return f"version binding: by {other} ({reason})"
     what = "signed by the release key" if key else "integrity only"
-    return f"version binding: {what}; the version is not bound (the binary records none: {reason})"
+    return f"version binding: {what}; the version is not bound ({reason})"
