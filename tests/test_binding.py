@@ -34,6 +34,8 @@ from cerebrium_cli.settings import VerifyPolicy
 from cerebrium_cli.signatures import PublicKey, load_public_key
 from cerebrium_cli.verification import Verification
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.gocli import MAIN, SOURCE, VERSION_PACKAGE, go_env, tagged_checkout
 from support.signing import make_key, public_pem
 
@@ -462,3 +464,18 @@ def test_info_says_what_binds_the_installed_version(
     verification = Verification("auto", key if keyed else None)
     line = describe(REAL, LINUX, TAG, installed, pinned=pinned, verification=verification)
     assert says in line
+
+
+@given(st.text(alphabet=" \t\n'\"-X=ab.c", max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_any_ldflags_text_splits_or_is_refused(text: str) -> None:
+    """Any -ldflags text: fields with no separator inside an unquoted field, or None for an
+    unterminated quote; the -X assignments of it never raise."""
+    fields = split_flags(text)
+    if fields is None:
+        assert "'" in text or '"' in text
+    else:
+        for field in fields:
+            assert field == "" or field in text
+    assigned = x_assignments(text)
+    assert all("=" not in var and var for var in assigned)
