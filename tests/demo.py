@@ -63,7 +63,8 @@ def main() -> int:
             started = time.monotonic()
             result = venv.pip("install", "-v", "--no-cache-dir", *index, str(sdist), env=env)
             for line in (result.stdout + result.stderr).splitlines():
-                if line.strip().startswith("cerebrium:") or "error" in line.lower():
+                # The build hook's lines, and pip's errors (not setuptools' "copying errors.py").
+                if line.strip().lower().startswith(("cerebrium:", "error", "fatal")):
                     print(f"    {line.strip()}")
             if result.returncode != 0:
                 print(result.stdout[-3000:], result.stderr[-3000:], sep="\n")
