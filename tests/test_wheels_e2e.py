@@ -161,6 +161,31 @@ def test_pip_installs_from_the_wheels_alone_with_no_server(tmp_path: Path, wheel
     assert os.access(binary, os.X_OK)
 
 
+def test_a_binary_that_lost_its_exec_bit_gets_a_repair_that_works(
+    tmp_path: Path, wheel_dir: Path
+) -> None:
+    # The installed command, not the shim alone (test_shim.py): its message names the binary
+    # and the chmod that repairs it, and that chmod does.
+    from support.venvs import Venv
+
+    venv = Venv.create(tmp_path / "venv")
+    result = venv.pip("install", "--no-index", "--find-links", str(wheel_dir), "cerebrium")
+    assert result.returncode == 0, result.stderr
+    binary = next(venv.path.glob("lib/python*/site-packages/cerebrium_cli/bin/cerebrium"))
+    binary.chmod(0o644)
+    run = venv.run("cerebrium", "version")
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert "Traceback" not in run.stderr
+    assert run.stderr.splitlines() == [
+        f"cerebrium: cannot run {binary}: Permission denied: it has lost its execute permission.",
+        f"Repair it: chmod +x {binary}",
+        "or reinstall it: python -m pip install --force-reinstall --no-cache-dir cerebrium",
+    ]
+    subprocess.run(["chmod", "+x", str(binary)], check=True)
+    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
+
+
 def test_uv_installs_offline_from_the_wheels(tmp_path: Path, wheel_dir: Path) -> None:
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     venv_dir = tmp_path / "venv"
