@@ -443,18 +443,7 @@ def test_a_header_that_points_backwards_is_refused_not_looped(
 
 @pytest.mark.parametrize("version", ["0.1", "1.0"])
 def test_a_pax_sparse_binary_is_filled_in(tmp_path: Path, dest: Path, version: str) -> None:
-    import shutil
-    import subprocess
-
-    tar = shutil.which("tar")
-    gnu = (
-        tar is not None
-        and "GNU" in subprocess.run([tar, "--version"], capture_output=True, text=True).stdout
-    )
-    if not gnu and sys.platform != "linux":
-        pytest.skip("GNU tar writes the sparse archive; macOS and Windows ship bsdtar")
-    assert tar is not None
-    assert gnu, "GNU tar is part of every Linux this runs on (CI: Debian); it writes the archive"
+    tar = _gnu_tar()
     source = tmp_path / "src"
     source.mkdir()
     with (source / "cerebrium").open("wb") as handle:

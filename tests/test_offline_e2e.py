@@ -505,11 +505,18 @@ def _pip_from(
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("pwd", [True, False], ids=["shell", "no PWD"])
 def test_relative_archive_and_cache_are_the_users_directory_under_pip(
-    tmp_path: Path, fresh_venv: Callable[[], Venv], sdist: Path, wheelhouse: Path, release: Release
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    release: Release,
+    pwd: bool,
 ) -> None:
     # cd work && CEREBRIUM_OFFLINE=1 CEREBRIUM_ARCHIVE=dl/<archive> pip install SDIST: pip runs
-    # the build in a temporary directory, and the paths are still the user's.
+    # the build in a temporary directory, and the paths are still the user's. Without PWD
+    # (unset by the shell here), they are refused, asking for an absolute path.
     work = tmp_path / "work"
     (work / "dl").mkdir(parents=True)
     for name in (ARCHIVE, "checksums.txt"):
@@ -520,8 +527,16 @@ def test_relative_archive_and_cache_are_the_users_directory_under_pip(
         "CEREBRIUM_CACHE_DIR": "cache",
     }
     venv = fresh_venv()
-    _ok(venv, _pip_from(work, venv, sdist, wheelhouse, env))
-    assert (work / "cache").is_dir()  # the relative cache is in the user's directory too
+    result = _pip_from(work, venv, sdist, wheelhouse, env, pwd=pwd)
+    if pwd:
+        _ok(venv, result)
+        assert (work / "cache").is_dir()  # the relative cache is in the user's directory too
+        return
+    out = assert_not_installed(venv, result)
+    assert f"CEREBRIUM_ARCHIVE='dl/{ARCHIVE}' is a relative path" in out
+    assert "PWD, which names the directory the command was run from, is not set" in out
+    assert f'An absolute path is needed: set CEREBRIUM_ARCHIVE="$PWD/dl/{ARCHIVE}"' in out
+    assert sorted(p.name for p in work.iterdir()) == ["dl"]  # nothing was written
 
 
 def test_a_relative_local_release_url_is_the_users_directory_under_pip(
@@ -537,23 +552,3 @@ def test_a_relative_local_release_url_is_the_users_directory_under_pip(
     }
     venv = fresh_venv()
     _ok(venv, _pip_from(work, venv, sdist, wheelhouse, env))
-
-
-def test_without_pwd_a_relative_archive_is_refused_asking_for_an_absolute_path(
-    tmp_path: Path, fresh_venv: Callable[[], Venv], sdist: Path, wheelhouse: Path, release: Release
-) -> None:
-    work = tmp_path / "work"
-    (work / "dl").mkdir(parents=True)
-    for name in (ARCHIVE, "checksums.txt"):
-        shutil.copy(release.dir / name, work / "dl" / name)
-    env = {
-        "CEREBRIUM_OFFLINE": "1",
-        "CEREBRIUM_ARCHIVE": f"dl/{ARCHIVE}",
-        "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    venv = fresh_venv()
-    out = assert_not_installed(venv, _pip_from(work, venv, sdist, wheelhouse, env, pwd=False))
-    assert f"CEREBRIUM_ARCHIVE='dl/{ARCHIVE}' is a relative path" in out
-    assert "PWD, which names the directory the command was run from, is not set" in out
-    assert f'An absolute path is needed: set CEREBRIUM_ARCHIVE="$PWD/dl/{ARCHIVE}"' in out
-    assert not (tmp_path / "cache").exists()  # nothing was written
