@@ -35,6 +35,7 @@ from cerebrium_cli.locations import DirectoryLocation, location_for
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.settings import Settings
 from cerebrium_cli.verification import Verification
+from support.attestation_api import api_with
 from support.release import make_archive, write_checksums
 from support.sigstore_forge import SigstoreTestRoot, github_identity
 from support.snappy_blocks import copy, literal, varint
@@ -421,15 +422,6 @@ def test_the_signature_policy_refuses_an_unsigned_release(
     assert not (tmp_path / "bin").exists()
 
 
-def _api_with(tmp_path: Path, bundles: list[bytes], digest: str) -> Path:
-    """A directory laid out like GitHub's attestations API, as an air-gapped copy would be."""
-    api = tmp_path / "api"
-    api.mkdir(exist_ok=True)
-    listing = {"attestations": [{"bundle": json.loads(b), "repository_id": 1} for b in bundles]}
-    (api / f"sha256:{digest}").write_text(json.dumps(listing))
-    return api
-
-
 def _api_storing(tmp_path: Path, entries: list[dict[str, object]], digest: str) -> Path:
     """An air-gapped copy of the API whose bundles are stored beside it, as GitHub stores them."""
     api = tmp_path / "api"
@@ -501,7 +493,7 @@ def test_the_attestation_policy_verifies_the_archive(
 ) -> None:
     digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
     good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
-    api = _api_with(tmp_path, [good], digest)
+    api = api_with(tmp_path, [good], digest)
     binary = _fetch(keyless_release, _verification(trust, "attestation", api), tmp_path / "bin")
     assert binary.is_file()
 
@@ -515,7 +507,7 @@ def test_with_sha512_checksums_the_attestation_is_checked_against_the_archives_s
     signed = forge.sign_blob((keyless_release / NAME).read_bytes(), repository=REPO, tag=TAG)
     (keyless_release / f"{NAME}.sigstore.json").write_bytes(signed)
     digest = hashlib.sha256(archive).hexdigest()
-    api = _api_with(tmp_path, [forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)], digest)
+    api = api_with(tmp_path, [forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)], digest)
     sources = Sources(
         location=DirectoryLocation(keyless_release),
         verification=_verification(trust, "attestation", api),
@@ -534,7 +526,7 @@ def test_the_attestation_policy_refuses_a_wrong_or_missing_attestation(
 ) -> None:
     digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
     wrong = forge.attest([(ARCHIVE, "0" * 64)], repository=REPO, tag=TAG)
-    api = _api_with(tmp_path, [wrong], digest)
+    api = api_with(tmp_path, [wrong], digest)
     with pytest.raises(SignatureError, match="not this archive's sha256"):
         _fetch(keyless_release, _verification(trust, "attestation", api), tmp_path / "bin")
     (api / f"sha256:{digest}").unlink()
