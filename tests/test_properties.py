@@ -61,9 +61,46 @@ def test_a_stored_bundle_is_a_json_object_or_refused(data: bytes) -> None:
     targets.bundle(data)
 
 
-@pytest.mark.parametrize("path", sorted((CORPUS / "bundle").iterdir()), ids=lambda p: p.name)
-def test_bundle_corpus(path: Path) -> None:
-    targets.bundle(path.read_bytes())
+@PROFILE
+@given(inputs("signature"))
+def test_a_signature_checked_with_a_key_verifies_or_is_refused(data: bytes) -> None:
+    targets.signature(data)
+
+
+@PROFILE
+@given(inputs("keyless"))
+def test_a_signature_bundle_is_told_keyless_or_refused(data: bytes) -> None:
+    targets.keyless(data)
+
+
+@PROFILE
+@given(inputs("statement"))
+def test_an_attested_statement_gives_digests_or_is_refused(data: bytes) -> None:
+    targets.statement(data)
+
+
+@PROFILE
+@given(inputs("listing"))
+def test_an_attestations_answer_gives_entries_or_is_refused(data: bytes) -> None:
+    targets.listing(data)
+
+
+@PROFILE
+@given(inputs("record"))
+def test_a_release_record_gives_a_description_or_is_refused(data: bytes) -> None:
+    targets.record(data)
+
+
+JSON_TARGETS = ("bundle", "signature", "keyless", "statement", "listing", "record")
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [(name, path) for name in JSON_TARGETS for path in sorted((CORPUS / name).iterdir())],
+    ids=lambda value: value if isinstance(value, str) else value.name,
+)
+def test_json_corpus(name: str, path: Path) -> None:
+    getattr(targets, name)(path.read_bytes())
 
 
 @pytest.mark.parametrize("path", sorted((CORPUS / "checksums").iterdir()), ids=lambda p: p.name)
@@ -83,6 +120,5 @@ def test_the_fuzz_runner_runs() -> None:
     run = [sys.executable, str(Path(__file__).parent / "fuzz" / "run.py"), "--examples", "50"]
     result = subprocess.run(run, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "checksums: 50 generated inputs, no failure" in result.stdout
-    assert "extract: 50 generated inputs, no failure" in result.stdout
-    assert "bundle: 50 generated inputs, no failure" in result.stdout
+    for name in ("checksums", "extract", *JSON_TARGETS):
+        assert f"{name}: 50 generated inputs, no failure" in result.stdout
