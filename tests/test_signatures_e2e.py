@@ -88,6 +88,18 @@ def install_from(
     return install_sdist
 
 
+def _signed_copy(release: Release, dest: Path, key: EllipticCurvePrivateKey, form: str) -> Path:
+    """A copy of ``release`` at ``dest`` whose checksums.txt ``key`` signed, in ``form``: "sig"
+    (``checksums.txt.sig``) or "bundle" (``checksums.txt.sigstore.json``)."""
+    out = copy_release(release, dest)
+    data = (out / "checksums.txt").read_bytes()
+    if form == "sig":
+        (out / "checksums.txt.sig").write_bytes(sign(key, data))
+    else:
+        (out / "checksums.txt.sigstore.json").write_bytes(bundle(key, data))
+    return out
+
+
 def _said_signed(result: subprocess.CompletedProcess[str], form: str) -> bool:
     """The build hook reported checksums.txt signed, in ``form`` ("sig" or "bundle")."""
     expected = "cosign signature" if form == "sig" else "Sigstore bundle"
@@ -103,12 +115,7 @@ def test_a_release_signed_by_the_pinned_key_installs(
     release_key: EllipticCurvePrivateKey,
     form: str,
 ) -> None:
-    out = copy_release(release, server_root / f"signed-{form}")
-    data = (out / "checksums.txt").read_bytes()
-    if form == "sig":
-        (out / "checksums.txt.sig").write_bytes(sign(release_key, data))
-    else:
-        (out / "checksums.txt.sigstore.json").write_bytes(bundle(release_key, data))
+    _signed_copy(release, server_root / f"signed-{form}", release_key, form)
     venv, result = install_from(keyed_sdist, f"signed-{form}")
     assert_installed(venv, result, VERSION)
     assert _said_signed(result, form)
@@ -181,12 +188,7 @@ def test_the_log_names_each_proof_that_was_checked(
     release_key: EllipticCurvePrivateKey,
     form: str,
 ) -> None:
-    out = copy_release(release, server_root / f"proofs-{form}")
-    data = (out / "checksums.txt").read_bytes()
-    if form == "sig":
-        (out / "checksums.txt.sig").write_bytes(sign(release_key, data))
-    else:
-        (out / "checksums.txt.sigstore.json").write_bytes(bundle(release_key, data))
+    out = _signed_copy(release, server_root / f"proofs-{form}", release_key, form)
     venv, result = install_from(keyed_pinned_sdist, out.name, CEREBRIUM_VERIFY="signature")
     assert_installed(venv, result, VERSION)
     fingerprint = PublicKey(release_key.public_key(), "").fingerprint
