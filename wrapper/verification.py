@@ -11,8 +11,12 @@ request, the archive) were made by the project. In order of strength:
 
 ``<PREFIX>VERIFY`` chooses how much is required: ``auto`` verifies what is configured and
 available, ``signature`` refuses without a verified signature on the checksums file, and
-``attestation`` also refuses an archive without a verified attestation. Pins need none of this
-at install time: they are written by ``pin``, which verifies first.
+``attestation`` also refuses an archive without a verified attestation. Under ``auto`` pins
+alone suffice (``pin`` verified the release before writing them); under the other two they do
+not stand in for a signature, even when the release publishes no checksums file to sign
+(:meth:`Verification.without_checksums`). What was verified is gathered as
+:class:`proofs.Proofs`, and :meth:`Verification.accept` applies the policy's rule
+(:func:`proofs.unmet`) to it last and logs it.
 """
 
 from __future__ import annotations
