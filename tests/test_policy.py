@@ -35,7 +35,7 @@ from cerebrium_cli.signatures import PublicKey, load_public_key
 from cerebrium_cli.verification import Verification
 from support.attestation_api import api_with
 from support.release import make_archive, write_checksums
-from support.signing import make_key, public_pem, sign
+from support.signing import bundle, make_key, public_pem, sign
 from support.sigstore_forge import github_identity
 
 if TYPE_CHECKING:
@@ -302,3 +302,24 @@ def test_the_rule_is_stated_once_and_checked_last(
     with pytest.raises(SignatureError, match=f"{ARCHIVE} was refused: CEREBRIUM_VERIFY={policy} "):
         verification.accept(ARCHIVE, proofs, logged.append)
     assert logged == []
+
+
+def test_a_key_signed_bundle_without_the_key_is_named_as_such(
+    materials: Materials, tmp_path: Path
+) -> None:
+    # No key in the package, sigstore installed: a bundle cosign made with a key can be
+    # checked by nothing here, and the refusal says so rather than "not found".
+    out = tmp_path / "release"
+    out.mkdir()
+    (out / NAME).write_bytes(materials.checksums)
+    (out / f"{NAME}.sigstore.json").write_bytes(bundle(make_key(), materials.checksums))
+    verification = Verification(
+        policy="signature", identity=SignerIdentity(REPO, TAG), sigstore=materials.trust
+    )
+    with pytest.raises(SignatureError, match="is signed with a key, not keyless, and the package"):
+        verification.check_checksums(DirectoryLocation(out), NAME, materials.checksums, print)
+    auto = Verification(identity=SignerIdentity(REPO, TAG), sigstore=materials.trust)
+    logged: list[str] = []
+    proofs = auto.check_checksums(DirectoryLocation(out), NAME, materials.checksums, logged.append)
+    assert proofs == Proofs()
+    assert logged == [f"cerebrium: {NAME} carries no keyless signature; not verified"]

@@ -206,10 +206,16 @@ class Verification:
             if checkable:
                 log(f"{self.distribution}: {name} carries no keyless signature; not verified")
             return proofs
+        requires = f"{self.env_prefix}VERIFY={self.policy} requires one."
+        if bundle is not None:  # present, but signed with a key this package does not carry
+            raise SignatureError(
+                f"{name} is not signed in a way this package can verify: {name}{BUNDLE_SUFFIX} "
+                f"is signed with a key, not keyless, and the package carries no release key "
+                f"({KEY_NAME}); {requires}"
+            )
         raise SignatureError(
             f"{name} is not signed: {name}{BUNDLE_SUFFIX} with a Sigstore keyless signature was "
-            f"not found beside it ({location.describe(name + BUNDLE_SUFFIX)}), and "
-            f"{self.env_prefix}VERIFY={self.policy} requires one."
+            f"not found beside it ({location.describe(name + BUNDLE_SUFFIX)}), and {requires}"
         )
 
     def without_checksums(self, name: str, why: str) -> None:
