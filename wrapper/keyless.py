@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from .attestations import MAX_BUNDLE_SIZE
 from .errors import ConfigError, SignatureError
 from .signatures import MAX_SIGNATURE_SIZE
 from .untrusted import load_object
@@ -261,7 +262,10 @@ def statement_digests(payload: bytes, where: str) -> tuple[str, list[str]]:
     Raises SignatureError naming ``where`` when the payload is not a statement; subjects
     without a sha256 digest are skipped, as they are about other algorithms.
     """
-    statement = load_object(payload, where, "an in-toto statement", SignatureError, limit=1 << 24)
+    # The statement is inside a bundle, so no larger than one.
+    statement = load_object(
+        payload, where, "an in-toto statement", SignatureError, limit=MAX_BUNDLE_SIZE
+    )
     kind = statement.get("_type")
     if kind not in _IN_TOTO_STATEMENTS:
         statement.refuse(f"its _type is {kind!r}")
