@@ -1,11 +1,14 @@
 """Hypothesis strategies that produce the inputs worth fuzzing: near-valid checksums files,
 real archives of every format with hostile members (tar under each compression, zip, a gz of
 one member), Snappy blocks built element by element (as GitHub stores attestation bundles),
-plus raw bytes and corpus mutations."""
+JSON documents in and out of the shapes of every downloaded format (bundles, GitHub's
+attestations answer, in-toto statements, release.json), nested past any limit, plus raw bytes
+and corpus mutations."""
 
 from __future__ import annotations
 
 import io
+import json
 import struct
 import tarfile
 import warnings
@@ -172,6 +175,50 @@ def _corpus(name: str) -> st.SearchStrategy[bytes]:
     )
 
 
+# JSON in the shapes the downloaded formats have, and out of them: every member name they read,
+# values of every type and the strings they expect, nested at random.
+_MEMBER_NAMES = st.sampled_from(
+    [
+        "mediaType", "verificationMaterial", "certificate", "x509CertificateChain", "publicKey",
+        "messageSignature", "messageDigest", "algorithm", "digest", "signature",
+        "attestations", "bundle", "bundle_url", "_type", "subject", "sha256", "predicateType",
+        "format", "config", "origin", "a",
+    ]
+)  # fmt: skip
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "application/vnd.dev.sigstore.bundle.v0.3+json", "SHA2_256", "AAAA", "é",
+            "https://in-toto.io/Statement/v1", "bundles/1.json.sn", "https://x.example/1.sn",
+        ]
+    ),
+)  # fmt: skip
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(_MEMBER_NAMES, inner, max_size=5)
+    ),
+    max_leaves=40,
+)
+# Nesting past any parser's limits: the inputs of issue 22 (1 MiB of "[", {"a": ...) and kin.
+_DEEP = st.builds(
+    lambda opener, depth, close: opener * depth + (b"]" * depth if close else b""),
+    st.sampled_from([b"[", b'{"a":', b'{"attestations":[', b'{"messageSignature":']),
+    st.integers(1, 4000),
+    st.booleans(),
+)
+_DOCUMENTS = st.one_of(_JSON.map(lambda value: json.dumps(value).encode()), _DEEP)
+
+
 def inputs(name: str) -> st.SearchStrategy[bytes]:
-    structured = {"checksums": _CHECKSUMS, "extract": _ARCHIVES, "bundle": _SNAPPY}[name]
+    structured = {
+        "checksums": _CHECKSUMS,
+        "extract": _ARCHIVES,
+        "bundle": st.one_of(_SNAPPY, _DOCUMENTS),
+    }.get(name, _DOCUMENTS)
     return st.one_of(structured, _corpus(name), st.binary(max_size=2048))
