@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -27,8 +28,10 @@ from setuptools.command.sdist import sdist
 from ._prefetch import binary_into, prefetching
 from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
-from .platforms import current_target, wheel_platform_tag
+from .executables import binary_wheel_tag
+from .platforms import current_target
 from .release import Release
+from .versions import tag_for
 
 __all__ = ["BinaryDistribution", "command_classes", "load", "long_description"]
 
@@ -79,24 +82,26 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             # (The published platform wheels, made by wheels.py, stay compressed.)
             self.compression = "stored"
 
-        def get_tag(self) -> tuple[str, str, str]:
-            target = _stop_on_error(lambda: release.check_target(current_target()))
-            return "py3", "none", wheel_platform_tag(target)
+        platform_tag: str | None = None
 
-        def write_wheelfile(self, *args: Any, **kwargs: Any) -> None:
-            super().write_wheelfile(*args, **kwargs)
-            if prefetching():
-                # The last step before the wheel is zipped: everything else was built and
-                # installed into its tree meanwhile, while the child fetched the binary.
+        def get_tag(self) -> tuple[str, str, str]:
+            # First asked once everything is in the wheel's tree, just before its name is made:
+            # the tag is what the binary is, so the binary must be there by now.
+            if self.platform_tag is None:
                 installed = self.get_finalized_command("install_lib").install_dir
                 package = Path(installed, release.import_name)
-                if not (package / "__init__.py").is_file():
-                    _unknown_bdist_wheel()
-                _put_binary(release, package / "bin")
+                if prefetching():
+                    # The last step before the wheel is zipped: everything else was built and
+                    # installed into its tree meanwhile, while the child fetched the binary.
+                    if not (package / "__init__.py").is_file():
+                        _unknown_bdist_wheel()
+                    _put_binary(release, package / "bin")
+                self.platform_tag = _binary_tag(release, package / "bin")
+            return "py3", "none", self.platform_tag
 
         def run(self) -> None:
             super().run()
-            if prefetching():  # write_wheelfile was never called: the binary is not in it
+            if prefetching():  # get_tag was never called: the binary is not in it
                 _unknown_bdist_wheel()
 
     return {
@@ -113,6 +118,24 @@ def _unknown_bdist_wheel() -> NoReturn:
         "wheels in a way this package does not know. Report it, with the output of "
         "pip install -v, which names setuptools' version.\nNothing was installed."
     )
+
+
+def _binary_tag(release: Release, bin_dir: Path) -> str:
+    """The wheel tag of the binary in ``bin_dir``, from what it is; a binary that is not this
+    machine's target's stops the build (:func:`executables.binary_wheel_tag`)."""
+    from . import __version__
+
+    def tag() -> str:
+        target = release.check_target(current_target())
+        version_tag = tag_for(__version__)
+        binary = bin_dir / release.binary_name(target, version_tag)
+        return binary_wheel_tag(binary, target, release.archive_name(target, version_tag), _log)
+
+    return _stop_on_error(tag, "Nothing was installed.")
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)  # pip shows a build's output with -v
 
 
 def _put_binary(release: Release, bin_dir: Path) -> None:
