@@ -128,7 +128,7 @@ def executable_tag(executable: Executable, target: Target, asset: str) -> str:
     OS, other architecture, a library) or declares too little to be tagged honestly, and
     :class:`UnsupportedPlatformError` when no wheel tag exists for what it is.
     """
-    names = {target.arch} if executable.arch != "all" else {s.arch for s in executable.slices}
+    names = {s.arch for s in executable.slices} if executable.slices else {executable.arch}
     if executable.kind != "executable" or executable.os != target.os or target.arch not in names:
         raise ExecutableError(
             f"{asset} holds {executable.describe()}, not an executable for {target}: the "
