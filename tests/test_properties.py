@@ -61,6 +61,17 @@ def test_a_stored_bundle_is_a_json_object_or_refused(data: bytes) -> None:
     targets.bundle(data)
 
 
+@PROFILE
+@given(inputs("executable"))
+def test_the_executable_reader_says_what_a_binary_is_or_refuses(data: bytes) -> None:
+    targets.executable(data)
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "executable").iterdir()), ids=lambda p: p.name)
+def test_executable_corpus(path: Path) -> None:
+    targets.executable(path.read_bytes())
+
+
 @pytest.mark.parametrize("path", sorted((CORPUS / "bundle").iterdir()), ids=lambda p: p.name)
 def test_bundle_corpus(path: Path) -> None:
     targets.bundle(path.read_bytes())
@@ -86,3 +97,4 @@ def test_the_fuzz_runner_runs() -> None:
     assert "checksums: 50 generated inputs, no failure" in result.stdout
     assert "extract: 50 generated inputs, no failure" in result.stdout
     assert "bundle: 50 generated inputs, no failure" in result.stdout
+    assert "executable: 50 generated inputs, no failure" in result.stdout

@@ -2,8 +2,9 @@
 
 ``pip install`` of the sdist, ``pip wheel`` and ``python -m build`` all build the wheel through
 ``build_py`` and ``bdist_wheel``; these subclasses put the verified binary into the package's
-``bin/`` and tag the wheel for the platform it was built for, never ``py3-none-any``, so a cached
-wheel can never reach another platform. The binary comes through :func:`fetch.fetch_binary`, the
+``bin/`` and tag the wheel for what that binary is (:func:`executables.binary_wheel_tag`: the
+minimum macOS it declares, the glibc it needs), never ``py3-none-any``, so a cached wheel can
+never reach another platform; a binary that is not this machine's target's stops the build. The binary comes through :func:`fetch.fetch_binary`, the
 same code path as the commands: fetched by a child process the backend started before it
 imported setuptools, and put into the wheel's tree last, just before it is zipped; or, when no
 child was started, fetched here by ``build_py`` (``_prefetch.py``). ``sdist`` records the release
@@ -29,7 +30,7 @@ from ._prefetch import binary_into, prefetching
 from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
 from .executables import binary_wheel_tag
-from .platforms import current_target
+from .platforms import Target, current_target
 from .release import Release
 from .versions import tag_for
 
@@ -88,6 +89,7 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             # First asked once everything is in the wheel's tree, just before its name is made:
             # the tag is what the binary is, so the binary must be there by now.
             if self.platform_tag is None:
+                target = _stop_on_error(lambda: release.check_target(current_target()))
                 installed = self.get_finalized_command("install_lib").install_dir
                 package = Path(installed, release.import_name)
                 if prefetching():
@@ -96,7 +98,7 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
                     if not (package / "__init__.py").is_file():
                         _unknown_bdist_wheel()
                     _put_binary(release, package / "bin")
-                self.platform_tag = _binary_tag(release, package / "bin")
+                self.platform_tag = _binary_tag(release, target, package / "bin")
             return "py3", "none", self.platform_tag
 
         def run(self) -> None:
@@ -120,13 +122,12 @@ def _unknown_bdist_wheel() -> NoReturn:
     )
 
 
-def _binary_tag(release: Release, bin_dir: Path) -> str:
-    """The wheel tag of the binary in ``bin_dir``, from what it is; a binary that is not this
-    machine's target's stops the build (:func:`executables.binary_wheel_tag`)."""
+def _binary_tag(release: Release, target: Target, bin_dir: Path) -> str:
+    """The wheel tag of the binary in ``bin_dir``, from what it is; a binary that is not one
+    for ``target`` stops the build (:func:`executables.binary_wheel_tag`)."""
     from . import __version__
 
     def tag() -> str:
-        target = release.check_target(current_target())
         version_tag = tag_for(__version__)
         binary = bin_dir / release.binary_name(target, version_tag)
         return binary_wheel_tag(binary, target, release.archive_name(target, version_tag), _log)

@@ -1,6 +1,6 @@
 """Fuzz the parsers of untrusted input: ``python tests/fuzz/run.py [TARGET] [options]``.
 
-TARGET is ``checksums``, ``extract`` or ``bundle`` (default: all). The corpus in
+TARGET is ``checksums``, ``extract``, ``bundle`` or ``executable`` (default: all). The corpus in
 ``corpus/<target>/`` is replayed first; then new inputs are generated, by atheris
 (coverage-guided; ``pip install atheris``; ``--atheris``) or by Hypothesis (``--examples N``,
 default 20000), mutating and building inputs. A failure prints the input and exits 1; with
@@ -20,7 +20,12 @@ import conftest  # noqa: E402,F401  (makes wrapper/ importable as cerebrium_cli)
 
 from fuzz import targets  # noqa: E402
 
-TARGETS = {"checksums": targets.checksums, "extract": targets.extract, "bundle": targets.bundle}
+TARGETS = {
+    "checksums": targets.checksums,
+    "extract": targets.extract,
+    "bundle": targets.bundle,
+    "executable": targets.executable,
+}
 
 
 def replay(name: str) -> int:

@@ -8,6 +8,7 @@ are replayed over ``corpus/`` by the test suite, driven by Hypothesis there, and
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -15,9 +16,17 @@ from pathlib import Path
 
 from cerebrium_cli.attestations import read_stored_bundle
 from cerebrium_cli.checksums import parse_checksums, parse_split_checksum
-from cerebrium_cli.errors import ArchiveError, ChecksumFileError, SignatureError
+from cerebrium_cli.errors import (
+    ArchiveError,
+    ChecksumFileError,
+    ExecutableError,
+    SignatureError,
+    UnsupportedPlatformError,
+)
+from cerebrium_cli.executables import parse_executable
 from cerebrium_cli.extract import extract_binary
 from cerebrium_cli.formats import Format
+from cerebrium_cli.platforms import Target, executable_tag
 
 # One format for each reader: the other spellings (tgz, txz, tzst) share them.
 _FORMATS: tuple[Format, ...] = ("tar.gz", "tar", "zip", "tar.xz", "tar.zst", "gz", "binary")
@@ -84,3 +93,22 @@ def bundle(data: bytes) -> None:
     except SignatureError:
         return
     assert isinstance(json.loads(out), dict)
+
+
+def executable(data: bytes) -> None:
+    """Any bytes as a binary: what it is, or ExecutableError; and what it is, tagged for its
+    own target, a wheel tag, or ExecutableError / UnsupportedPlatformError."""
+    try:
+        found = parse_executable(io.BytesIO(data), "fuzz")
+    except ExecutableError as exc:
+        assert str(exc).startswith("fuzz ")  # the message names the file
+        return
+    assert found.os and found.arch and found.bits in (32, 64)
+    assert (found.arch == "all") == bool(found.slices)
+    assert found.describe()
+    for arch in [s.arch for s in found.slices] or [found.arch]:
+        try:
+            tag = executable_tag(found, Target(found.os, arch), "fuzz")
+        except (ExecutableError, UnsupportedPlatformError):
+            continue
+        assert tag and " " not in tag and "any" not in tag.split(".")
