@@ -4,9 +4,10 @@
 ``build_py`` and ``bdist_wheel``; these subclasses put the verified binary into the package's
 ``bin/`` and tag the wheel for what that binary is (:func:`executables.binary_wheel_tag`: the
 minimum macOS it declares, the glibc it needs), never ``py3-none-any``, so a cached wheel can
-never reach another platform; a binary that is not this machine's target's stops the build. The binary comes through :func:`fetch.fetch_binary`, the
-same code path as the commands: fetched by a child process the backend started before it
-imported setuptools, and put into the wheel's tree last, just before it is zipped; or, when no
+never reach another platform; a binary that is not this machine's target's stops the build.
+The binary comes through :func:`fetch.fetch_binary`, the same code path as the commands: fetched
+by a child process the backend started before it imported setuptools, and put into the wheel's
+tree last, when the wheel's tag is first asked, just before it is named and zipped; or, when no
 child was started, fetched here by ``build_py`` (``_prefetch.py``). ``sdist`` records the release
 description in the sdist (``description.record``), and ``build_py`` in the package. Any failure
 stops the build with the message alone, without a traceback.

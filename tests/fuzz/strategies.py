@@ -211,14 +211,12 @@ _PE = st.builds(
     wide=st.booleans(),
     characteristics=st.integers(0, 0xFFFF),
 )
-_EXECUTABLES = st.one_of(_ELF, _MACHO, _FAT, _PE).flatmap(
-    lambda data: st.builds(
-        _mutate,
-        st.just(data),
-        st.integers(0, 1 << 16),
-        st.integers(0, 255),
-        st.sampled_from([0, 0, 0, 1, 4, 16, 64]),
-    )  # fmt: skip
+_MUTATED = st.builds(
+    _mutate,
+    st.one_of(_ELF, _MACHO, _FAT, _PE),
+    st.integers(0, 1 << 16),
+    st.integers(0, 255),
+    st.sampled_from([0, 0, 0, 1, 4, 16, 64]),
 )
 
 
@@ -227,6 +225,6 @@ def inputs(name: str) -> st.SearchStrategy[bytes]:
         "checksums": _CHECKSUMS,
         "extract": _ARCHIVES,
         "bundle": _SNAPPY,
-        "executable": _EXECUTABLES,
+        "executable": _MUTATED,
     }[name]
     return st.one_of(structured, _corpus(name), st.binary(max_size=2048))
