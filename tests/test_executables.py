@@ -28,7 +28,7 @@ from cerebrium_cli.executables import (
 )
 from cerebrium_cli.platforms import Target, executable_tag
 from support import executables as handmade
-from support.gocli import SOURCE, TARGETS, go_env
+from support.gocli import SOURCE, TARGETS, go_env, macos_minimum
 
 STATIC = {
     "amd64": "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
@@ -37,18 +37,8 @@ STATIC = {
 CPU = {"amd64": 0x01000007, "arm64": 0x0100000C}
 
 
-def _go_minor() -> int:
-    version = subprocess.run(
-        ["go", "env", "GOVERSION"], capture_output=True, text=True, env=go_env(), check=True
-    ).stdout
-    match = re.match(r"go1\.(\d+)", version)
-    assert match, version
-    return int(match[1])
-
-
 def _local_macos() -> tuple[int, int, int]:
-    # What Go's linker writes (cmd/link/internal/ld/macho.go): 12.0 from Go 1.25, 11.0 in 1.23-1.24.
-    return (12, 0, 0) if _go_minor() >= 25 else (11, 0, 0)
+    return (*macos_minimum(), 0)
 
 
 # --- the six targets, as the machine's Go builds them --------------------------------------
@@ -115,7 +105,7 @@ def test_older_go_toolchains_declare_older_macos_and_get_older_tags(
 
 @pytest.mark.e2e
 def test_the_machines_go_declares_macos_12(go_binaries: dict[tuple[str, str], Path]) -> None:
-    if _go_minor() < 25:
+    if macos_minimum() < (12, 0):
         pytest.skip("the machine's Go is older than 1.25")
     for arch in ("amd64", "arm64"):
         binary = go_binaries[("darwin", arch)]

@@ -75,3 +75,16 @@ def build_binaries(
             )
         built[(goos, goarch)] = binary
     return built
+
+
+def macos_minimum(toolchain: str = "local") -> tuple[int, int]:
+    """The minimum macOS that ``toolchain``'s linker writes into a darwin binary (major, minor):
+    Go's own record (cmd/link/internal/ld/macho.go), independent of the reader under test."""
+    env = go_env()
+    if toolchain != "local":
+        env.update(GOTOOLCHAIN=toolchain, GOPROXY="https://proxy.golang.org")
+    version = subprocess.run(
+        ["go", "env", "GOVERSION"], cwd=SOURCE, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    minor = int(version.split(".")[1])
+    return (12, 0) if minor >= 25 else (11, 0) if minor >= 23 else (10, 13)
