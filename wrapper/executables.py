@@ -430,8 +430,6 @@ _MACHO_CPUS = {
     0x01000007: "amd64",
     12: "arm",
     0x0100000C: "arm64",
-    18: "ppc",
-    0x01000012: "ppc64",
 }
 _MACHO_TYPES = {1: "object file", 2: "executable", 6: "shared library", 8: "bundle"}
 _MACHO_PLATFORMS = {1: "darwin", 2: "ios", 6: "ios", 7: "ios"}  # macOS, iOS, Catalyst, simulator
@@ -450,9 +448,13 @@ def _macho(r: _Reader) -> Executable:
     if (bits == 64) != bool(cputype & 0x01000000):
         raise r.fail(f"it is a {bits}-bit Mach-O for {arch}, a CPU of the other width")
     commands = r.bytes(28 if bits == 32 else 32, sizeofcmds, "the load commands")
-    goos, min_os = "darwin", None
+    if ncmds > _MAX_ENTRIES:
+        raise r.fail(f"it claims {ncmds} load commands, more than any linker writes")
+    # (platform, minimum) per version command: LC_BUILD_VERSION (Go 1.21+, Xcode 10+), or the
+    # LC_VERSION_MIN_* of older toolchains. A zippered binary has two; macOS's is the one here.
+    declared: list[tuple[str, tuple[int, int, int]]] = []
     at = 0
-    for _ in range(min(ncmds, _MAX_ENTRIES)):
+    for _ in range(ncmds):
         if at + 8 > len(commands):
             raise r.fail(f"its {ncmds} load commands overrun their {sizeofcmds} bytes")
         cmd, cmdsize = struct.unpack_from(f"{e}II", commands, at)
@@ -462,14 +464,14 @@ def _macho(r: _Reader) -> Executable:
             platform, minos = struct.unpack_from(f"{e}II", commands, at + 8)
             if platform not in _MACHO_PLATFORMS:
                 raise r.fail(f"it is built for Apple platform {platform}, not macOS or iOS")
-            goos, min_os = _MACHO_PLATFORMS[platform], _nibbles(minos)
-        elif cmd in (_LC_VERSION_MIN_MACOSX, _LC_VERSION_MIN_IPHONEOS) and min_os is None:
-            goos = "darwin" if cmd == _LC_VERSION_MIN_MACOSX else "ios"
-            min_os = _nibbles(struct.unpack_from(f"{e}I", commands, at + 8)[0])
+            declared.append((_MACHO_PLATFORMS[platform], _nibbles(minos)))
+        elif cmd in (_LC_VERSION_MIN_MACOSX, _LC_VERSION_MIN_IPHONEOS) and cmdsize >= 12:
+            version = _nibbles(struct.unpack_from(f"{e}I", commands, at + 8)[0])
+            declared.append(("darwin" if cmd == _LC_VERSION_MIN_MACOSX else "ios", version))
         at += cmdsize
-    else:
-        if ncmds > _MAX_ENTRIES:
-            raise r.fail(f"it claims {ncmds} load commands, more than any linker writes")
+    goos, min_os = next(
+        (d for d in declared if d[0] == "darwin"), declared[0] if declared else ("darwin", None)
+    )
     goamd64 = "v3" if arch == "amd64" and subtype & 0xFFFFFF == _CPU_SUBTYPE_X86_64_H else None
     return Executable(
         format="Mach-O",
