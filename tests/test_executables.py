@@ -16,7 +16,7 @@ import shutil
 import struct
 import subprocess
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pytest
 from cerebrium_cli.errors import ArchiveError, BootstrapError, ExecutableError
@@ -390,3 +390,49 @@ def test_a_huge_claimed_table_is_refused_without_reading_it() -> None:
 def test_an_unreadable_binary_is_an_executable_error(tmp_path: Path) -> None:
     with pytest.raises(ExecutableError, match="could not be read"):
         binary_wheel_tag(tmp_path / "missing", Target("linux", "amd64"), "asset")
+
+
+@pytest.mark.e2e
+def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
+    go_binaries: dict[tuple[str, str], Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GoReleaser's universal_binaries (replace: true) serve both darwin targets from one
+    # archive: build_wheels, its verification stubbed here, writes that binary's wheel once.
+    import contextlib
+    from types import SimpleNamespace
+
+    from cerebrium_cli import wheels
+
+    universal = _lipo({a: go_binaries[("darwin", a)] for a in CPU}, tmp_path / "universal")
+
+    def extract(
+        release: object, target: Target, tag: str, archive: object, dest: Path, log: object
+    ) -> Path:
+        dest.mkdir(parents=True)
+        return Path(shutil.copy(universal, dest / "cerebrium"))
+
+    content = wheels.WheelContent(
+        "cerebrium", "2.0.0", {"cerebrium_cli/__init__.py": b""}, {"METADATA": b"Name: cerebrium\n"}
+    )
+    monkeypatch.setattr(wheels, "installed_content", lambda release: content)
+    monkeypatch.setattr(
+        wheels, "ReleaseChecksums", lambda *a: SimpleNamespace(for_asset=lambda name: None)
+    )
+    monkeypatch.setattr(wheels, "verified_archive", lambda *a: contextlib.nullcontext(None))
+    monkeypatch.setattr(wheels, "extract", extract)
+    monkeypatch.setattr(wheels, "_sbom", lambda *a: None)
+    release: Any = SimpleNamespace(
+        project_name="cerebrium", archive_name=lambda t, tag: "cerebrium_darwin_all.tar.gz"
+    )
+    sources: Any = None
+    log: list[str] = []
+    darwin = [Target("darwin", "amd64"), Target("darwin", "arm64")]
+    made = wheels.build_wheels(
+        release, "v2.0.0", darwin, sources, tmp_path / "out", tmp_path / "work", log.append
+    )
+    major = _local_macos()[0]
+    assert [p.name for p in made] == [f"cerebrium-2.0.0-py3-none-macosx_{major}_0_universal2.whl"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [made[0].name]
+    assert sum("wrote" in line for line in log) == 1
