@@ -80,6 +80,17 @@ def test_json_corpus(name: str, path: Path) -> None:
     getattr(targets, name)(path.read_bytes())
 
 
+@PROFILE
+@given(inputs("executable"))
+def test_the_executable_reader_says_what_a_binary_is_or_refuses(data: bytes) -> None:
+    targets.executable(data)
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "executable").iterdir()), ids=lambda p: p.name)
+def test_executable_corpus(path: Path) -> None:
+    targets.executable(path.read_bytes())
+
+
 @pytest.mark.parametrize("path", sorted((CORPUS / "checksums").iterdir()), ids=lambda p: p.name)
 def test_checksums_corpus(path: Path) -> None:
     targets.checksums(path.read_bytes())
@@ -97,5 +108,5 @@ def test_the_fuzz_runner_runs() -> None:
     run = [sys.executable, str(Path(__file__).parent / "fuzz" / "run.py"), "--examples", "50"]
     result = subprocess.run(run, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    for name in ("checksums", "extract", *JSON_TARGETS):
+    for name in ("checksums", "extract", *JSON_TARGETS, "executable"):
         assert f"{name}: 50 generated inputs, no failure" in result.stdout

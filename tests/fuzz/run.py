@@ -3,7 +3,7 @@
 TARGET is ``checksums``, ``extract``, ``bundle`` (a stored attestation bundle), ``signature``
 (a bundle or ``.sig`` checked with a key), ``keyless`` (a bundle told keyless or not),
 ``statement`` (an attestation's in-toto statement), ``listing`` (GitHub's attestations answer)
-or ``record`` (``release.json``); default: all. The corpus in
+``record`` (``release.json``) or ``executable`` (a binary's headers); default: all. The corpus in
 ``corpus/<target>/`` is replayed first; then new inputs are generated, by atheris
 (coverage-guided; ``pip install atheris``; ``--atheris``) or by Hypothesis (``--examples N``,
 default 20000), mutating and building inputs. A failure prints the input and exits 1; with
@@ -32,6 +32,7 @@ TARGETS = {
     "statement": targets.statement,
     "listing": targets.listing,
     "record": targets.record,
+    "executable": targets.executable,
 }
 
 

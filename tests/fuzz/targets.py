@@ -8,6 +8,7 @@ are replayed over ``corpus/`` by the test suite, driven by Hypothesis there, and
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -17,9 +18,18 @@ from cerebrium_cli import keyless as keyless_module
 from cerebrium_cli.attestations import Listed, parse_listing, read_stored_bundle
 from cerebrium_cli.checksums import parse_checksums, parse_split_checksum
 from cerebrium_cli.description import Description, read_record
-from cerebrium_cli.errors import ArchiveError, ChecksumFileError, ConfigError, SignatureError
+from cerebrium_cli.errors import (
+    ArchiveError,
+    ChecksumFileError,
+    ConfigError,
+    ExecutableError,
+    SignatureError,
+    UnsupportedPlatformError,
+)
+from cerebrium_cli.executables import parse_executable
 from cerebrium_cli.extract import extract_binary
 from cerebrium_cli.formats import Format
+from cerebrium_cli.platforms import Target, executable_tag
 from cerebrium_cli.signatures import PublicKey
 from support.signing import make_key
 
@@ -156,3 +166,30 @@ def record(data: bytes) -> None:
     assert isinstance(description, Description)
     assert isinstance(description.config, dict)
     assert description.origin is None or isinstance(description.origin, str)
+
+
+def executable(data: bytes) -> None:
+    """Any bytes as a binary: what it is, or ExecutableError; and what it is, tagged for its
+    own target, a wheel tag, or ExecutableError / UnsupportedPlatformError."""
+    try:
+        found = parse_executable(io.BytesIO(data), "fuzz")
+    except ExecutableError as exc:
+        refused: ExecutableError | None = exc
+    else:
+        refused = None
+    if refused is not None:
+        assert str(refused).startswith("fuzz ")  # the message names the file
+        return
+    assert found.os
+    assert found.arch
+    assert found.bits in (32, 64)
+    assert (found.arch == "all") == bool(found.slices)
+    assert found.describe()
+    for arch in [s.arch for s in found.slices] or [found.arch]:
+        try:
+            tag = executable_tag(found, Target(found.os, arch), "fuzz")
+        except (ExecutableError, UnsupportedPlatformError):
+            continue
+        assert tag
+        assert " " not in tag
+        assert "any" not in tag.split(".")
