@@ -656,11 +656,13 @@ class _Fetch:
                     with handle:
                         self._verify(got)
                         handle.seek(0)
-                        yield handle
-                    try:
-                        cache.commit(temp, self.algorithm, got)
-                    except OSError as exc:  # another install may hold the entry open (Windows)
-                        self.log(f"warning: cannot keep {self.name} in the cache ({exc.strerror})")
+                        try:
+                            yield handle
+                        finally:
+                            # Kept even if the caller failed (a full disk for the binary): it
+                            # is verified, and the next install need not download it again.
+                            handle.close()
+                            self._commit(cache, temp, got)
                     return
         temp = self.workdir / self.name
         try:
@@ -673,6 +675,12 @@ class _Fetch:
             self._verify(got)
             handle.seek(0)
             yield handle
+
+    def _commit(self, cache: ArchiveCache, temp: Path, got: str) -> None:
+        try:
+            cache.commit(temp, self.algorithm, got)
+        except OSError as exc:  # another install may hold the entry open (Windows)
+            self.log(f"warning: cannot keep {self.name} in the cache ({exc.strerror or exc})")
 
     def _verify(self, got: str) -> None:
         checksums = self.checksums
