@@ -144,8 +144,8 @@ class ArchiveCache:
         return cache
 
     def _unsafe(self) -> str | None:
-        """Why this cache fails the ownership rule, None if it passes; creates the folders
-        below the root (0700) that are missing. Raises OSError if one cannot be made."""
+        """Why this cache fails the ownership rule, None if it passes; then creates the folders
+        below the root that are missing (0700). Raises OSError if one cannot be made."""
         # The root itself may be reached through a symbolic link (a home directory on another
         # disk is common); it is the root's owner and mode that matter.
         st = os.stat(self.root)
@@ -153,17 +153,22 @@ class ArchiveCache:
             return f"{self.root} is not a directory"
         if (reason := not_private(st)) is not None:
             return f"{self.root} {reason}"
-        for folder in (self.archives, self.checksums):
-            # Not exist_ok: Path.mkdir would follow a link there to decide the folder exists.
-            with contextlib.suppress(FileExistsError):
-                folder.mkdir(mode=0o700)
-            st = os.lstat(folder)
+        folders = (self.archives, self.checksums)
+        for folder in folders:  # each checked before any is made: a refused cache is left as is
+            try:
+                st = os.lstat(folder)
+            except FileNotFoundError:
+                continue
             if stat.S_ISLNK(st.st_mode):
                 return f"{folder} is a symbolic link (to {os.readlink(folder)!r})"
             if not stat.S_ISDIR(st.st_mode):
                 return f"{folder} is not a directory"
             if (reason := not_private(st)) is not None:
                 return f"{folder} {reason}"
+        for folder in folders:
+            # The root is the user's alone, so nobody else can have made one since the check.
+            with contextlib.suppress(FileExistsError):
+                folder.mkdir(mode=0o700)
         return None
 
     def _sweep(self) -> None:
