@@ -15,8 +15,8 @@ import os
 import random
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO
 
 import pytest
