@@ -14,7 +14,7 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import BootstrapError, ConfigError, DownloadError, OfflineError
@@ -138,7 +138,7 @@ def _mirror(args: argparse.Namespace) -> int:
                     "copied for it"
                 )
             with verified_archive(release, target, tag, sources, checksums, _log(args)) as archive:
-                _atomic_copy(archive.path, dest / name)
+                _atomic_copy(archive.file, dest / name)
             print(dest / name)
         # The checksums files as verified (not read again), and their signatures, so the
         # mirror is verifiable as the release is.
@@ -294,9 +294,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(temp, path)
 
 
-def _atomic_copy(source: Path, path: Path) -> None:
+def _atomic_copy(source: IO[bytes], path: Path) -> None:
+    """Copy the open file ``source`` (the verified archive itself, never its path) to ``path``."""
     temp = path.with_name(f".{path.name}.tmp")
-    shutil.copyfile(source, temp)
+    source.seek(0)
+    with temp.open("wb") as out:
+        shutil.copyfileobj(source, out)
     os.replace(temp, path)
 
 
