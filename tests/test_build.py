@@ -11,7 +11,9 @@ import pytest
 from cerebrium_cli import build
 from cerebrium_cli import build_requirements as needs
 from cerebrium_cli.errors import ConfigError
+from cerebrium_cli.evidence import Recorded
 from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import Release
 from setuptools import Distribution
 from setuptools.command.bdist_wheel import bdist_wheel
 
@@ -74,7 +76,12 @@ def test_a_wheel_tree_without_the_package_where_expected_stops_the_build(
     monkeypatch.setattr(bdist_wheel, "write_wheelfile", lambda self, *a, **k: None)
     monkeypatch.setattr(build, "prefetching", lambda: True)
     taken: list[Path] = []
-    monkeypatch.setattr(build, "binary_into", lambda release, bin_dir: taken.append(bin_dir))
+
+    def binary_into(release: Release, bin_dir: Path) -> Recorded:
+        taken.append(bin_dir)
+        return Recorded(bin_dir / "cerebrium", {"verification.json": b"{}\n"})
+
+    monkeypatch.setattr(build, "binary_into", binary_into)
     finalized = SimpleNamespace(install_dir=str(tmp_path))
     monkeypatch.setattr(command, "get_finalized_command", lambda name: finalized)
     with pytest.raises(SystemExit, match="would be made without the binary"):
@@ -84,6 +91,8 @@ def test_a_wheel_tree_without_the_package_where_expected_stops_the_build(
     (tmp_path / "cerebrium_cli" / "__init__.py").write_text("")
     command.write_wheelfile(str(tmp_path / "x.dist-info"))
     assert taken == [tmp_path / "cerebrium_cli" / "bin"]
+    # The record the fetch made goes into the .dist-info, where setuptools lists it in RECORD.
+    assert (tmp_path / "x.dist-info" / "verification.json").read_bytes() == b"{}\n"
 
 
 def test_unsupported_build_machine_stops_with_the_message_alone(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -27,6 +27,7 @@ from setuptools.command.sdist import sdist
 from ._prefetch import binary_into, prefetching
 from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
+from .evidence import write_dist_info
 from .platforms import current_target, wheel_platform_tag
 from .release import Release
 
@@ -50,6 +51,9 @@ class BinaryDistribution(Distribution):
 
 def command_classes(release: Release, description: Description) -> dict[str, Any]:
     """The ``cmdclass`` for ``setup()``: the commands bound to one release description."""
+    # The .dist-info files recording what was verified (evidence.py), from the fetch that put
+    # the binary in: build_py's, or the child's taken by write_wheelfile.
+    recorded: dict[str, bytes] = {}
 
     class SdistWithDescription(sdist):
         def make_release_tree(self, base_dir: str, files: list[str]) -> None:
@@ -69,7 +73,7 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             bin_dir = package_dir / "bin"
             shutil.rmtree(bin_dir, ignore_errors=True)  # never ship a binary of an earlier build
             if not prefetching():  # else the wheel takes the child's binary last (below)
-                _put_binary(release, bin_dir)
+                recorded.update(_put_binary(release, bin_dir))
 
     class PlatformWheel(bdist_wheel):
         def initialize_options(self) -> None:
@@ -83,8 +87,8 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             target = _stop_on_error(lambda: release.check_target(current_target()))
             return "py3", "none", wheel_platform_tag(target)
 
-        def write_wheelfile(self, *args: Any, **kwargs: Any) -> None:
-            super().write_wheelfile(*args, **kwargs)
+        def write_wheelfile(self, wheelfile_base: str, *args: Any, **kwargs: Any) -> None:
+            super().write_wheelfile(wheelfile_base, *args, **kwargs)
             if prefetching():
                 # The last step before the wheel is zipped: everything else was built and
                 # installed into its tree meanwhile, while the child fetched the binary.
@@ -92,7 +96,9 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
                 package = Path(installed, release.import_name)
                 if not (package / "__init__.py").is_file():
                     _unknown_bdist_wheel()
-                _put_binary(release, package / "bin")
+                recorded.update(_put_binary(release, package / "bin"))
+            # Into the .dist-info, which setuptools lists in RECORD as it zips the wheel.
+            _stop_on_error(lambda: write_dist_info(Path(wheelfile_base), recorded))
 
         def run(self) -> None:
             super().run()
@@ -115,9 +121,11 @@ def _unknown_bdist_wheel() -> NoReturn:
     )
 
 
-def _put_binary(release: Release, bin_dir: Path) -> None:
+def _put_binary(release: Release, bin_dir: Path) -> Mapping[str, bytes]:
+    """Put the verified binary into ``bin_dir``; the ``.dist-info`` files that record how."""
     # Library messages say what failed; only the install knows that nothing was installed.
-    _stop_on_error(lambda: binary_into(release, bin_dir), "Nothing was installed.")
+    fetched = _stop_on_error(lambda: binary_into(release, bin_dir), "Nothing was installed.")
+    return fetched.dist_info
 
 
 def long_description(release: Release) -> str:
