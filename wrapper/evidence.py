@@ -32,6 +32,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,7 @@ __all__ = [
     "check_installed",
     "dist_info_files",
     "parse_record",
+    "read_installed_record",
     "write_dist_info",
 ]
 
@@ -248,37 +250,75 @@ def parse_record(data: bytes, where: str) -> Record:
             )
         return found
 
+    texts = {
+        "tag": text("tag"),
+        "target": text("target"),
+        "archive": text("archive", "name"),
+        "algorithm": text("archive", "algorithm"),
+        "archive_digest": text("archive", "digest").lower(),
+        "checksums": text("checksums", "name"),
+        "checksums_source": text("checksums", "source"),
+        "trust": text("checksums", "trust"),
+        "binary_path": text("binary", "path"),
+        "binary_sha256": text("binary", "sha256").lower(),
+    }
     vouched = value.get("vouched_by")
     info = value.get("build_info")
     if not isinstance(vouched, dict) or not (info is None or isinstance(info, dict)):
-        raise ChecksumFileError(f"{where} lacks vouched_by or build_info as objects: {remedy}")
-    return Record(
-        tag=text("tag"),
-        target=text("target"),
-        archive=text("archive", "name"),
-        algorithm=text("archive", "algorithm"),
-        archive_digest=text("archive", "digest").lower(),
-        checksums=text("checksums", "name"),
-        checksums_source=text("checksums", "source"),
-        trust=text("checksums", "trust"),
-        vouched_by=vouched,
-        binary_path=text("binary", "path"),
-        binary_sha256=text("binary", "sha256").lower(),
-        build_info=info,
+        raise ChecksumFileError(
+            f"{where} lacks vouched_by or build_info as objects (found {vouched!r}, "
+            f"{info!r}): {remedy}"
+        )
+    return Record(**texts, vouched_by=vouched, build_info=info)
+
+
+def read_installed_record(dist: metadata.Distribution) -> tuple[str, bytes | None]:
+    """Where the installed distribution's record is (its ``.dist-info``), and its bytes: None
+    when it is absent. Raises :class:`ChecksumFileError` for a record too large to be one,
+    :class:`StorageError` for one that cannot be read."""
+    files = dist.files or []
+    meta = next(
+        (f for f in files if f.name == "METADATA" and f.parent.name.endswith(".dist-info")), None
     )
+    if meta is None:
+        raise ChecksumFileError(
+            f"the installed {dist.metadata['Name']} lists no .dist-info in its RECORD, so its "
+            "record of what was verified cannot be found; reinstall it with pip"
+        )
+    path = Path(str(dist.locate_file(meta.parent))) / RECORD_FILE
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_RECORD_SIZE + 1)
+    except FileNotFoundError:
+        return str(path), None
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_RECORD_SIZE:
+        raise ChecksumFileError(
+            f"{path} is larger than {MAX_RECORD_SIZE} bytes, which no record of this package "
+            "is; reinstall the package"
+        )
+    return str(path), data
 
 
 def check_installed(
-    record_bytes: bytes | None, record_where: str, binary: Path, package_dir: Path, reinstall: str
+    record_bytes: bytes | None,
+    record_where: str,
+    binary: Path,
+    package_dir: Path,
+    *,
+    tag: str,
+    reinstall: str,
 ) -> list[str]:
     """Check the installed ``binary`` against its record, and the record against the pins in
     ``package_dir``; the lines that say what was checked.
 
     ``record_bytes`` is ``verification.json`` as installed (None: absent), ``record_where``
-    its path, ``reinstall`` the command that reinstalls. Raises :class:`ChecksumFileError`
-    (no record, or one that cannot be read), :class:`ChecksumMismatchError` (the binary is not
-    the one recorded) or :class:`PinnedChecksumsError` (the record's archive digest is not the
-    pinned one); :class:`StorageError` if the binary cannot be read.
+    its path, ``tag`` the release tag of the installed version, ``reinstall`` the command that
+    reinstalls. Raises :class:`ChecksumFileError` (no record, one that cannot be read, or one
+    made for another release), :class:`ChecksumMismatchError` (the binary is not the one
+    recorded) or :class:`PinnedChecksumsError` (the record's archive digest is not the pinned
+    one); :class:`StorageError` if the binary cannot be read.
     """
     if record_bytes is None:
         raise ChecksumFileError(
@@ -287,6 +327,11 @@ def check_installed(
             f"kept). Reinstall it: {reinstall}"
         )
     record = parse_record(record_bytes, record_where)
+    if record.tag != tag:
+        raise ChecksumFileError(
+            f"{record_where} records the release {record.tag}, but the installed package is "
+            f"the one for {tag}: the record is not this installation's. Reinstall: {reinstall}"
+        )
     expected_name = Path(record.binary_path).name
     if binary.name != expected_name:
         raise ChecksumMismatchError(
