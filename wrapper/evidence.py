@@ -33,7 +33,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .buildinfo import BuildInfo, NoBuildInfoError, read_buildinfo
@@ -132,8 +132,8 @@ def write_dist_info(dist_info: Path, files: Mapping[str, bytes]) -> None:
             "recorded when the binary was fetched. Report it, with the output of pip install -v."
         )
     for name, data in sorted(files.items()):
-        parts = PurePosixPath(name).parts
-        if not parts or name.startswith("/") or any(p in {"", ".", ".."} for p in parts):
+        parts = name.split("/")
+        if "\\" in name or any(part in {"", ".", ".."} for part in parts):
             raise StorageError(f"refusing to write {name!r} into {dist_info}: not a plain name")
         path = dist_info.joinpath(*parts)
         try:

@@ -1,0 +1,405 @@
+"""The record of what was verified (``evidence.py``): written, read back and checked.
+
+Through pip, both ways, in test_record_e2e.py; here each rule alone: what the record claims
+for each voucher, its determinism, every malformed record refused with its path named, the
+checks of ``verify --installed`` one by one, and the ``.dist-info`` writer's refusals.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cerebrium_cli import bootstrap
+from cerebrium_cli.description import load_release
+from cerebrium_cli.errors import (
+    ChecksumFileError,
+    ChecksumMismatchError,
+    PinnedChecksumsError,
+    StorageError,
+)
+from cerebrium_cli.evidence import (
+    RECORD_FILE,
+    check_installed,
+    dist_info_files,
+    parse_record,
+    write_dist_info,
+)
+from cerebrium_cli.fetch import PINNED, VerifiedArchive, VerifiedChecksums, Voucher
+from cerebrium_cli.keyless import SignerIdentity
+from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import Release
+from cerebrium_cli.signatures import PublicKey
+from cerebrium_cli.verification import Verification
+from conftest import TAG
+from hypothesis import given
+from hypothesis import strategies as st
+
+TARGET = Target("linux", "amd64")
+ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
+DIGEST = "ab" * 32
+REINSTALL = "python -m pip install --force-reinstall --no-cache-dir cerebrium"
+NOTHING = {"pins": False, "key": None, "keyless": None, "attestation": None, "kept_signed": False}
+
+
+@pytest.fixture(scope="module")
+def release() -> Release:
+    return load_release()
+
+
+def _archive(
+    vouched_by: Voucher = "integrity",
+    *,
+    signatures: dict[str, bytes] | None = None,
+    raw: bytes | None = b"checksums",
+) -> VerifiedArchive:
+    source = PINNED if vouched_by == "pins" else "https://example.test/v2.0.0/checksums.txt"
+    checksums = VerifiedChecksums(
+        name="checksums.txt",
+        raw=raw,
+        entries={ARCHIVE: DIGEST},
+        algorithm="sha256",
+        source=source,
+        vouched_by=vouched_by,
+        signatures=signatures or {},
+    )
+    return VerifiedArchive(Path("/nonexistent"), ARCHIVE, "sha256", DIGEST, checksums)
+
+
+def _record(
+    release: Release,
+    binary: Path,
+    archive: VerifiedArchive | None = None,
+    verification: Verification | None = None,
+) -> dict[str, Any]:
+    files = dist_info_files(
+        release, TARGET, TAG, archive or _archive(), binary, verification or Verification()
+    )
+    value: dict[str, Any] = json.loads(files[RECORD_FILE])
+    return value
+
+
+@pytest.fixture
+def plain(tmp_path: Path) -> Path:
+    """A binary without Go build information (a stand-in)."""
+    binary = tmp_path / "cerebrium"
+    binary.write_bytes(b"#!/bin/sh\necho stand-in\n")
+    return binary
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def test_the_record_of_a_go_binary(
+    release: Release, go_binaries: dict[tuple[str, str], Path]
+) -> None:
+    binary = go_binaries["linux", "amd64"]
+    files = dist_info_files(release, TARGET, TAG, _archive(), binary, Verification())
+    assert sorted(files) == ["sboms/cerebrium.cdx.json", RECORD_FILE]
+    record = json.loads(files[RECORD_FILE])
+    data = binary.read_bytes()
+    assert record == {
+        "format": 1,
+        "tag": TAG,
+        "target": "linux/amd64",
+        "archive": {"name": ARCHIVE, "algorithm": "sha256", "digest": DIGEST},
+        "checksums": {
+            "name": "checksums.txt",
+            "source": "https://example.test/v2.0.0/checksums.txt",
+            "trust": "integrity only",
+        },
+        "vouched_by": NOTHING,
+        "binary": {
+            "path": "cerebrium_cli/bin/cerebrium",
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+        },
+        "build_info": {
+            "go_version": record["build_info"]["go_version"],
+            "main": {"path": "github.com/cerebriumai/cerebrium", "version": "(devel)"},
+        },
+    }
+    assert record["build_info"]["go_version"].startswith("go1.")
+    # Deterministic: the same inputs give the same bytes (the wheels stay byte-identical).
+    again = dist_info_files(release, TARGET, TAG, _archive(), binary, Verification())
+    assert again == files
+    assert files[RECORD_FILE].endswith(b"\n")
+
+
+def test_no_sbom_when_the_release_published_one(
+    release: Release, go_binaries: dict[tuple[str, str], Path]
+) -> None:
+    binary = go_binaries["linux", "amd64"]
+    files = dist_info_files(
+        release, TARGET, TAG, _archive(), binary, Verification(), with_sbom=False
+    )
+    assert sorted(files) == [RECORD_FILE]
+
+
+def test_a_binary_without_build_information_gets_a_record_and_no_sbom(
+    release: Release, plain: Path
+) -> None:
+    files = dist_info_files(release, TARGET, TAG, _archive(), plain, Verification())
+    assert sorted(files) == [RECORD_FILE]
+    assert json.loads(files[RECORD_FILE])["build_info"] is None
+
+
+def test_an_unreadable_binary_is_a_storage_error(release: Release, tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="cannot read the binary"):
+        dist_info_files(release, TARGET, TAG, _archive(), tmp_path / "gone", Verification())
+
+
+def _key() -> PublicKey:
+    from support.signing import make_key
+
+    return PublicKey(make_key().public_key(), "cosign.pub")
+
+
+IDENTITY = SignerIdentity("CerebriumAI/cerebrium", TAG)
+SIGNED = {"checksums.txt.sig": b"signature"}
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("pins", {"pins": True}),
+        ("pins-and-key", {"pins": True, "key": "KEY"}),
+        ("pins-without-the-file", {"pins": True}),
+        ("key", {"key": "KEY"}),
+        ("keyless", {"keyless": IDENTITY.describe()}),
+        ("attestation", {"keyless": IDENTITY.describe(), "attestation": "attested by"}),
+        ("cached-signed", {"kept_signed": True}),
+        ("keyless-bundle-not-verified", {}),
+    ],
+)
+def test_vouched_by_claims_what_the_fetch_proved_and_no_more(
+    release: Release, plain: Path, case: str, expected: dict[str, Any]
+) -> None:
+    key = _key()
+    archive, verification = {
+        "pins": (_archive("pins"), Verification()),
+        "pins-and-key": (_archive("pins", signatures=SIGNED), Verification(key=key)),
+        # Pins vouched, the release location lacked the checksums file: no signature checked.
+        "pins-without-the-file": (_archive("pins", raw=None), Verification(key=key)),
+        "key": (_archive("signature", signatures=SIGNED), Verification(key=key)),
+        "keyless": (
+            _archive("signature", signatures={"checksums.txt.sigstore.json": b"{}"}),
+            Verification(identity=IDENTITY),
+        ),
+        "attestation": (
+            _archive("signature", signatures={"checksums.txt.sigstore.json": b"{}"}),
+            Verification(policy="attestation", identity=IDENTITY),
+        ),
+        # Offline, a cached copy kept with a verified signature: no signature files now.
+        "cached-signed": (_archive("signature"), Verification(key=key)),
+        # auto: a bundle was read that was not a keyless one; nothing verified it.
+        "keyless-bundle-not-verified": (
+            _archive("integrity", signatures={"checksums.txt.sigstore.json": b"{}"}),
+            Verification(identity=IDENTITY),
+        ),
+    }[case]
+    vouched = _record(release, plain, archive, verification)["vouched_by"]
+    want = {**NOTHING, **expected}
+    if want["key"] == "KEY":
+        want["key"] = key.fingerprint
+    if want["attestation"]:
+        want["attestation"] = f"attested by {IDENTITY.describe()}"
+    assert vouched == want
+
+
+def test_write_dist_info_writes_nested_names(tmp_path: Path) -> None:
+    write_dist_info(tmp_path, {RECORD_FILE: b"{}\n", "sboms/x.cdx.json": b"[]"})
+    assert (tmp_path / RECORD_FILE).read_bytes() == b"{}\n"
+    assert (tmp_path / "sboms" / "x.cdx.json").read_bytes() == b"[]"
+    assert sorted(p.name for p in tmp_path.rglob(".*")) == []  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    "name", ["../escape", "/abs", "sboms/../../x", "a//b", "", "./x", "a\\..\\x"]
+)
+def test_write_dist_info_refuses_a_name_that_is_not_plain(tmp_path: Path, name: str) -> None:
+    with pytest.raises(StorageError, match="not a plain name"):
+        write_dist_info(tmp_path / "d", {name: b"x"})
+    assert not (tmp_path / "escape").exists()
+    assert not (tmp_path / "x").exists()
+
+
+def test_write_dist_info_refuses_to_make_a_wheel_without_a_record(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="without the record of what was verified"):
+        write_dist_info(tmp_path, {})
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- reading and checking ----------------------------------------------------------------
+
+WHERE = "/site/cerebrium-2.0.0.dist-info/verification.json"
+
+
+@pytest.fixture
+def installed(release: Release, plain: Path, tmp_path: Path) -> tuple[bytes, Path, Path]:
+    """A record, the binary it describes, and the package folder (no pins yet)."""
+    record = dist_info_files(release, TARGET, TAG, _archive(), plain, Verification())[RECORD_FILE]
+    package = tmp_path / "package"
+    package.mkdir()
+    return record, plain, package
+
+
+def _check(record: bytes | None, binary: Path, package: Path, tag: str = TAG) -> list[str]:
+    return check_installed(record, WHERE, binary, package, tag=tag, reinstall=REINSTALL)
+
+
+def test_check_installed_passes_and_says_what_it_checked(
+    installed: tuple[bytes, Path, Path],
+) -> None:
+    record, binary, package = installed
+    digest = hashlib.sha256(binary.read_bytes()).hexdigest()
+    assert _check(record, binary, package) == [
+        f"binary: {binary}: sha256 {digest}, as recorded at install",
+        f"archive: {ARCHIVE} (linux/amd64, {TAG}): sha256 {DIGEST}, verified at install against "
+        "checksums.txt from https://example.test/v2.0.0/checksums.txt (integrity only)",
+        "vouched for by: nothing beyond the checksums file as published (integrity only)",
+        f"pins: none in this package ({package / 'pinned-checksums.txt'} is absent)",
+    ]
+
+
+def test_check_installed_refuses_a_changed_byte(installed: tuple[bytes, Path, Path]) -> None:
+    record, binary, package = installed
+    data = bytearray(binary.read_bytes())
+    data[3] ^= 0x01
+    binary.write_bytes(bytes(data))
+    with pytest.raises(ChecksumMismatchError) as info:
+        _check(record, binary, package)
+    message = str(info.value)
+    assert message.startswith(f"the installed binary {binary} has changed since it was installed")
+    assert f"Installed now:   {hashlib.sha256(data).hexdigest()}" in message
+    assert WHERE in message
+    assert REINSTALL in message
+
+
+def test_check_installed_against_the_pins(installed: tuple[bytes, Path, Path]) -> None:
+    record, binary, package = installed
+    pins = package / "pinned-checksums.txt"
+    pins.write_text(f"{DIGEST}  {ARCHIVE}\n{'cd' * 32}  other.tar.gz\n")
+    assert _check(record, binary, package)[-1] == (
+        f"pins: {ARCHIVE} is pinned with that digest ({pins})"
+    )
+    pins.write_text(f"{'cd' * 32}  {ARCHIVE}\n")
+    with pytest.raises(PinnedChecksumsError, match=f"pinned in this package .* have {'cd' * 32}"):
+        _check(record, binary, package)
+    pins.write_text(f"{'cd' * 32}  other.tar.gz\n")
+    with pytest.raises(PinnedChecksumsError, match=r"have \(no entry\)"):
+        _check(record, binary, package)
+
+
+def test_check_installed_refuses_a_record_of_another_release(
+    installed: tuple[bytes, Path, Path],
+) -> None:
+    record, binary, package = installed
+    with pytest.raises(
+        ChecksumFileError, match=r"records the release v2\.0\.0, but .* for v3\.0\.0"
+    ):
+        _check(record, binary, package, tag="v3.0.0")
+
+
+def test_check_installed_refuses_a_record_of_another_binary(
+    installed: tuple[bytes, Path, Path], tmp_path: Path
+) -> None:
+    record, binary, package = installed
+    other = tmp_path / "other"
+    other.write_bytes(binary.read_bytes())
+    with pytest.raises(ChecksumMismatchError, match="records 'cerebrium_cli/bin/cerebrium'"):
+        _check(record, other, package)
+
+
+def test_check_installed_refuses_no_record(installed: tuple[bytes, Path, Path]) -> None:
+    _, binary, package = installed
+    with pytest.raises(ChecksumFileError, match=f"{WHERE} is missing") as info:
+        _check(None, binary, package)
+    assert REINSTALL in str(info.value)
+
+
+GOOD: dict[str, Any] = {
+    "format": 1,
+    "tag": TAG,
+    "target": "linux/amd64",
+    "archive": {"name": ARCHIVE, "algorithm": "sha256", "digest": DIGEST},
+    "checksums": {"name": "checksums.txt", "source": "s", "trust": "pinned"},
+    "vouched_by": {},
+    "binary": {"path": "cerebrium_cli/bin/cerebrium", "sha256": DIGEST},
+    "build_info": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"\xff\xfe", "is not a JSON record"),
+        (b"", "is not a JSON record"),
+        (b"[" * 100_000, "is not a JSON record"),
+        (b"[]", "holds list, not an object"),
+        (b'"text"', "holds str, not an object"),
+        (json.dumps({**GOOD, "format": 2}).encode(), "has format 2; this package reads format 1"),
+        (json.dumps({**GOOD, "format": "1"}).encode(), "has format '1'"),
+        (json.dumps({**GOOD, "tag": 5}).encode(), "has no text at tag (found 5)"),
+        (json.dumps({**GOOD, "archive": "x"}).encode(), "has no text at archive.name"),
+        (json.dumps({**GOOD, "binary": {"path": "p"}}).encode(), "no text at binary.sha256"),
+        (json.dumps({**GOOD, "vouched_by": []}).encode(), "lacks vouched_by or build_info"),
+        (json.dumps({**GOOD, "build_info": "go1"}).encode(), "lacks vouched_by or build_info"),
+    ],
+)
+def test_a_malformed_record_is_refused_naming_it(data: bytes, says: str) -> None:
+    with pytest.raises(ChecksumFileError) as info:
+        parse_record(data, WHERE)
+    message = str(info.value)
+    assert message.startswith(WHERE)
+    assert says in message
+    assert "Reinstall the package" in message
+
+
+def test_the_good_record_parses() -> None:
+    record = parse_record(json.dumps(GOOD).encode(), WHERE)
+    assert (record.archive, record.archive_digest, record.trust) == (ARCHIVE, DIGEST, "pinned")
+
+
+@given(st.binary(max_size=512))
+def test_any_bytes_parse_or_are_refused(data: bytes) -> None:
+    with contextlib.suppress(ChecksumFileError):
+        parse_record(data, WHERE)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+        max_leaves=12,
+    ),
+    st.sampled_from(sorted(GOOD)),
+)
+def test_any_value_at_any_field_parses_or_is_refused(value: object, key: str) -> None:
+    with contextlib.suppress(ChecksumFileError):
+        parse_record(json.dumps({**GOOD, key: value}).encode(), WHERE)
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [["--all"], ["--platform", "linux/amd64"]])
+def test_verify_installed_takes_no_platform(
+    extra: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        bootstrap.main(["verify", "--installed", *extra])
+    assert info.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_verify_installed_outside_an_install_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    # The tests import the checkout's wrapper/, which no installed distribution holds.
+    assert bootstrap.main(["verify", "--installed"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: the cerebrium distribution is not installed here; ")
+    assert "'verify --installed' checks the installed package" in err
