@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import TAG, VERSION
-from support.installs import install, settings
 from support.venvs import Venv
 
 if TYPE_CHECKING:
@@ -59,21 +58,10 @@ def _binary_in(archive: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def from_sdist(
-    tmp_path_factory: pytest.TempPathFactory,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    release: Release,
-    server: ReleaseServer,
-) -> Venv:
-    """The sdist installed by pip from the good release, with the bootstrap extra that the
-    ``bootstrap`` commands need."""
-    tmp = tmp_path_factory.mktemp("record-sdist")
-    env = settings(ca_file, f"{server.url}/good/", tmp / "cache")
-    venv, result = install(tmp, f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return venv
+def from_sdist(tools: Tools) -> Venv:
+    """The sdist installed by pip from the good release, with the bootstrap extra (conftest's
+    ``tools``: the tests that change its files put them back)."""
+    return tools[0]
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +86,17 @@ def from_wheel(
     return venv
 
 
-@pytest.mark.parametrize("way", ["from_sdist", "from_wheel"])
+@pytest.fixture(params=["from_sdist", "from_wheel"])
+def installed(request: pytest.FixtureRequest) -> Venv:
+    """Each way the package is installed."""
+    venv: Venv = request.getfixturevalue(request.param)
+    return venv
+
+
 def test_the_record_and_the_sbom_are_in_the_dist_info_and_its_record(
-    way: str, request: pytest.FixtureRequest, release: Release
+    installed: Venv, release: Release
 ) -> None:
-    venv: Venv = request.getfixturevalue(way)
+    venv = installed
     listed = _recorded(venv)
     assert f"{DIST_INFO}/verification.json" in listed
     assert f"{DIST_INFO}/{SBOM}" in listed
@@ -146,11 +140,8 @@ def test_the_sdists_record_matches_the_platform_wheels(from_sdist: Venv, from_wh
         ).read_bytes()
 
 
-@pytest.mark.parametrize("way", ["from_sdist", "from_wheel"])
-def test_verify_installed_passes_then_refuses_a_changed_binary(
-    way: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
-    venv: Venv = request.getfixturevalue(way)
+def test_verify_installed_passes_then_refuses_a_changed_binary(installed: Venv) -> None:
+    venv = installed
     good = _verify(venv)
     assert good.returncode == 0, good.stderr
     binary = _site(venv) / "cerebrium_cli" / "bin" / "cerebrium"

@@ -24,15 +24,8 @@ from cerebrium_cli.buildinfo import BuildInfo, Module, read_buildinfo
 from cerebrium_cli.sbom import SPEC_VERSION, cyclonedx, purl, sbom_name
 from support import gotools
 from support.gocli import go_env
+from support.goreleaser import GIT_ENV, OFFLINE
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
 # The dependencies, pinned with their sums so the build needs no checksum database.
 GO_MOD = """module example.com/sbomdemo
 
@@ -112,7 +105,7 @@ def _syft(binary: Path) -> dict[str, Any]:
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "SYFT_CHECK_FOR_APP_UPDATE": "false"},
+        env={**os.environ, **OFFLINE},  # syft never leaves the machine
     )
     assert result.returncode == 0, result.stderr
     document: dict[str, Any] = json.loads(result.stdout)
