@@ -507,6 +507,7 @@ def test_the_started_child_fetches_the_binary_the_build_takes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_release: Path
 ) -> None:
     build_base = tmp_path / "build"
+    fetch_into = _prefetch.fetch_into
     _prefetch.begin(WRAPPER, build_base)
     _no_fetch_here(monkeypatch)  # after begin: the child has its own, real fetch_into
     (staging,) = build_base.glob("prefetch-*")
@@ -518,6 +519,9 @@ def test_the_started_child_fetches_the_binary_the_build_takes(
     record = json.loads(fetched.dist_info["verification.json"])
     assert record["binary"]["sha256"] == hashlib.sha256(BINARY).hexdigest()
     assert record["archive"]["digest"] == hashlib.sha256(local_release.read_bytes()).hexdigest()
+    # The same record as the fetch in the build process itself (build_py's path) makes.
+    in_process = fetch_into(load_release(), tmp_path / "here")
+    assert in_process.dist_info == fetched.dist_info
     if sys.platform != "win32":
         assert os.access(binary, os.X_OK)
     assert staging.is_dir()

@@ -176,8 +176,9 @@ def test_verify_installed_passes_then_refuses_a_changed_binary(installed: Venv) 
         (b"{\x00 not json", "verification.json is not a JSON record"),
         (b'{"format": 1, "tag": "v2.0.0"}', "verification.json has no text at target"),
         (b'{"format": 7}', "verification.json has format 7; this package reads format 1"),
+        (b" " * ((1 << 20) + 1), "verification.json is larger than 1048576 bytes"),
     ],
-    ids=["missing", "garbled", "incomplete", "another-format"],
+    ids=["missing", "garbled", "incomplete", "another-format", "too-large"],
 )
 def test_verify_installed_refuses_a_missing_or_garbled_record(
     from_sdist: Venv, content: bytes | None, says: str
@@ -197,3 +198,38 @@ def test_verify_installed_refuses_a_missing_or_garbled_record(
     assert says in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_verify_installed_checks_the_record_against_the_pins(
+    from_sdist: Venv, release: Release
+) -> None:
+    # The test release is not pinned; pins as a released package carries them are put in.
+    pins = _site(from_sdist) / "cerebrium_cli" / "pinned-checksums.txt"
+    digest = hashlib.sha256(release.archives["linux", "amd64"].read_bytes()).hexdigest()
+    try:
+        pins.write_text(f"{digest}  {ARCHIVE}\n{'0' * 64}  other.zip\n")
+        good = _verify(from_sdist)
+        pins.write_text(f"{'0' * 64}  {ARCHIVE}\n")
+        bad = _verify(from_sdist)
+    finally:
+        pins.unlink(missing_ok=True)
+    assert good.returncode == 0, good.stderr
+    assert f"pins: {ARCHIVE} is pinned with that digest ({pins})" in good.stdout
+    assert bad.returncode == 1
+    assert bad.stderr.startswith(f"error: {_site(from_sdist) / DIST_INFO / 'verification.json'}")
+    assert f"says {ARCHIVE} had sha256 {digest}, but the checksums pinned" in bad.stderr
+    assert f"have {'0' * 64}: the binary did not come from the release" in bad.stderr
+
+
+def test_verify_installed_without_the_binary_says_where_it_looked(from_sdist: Venv) -> None:
+    bin_dir = _site(from_sdist) / "cerebrium_cli" / "bin"
+    aside = bin_dir.with_name("bin-aside")
+    bin_dir.rename(aside)
+    try:
+        result = _verify(from_sdist)
+    finally:
+        aside.rename(bin_dir)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cerebrium: cannot find the cerebrium binary: ")
+    assert str(bin_dir) in result.stderr
+    assert "Traceback" not in result.stderr
