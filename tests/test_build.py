@@ -95,6 +95,21 @@ def test_a_wheel_tree_without_the_package_where_expected_stops_the_build(
     assert (tmp_path / "x.dist-info" / "verification.json").read_bytes() == b"{}\n"
 
 
+def test_a_wheel_without_the_record_of_what_was_verified_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The binary was put in by build_py, and that fetch recorded nothing: never ship it so.
+    command = _wheel_command(monkeypatch, Target("linux", "amd64"))
+    monkeypatch.setattr(bdist_wheel, "write_wheelfile", lambda self, *a, **k: None)
+    monkeypatch.setattr(build, "prefetching", lambda: False)
+    with pytest.raises(SystemExit) as info:
+        command.write_wheelfile(str(tmp_path / "x.dist-info"))
+    message = str(info.value.code)
+    assert message.startswith("error: the wheel would be made without the record of what was")
+    assert message.endswith("Nothing was installed.")
+    assert not (tmp_path / "x.dist-info").exists()
+
+
 def test_unsupported_build_machine_stops_with_the_message_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -6,13 +6,16 @@
 wheel can never reach another platform. The binary comes through :func:`fetch.fetch_binary`, the
 same code path as the commands: fetched by a child process the backend started before it
 imported setuptools, and put into the wheel's tree last, just before it is zipped; or, when no
-child was started, fetched here by ``build_py`` (``_prefetch.py``). ``sdist`` records the release
-description in the sdist (``description.record``), and ``build_py`` in the package. Any failure
-stops the build with the message alone, without a traceback.
+child was started, fetched here by ``build_py`` (``_prefetch.py``). The fetch's record of what it
+verified, and the SBOM of the binary, go into the wheel's ``.dist-info`` (``evidence.py``).
+``sdist`` records the release description in the sdist (``description.record``), and
+``build_py`` in the package. Any failure stops the build with the message alone, without a
+traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -98,7 +101,8 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
                     _unknown_bdist_wheel()
                 recorded.update(_put_binary(release, package / "bin"))
             # Into the .dist-info, which setuptools lists in RECORD as it zips the wheel.
-            _stop_on_error(lambda: write_dist_info(Path(wheelfile_base), recorded))
+            write = functools.partial(write_dist_info, Path(wheelfile_base), recorded)
+            _stop_on_error(write, "Nothing was installed.")
 
         def run(self) -> None:
             super().run()

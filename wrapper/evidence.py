@@ -36,6 +36,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import __version__
 from .buildinfo import BuildInfo, NoBuildInfoError, read_buildinfo
 from .digests import copy_hashing
 from .errors import ChecksumFileError, ChecksumMismatchError, PinnedChecksumsError, StorageError
@@ -50,7 +51,9 @@ if TYPE_CHECKING:  # the build imports this module: the fetch's modules load onl
 
 __all__ = [
     "FORMAT",
+    "MAX_RECORD_SIZE",
     "RECORD_FILE",
+    "Record",
     "Recorded",
     "check_installed",
     "dist_info_files",
@@ -107,7 +110,7 @@ def dist_info_files(
     }
     files = {RECORD_FILE: _json(record)}
     if with_sbom and info is not None:
-        tool = (release.import_name, _package_version())
+        tool = (release.import_name, __version__)
         files[f"sboms/{sbom_name(binary.name)}"] = cyclonedx(
             info, binary_name=binary.name, binary_sha256=digest, tool=tool
         )
@@ -124,8 +127,9 @@ class Recorded:
 
 def write_dist_info(dist_info: Path, files: Mapping[str, bytes]) -> None:
     """Write ``files`` (names relative to the ``.dist-info``, ``/``-separated) into the folder
-    ``dist_info``. Raises :class:`StorageError` for a name that would leave it (never written
-    by this package) or a file that cannot be written."""
+    ``dist_info``. Raises :class:`StorageError` when ``files`` is empty (a wheel is never made
+    without its record), for a name that would leave the folder (never written by this
+    package), or a file that cannot be written."""
     if not files:
         raise StorageError(
             "the wheel would be made without the record of what was verified: nothing was "
@@ -189,12 +193,6 @@ def _read_binary(binary: Path, name: str) -> tuple[str, int, BuildInfo | None]:
 
 def _json(value: Mapping[str, Any]) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-
-
-def _package_version() -> str:
-    from . import __version__
-
-    return __version__
 
 
 # --- reading the record back --------------------------------------------------------------
