@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from cerebrium_cli import bootstrap
+from cerebrium_cli.buildinfo import MAGIC, BuildInfoError
 from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import (
     ChecksumFileError,
@@ -146,6 +147,19 @@ def test_a_binary_without_build_information_gets_a_record_and_no_sbom(
     files = dist_info_files(release, TARGET, TAG, _archive(), plain, Verification())
     assert sorted(files) == [RECORD_FILE]
     assert json.loads(files[RECORD_FILE])["build_info"] is None
+
+
+def test_malformed_build_information_is_refused_naming_the_binary_and_archive(
+    release: Release, tmp_path: Path
+) -> None:
+    # A well-framed blob (buildinfo.py) whose second line lacks a column.
+    modinfo = b"0" * 16 + b"path\tx\nmod\tx\n" + b"0" * 16
+    header = MAGIC + bytes([8, 2]) + b"\0" * 16
+    blob = header + bytes([8]) + b"go1.22.1" + bytes([len(modinfo)]) + modinfo
+    binary = tmp_path / "cerebrium"
+    binary.write_bytes(b"\0" * 64 + blob)
+    with pytest.raises(BuildInfoError, match=f"^cerebrium in {ARCHIVE}: .*line 2"):
+        dist_info_files(release, TARGET, TAG, _archive(), binary, Verification())
 
 
 def test_an_unreadable_binary_is_a_storage_error(release: Release, tmp_path: Path) -> None:
