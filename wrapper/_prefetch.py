@@ -91,7 +91,9 @@ def fetch_into(release: Release, bin_dir: Path) -> Recorded:
     target = release.check_target(current_target())
     tag = tag_for(__version__)
     name = release.archive_name(target, tag)
-    with Sources.from_settings(release, tag, Settings.from_environ(release)) as sources:
+    # A build: relative paths are the user's, not relative to pip's build directory.
+    settings = Settings.from_environ(release, build=True)
+    with Sources.from_settings(release, tag, settings) as sources:
         # fetch.fetch_binary's steps, keeping the verified archive for the record.
         checksums = read_checksums(release, tag, sources, name)
         with verified_archive(release, target, tag, sources, checksums) as archive:
