@@ -8,6 +8,7 @@ checks of ``verify --installed`` one by one, and the ``.dist-info`` writer's ref
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -31,11 +32,9 @@ from cerebrium_cli.evidence import (
     write_dist_info,
 )
 from cerebrium_cli.fetch import PINNED, VerifiedArchive, VerifiedChecksums, Voucher
-from cerebrium_cli.keyless import SignerIdentity
 from cerebrium_cli.platforms import Target
+from cerebrium_cli.proofs import Proofs
 from cerebrium_cli.release import Release
-from cerebrium_cli.signatures import PublicKey
-from cerebrium_cli.verification import Verification
 from conftest import TAG
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,36 +51,15 @@ def release() -> Release:
     return load_release()
 
 
-def _archive(
-    vouched_by: Voucher = "integrity",
-    *,
-    signatures: dict[str, bytes] | None = None,
-    raw: bytes | None = b"checksums",
-) -> VerifiedArchive:
-    source = PINNED if vouched_by == "pins" else "https://example.test/v2.0.0/checksums.txt"
+def _archive(proofs: Proofs | None = None) -> VerifiedArchive:
+    """A verified archive as the fetch yields it, with the ``proofs`` it collected."""
+    proofs = proofs or Proofs()
+    voucher: Voucher = "pins" if proofs.pins else "signature" if proofs.signed else "integrity"
+    source = PINNED if proofs.pins else "https://example.test/v2.0.0/checksums.txt"
     checksums = VerifiedChecksums(
-        name="checksums.txt",
-        raw=raw,
-        entries={ARCHIVE: DIGEST},
-        algorithm="sha256",
-        source=source,
-        vouched_by=vouched_by,
-        signatures=signatures or {},
+        "checksums.txt", b"checksums", {ARCHIVE: DIGEST}, "sha256", source, voucher, proofs=proofs
     )
-    return VerifiedArchive(Path("/nonexistent"), ARCHIVE, "sha256", DIGEST, checksums)
-
-
-def _record(
-    release: Release,
-    binary: Path,
-    archive: VerifiedArchive | None = None,
-    verification: Verification | None = None,
-) -> dict[str, Any]:
-    files = dist_info_files(
-        release, TARGET, TAG, archive or _archive(), binary, verification or Verification()
-    )
-    value: dict[str, Any] = json.loads(files[RECORD_FILE])
-    return value
+    return VerifiedArchive(Path("/nonexistent"), ARCHIVE, "sha256", DIGEST, checksums, proofs)
 
 
 @pytest.fixture
@@ -99,7 +77,7 @@ def test_the_record_of_a_go_binary(
     release: Release, go_binaries: dict[tuple[str, str], Path]
 ) -> None:
     binary = go_binaries["linux", "amd64"]
-    files = dist_info_files(release, TARGET, TAG, _archive(), binary, Verification())
+    files = dist_info_files(release, TARGET, TAG, _archive(), binary)
     assert sorted(files) == ["sboms/cerebrium.cdx.json", RECORD_FILE]
     record = json.loads(files[RECORD_FILE])
     data = binary.read_bytes()
@@ -126,7 +104,7 @@ def test_the_record_of_a_go_binary(
     }
     assert record["build_info"]["go_version"].startswith("go1.")
     # Deterministic: the same inputs give the same bytes (the wheels stay byte-identical).
-    again = dist_info_files(release, TARGET, TAG, _archive(), binary, Verification())
+    again = dist_info_files(release, TARGET, TAG, _archive(), binary)
     assert again == files
     assert files[RECORD_FILE].endswith(b"\n")
 
@@ -135,16 +113,14 @@ def test_no_sbom_when_the_release_published_one(
     release: Release, go_binaries: dict[tuple[str, str], Path]
 ) -> None:
     binary = go_binaries["linux", "amd64"]
-    files = dist_info_files(
-        release, TARGET, TAG, _archive(), binary, Verification(), with_sbom=False
-    )
+    files = dist_info_files(release, TARGET, TAG, _archive(), binary, with_sbom=False)
     assert sorted(files) == [RECORD_FILE]
 
 
 def test_a_binary_without_build_information_gets_a_record_and_no_sbom(
     release: Release, plain: Path
 ) -> None:
-    files = dist_info_files(release, TARGET, TAG, _archive(), plain, Verification())
+    files = dist_info_files(release, TARGET, TAG, _archive(), plain)
     assert sorted(files) == [RECORD_FILE]
     assert json.loads(files[RECORD_FILE])["build_info"] is None
 
@@ -159,70 +135,35 @@ def test_malformed_build_information_is_refused_naming_the_binary_and_archive(
     binary = tmp_path / "cerebrium"
     binary.write_bytes(b"\0" * 64 + blob)
     with pytest.raises(BuildInfoError, match=f"^cerebrium in {ARCHIVE}: .*line 2"):
-        dist_info_files(release, TARGET, TAG, _archive(), binary, Verification())
+        dist_info_files(release, TARGET, TAG, _archive(), binary)
 
 
 def test_an_unreadable_binary_is_a_storage_error(release: Release, tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="cannot read the binary"):
-        dist_info_files(release, TARGET, TAG, _archive(), tmp_path / "gone", Verification())
-
-
-def _key() -> PublicKey:
-    from support.signing import make_key
-
-    return PublicKey(make_key().public_key(), "cosign.pub")
-
-
-IDENTITY = SignerIdentity("CerebriumAI/cerebrium", TAG)
-SIGNED = {"checksums.txt.sig": b"signature"}
+        dist_info_files(release, TARGET, TAG, _archive(), tmp_path / "gone")
 
 
 @pytest.mark.parametrize(
-    ("case", "expected"),
+    "proofs",
     [
-        ("pins", {"pins": True}),
-        ("pins-and-key", {"pins": True, "key": "KEY"}),
-        ("pins-without-the-file", {"pins": True}),
-        ("key", {"key": "KEY"}),
-        ("keyless", {"keyless": IDENTITY.describe()}),
-        ("attestation", {"keyless": IDENTITY.describe(), "attestation": "attested by"}),
-        ("cached-signed", {"kept_signed": True}),
-        ("keyless-bundle-not-verified", {}),
+        Proofs(),
+        Proofs(pins=True),
+        Proofs(pins=True, key="0123456789abcdef"),
+        Proofs(keyless="a workflow of github.com/CerebriumAI/cerebrium at refs/tags/v2.0.0"),
+        Proofs(
+            keyless="a workflow ...", attestation="attested (https://slsa.dev/provenance/v1) by x"
+        ),
+        Proofs(kept_signed=True),
     ],
+    ids=["nothing", "pins", "pins-and-key", "keyless", "attestation", "cached-signed"],
 )
-def test_vouched_by_claims_what_the_fetch_proved_and_no_more(
-    release: Release, plain: Path, case: str, expected: dict[str, Any]
+def test_vouched_by_is_what_the_fetch_proved_and_reads_back_as_it(
+    release: Release, plain: Path, proofs: Proofs
 ) -> None:
-    key = _key()
-    archive, verification = {
-        "pins": (_archive("pins"), Verification()),
-        "pins-and-key": (_archive("pins", signatures=SIGNED), Verification(key=key)),
-        # Pins vouched, the release location lacked the checksums file: no signature checked.
-        "pins-without-the-file": (_archive("pins", raw=None), Verification(key=key)),
-        "key": (_archive("signature", signatures=SIGNED), Verification(key=key)),
-        "keyless": (
-            _archive("signature", signatures={"checksums.txt.sigstore.json": b"{}"}),
-            Verification(identity=IDENTITY),
-        ),
-        "attestation": (
-            _archive("signature", signatures={"checksums.txt.sigstore.json": b"{}"}),
-            Verification(policy="attestation", identity=IDENTITY),
-        ),
-        # Offline, a cached copy kept with a verified signature: no signature files now.
-        "cached-signed": (_archive("signature"), Verification(key=key)),
-        # auto: a bundle was read that was not a keyless one; nothing verified it.
-        "keyless-bundle-not-verified": (
-            _archive("integrity", signatures={"checksums.txt.sigstore.json": b"{}"}),
-            Verification(identity=IDENTITY),
-        ),
-    }[case]
-    vouched = _record(release, plain, archive, verification)["vouched_by"]
-    want = {**NOTHING, **expected}
-    if want["key"] == "KEY":
-        want["key"] = key.fingerprint
-    if want["attestation"]:
-        want["attestation"] = f"attested by {IDENTITY.describe()}"
-    assert vouched == want
+    files = dist_info_files(release, TARGET, TAG, _archive(proofs), plain)
+    record = json.loads(files[RECORD_FILE])
+    assert record["vouched_by"] == dataclasses.asdict(proofs)
+    assert parse_record(files[RECORD_FILE], WHERE).vouched_by == proofs
 
 
 def test_write_dist_info_writes_nested_names(tmp_path: Path) -> None:
@@ -256,7 +197,7 @@ WHERE = "/site/cerebrium-2.0.0.dist-info/verification.json"
 @pytest.fixture
 def installed(release: Release, plain: Path, tmp_path: Path) -> tuple[bytes, Path, Path]:
     """A record, the binary it describes, and the package folder (no pins yet)."""
-    record = dist_info_files(release, TARGET, TAG, _archive(), plain, Verification())[RECORD_FILE]
+    record = dist_info_files(release, TARGET, TAG, _archive(), plain)[RECORD_FILE]
     package = tmp_path / "package"
     package.mkdir()
     return record, plain, package
@@ -275,7 +216,7 @@ def test_check_installed_passes_and_says_what_it_checked(
         f"binary: {binary}: sha256 {digest}, as recorded at install",
         f"archive: {ARCHIVE} (linux/amd64, {TAG}): sha256 {DIGEST}, verified at install against "
         "checksums.txt from https://example.test/v2.0.0/checksums.txt (integrity only)",
-        "vouched for by: nothing beyond the checksums file as published (integrity only)",
+        "vouched for by: none: integrity only",
         f"pins: none in this package ({package / 'pinned-checksums.txt'} is absent)",
     ]
 
@@ -342,7 +283,7 @@ GOOD: dict[str, Any] = {
     "target": "linux/amd64",
     "archive": {"name": ARCHIVE, "algorithm": "sha256", "digest": DIGEST},
     "checksums": {"name": "checksums.txt", "source": "s", "trust": "pinned"},
-    "vouched_by": {},
+    "vouched_by": NOTHING,
     "binary": {"path": "cerebrium_cli/bin/cerebrium", "sha256": DIGEST},
     "build_info": None,
 }
@@ -361,8 +302,17 @@ GOOD: dict[str, Any] = {
         (json.dumps({**GOOD, "tag": 5}).encode(), "has no text at tag (found 5)"),
         (json.dumps({**GOOD, "archive": "x"}).encode(), "has no text at archive.name"),
         (json.dumps({**GOOD, "binary": {"path": "p"}}).encode(), "no text at binary.sha256"),
-        (json.dumps({**GOOD, "vouched_by": []}).encode(), "lacks vouched_by or build_info"),
-        (json.dumps({**GOOD, "build_info": "go1"}).encode(), "lacks vouched_by or build_info"),
+        (json.dumps({**GOOD, "vouched_by": []}).encode(), "has no vouched_by with the fields"),
+        (json.dumps({**GOOD, "vouched_by": {"pins": True}}).encode(), "found {'pins': True}"),
+        (
+            json.dumps({**GOOD, "vouched_by": {**NOTHING, "pins": "yes"}}).encode(),
+            "has 'yes' at vouched_by.pins",
+        ),
+        (
+            json.dumps({**GOOD, "vouched_by": {**NOTHING, "key": 5}}).encode(),
+            "has 5 at vouched_by.key",
+        ),
+        (json.dumps({**GOOD, "build_info": "go1"}).encode(), "has no object at build_info"),
     ],
 )
 def test_a_malformed_record_is_refused_naming_it(data: bytes, says: str) -> None:

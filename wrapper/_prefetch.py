@@ -98,7 +98,7 @@ def fetch_into(release: Release, bin_dir: Path) -> Recorded:
         checksums = read_checksums(release, tag, sources, name)
         with verified_archive(release, target, tag, sources, checksums) as archive:
             binary = extract(release, target, tag, archive, bin_dir)
-        files = dist_info_files(release, target, tag, archive, binary, sources.verification)
+        files = dist_info_files(release, target, tag, archive, binary)
     return Recorded(binary, files)
 
 

@@ -9,16 +9,16 @@ for the archive, a CycloneDX SBOM of the binary in ``sboms/`` (:mod:`sbom`, PEP 
      "checksums": {"name": "checksums.txt", "source": URL, path or "the checksums pinned in
                    this package", "trust": "pinned" | "signed" | "integrity only"},
      "vouched_by": {"pins": bool, "key": fingerprint | null, "keyless": signer | null,
-                    "attestation": "attested by ..." | null, "kept_signed": bool},
+                    "attestation": "attested (...) by ..." | null, "kept_signed": bool},
      "binary": {"path": "cerebrium_cli/bin/cerebrium", "sha256": hex, "size": bytes},
      "build_info": {"go_version": "go1.26.8", "main": {"path": ..., "version": ...}} | null}
 
-``vouched_by`` claims only what the fetch proved (:func:`_vouchers`): the pins when the
-checksums were the pinned ones; the release key's fingerprint when its signature on the
-checksums file verified now; the keyless signer when that signature did; an attestation when
-``<PREFIX>VERIFY=attestation`` verified one; ``kept_signed`` when, offline, the cached checksums
-file had a verified signature when it was kept. The bytes are deterministic (keys sorted, no
-time), so the same release gives byte-identical wheels.
+``vouched_by`` is the fetch's :class:`proofs.Proofs`, what it verified and nothing more: the
+pins when the checksums were the pinned ones; the release key's fingerprint when its signature
+on the checksums file verified; the keyless signer when that signature did; the attestation when
+one verified; ``kept_signed`` when, offline, the cached checksums file had a verified signature
+when it was kept. The bytes are deterministic (keys sorted, no time), so the same release gives
+byte-identical wheels.
 
 ``python -m <package>.bootstrap verify --installed`` (:func:`check_installed`) reads the record
 of the installed distribution, re-hashes the installed binary against it, and checks the
@@ -27,6 +27,7 @@ archive digest it names against the pins the installed package carries; offline,
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import os
@@ -41,13 +42,13 @@ from .buildinfo import BuildInfo, NoBuildInfoError, read_buildinfo
 from .digests import copy_hashing
 from .errors import ChecksumFileError, ChecksumMismatchError, PinnedChecksumsError, StorageError
 from .pins import PINS_NAME, load_pins
+from .proofs import Proofs
 from .sbom import cyclonedx, sbom_name
 
 if TYPE_CHECKING:  # the build imports this module: the fetch's modules load only to fetch
     from .fetch import VerifiedArchive
     from .platforms import Target
     from .release import Release
-    from .verification import Verification
 
 __all__ = [
     "FORMAT",
@@ -73,7 +74,6 @@ def dist_info_files(
     tag: str,
     archive: VerifiedArchive,
     binary: Path,
-    verification: Verification,
     *,
     with_sbom: bool = True,
 ) -> dict[str, bytes]:
@@ -95,7 +95,7 @@ def dist_info_files(
             "source": archive.checksums.source,
             "trust": archive.checksums.trust,
         },
-        "vouched_by": _vouchers(archive, verification),
+        "vouched_by": dataclasses.asdict(archive.proofs),
         "binary": {
             "path": f"{release.import_name}/bin/{binary.name}",
             "sha256": digest,
@@ -149,32 +149,6 @@ def write_dist_info(dist_info: Path, files: Mapping[str, bytes]) -> None:
             raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def _vouchers(archive: VerifiedArchive, verification: Verification) -> dict[str, Any]:
-    """What vouched for the archive's digest, claiming only what this fetch proved.
-
-    A signature verified now left its files in ``checksums.signatures``; with the release key
-    pinned every signature checked is the key's (``Verification.check_checksums``), else it was
-    the keyless signer's, which only verifies a checksums file it then vouches for. A cached
-    copy (offline) was signed when it was kept, by whom the cache does not say.
-    """
-    checksums = archive.checksums
-    signed_now = bool(checksums.signatures) and checksums.raw is not None
-    key = verification.key.fingerprint if verification.key is not None and signed_now else None
-    keyless = None
-    if signed_now and key is None and checksums.vouched_by == "signature":
-        keyless = verification.identity.describe() if verification.identity else None
-    attested = None
-    if verification.policy == "attestation" and verification.identity is not None:
-        attested = f"attested by {verification.identity.describe()}"  # else verified_archive raised
-    return {
-        "pins": checksums.vouched_by == "pins",
-        "key": key,
-        "keyless": keyless,
-        "attestation": attested,
-        "kept_signed": checksums.vouched_by == "signature" and not signed_now,
-    }
-
-
 def _read_binary(binary: Path, name: str) -> tuple[str, int, BuildInfo | None]:
     """The binary's sha256 (hex), size and Go build information (None: not a Go binary)."""
     try:
@@ -210,7 +184,7 @@ class Record:
     checksums: str
     checksums_source: str
     trust: str
-    vouched_by: Mapping[str, Any]
+    vouched_by: Proofs
     binary_path: str
     binary_sha256: str
     build_info: Mapping[str, Any] | None
@@ -260,14 +234,29 @@ def parse_record(data: bytes, where: str) -> Record:
         "binary_path": text("binary", "path"),
         "binary_sha256": text("binary", "sha256").lower(),
     }
-    vouched = value.get("vouched_by")
     info = value.get("build_info")
-    if not isinstance(vouched, dict) or not (info is None or isinstance(info, dict)):
+    if not (info is None or isinstance(info, dict)):
+        raise ChecksumFileError(f"{where} has no object at build_info (found {info!r}): {remedy}")
+    return Record(
+        **texts, vouched_by=_proofs(value.get("vouched_by"), where, remedy), build_info=info
+    )
+
+
+def _proofs(value: object, where: str, remedy: str) -> Proofs:
+    """``vouched_by`` as the :class:`Proofs` it was written from; ChecksumFileError otherwise."""
+    fields = {f.name: f.type for f in dataclasses.fields(Proofs)}
+    if not (isinstance(value, dict) and set(value) == set(fields)):
         raise ChecksumFileError(
-            f"{where} lacks vouched_by or build_info as objects (found {vouched!r}, "
-            f"{info!r}): {remedy}"
+            f"{where} has no vouched_by with the fields {', '.join(sorted(fields))} "
+            f"(found {value!r}): {remedy}"
         )
-    return Record(**texts, vouched_by=vouched, build_info=info)
+    for name, kind in fields.items():
+        item = value[name]
+        if not (
+            isinstance(item, bool) if kind == "bool" else item is None or isinstance(item, str)
+        ):
+            raise ChecksumFileError(f"{where} has {item!r} at vouched_by.{name}: {remedy}")
+    return Proofs(**value)
 
 
 def read_installed_record(dist: metadata.Distribution) -> tuple[str, bytes | None]:
@@ -353,7 +342,7 @@ def check_installed(
         f"archive: {record.archive} ({record.target}, {record.tag}): {record.algorithm} "
         f"{record.archive_digest}, verified at install against {record.checksums} from "
         f"{record.checksums_source} ({record.trust})",
-        f"vouched for by: {_describe(record.vouched_by)}",
+        f"vouched for by: {record.vouched_by.describe()}",
     ]
     pins_path = package_dir / PINS_NAME
     pins = load_pins(pins_path, algorithm=record.algorithm)
@@ -377,18 +366,3 @@ def check_installed(
             f"{main.get('path')} {main.get('version')}"
         )
     return lines
-
-
-def _describe(vouchers: Mapping[str, Any]) -> str:
-    found = [
-        "the checksums pinned in this package" if vouchers.get("pins") else "",
-        f"a signature by the release key {vouchers['key']}" if vouchers.get("key") else "",
-        f"a keyless signature by {vouchers['keyless']}" if vouchers.get("keyless") else "",
-        "a signature verified when the cached checksums were kept"
-        if vouchers.get("kept_signed")
-        else "",
-        f"the archive {vouchers['attestation']}" if vouchers.get("attestation") else "",
-    ]
-    return ", ".join(each for each in found if each) or (
-        "nothing beyond the checksums file as published (integrity only)"
-    )

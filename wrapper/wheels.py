@@ -103,9 +103,7 @@ def build_wheels(
             platform_tag = binary_wheel_tag(binary, target, name, log)
             sbom = _sbom(f"{name}.sbom.json", sources, book, log)
             # What was verified, and the SBOM made from the binary when none was published.
-            meta = dist_info_files(
-                release, target, tag, archive, binary, sources.verification, with_sbom=not sbom
-            )
+            meta = dist_info_files(release, target, tag, archive, binary, with_sbom=not sbom)
             meta.update({f"sboms/{sbom[0]}": sbom[1]} if sbom else {})
             wheel = write_wheel(content, platform_tag, binary, meta, out_dir)
             if wheel not in made:  # one universal2 wheel for both darwin targets
