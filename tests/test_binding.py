@@ -27,8 +27,9 @@ from cerebrium_cli.binding import (
 )
 from cerebrium_cli.buildinfo import MAGIC, BuildInfo, BuildInfoError, Module
 from cerebrium_cli.errors import ArchiveError, SignatureError
-from cerebrium_cli.fetch import VerifiedChecksums, Voucher
+from cerebrium_cli.fetch import VerifiedArchive, VerifiedChecksums
 from cerebrium_cli.platforms import Target
+from cerebrium_cli.proofs import Proofs
 from cerebrium_cli.release import Release, parse_release
 from cerebrium_cli.settings import VerifyPolicy
 from cerebrium_cli.signatures import PublicKey, load_public_key
@@ -235,43 +236,45 @@ def key(tmp_path_factory: pytest.TempPathFactory) -> PublicKey:
     return loaded
 
 
-def _checksums(vouched_by: Voucher) -> VerifiedChecksums:
-    return VerifiedChecksums(
-        name="checksums.txt",
-        raw=b"",
-        entries={},
-        algorithm="sha256",
-        source="https://example.com/releases/download/v2.0.0/checksums.txt",
-        vouched_by=vouched_by,
-    )
+ASSET = "cerebrium_cli_linux_amd64.tar.gz"
+CHECKSUMS = VerifiedChecksums(
+    name="checksums.txt",
+    raw=b"",
+    entries={},
+    algorithm="sha256",
+    source="https://example.com/releases/download/v2.0.0/checksums.txt",
+    vouched_by="signature",
+)
+# What a fetch proves (proofs.Proofs), one of each kind.
+KEY_SIGNED = Proofs(key="09adeadc688c4653")
+PROOFS = {
+    "key": KEY_SIGNED,
+    "pins": Proofs(pins=True),
+    "keyless": Proofs(keyless="a workflow of github.com/CerebriumAI/cerebrium at refs/tags/v2.0.0"),
+    "attestation": Proofs(key="09adeadc688c4653", attestation="attested (SLSA) by a workflow"),
+    "kept": Proofs(kept_signed=True),
+    "none": Proofs(),
+}
 
 
 def check(
     binary: Path,
-    key: PublicKey | None,
-    *,
-    release: Release = REAL,
-    vouched_by: Voucher = "signature",
+    proofs: Proofs = KEY_SIGNED,
     policy: VerifyPolicy = "signature",
+    release: Release = REAL,
 ) -> list[str]:
-    """Run the check as fetch.extract does; the log lines."""
+    """Run the check as fetch.extract does, on an archive with ``proofs`` under ``policy``;
+    the log lines."""
     lines: list[str] = []
-    check_binary(
-        release,
-        LINUX,
-        TAG,
-        binary,
-        asset="cerebrium_cli_linux_amd64.tar.gz",
-        checksums=_checksums(vouched_by),
-        verification=Verification(policy=policy, key=key),
-        log=lines.append,
-    )
+    with binary.open("rb") as handle:
+        archive = VerifiedArchive(handle, ASSET, "sha256", "0" * 64, CHECKSUMS, proofs, policy)
+        check_binary(release, LINUX, TAG, binary, archive, lines.append)
     return lines
 
 
 @pytest.mark.e2e
-def test_the_tags_version_passes_and_says_so(built: dict[str, Path], key: PublicKey) -> None:
-    (line,) = check(built["2.0.0"], key)
+def test_the_tags_version_passes_and_says_so(built: dict[str, Path]) -> None:
+    (line,) = check(built["2.0.0"])
     assert "records version 2.0.0" in line
     assert f"(-X {VERSION_VAR} in its -ldflags)" in line
     assert "), matching the tag v2.0.0" in line
@@ -279,15 +282,15 @@ def test_the_tags_version_passes_and_says_so(built: dict[str, Path], key: Public
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("policy", ["auto", "signature", "attestation"])
-@pytest.mark.parametrize("vouched_by", ["pins", "signature", "integrity"])
+@pytest.mark.parametrize("proofs", PROOFS)
 def test_another_version_is_refused_under_every_policy(
-    built: dict[str, Path], key: PublicKey, policy: VerifyPolicy, vouched_by: Voucher
+    built: dict[str, Path], policy: VerifyPolicy, proofs: str
 ) -> None:
     with pytest.raises(VersionMismatchError) as caught:
-        check(built["1.0.0"], key, policy=policy, vouched_by=vouched_by)
+        check(built["1.0.0"], PROOFS[proofs], policy)
     message = str(caught.value)
     assert message.startswith(
-        "cerebrium_cli_linux_amd64.tar.gz: the archive holds version '1.0.0', not '2.0.0': "
+        f"{ASSET}: the archive holds version '1.0.0', not '2.0.0': "
         "the release location serves another release's files for v2.0.0"
     )
     assert "Nothing was installed" in message
@@ -298,18 +301,23 @@ def test_another_version_is_refused_under_every_policy(
 def test_the_main_module_version_stamped_from_the_tag_is_refused(built: dict[str, Path]) -> None:
     """-trimpath hides the ldflags, but Go 1.24+ stamped the checkout's tag v1.0.0."""
     with pytest.raises(VersionMismatchError, match=r"holds version 'v1\.0\.0', not 'v2\.0\.0'"):
-        check(built["vcs-v1"], None, policy="auto", vouched_by="integrity")
+        check(built["vcs-v1"], Proofs(), "auto")
 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("binary", ["trimpath", "none", "not-go"])
-def test_nothing_bound_but_the_key_refused_under_signature(
-    built: dict[str, Path], key: PublicKey, binary: str
+@pytest.mark.parametrize(
+    ("proofs", "what"),
+    [("key", "signed by the release key"), ("kept", "signed (when the cached checksums")],
+)
+def test_nothing_bound_but_a_signature_refused_under_signature(
+    built: dict[str, Path], binary: str, proofs: str, what: str
 ) -> None:
     with pytest.raises(SignatureError) as caught:
-        check(built[binary], key)
+        check(built[binary], PROOFS[proofs])
     message = str(caught.value)
-    assert "signed by the release key; the version is not bound" in message
+    assert f"{what}" in message
+    assert "the version is not bound" in message
     assert "CEREBRIUM_VERIFY=signature refuses that" in message
     for remedy in ("pinned in the package", "keyless", "asset names", "build information"):
         assert remedy in message
@@ -325,62 +333,54 @@ def test_nothing_bound_but_the_key_refused_under_signature(
     ],
 )
 def test_nothing_bound_but_the_key_logged_under_auto(
-    built: dict[str, Path], key: PublicKey, binary: str, reason: str
+    built: dict[str, Path], binary: str, reason: str
 ) -> None:
-    (line,) = check(built[binary], key, policy="auto")
+    (line,) = check(built[binary], KEY_SIGNED, "auto")
     assert line.startswith("cerebrium: signed by the release key; the version is not bound (")
     assert reason in line
 
 
 @pytest.mark.e2e
-def test_ldflags_without_the_version_variable(built: dict[str, Path], key: PublicKey) -> None:
+def test_ldflags_without_the_version_variable(built: dict[str, Path]) -> None:
     release = release_with(ldflags=["-s -w -X main.version={{.Version}}"])
-    (line,) = check(built["2.0.0"], key, release=release, policy="auto")
+    (line,) = check(built["2.0.0"], KEY_SIGNED, "auto", release)
     assert "the version is not bound" in line
     assert "its -ldflags set none of main.version" in line
 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(
-    ("vouched_by", "policy", "keyed", "by"),
+    ("proofs", "policy", "by"),
     [
-        ("pins", "signature", True, "the pinned checksums"),
-        ("pins", "auto", False, "the pinned checksums"),
-        ("signature", "signature", False, "the Sigstore keyless signature"),
-        ("signature", "attestation", True, "the GitHub attestation"),
+        ("pins", "signature", "the pinned checksums"),
+        ("pins", "auto", "the pinned checksums"),
+        ("keyless", "signature", "the keyless signature by a workflow of github.com/"),
+        ("attestation", "attestation", "the archive's attestation (attested (SLSA) by"),
     ],
 )
 def test_other_proofs_bind_the_version(
-    built: dict[str, Path],
-    key: PublicKey,
-    vouched_by: Voucher,
-    policy: VerifyPolicy,
-    keyed: bool,
-    by: str,
+    built: dict[str, Path], proofs: str, policy: VerifyPolicy, by: str
 ) -> None:
-    used = key if keyed else None
-    (line,) = check(built["trimpath"], used, vouched_by=vouched_by, policy=policy)
+    (line,) = check(built["trimpath"], PROOFS[proofs], policy)
     assert line.startswith(f"cerebrium: the version is bound by {by}")
 
 
 @pytest.mark.e2e
-def test_versioned_names_bind_a_key_signature(built: dict[str, Path], key: PublicKey) -> None:
+def test_versioned_names_bind_a_key_signature(built: dict[str, Path]) -> None:
     config = copy.deepcopy(CONFIG)
     config["archives"][0]["name_template"] = "cerebrium_{{ .Version }}_{{ .Os }}_{{ .Arch }}"
-    (line,) = check(built["trimpath"], key, release=parse_release(config, "goreleaser.yaml"))
+    (line,) = check(built["trimpath"], release=parse_release(config, "goreleaser.yaml"))
     assert "bound by the archive's name, which carries the version" in line
 
 
 @pytest.mark.e2e
 def test_integrity_only_never_claims_a_binding(built: dict[str, Path]) -> None:
-    (line,) = check(built["trimpath"], None, vouched_by="integrity", policy="auto")
+    (line,) = check(built["trimpath"], Proofs(), "auto")
     assert line.startswith("cerebrium: integrity only; the version is not bound")
 
 
 @pytest.mark.e2e
-def test_malformed_build_information_is_refused(
-    built: dict[str, Path], key: PublicKey, tmp_path: Path
-) -> None:
+def test_malformed_build_information_is_refused(built: dict[str, Path], tmp_path: Path) -> None:
     data = bytearray(built["2.0.0"].read_bytes())
     # A build line of the blob's module information (runtime.modinfo holds another copy).
     at = data.index(b"\nbuild\t-ldflags=", data.index(MAGIC))
@@ -389,43 +389,35 @@ def test_malformed_build_information_is_refused(
     bad.write_bytes(bytes(data))
     refusal = r"malformed: line \d+: build line with missing key\. Go's own reader .* installed"
     with pytest.raises(BuildInfoError, match=refusal):
-        check(bad, key)
+        check(bad)
 
 
 @pytest.mark.e2e
 def test_the_fetch_pipeline_refuses_and_leaves_nothing(
-    built: dict[str, Path], key: PublicKey, tmp_path: Path
+    built: dict[str, Path], tmp_path: Path
 ) -> None:
     """fetch.extract, the one place every install and wheel passes: the refused binary is
     removed from the destination."""
-    from cerebrium_cli.fetch import VerifiedArchive, extract
+    from cerebrium_cli.fetch import extract
     from support.release import make_archive
 
     name = REAL.archive_name(LINUX, TAG)
-    archive = make_archive(built["1.0.0"], tmp_path / name, "linux")
-    verified = VerifiedArchive(
-        archive, name, "sha256", "0" * 64, _checksums("signature"), Verification("auto", key)
-    )
     dest = tmp_path / "bin"
     dest.mkdir()
-    with pytest.raises(VersionMismatchError, match=r"holds version '1\.0\.0', not '2\.0\.0'"):
-        extract(REAL, LINUX, TAG, verified, dest, log=lambda _: None)
-    assert list(dest.iterdir()) == []
-    (tmp_path / "good").mkdir()
-    good = make_archive(built["2.0.0"], tmp_path / "good" / name, "linux")
-    lines: list[str] = []
-    binary = extract(
-        REAL,
-        LINUX,
-        TAG,
-        VerifiedArchive(
-            good, name, "sha256", "0" * 64, _checksums("signature"), Verification("auto", key)
-        ),
-        dest,
-        log=lines.append,
-    )
-    assert binary.exists()
-    assert any("records version 2.0.0" in line for line in lines)
+    for version in ("1.0.0", "2.0.0"):
+        (tmp_path / version).mkdir()
+        archive = make_archive(built[version], tmp_path / version / name, "linux")
+        lines: list[str] = []
+        with archive.open("rb") as handle:
+            verified = VerifiedArchive(handle, name, "sha256", "0" * 64, CHECKSUMS, KEY_SIGNED)
+            if version == "1.0.0":
+                with pytest.raises(VersionMismatchError, match=r"'1\.0\.0', not '2\.0\.0'"):
+                    extract(REAL, LINUX, TAG, verified, dest, lines.append)
+                assert list(dest.iterdir()) == []
+            else:
+                binary = extract(REAL, LINUX, TAG, verified, dest, lines.append)
+                assert binary.exists()
+                assert any("records version 2.0.0" in line for line in lines)
 
 
 @pytest.mark.e2e

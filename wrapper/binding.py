@@ -33,10 +33,11 @@ from typing import TYPE_CHECKING
 from .buildinfo import BuildInfo, BuildInfoError, NoBuildInfoError, read_buildinfo
 from .errors import ArchiveError, ConfigError, SignatureError, StorageError
 from .platforms import Target
+from .proofs import Proofs
 from .release import UNKNOWN_FIELD, Release
 
 if TYPE_CHECKING:
-    from .fetch import VerifiedChecksums, Voucher
+    from .fetch import VerifiedArchive
     from .verification import Verification
 
 __all__ = [
@@ -255,21 +256,28 @@ def names_bind(release: Release, target: Target, tag: str) -> bool:
         return False  # a name that needs a SemVer tag, asked for another: not provably distinct
 
 
-def _other_binding(
-    release: Release, target: Target, tag: str, vouched_by: Voucher, verification: Verification
-) -> str | None:
+def _other_binding(release: Release, target: Target, tag: str, proofs: Proofs) -> str | None:
     """What binds the archive to ``tag`` besides the binary, for the log; None if nothing.
-    ``vouched_by`` is what vouched for the checksums (a signature is the release key's when
-    the package pins one, else a Sigstore keyless one: verification.py)."""
-    if vouched_by == "pins":
+    Pins are one release's checksums; a keyless signature and an attestation are made by the
+    workflow run at the tag (keyless.SignerIdentity); a key signature covers names only."""
+    if proofs.pins:
         return "the pinned checksums"
-    if verification.policy == "attestation":
-        return "the GitHub attestation by the workflow run at the tag"
-    if vouched_by == "signature" and verification.key is None:
-        return "the Sigstore keyless signature by the workflow run at the tag"
-    if vouched_by == "signature" and names_bind(release, target, tag):
+    if proofs.attestation is not None:
+        return f"the archive's attestation ({proofs.attestation})"
+    if proofs.keyless is not None:
+        return f"the keyless signature by {proofs.keyless}"
+    if proofs.signed and names_bind(release, target, tag):
         return "the archive's name, which carries the version, in the signed checksums"
     return None
+
+
+def _unbound(proofs: Proofs) -> str:
+    """What vouched, when nothing binds the version: never more than was proven."""
+    if proofs.key is not None:
+        return "signed by the release key"
+    if proofs.kept_signed:
+        return "signed (when the cached checksums were kept)"
+    return "integrity only"
 
 
 def _read(binary: Path, label: str) -> tuple[BuildInfo | None, str]:
@@ -290,25 +298,17 @@ def _read(binary: Path, label: str) -> tuple[BuildInfo | None, str]:
 
 
 def check_binary(
-    release: Release,
-    target: Target,
-    tag: str,
-    binary: Path,
-    *,
-    asset: str,
-    checksums: VerifiedChecksums,
-    verification: Verification,
-    log: Log,
+    release: Release, target: Target, tag: str, binary: Path, archive: VerifiedArchive, log: Log
 ) -> None:
-    """Check that ``binary``, just extracted from the verified archive ``asset``, is the
-    release of ``tag``; say in the log what binds the version, or that nothing does.
+    """Check that ``binary``, just extracted from ``archive``, is the release of ``tag``; say
+    in the log what binds the version, or that nothing does.
 
     Raises VersionMismatchError when the binary records another version (under every policy),
-    SignatureError when only the release key's signature vouches, nothing binds the version,
-    and the policy is ``signature``, BuildInfoError for malformed build information,
-    StorageError when the binary cannot be read.
+    SignatureError when the archive's policy is ``signature`` and nothing binds the version
+    (only a signature on the checksums file vouched), BuildInfoError for malformed build
+    information, StorageError when the binary cannot be read.
     """
-    project = release.project_name
+    project, asset, proofs = release.project_name, archive.name, archive.proofs
     label = f"{binary.name} in {asset}"
     try:
         info, reason = _read(binary, label)
@@ -325,9 +325,9 @@ def check_binary(
                 f"{asset}: the archive holds version {each.version!r}, not {each.expected!r}: "
                 f"the release location serves another release's files for {tag} ({label} "
                 f"records {each.version!r}: {each.where}; the checksums came from "
-                f"{checksums.source}). Nothing was installed. Point the release location at "
-                f"the files of {tag} (a mirror: copy them again with the bootstrap 'mirror' "
-                "command), or install the version these files are."
+                f"{archive.checksums.source}). Nothing was installed. Point the release "
+                f"location at the files of {tag} (a mirror: copy them again with the bootstrap "
+                "'mirror' command), or install the version these files are."
             )
     if recorded:
         log(
@@ -337,16 +337,16 @@ def check_binary(
         return
     if info is not None:
         reason = unrecorded_reason(info, variables)
-    other = _other_binding(release, target, tag, checksums.vouched_by, verification)
+    other = _other_binding(release, target, tag, proofs)
     if other is not None:
         log(f"{project}: the version is bound by {other} ({label} records none: {reason})")
         return
-    key_signed = checksums.vouched_by == "signature" and verification.key is not None
-    if key_signed and verification.policy == "signature":
+    what = _unbound(proofs)
+    if archive.policy == "signature":
         raise SignatureError(
-            f"{asset}: signed by the release key; the version is not bound: the key's signature "
-            f"covers the bytes of {checksums.name}, which name no version, and {label} records "
-            f"none ({reason}), so another release's signed files would pass for {tag}. "
+            f"{asset}: {what}; the version is not bound: the signature covers the bytes of "
+            f"{archive.checksums.name}, which name no version, and {label} records none "
+            f"({reason}), so another release's signed files would pass for {tag}. "
             f"{release.env_prefix}VERIFY=signature refuses that. Any one of these binds the "
             "version: checksums pinned in the package (the bootstrap 'pin' command), Sigstore "
             "keyless signatures (made by the workflow at the tag), asset names that carry the "
@@ -354,7 +354,6 @@ def check_binary(
             "records it (ldflags -X <package>.<var>={{.Version}} without -trimpath, or a "
             "build at the git tag with VCS stamping)."
         )
-    what = "signed by the release key" if key_signed else f"{checksums.trust}"
     log(f"{project}: {what}; the version is not bound ({label} records none: {reason})")
 
 
@@ -394,12 +393,18 @@ def describe(
                 f"({'; '.join(r.where for r in recorded)}), matching the tag {tag}"
             )
         reason = f"the binary records none: {unrecorded_reason(info, variables)}"
-    key = verification.key is not None
-    vouched: Voucher = (
-        "pins" if pinned else "signature" if key or verification.policy != "auto" else "integrity"
+    # What an install with this package and policy proves, as the fetch would record it;
+    # a keyless signature only where the policy requires one (auto takes one when present).
+    key, identity = verification.key, verification.identity
+    keyless = key is None and identity is not None and verification.policy != "auto"
+    proofs = Proofs(
+        pins=pinned,
+        key=key.fingerprint if key is not None else None,
+        keyless=identity.describe() if keyless and identity is not None else None,
+        attestation="required" if verification.policy == "attestation" else None,
     )
-    other = _other_binding(release, target, tag, vouched, verification)
+    other = _other_binding(release, target, tag, proofs)
     if other is not None:
         return f"version binding: by {other} ({reason})"
-    what = "signed by the release key" if key else "integrity only"
+    what = _unbound(proofs)
     return f"version binding: {what}; the version is not bound ({reason})"

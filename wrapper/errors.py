@@ -20,8 +20,11 @@ package still catch it::
      |                                          signature, or GitHub attestation
      +-- DownloadError (OSError)                the network or the server failed us
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
+     |    +-- ExecutableError                   the binary in it is unreadable, or is not an
+     |                                          executable for the archive's target
      +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
      +-- StorageError (OSError)                 a file could not be written (disk full, ...)
+     +-- UnsafeCacheError (PermissionError)     the cache asked for is not the user's alone
 """
 
 from __future__ import annotations
@@ -34,11 +37,13 @@ __all__ = [
     "ChecksumMismatchError",
     "ConfigError",
     "DownloadError",
+    "ExecutableError",
     "OfflineError",
     "PinnedChecksumsError",
     "SignatureError",
     "StorageError",
     "TemplateError",
+    "UnsafeCacheError",
     "UnsupportedPlatformError",
     "VersionError",
 ]
@@ -97,9 +102,19 @@ class ArchiveError(BootstrapError, ValueError):
     """The archive cannot be extracted safely, is corrupt, or does not hold the binary."""
 
 
+class ExecutableError(ArchiveError):
+    """The archive's binary is no executable this package can read (malformed, truncated, not
+    ELF, Mach-O or PE), or is not one for the archive's target (another OS or architecture)."""
+
+
 class OfflineError(BootstrapError, FileNotFoundError):
     """The network may not be used, and nothing local holds the archive."""
 
 
 class StorageError(BootstrapError, OSError):
     """Writing to disk failed: the disk is full, a quota or file size limit was hit, ..."""
+
+
+class UnsafeCacheError(BootstrapError, PermissionError):
+    """The cache directory the user named is owned by someone else, writable by others, or has
+    a symbolic link below it (the rule in :mod:`.ownership`)."""

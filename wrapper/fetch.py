@@ -6,27 +6,33 @@ A fetch is a pipeline of immutable values, each made once and passed on::
       | read_checksums     read from the configured location; signature checked; pins agree
     VerifiedChecksums raw bytes, entries, where they came from, what vouched for them
       | verified_archive   an archive file, the cache (by digest only) or the location
-    VerifiedArchive   path, algorithm, digest, asset name, and the checksums that vouched
-      | extract            the one binary, by its exact member name
+    VerifiedArchive   the open file that was hashed, algorithm, digest, asset name, checksums
+      | extract            the one binary, by its exact member name, from that same file
     the binary
 
 The configured source is authoritative: with a release location, its checksums file (and its
 signatures) is read and verified on every fetch, and the cache answers only for an archive
 with the digest those checksums name. Only offline, with the release location out of reach,
 does a cached checksums file stand in for it, and only one read from that same location.
-Nothing reaches the destination until every check has passed.
+Nothing reaches the destination until every check has passed, and what is extracted is what
+was verified: the archive is handed on as the open file that was hashed (a cache entry) or
+written while hashing (a download, an archive file, a mirror's file), never as a path that
+could be opened again after another process swapped the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING, Literal, Union
 from urllib.parse import urlsplit
 
 from . import __version__, binding
@@ -44,10 +50,12 @@ from .errors import (
 )
 from .extract import extract_binary
 from .locations import DirectoryLocation, HttpSession, Location, location_for
+from .ownership import open_nofollow
 from .pins import check_agreement, load_pins
 from .platforms import Target
+from .proofs import Proofs
 from .release import Release
-from .settings import Settings
+from .settings import Settings, VerifyPolicy
 from .verification import Verification
 
 if TYPE_CHECKING:  # httpx is imported only when something is downloaded
@@ -76,6 +84,8 @@ Log = Callable[[str], None]
 # What vouched for a checksums file: the pins the package carries, a verified signature on the
 # file, or nothing beyond its arrival intact from the configured location.
 Voucher = Literal["pins", "signature", "integrity"]
+# A verified archive, open: a cache entry opened for reading, or a copy written and read back.
+ArchiveFile = Union[io.BufferedReader, io.BufferedRandom]
 PINNED = "the checksums pinned in this package"
 
 
@@ -91,7 +101,7 @@ class VerifiedChecksums:
     ``raw`` is the file as published (None when the pins vouch and the release location does
     not have it); ``entries`` map asset names to lowercase hex digests (``algorithm``): the
     pins when the package has them, else the file's own. ``signatures`` are the signature
-    files read beside it while it was verified, by asset name.
+    files read beside it while it was verified, by asset name; ``proofs`` what was verified.
     """
 
     name: str  # its asset name: checksums.txt, or <asset>.<algorithm> when split
@@ -101,6 +111,7 @@ class VerifiedChecksums:
     source: str  # where the entries came from, for messages: a URL, a path, the pins, the cache
     vouched_by: Voucher
     signatures: Mapping[str, bytes] = field(default_factory=dict)
+    proofs: Proofs = field(default_factory=Proofs)
 
     def digest_of(self, asset: str) -> str:
         """The digest listed for exactly ``asset``; raises :class:`ChecksumFileError` if none."""
@@ -116,14 +127,23 @@ class VerifiedChecksums:
 
 @dataclass(frozen=True)
 class VerifiedArchive:
-    """An archive whose digest matched its checksums: ``path`` is temporary unless cached."""
+    """An archive whose digest matched its checksums, as the open file that was hashed.
 
-    path: Path
+    ``file`` holds exactly the verified bytes: a cache entry read through the handle that
+    hashed it, or the private copy written while hashing a download, an archive file or a
+    mirror's file. Readers seek it where they need; :func:`verified_archive` closes it. There
+    is no path on purpose: a path opened again later may name other bytes by then.
+    """
+
+    file: ArchiveFile
     name: str  # the asset name, as the release publishes it and the user knows it
     algorithm: str
     digest: str  # lowercase hex
     checksums: VerifiedChecksums
-    verification: Verification  # the proofs the fetch required (binding.py reads what vouched)
+    proofs: Proofs = field(default_factory=Proofs)  # all that was verified, attestation too
+    # The verify policy the fetch ran under: binding.py refuses under ``signature`` an archive
+    # whose version nothing binds. verified_archive sets it; the default is the weakest.
+    policy: VerifyPolicy = "auto"
 
 
 @dataclass(frozen=True)
@@ -230,7 +250,10 @@ def _open_cache(release: Release, settings: Settings, log: Log) -> ArchiveCache 
             f"XDG_CACHE_HOME nor {release.env_prefix}CACHE_DIR is set; going on without a cache"
         )
         return None
-    return ArchiveCache.open(root, log)
+    # A directory the user named must be safe or the install stops; the default one that is
+    # not is skipped with a warning (ArchiveCache.open).
+    named_by = f"{release.env_prefix}CACHE_DIR" if settings.cache_dir is not None else None
+    return ArchiveCache.open(root, log, named_by=named_by)
 
 
 # --- the pipeline ---------------------------------------------------------------------------
@@ -272,23 +295,14 @@ def extract(
     or :class:`StorageError` (the binary cannot be written); ``dest_dir`` receives nothing then.
     """
     binary = extract_binary(
-        archive.path,
+        archive.file,
         release.archive_format(target),
         release.binary_member(target, tag),
         dest_dir / release.binary_name(target, tag),
         name=archive.name,  # messages name the archive as published, not its cache entry
     )
     try:
-        binding.check_binary(
-            release,
-            target,
-            tag,
-            binary,
-            asset=archive.name,
-            checksums=archive.checksums,
-            verification=archive.verification,
-            log=log,
-        )
+        binding.check_binary(release, target, tag, binary, archive, log)
     except BaseException:
         binary.unlink(missing_ok=True)
         raise
@@ -341,6 +355,8 @@ def read_checksums(
         )
     pinned = _pinned(release, sources, name, raw=None)
     if pinned is not None:
+        why = f"{release.env_prefix}OFFLINE is set, and the release location is not local"
+        sources.verification.without_checksums(name, why)
         return pinned
     cached = _from_cache(release, tag, sources, name, asset)
     if cached is not None:
@@ -402,10 +418,11 @@ class _ReadChecksums:
         source = location.describe(name)
         try:
             raw = location.read(name, limit=MAX_CHECKSUMS_SIZE)
-        except DownloadError:
+        except DownloadError as exc:
             pinned = _pinned(self.release, sources, name, raw=None)
             if pinned is None:
                 raise  # without pins, the checksums file is all there is
+            sources.verification.without_checksums(name, str(exc))
             return pinned
         self.log(f"{self.project}: read {source}")
         try:
@@ -415,11 +432,11 @@ class _ReadChecksums:
                 f"{source} is not text; expected GoReleaser's checksums file"
             ) from None
         seen = _Recording(location)
-        how = sources.verification.check_checksums(seen, name, raw, self.log)
-        if how is not None:
-            self.log(f"{self.project}: {name} {how}")
+        signed = sources.verification.check_checksums(seen, name, raw, self.log)
         entries = _parse(self.release, self.asset, text, source)
-        pinned = _pinned(self.release, sources, name, raw=raw, signatures=seen.read_files)
+        pinned = _pinned(
+            self.release, sources, name, raw=raw, signatures=seen.read_files, proofs=signed
+        )
         if pinned is not None:
             check_agreement(pinned.entries, entries, source, whole=not self.release.checksum_split)
             return pinned
@@ -429,8 +446,9 @@ class _ReadChecksums:
             entries=entries,
             algorithm=self.release.checksum_algorithm,
             source=source,
-            vouched_by="signature" if how is not None else "integrity",
+            vouched_by="signature" if signed.signed else "integrity",
             signatures=seen.read_files,
+            proofs=signed,
         )
         if keep and sources.cache is not None and sources.where is not None:
             sources.cache.store_checksums(sources.where, self.tag, name, raw, checksums.vouched_by)
@@ -453,6 +471,7 @@ def _pinned(
     *,
     raw: bytes | None,
     signatures: Mapping[str, bytes] | None = None,
+    proofs: Proofs | None = None,
 ) -> VerifiedChecksums | None:
     if sources.pins is None:
         return None
@@ -464,6 +483,7 @@ def _pinned(
         source=PINNED,
         vouched_by="pins",
         signatures=signatures or {},
+        proofs=replace(proofs or Proofs(), pins=True),
     )
 
 
@@ -480,7 +500,10 @@ def _from_cache(
     source = f"the cached copy of {name} from {_shown(sources.where)}"
     entries = _parse(release, asset, raw.decode("utf-8"), source)
     voucher: Voucher = "signature" if vouched_by == "signature" else "integrity"
-    return VerifiedChecksums(name, raw, entries, release.checksum_algorithm, source, voucher)
+    proofs = Proofs(kept_signed=voucher == "signature")
+    return VerifiedChecksums(
+        name, raw, entries, release.checksum_algorithm, source, voucher, proofs=proofs
+    )
 
 
 class _Recording:
@@ -515,27 +538,29 @@ def verified_archive(
 
     From ``<PREFIX>ARCHIVE``, else the cache (by the digest ``checksums`` name, re-hashed),
     else the release location; with the ``attestation`` policy, GitHub's attestation of its
-    digest is verified too. The path is temporary unless it is a cache entry. Raises as
-    :func:`fetch_binary` does.
+    digest is verified too. The archive is an open file, closed when the block ends; a download
+    is committed to the cache then. Raises as :func:`fetch_binary` does.
     """
     release.check_target(target)
     name = release.archive_name(target, tag)
     expected = checksums.digest_of(name)
     with tempfile.TemporaryDirectory(prefix=f"{release.import_name}-") as workdir:
         fetch = _Fetch(release, sources, checksums, name, expected, log, Path(workdir))
-        archive = VerifiedArchive(
-            fetch.run(), name, checksums.algorithm, expected, checksums, sources.verification
-        )
-        if sources.verification.policy == "attestation":
-            # Attestations name sha256: the digest just verified when the checksums use it
-            # too, else a second pass over the archive.
-            digest = archive.digest
-            if archive.algorithm != "sha256":
-                with archive.path.open("rb") as handle:
+        with fetch.opened() as handle:
+            archive = VerifiedArchive(handle, name, checksums.algorithm, expected, checksums)
+            proofs = checksums.proofs
+            if sources.verification.policy == "attestation":
+                # Attestations name sha256: the digest just verified when the checksums use it
+                # too, else a second pass over the same open file.
+                digest = archive.digest
+                if archive.algorithm != "sha256":
                     digest = copy_hashing(handle, None, "sha256")
-            how = sources.verification.check_archive(name, digest)
-            log(f"{release.project_name}: {name} {how}")
-        yield archive
+                    handle.seek(0)
+                how = sources.verification.check_archive(name, digest)
+                log(f"{release.project_name}: {name} {how}")
+                proofs = replace(proofs, attestation=how)
+            sources.verification.accept(name, proofs, log)
+            yield replace(archive, proofs=proofs, policy=sources.verification.policy)
 
 
 class _Fetch:
@@ -561,53 +586,110 @@ class _Fetch:
         self.workdir = workdir
         self.project = release.project_name
 
-    def run(self) -> Path:
-        """The archive's path, verified; raises :class:`OfflineError` if no source has it."""
+    @contextlib.contextmanager
+    def opened(self) -> Iterator[ArchiveFile]:
+        """The archive, verified, as an open file at its start; raises :class:`OfflineError` if
+        no source has it."""
         sources = self.sources
         if sources.archive_file is not None:
-            return self._from_archive_file(sources.archive_file)
+            with self._from_archive_file(sources.archive_file) as handle:
+                yield handle
+            return
         cache = sources.cache
         if cache is not None and (hit := cache.lookup(self.algorithm, self.expected)) is not None:
             self.log(
                 f"{self.project}: using the cached {self.name} "
                 f"({self.algorithm} {self.expected}, {self.checksums.trust})"
             )
-            return hit
+            with hit:
+                yield hit
+            return
         if sources.location is None:
             raise _offline_error(self.release, sources, self.name, self.checksums.name)
-        return self._from_location(sources.location)
+        with self._from_location(sources.location) as handle:
+            yield handle
 
-    def _from_archive_file(self, path: Path) -> Path:
+    @contextlib.contextmanager
+    def _from_archive_file(self, path: Path) -> Iterator[ArchiveFile]:
         self.log(f"{self.project}: installing from {path}")
         try:
-            handle = path.open("rb")
+            source = path.open("rb")
         except OSError as exc:
             raise DownloadError(
                 f"cannot read {path} (from {self.release.env_prefix}ARCHIVE): {exc.strerror}"
             ) from exc
-        with handle:
-            return self._store(lambda out: copy_hashing(handle, out, self.algorithm))
 
-    def _from_location(self, location: Location) -> Path:
+        def copy(out: IO[bytes]) -> str:
+            source.seek(0)  # from the start again, if a full cache made the first copy fail
+            return copy_hashing(source, out, self.algorithm)
+
+        # Copied while hashed: the user's file may change after this, the copy cannot.
+        with source, self._stored(copy) as handle:
+            yield handle
+
+    def _from_location(self, location: Location) -> contextlib.AbstractContextManager[ArchiveFile]:
         self.log(f"{self.project}: downloading {location.describe(self.name)}")
-        return self._store(
+        return self._stored(
             lambda out: location.copy(
                 self.name, out, algorithm=self.algorithm, limit=MAX_ARCHIVE_SIZE
             )
         )
 
-    def _store(self, copy: Callable[[IO[bytes]], str]) -> Path:
-        """Copy the archive into the cache (or a temporary file), verify, then commit it."""
+    @contextlib.contextmanager
+    def _stored(self, copy: Callable[[IO[bytes]], str]) -> Iterator[ArchiveFile]:
+        """The archive that ``copy`` writes, hashing it, into a new private file: verified, and
+        open at its start for the caller, who reads the very bytes that were hashed.
+
+        With a cache, the file is a new cache entry, committed under its digest once the caller
+        is done (closed first: Windows renames no open file). If the cache's disk refuses the
+        write (full, over quota, read-only, no permission: :data:`_NO_ROOM`), a warning names
+        the cache directory and ``copy`` runs again into a temporary file outside it: an
+        unusable cache means no cache, never a failed install.
+        """
         cache = self.sources.cache
         if cache is not None:
-            with cache.new_entry() as temp:
-                got = _write(temp, copy, self.release)
-                self._verify(got)
-                return cache.commit(temp, self.algorithm, got)
+            with contextlib.ExitStack() as stack:
+                try:
+                    temp = stack.enter_context(cache.new_entry())
+                    handle, got = _write(temp, copy)
+                except BootstrapError:
+                    raise
+                except OSError as exc:
+                    if exc.errno not in _NO_ROOM:
+                        raise _storage_error(exc, cache.root, self.release) from exc
+                    self.log(
+                        f"warning: cannot write the download to the cache directory {cache.root} "
+                        f"({exc.strerror or exc}); going on without the cache"
+                    )
+                else:
+                    with handle:
+                        self._verify(got)
+                        handle.seek(0)
+                        try:
+                            yield handle
+                        finally:
+                            # Kept even if the caller failed (a full disk for the binary): it
+                            # is verified, and the next install need not download it again.
+                            handle.close()
+                            self._commit(cache, temp, got)
+                    return
         temp = self.workdir / self.name
-        got = _write(temp, copy, self.release)
-        self._verify(got)
-        return temp
+        try:
+            handle, got = _write(temp, copy)
+        except BootstrapError:
+            raise
+        except OSError as exc:
+            raise _storage_error(exc, temp.parent, self.release) from exc
+        with handle:
+            self._verify(got)
+            handle.seek(0)
+            yield handle
+
+    def _commit(self, cache: ArchiveCache, temp: Path, got: str) -> None:
+        try:
+            cache.commit(temp, self.algorithm, got)
+        except OSError as exc:  # another install may hold the entry open (Windows)
+            self.log(f"warning: cannot keep {self.name} in the cache ({exc.strerror or exc})")
 
     def _verify(self, got: str) -> None:
         checksums = self.checksums
@@ -664,15 +746,35 @@ def _shown(where: str | None) -> str:
     return parts._replace(netloc=netloc, query="", fragment="").geturl()
 
 
-def _write(path: Path, copy: Callable[[IO[bytes]], str], release: Release) -> str:
+# The errors of a disk that cannot take the download: full (ENOSPC), over quota (EDQUOT), a
+# file size limit (EFBIG), read-only (EROFS), or no permission (EACCES, EPERM).
+_NO_ROOM = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EFBIG", "EROFS", "EACCES", "EPERM")
+    if hasattr(errno, name)
+)
+
+
+def _write(path: Path, copy: Callable[[IO[bytes]], str]) -> tuple[ArchiveFile, str]:
+    """A new file at ``path`` (0600; never an existing file, never through a link) filled by
+    ``copy``: the file, open for reading back, and the digest ``copy`` returns.
+
+    Raises what ``copy`` raises (its reader's errors, already :class:`BootstrapError`), and
+    OSError when the file cannot be created or written.
+    """
+    fd = open_nofollow(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    handle = os.fdopen(fd, "w+b")
     try:
-        with path.open("wb") as out:
-            return copy(out)
-    except BootstrapError:
+        got = copy(handle)
+        handle.flush()  # a full disk may only say so now
+    except BaseException:
+        handle.close()
         raise
-    except OSError as exc:
-        # The reader's errors are already translated; what is left is our own write failing.
-        raise StorageError(
-            f"cannot write the download to {path.parent}: {exc.strerror or exc}. Free some space "
-            f"there, or point {release.env_prefix}CACHE_DIR (or TMPDIR) at a disk with room."
-        ) from exc
+    return handle, got
+
+
+def _storage_error(exc: OSError, where: Path, release: Release) -> StorageError:
+    return StorageError(
+        f"cannot write the download to {where}: {exc.strerror or exc}. Free some space "
+        f"there, or point {release.env_prefix}CACHE_DIR (or TMPDIR) at a disk with room."
+    )

@@ -34,11 +34,12 @@ import yaml
 if __package__ in (None, ""):  # run as a script: python tests/support/goreleaser.py CONFIG
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from support.gocli import MAIN, SOURCE, TARGETS, git, go_env, tagged_checkout
+from support.gocli import GIT_ENV, MAIN, SOURCE, TARGETS, git, go_env, tagged_checkout
 from support.gotools import install
 from support.release import Release
 
 __all__ = [
+    "GIT_ENV",  # support.gocli's, for the tests that tag a checkout of their own
     "Artifact",
     "Dist",
     "GoReleaser",
