@@ -33,7 +33,16 @@ from cerebrium_cli.errors import ArchiveError
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.gocli import MODULE, SOURCE, TARGETS, VERSION_PACKAGE, go_env, tagged_checkout
+from support.gocli import (
+    MODULE,
+    SOURCE,
+    TARGETS,
+    VERSION_PACKAGE,
+    buildinfo_blob,
+    framed,
+    go_env,
+    tagged_checkout,
+)
 from support.goreleaser import BINARY, UNIVERSAL_BINARY, GoReleaser
 
 # Builds never reach the network (support/gocli.py); dependencies come from a file proxy.
@@ -309,28 +318,8 @@ def test_the_go_toolchain_itself() -> None:
 # --- what is not build information ----------------------------------------------------------
 
 
-def _blob(version: bytes, modinfo: bytes, *, flags: int = 2, at: int = 64) -> bytes:
-    def uvarint(n: int) -> bytes:
-        out = bytearray()
-        while n >= 0x80:
-            out.append(n & 0x7F | 0x80)
-            n >>= 7
-        return bytes(out + bytes([n]))
-
-    header = MAGIC + bytes([8, flags]) + b"\0" * 16
-    return b"\0" * at + header + uvarint(len(version)) + version + uvarint(len(modinfo)) + modinfo
-
-
-SENTINEL = b"0" * 16
-
-
-def _framed(text: bytes) -> bytes:
-    """Module information in cmd/go's framing: 16-byte sentinels around the text."""
-    return SENTINEL + text + SENTINEL
-
-
-def test_a_synthetic_blob() -> None:
-    data = _blob(b"go1.22.1", _framed(b"path\tx\nmod\tx\tv1.0.0\t\nbuild\tGOOS=linux\n"))
+def test_a_syntheticbuildinfo_blob() -> None:
+    data = buildinfo_blob(b"go1.22.1", framed(b"path\tx\nmod\tx\tv1.0.0\t\nbuild\tGOOS=linux\n"))
     info = read_buildinfo(io.BytesIO(data), name="blob")
     assert info == BuildInfo("go1.22.1", "x", Module("x", "v1.0.0", ""), (), (("GOOS", "linux"),))
 
@@ -341,18 +330,18 @@ def test_a_synthetic_blob() -> None:
         (b"", "holds no Go build information"),
         (b"\x7fELF" + b"\0" * 100, "holds no Go build information"),
         # misaligned magic: not the linker's
-        (b"\0" * 8 + _blob(b"go1.22.1", b"")[64:], "holds no Go build information"),
+        (b"\0" * 8 + buildinfo_blob(b"go1.22.1", b"")[64:], "holds no Go build information"),
         # the header cut short
         (b"\0" * 16 + MAGIC + b"\x08", "holds no Go build information"),
         # a string length past the end
         (b"\0" * 16 + MAGIC + b"\x08\x02" + b"\0" * 16 + b"\x7f", "holds no Go build information"),
         # a 10-byte varint over 64 bits
-        (_blob(b"", b"")[:-2] + b"\xff" * 9 + b"\x02", "holds no Go build information"),
+        (buildinfo_blob(b"", b"")[:-2] + b"\xff" * 9 + b"\x02", "holds no Go build information"),
         # not a version string
-        (_blob(b"hello", b""), "holds no Go build information"),
-        (_blob(b"", b""), "holds no Go build information"),
-        (_blob(b"go1.17", b"", flags=0), "built by Go older than 1.18"),
-        (_blob(b"go1.17", b"", flags=1), "built by Go older than 1.18"),
+        (buildinfo_blob(b"hello", b""), "holds no Go build information"),
+        (buildinfo_blob(b"", b""), "holds no Go build information"),
+        (buildinfo_blob(b"go1.17", b"", flags=0), "built by Go older than 1.18"),
+        (buildinfo_blob(b"go1.17", b"", flags=1), "built by Go older than 1.18"),
     ],
 )
 def test_no_build_information(data: bytes, says: str) -> None:
@@ -365,7 +354,7 @@ def test_no_build_information(data: bytes, says: str) -> None:
 def test_a_bad_candidate_is_skipped_for_the_real_one() -> None:
     """An aligned magic that does not decode (an accidental match in read-only data) is passed
     over; the blob after it is read."""
-    good = _blob(b"go1.22.1", _framed(b"path\tx\n"), at=0)
+    good = buildinfo_blob(b"go1.22.1", framed(b"path\tx\n"), at=0)
     data = MAGIC + b"\0\0" + b"\0" * 16 + b"\0" * 16 + good
     assert read_buildinfo(io.BytesIO(data), name="x").path == "x"
 
@@ -373,12 +362,12 @@ def test_a_bad_candidate_is_skipped_for_the_real_one() -> None:
 def test_unframed_module_information_is_none() -> None:
     """Without the 16-byte sentinels (a binary built outside module mode) there are no
     modules, as debug/buildinfo has it."""
-    info = read_buildinfo(io.BytesIO(_blob(b"go1.22.1", b"path\tx\n")), name="x")
+    info = read_buildinfo(io.BytesIO(buildinfo_blob(b"go1.22.1", b"path\tx\n")), name="x")
     assert info == BuildInfo("go1.22.1", "", Module("", "", ""), (), ())
 
 
 def test_malformed_module_information_names_binary_and_line() -> None:
-    data = _blob(b"go1.22.1", _framed(b"path\tx\nmod\tx\n"))
+    data = buildinfo_blob(b"go1.22.1", framed(b"path\tx\nmod\tx\n"))
     with pytest.raises(BuildInfoError, match=r"^cerebrium: .*line 2: expected 2 or 3 columns"):
         read_buildinfo(io.BytesIO(data), name="cerebrium")
 
@@ -398,7 +387,7 @@ class _Counting(io.BytesIO):
 def test_reads_a_chunk_at_a_time() -> None:
     """The blob 3 MiB in, behind two near-misses straddling chunk edges: found, and no read
     asks for more than a MiB."""
-    blob = _blob(b"go1.22.1", _framed(b"path\tx\n"), at=0)
+    blob = buildinfo_blob(b"go1.22.1", framed(b"path\tx\n"), at=0)
     data = (
         b"\0" * ((1 << 20) - 7)
         + MAGIC
@@ -577,7 +566,7 @@ def test_any_bytes_give_build_info_or_the_error(data: bytes) -> None:
 def test_mutated_blobs_give_build_info_or_the_error(
     version: bytes, modinfo: bytes, flags: int, flips: list[tuple[int, int]]
 ) -> None:
-    data = bytearray(_blob(b"go" + version, _framed(modinfo), flags=flags))
+    data = bytearray(buildinfo_blob(b"go" + version, framed(modinfo), flags=flags))
     for at, value in flips:
         if at < len(data):
             data[at] = value

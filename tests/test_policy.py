@@ -34,6 +34,7 @@ from cerebrium_cli.proofs import Proofs, unmet
 from cerebrium_cli.signatures import PublicKey, load_public_key
 from cerebrium_cli.verification import Verification
 from support.attestation_api import api_with
+from support.gocli import stamped_bytes
 from support.release import make_archive, write_checksums
 from support.signing import bundle, make_key, public_pem, sign
 from support.sigstore_forge import github_identity
@@ -146,7 +147,9 @@ def materials(
 ) -> Materials:
     where = tmp_path_factory.mktemp("materials")
     binary = where / "cerebrium"
-    binary.write_bytes(b"\x7fELF binary")
+    # It records the tag's version as the release build does, so the version is bound and the
+    # policy's rule on signatures is all that decides (binding.py: tests/test_binding.py).
+    binary.write_bytes(stamped_bytes("2.0.0"))
     archive = make_archive(binary, where / ARCHIVE, "linux")
     checksums = write_checksums([archive], where / NAME).read_bytes()
     key = make_key()
@@ -211,7 +214,7 @@ def test_each_policy_accepts_exactly_what_it_promises(
         )
 
     if expected.refused is None:
-        assert fetch().read_bytes() == b"\x7fELF binary"
+        assert fetch().read_bytes() == stamped_bytes("2.0.0")
         accepted = f"cerebrium: {ARCHIVE} accepted under CEREBRIUM_VERIFY={case.policy}; verified: "
         assert [line for line in logged if line.startswith(accepted)] == [
             accepted + expected.proofs

@@ -133,3 +133,36 @@ def macos_minimum(toolchain: str = "local") -> tuple[int, int]:
     ).stdout
     minor = int(version.split(".")[1])
     return (12, 0) if minor >= 25 else (11, 0) if minor >= 23 else (10, 13)
+
+
+def buildinfo_blob(go_version: bytes, modinfo: bytes, *, flags: int = 2, at: int = 64) -> bytes:
+    """Go's build information blob (``debug/buildinfo``) after ``at`` zero bytes: the 32-byte
+    header (magic, pointer size 8, ``flags``: 2 is Go 1.18+'s inline strings), then the Go
+    version and ``modinfo`` as uvarint-prefixed strings."""
+
+    def uvarint(n: int) -> bytes:
+        out = bytearray()
+        while n >= 0x80:
+            out.append(n & 0x7F | 0x80)
+            n >>= 7
+        return bytes(out + bytes([n]))
+
+    header = b"\xff Go buildinf:" + bytes([8, flags]) + bytes(16)
+    strings = uvarint(len(go_version)) + go_version + uvarint(len(modinfo)) + modinfo
+    return bytes(at) + header + strings
+
+
+def framed(text: bytes) -> bytes:
+    """Module information in cmd/go's framing: 16-byte sentinels around the text."""
+    return b"0" * 16 + text + b"0" * 16
+
+
+def stamped_bytes(version: str, head: bytes = b"\x7fELF binary") -> bytes:
+    """A stand-in binary, no Go needed, whose build information reads as the release build's:
+    ``head``, then a build information blob recording ``-X <internal/version>.Version=<version>``
+    in its -ldflags, as goreleaser.yaml's build block does."""
+    modinfo = (
+        f"path\t{MODULE}/cmd/cerebrium\nmod\t{MODULE}\t(devel)\t\n"
+        f'build\t-ldflags="-s -w -X {VERSION_PACKAGE}.Version={version}"\n'
+    ).encode()
+    return head + buildinfo_blob(b"go1.26.8", framed(modinfo), at=-len(head) % 16)
