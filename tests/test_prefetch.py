@@ -537,6 +537,60 @@ def test_the_childs_checksum_error_is_the_one_the_build_would_raise(
     assert list((tmp_path / "build").iterdir()) == []
 
 
+def _real_child(tmp_path: Path) -> subprocess.Popen[bytes]:
+    """The real child (``_CHILD``) as Prefetch.start runs it, its standard error captured."""
+    staging = tmp_path / "build" / "prefetch-real"
+    staging.mkdir(parents=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _prefetch._CHILD, str(staging), str(WRAPPER)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    _spawned.append(process)  # type: ignore[arg-type] # killed after the test, if it must be
+    return process
+
+
+def _ended(process: subprocess.Popen[bytes]) -> tuple[int, str, str]:
+    """Wait (60 s at most) for ``process`` to exit by itself; its status, output and errors."""
+    status = process.wait(timeout=60)  # its output is a line and a few: no pipe fills
+    assert process.stdout is not None
+    assert process.stderr is not None
+    return status, process.stdout.read().decode(), process.stderr.read().decode()
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_the_child_exits_cleanly_after_its_result_with_its_input_still_open(
+    tmp_path: Path, local_release: Path, run: int
+) -> None:
+    # The build keeps the input open until it has taken the binary, so the watcher thread is
+    # still reading it when the child's interpreter finalises: read through sys.stdin, that
+    # aborted the child (cpython#129536) on every run, exit status 134 (SIGABRT) on Linux.
+    process = _real_child(tmp_path)
+    status, stdout, stderr = _ended(process)
+    assert "Fatal Python error" not in stderr
+    assert status == 0, stderr
+    assert json.loads(stdout) == {"binary": "cerebrium"}
+    assert process.poll() == 0  # exited while its input was still open
+    assert process.stdin is not None
+    process.stdin.close()
+
+
+def test_the_child_exits_cleanly_when_its_input_ends_as_its_result_is_out(
+    tmp_path: Path, local_release: Path
+) -> None:
+    # take() reads the line, then end() closes the input at once: the watcher wakes as the
+    # interpreter finalises, and must neither abort it nor stop a fetch that is over.
+    process = _real_child(tmp_path)
+    assert process.stdout is not None
+    assert process.stdin is not None
+    line = process.stdout.readline()
+    process.stdin.close()
+    status, rest, stderr = _ended(process)
+    assert "Fatal Python error" not in stderr
+    assert (status, json.loads(line), rest) == (0, {"binary": "cerebrium"}, ""), stderr
+
+
 # --- _backend.build_wheel: begin() before setuptools, end() whatever happens ---
 
 
@@ -676,3 +730,46 @@ def test_pip_wheel_against_a_mismatching_archive_stops_with_the_in_process_messa
     assert not list(out.glob("*.whl"))
     assert (checkout / "build").is_dir()
     assert list((checkout / "build").glob("prefetch-*")) == []
+
+
+# --- end to end: pip install -v and uv pip install -v of the sdist, no abort shown ---
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
+@pytest.mark.parametrize("run", range(2))
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_an_sdist_install_shows_no_fatal_error_of_the_child(
+    tmp_path: Path,
+    installer: str,
+    run: int,
+    sdist: Path,
+    wheelhouse: Path,
+    server: ReleaseServer,
+    release: PublishedRelease,
+    ca_file: Path,
+) -> None:
+    # Each install's -v output holds the build's standard error, which the child shares: the
+    # abort of cpython#129536 showed there on every install, through pip and uv alike.
+    from support.installs import assert_installed, settings
+    from support.venvs import Venv
+
+    env = settings(ca_file, f"{server.url}/good/", tmp_path / "cache")
+    if installer == "pip":
+        venv = Venv.create(tmp_path / "venv")
+        result = venv.install(str(sdist), wheelhouse=wheelhouse, env=env)
+    else:
+        uv = Path(sys.executable).parent / "uv"  # the test environment's
+        venv = Venv.create(tmp_path / "venv")
+        index = ["--no-index", "--no-cache", "--find-links", str(wheelhouse)]
+        result = subprocess.run(
+            [str(uv), "pip", "install", "-v", *index, "--python", str(venv.python), str(sdist)],
+            env=venv.environ({**env, "UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never"}),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    output = result.stdout + result.stderr
+    assert "sha256 verified" in output  # the build's own lines are shown: the child's too
+    assert "Fatal Python error" not in output, output[-4000:]
+    assert_installed(venv, result, VERSION)

@@ -190,10 +190,18 @@ def _own_group() -> dict[str, Any]:
 def _stop_when_input_ends(finished: threading.Event) -> None:
     """In the child: when standard input ends, and unless the result is out already, stop the
     main thread: SystemExit from SIGTERM on POSIX (a blocked read is interrupted at once),
-    KeyboardInterrupt on Windows."""
+    KeyboardInterrupt on Windows.
+
+    The watching thread is a daemon (the child exits once its result is out, its input still
+    open), so it reads the file descriptor with ``os.read``, never through ``sys.stdin``: a
+    daemon thread blocked in a buffered reader holds the reader's lock, which the interpreter
+    takes when it finalises, and it then aborts with "Fatal Python error:
+    _enter_buffered_busy" (cpython#129536; under Wine, the abort starts the crash debugger and
+    the build hangs). ``os.read`` takes no lock of the interpreter's while it waits.
+    """
 
     def watch() -> None:
-        sys.stdin.buffer.read()
+        _wait_for_end(0)  # the pipe from Prefetch.start, whatever became of sys.stdin
         if finished.is_set():
             return
         if sys.platform == "win32":
@@ -202,6 +210,15 @@ def _stop_when_input_ends(finished: threading.Event) -> None:
             signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
 
     threading.Thread(target=watch, name="stop-watch", daemon=True).start()
+
+
+def _wait_for_end(fd: int) -> None:
+    """Read ``fd`` until it ends (EOF), or fails (closed, say): both mean the build is gone."""
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
 
 
 def _stop(signum: int, frame: object) -> None:
