@@ -34,8 +34,21 @@ def _ensure_go(session: nox.Session) -> None:
     )
 
 
+def _ensure_wine(session: nox.Session) -> None:
+    """Wine, for the Windows tests (tests/test_windows_e2e.py), where apt can install it."""
+    if shutil.which("wine") or not shutil.which("apt-get"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "wine64",  # recommends wine: /usr/bin/wine
+            external=True, env={"DEBIAN_FRONTEND": "noninteractive"},
+        )  # fmt: skip
+
+
 def _prepare(session: nox.Session) -> dict[str, str]:
     _ensure_go(session)
+    _ensure_wine(session)
     session.install("-r", "tests/requirements.txt")
     WHEELHOUSE.mkdir(parents=True, exist_ok=True)
     session.run(
@@ -67,6 +80,11 @@ def _prepare(session: nox.Session) -> dict[str, str]:
     # The real release tools the tests use as oracles (GoReleaser, cosign, syft): built once per
     # version into the user cache; Go's module and build caches make it quick afterwards.
     session.run("python", "tests/support/gotools.py", "goreleaser", "cosign", "syft")
+    # Windows CPython and pip in a Wine prefix, and Go 1.20 for the Windows test CLI: made once
+    # into the user cache (tests/support/wine.py). Without Wine the Windows tests skip, except
+    # in CI (CI set), where they fail.
+    if shutil.which("wine"):
+        session.run("python", "tests/support/wine.py", str(WHEELHOUSE))
     return {"CEREBRIUM_TEST_WHEELHOUSE": str(WHEELHOUSE)}
 
 

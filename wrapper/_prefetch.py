@@ -13,8 +13,9 @@ whatever happened, which stops a child still running and removes its staging fol
 The child runs in a process group of its own, so a Ctrl-C reaches the build alone, and it is
 stopped one way only: its standard input, a pipe from the build, ends (the build closed it in
 :meth:`Prefetch.close`, or died). It then unwinds as on an error, removing its temporary files
-(on POSIX at once, interrupting a blocked read; on Windows at its next Python instruction, and
-killed if that takes too long, when the cache's sweep of stale downloads removes what it left).
+(on POSIX at once, interrupting a blocked read; on Windows at its next Python instruction). One
+still running :data:`SELF_STOP` seconds later ends itself, and the build kills one running at
+:data:`STOP_GRACE`; the cache's sweep of stale downloads removes what such a child left.
 
 Both ways run :func:`fetch_into`, the one code path from release to verified binary: in the
 child, or in the build process itself when no child was started (``python setup.py``, editable
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from .release import Release
 
 __all__ = [
+    "SELF_STOP",
     "STOP_GRACE",
     "Prefetch",
     "begin",
@@ -178,6 +181,7 @@ class Prefetch:
 
 
 STOP_GRACE = 10.0  # seconds a stopped child has to remove its temporary files
+SELF_STOP = STOP_GRACE / 2  # seconds after which a stopped child ends itself, unwound or not
 
 
 def _own_group() -> dict[str, Any]:
@@ -208,6 +212,13 @@ def _stop_when_input_ends(finished: threading.Event) -> None:
             _thread.interrupt_main()
         else:
             signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+        # A main thread that has not ended by now is blocked where the stop cannot reach it
+        # (a socket read, on Windows): end the process. The build, when it still runs, would
+        # kill it at STOP_GRACE; when the build died, nobody else would, and on Windows pip
+        # could not remove the build folder this process holds open. The cache's sweep of
+        # stale downloads removes a temporary file left behind.
+        time.sleep(SELF_STOP)
+        os._exit(1)
 
     threading.Thread(target=watch, name="stop-watch", daemon=True).start()
 

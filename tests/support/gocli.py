@@ -35,13 +35,15 @@ def build_binaries(
     version: str,
     targets: tuple[tuple[str, str], ...] = TARGETS,
     cache: Path | None = None,
+    toolchain: str = "local",
 ) -> dict[tuple[str, str], Path]:
     """``go build`` the test CLI once per target; return {(goos, goarch): binary path}."""
     if shutil.which("go") is None:
         raise RuntimeError(
             "Go is needed to build the test CLI: install it (apt-get install golang-go)"
         )
-    env = go_env(cache)
+    # toolchain: GOTOOLCHAIN, an older Go from the module cache (support/wine.py's for Wine 8).
+    env = {**go_env(cache), "GOTOOLCHAIN": toolchain}
     built: dict[tuple[str, str], Path] = {}
     for goos, goarch in targets:
         exe = ".exe" if goos == "windows" else ""
