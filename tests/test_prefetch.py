@@ -79,6 +79,35 @@ _prefetch.fetch_into = fetch_into
 sys.exit(_prefetch.main(staging))
 """
 
+# The real main() in a child whose fetch the stop cannot reach (as a socket read on Windows,
+# which no interrupt ends): it swallows the SystemExit of the stop and goes on waiting.
+_UNREACHABLE_MAIN = """
+import importlib.util, sys, time
+from pathlib import Path
+staging, wrapper, scratch = sys.argv[1:4]
+spec = importlib.util.spec_from_file_location(
+    "cerebrium_cli", Path(wrapper, "__init__.py"), submodule_search_locations=[wrapper]
+)
+module = importlib.util.module_from_spec(spec)
+sys.modules["cerebrium_cli"] = module
+spec.loader.exec_module(module)
+from cerebrium_cli import _prefetch
+
+def fetch_into(release, bin_dir):
+    Path(scratch, "began").write_bytes(b"")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            time.sleep(deadline - time.monotonic())
+        except BaseException:
+            pass
+    raise AssertionError("the child was not ended")
+
+_prefetch.fetch_into = fetch_into
+_prefetch.SELF_STOP = 0.5
+sys.exit(_prefetch.main(staging))
+"""
+
 # _backend.build_wheel in a fresh interpreter (pytest has imported setuptools already), with
 # begin() replaced: it records whether setuptools was imported by then and, per argv[3], stops
 # the build ("stop-at-begin") or leaves a real sleeping child for end() to stop, and the build
@@ -393,6 +422,26 @@ def test_main_stopped_by_the_end_of_its_input_unwinds_removing_its_temporary_fil
     assert process.returncode == 128 + signal.SIGTERM  # SystemExit, not death by the signal
     assert not (scratch / "partial").exists()  # the fetch's finally ran
     assert not (tmp_path / "build" / "prefetch-test").exists()
+
+
+def test_a_stopped_child_whose_fetch_the_stop_cannot_reach_ends_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # When the build died, nobody kills the child at STOP_GRACE: it ends itself at SELF_STOP.
+    monkeypatch.setattr(_prefetch, "STOP_GRACE", 60.0)  # close() does not kill it in time
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    prefetch = _child(tmp_path, _UNREACHABLE_MAIN, str(WRAPPER), str(scratch))
+    process = prefetch._process
+    deadline = time.monotonic() + 60
+    while not (scratch / "began").exists():
+        assert process.poll() is None, "the child ended before its fetch began"
+        assert time.monotonic() < deadline, "the child's fetch never began"
+        time.sleep(0.02)
+    began = time.monotonic()
+    prefetch.close()
+    assert time.monotonic() - began < 10
+    assert process.returncode == 1  # os._exit(1): neither killed nor unwound
 
 
 # --- begin(), binary_into(), end() ---

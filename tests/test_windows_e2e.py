@@ -343,7 +343,7 @@ def _evil_names(target: Path) -> dict[str, str]:
     "case", ["backslash-dotdot", "drive-letter", "drive-relative", "slash-dotdot"]
 )
 def test_bootstrap_fetch_refuses_a_hostile_zip_and_writes_nothing(
-    tmp_path: Path, wine: Wine, win_wheel: Path, case: str
+    tmp_path: Path, wine: Wine, win_wheel: Path, wheelhouse: Path, case: str
 ) -> None:
     # The extractor under Windows Python, where "\\" and "C:" mean what they say; the same
     # code runs in the build hook, which the next test drives through pip.
@@ -353,7 +353,10 @@ def test_bootstrap_fetch_refuses_a_hostile_zip_and_writes_nothing(
     target.parent.mkdir()
     release = _hostile_zip(tmp_path / "release", _evil_names(target)[case], b"MZ pwned")
     venv = wine.venv(tmp_path / "venv")
-    assert venv.pip("install", "--no-index", "--no-deps", windows_path(win_wheel)).returncode == 0
+    # The wheel and packaging, all a fetch from a folder imports (no httpx, PyYAML, ...).
+    (packaging,) = wheelhouse.glob("packaging-*.whl")
+    wheels = [windows_path(win_wheel), windows_path(packaging)]
+    assert venv.pip("install", "--no-index", "--no-deps", *wheels).returncode == 0
     dest = tmp_path / "dest"
     env = {"CEREBRIUM_RELEASE_URL": windows_path(release),
            "CEREBRIUM_CACHE_DIR": windows_path(tmp_path / "cache")}  # fmt: skip
