@@ -20,6 +20,8 @@ package still catch it::
      |                                          signature, or GitHub attestation
      +-- DownloadError (OSError)                the network or the server failed us
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
+     |    +-- ExecutableError                   the binary in it is unreadable, or is not an
+     |                                          executable for the archive's target
      +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
      +-- StorageError (OSError)                 a file could not be written (disk full, ...)
 """
@@ -34,6 +36,7 @@ __all__ = [
     "ChecksumMismatchError",
     "ConfigError",
     "DownloadError",
+    "ExecutableError",
     "OfflineError",
     "PinnedChecksumsError",
     "SignatureError",
@@ -95,6 +98,11 @@ class DownloadError(BootstrapError, OSError):
 
 class ArchiveError(BootstrapError, ValueError):
     """The archive cannot be extracted safely, is corrupt, or does not hold the binary."""
+
+
+class ExecutableError(ArchiveError):
+    """The archive's binary is no executable this package can read (malformed, truncated, not
+    ELF, Mach-O or PE), or is not one for the archive's target (another OS or architecture)."""
 
 
 class OfflineError(BootstrapError, FileNotFoundError):
