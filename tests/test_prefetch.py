@@ -82,7 +82,7 @@ sys.exit(_prefetch.main(staging))
 # The real main() in a child whose fetch the stop cannot reach (as a socket read on Windows,
 # which no interrupt ends): it swallows the SystemExit of the stop and goes on waiting.
 _UNREACHABLE_MAIN = """
-import importlib.util, sys, time
+import importlib.util, sys, tempfile, time
 from pathlib import Path
 staging, wrapper, scratch = sys.argv[1:4]
 spec = importlib.util.spec_from_file_location(
@@ -94,7 +94,8 @@ spec.loader.exec_module(module)
 from cerebrium_cli import _prefetch
 
 def fetch_into(release, bin_dir):
-    Path(scratch, "began").write_bytes(b"")
+    work = tempfile.mkdtemp(prefix="work-")  # as fetch.verified_archive makes its own
+    Path(scratch, "began").write_text(work)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -442,6 +443,11 @@ def test_a_stopped_child_whose_fetch_the_stop_cannot_reach_ends_itself(
     prefetch.close()
     assert time.monotonic() - began < 10
     assert process.returncode == 1  # os._exit(1): neither killed nor unwound
+    # Its temporary folder, never removed by the child, was in the staging folder close()
+    # removed: nothing is left in the system's temporary folder.
+    work = Path((scratch / "began").read_text())
+    assert work.parent == tmp_path / "build" / "prefetch-test"
+    assert not work.exists()
 
 
 # --- begin(), binary_into(), end() ---

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from cerebrium_cli._prefetch import SELF_STOP
 from conftest import VERSION
 
 if TYPE_CHECKING:
@@ -269,7 +270,7 @@ def test_the_sdist_builds_over_https_through_a_proxy_then_offline_from_the_defau
     shutil.rmtree(wine.local_app_data / "cerebrium")
 
 
-@pytest.mark.parametrize("where", ["C:", "Z:", "relative", "mirror-C:"])
+@pytest.mark.parametrize("where", ["C:", "Z:", "mirror-C:"])
 def test_the_sdist_installs_offline_from_a_windows_path(
     tmp_path: Path,
     wine: Wine,
@@ -283,29 +284,45 @@ def test_the_sdist_installs_offline_from_a_windows_path(
 
     # C: is the prefix's drive_c, Z: the Linux root; checksums.txt lies beside the archive.
     on_c = f"C:\\cerebrium-test-{uuid.uuid4().hex[:8]}"
-    cwd = None
     if where in ("C:", "mirror-C:"):
         shutil.copytree(win_release, wine.unix_path(on_c))
     if where == "C:":
         setting = {"CEREBRIUM_ARCHIVE": f"{on_c}\\{ARCHIVE}"}
     elif where == "Z:":
         setting = {"CEREBRIUM_ARCHIVE": windows_path(win_release / ARCHIVE)}
-    elif where == "relative":
-        cwd = win_release.parent  # the folder pip install is run from
-        setting = {"CEREBRIUM_ARCHIVE": f"{win_release.name}\\{ARCHIVE}"}
     else:
         setting = {"CEREBRIUM_RELEASE_URL": on_c}  # a mirror folder: bootstrap mirror's layout
     cache = windows_path(tmp_path / "cache")
     env = _env(marker, CEREBRIUM_OFFLINE="1", CEREBRIUM_CACHE_DIR=cache, **setting)
     venv = wine.venv(tmp_path / "venv")
     try:
-        result = _sdist_install(wine, venv, sdist, wheelhouse, env, cwd=cwd)
+        result = _sdist_install(wine, venv, sdist, wheelhouse, env)
     finally:
         shutil.rmtree(wine.unix_path(on_c), ignore_errors=True)
     _assert_installed(venv, result)
     installed = venv.site_packages / "cerebrium_cli" / "bin" / "cerebrium.exe"
     with zipfile.ZipFile(win_release / ARCHIVE) as archive:
         assert installed.read_bytes() == archive.read("cerebrium.exe")
+    assert _left_running(marker) == []
+
+
+def test_a_relative_archive_setting_is_refused_with_a_windows_remedy(
+    tmp_path: Path, wine: Wine, sdist: Path, wheelhouse: Path, win_release: Path, marker: str
+) -> None:
+    # pip builds in a folder of its own, and Windows' shells set no PWD to say where pip was
+    # run from: the path is refused, with the remedy in cmd's and PowerShell's words.
+    relative = f"{win_release.name}\\{ARCHIVE}"
+    from support.wine import windows_path
+
+    cache = windows_path(tmp_path / "cache")
+    env = _env(marker, CEREBRIUM_OFFLINE="1", CEREBRIUM_CACHE_DIR=cache, CEREBRIUM_ARCHIVE=relative)
+    venv = wine.venv(tmp_path / "venv")
+    result = _sdist_install(wine, venv, sdist, wheelhouse, env, cwd=win_release.parent)
+    out = _assert_not_installed(venv, result)
+    assert f"error: CEREBRIUM_ARCHIVE={relative!r} is a relative path" in out
+    assert f"in cmd, set CEREBRIUM_ARCHIVE=%CD%\\{relative};" in out
+    assert f'in PowerShell, $env:CEREBRIUM_ARCHIVE = "$PWD\\{relative}"' in out
+    assert "Traceback" not in out
     assert _left_running(marker) == []
 
 
@@ -449,16 +466,26 @@ def test_a_build_killed_mid_download_leaves_no_child_and_no_temporary_folder(
         running = processes(marker)
         children = [pid for pid, command in running if CHILD in command]
         assert children, running  # the prefetch child is the one downloading
-        # The build: pip's hook runner, which the child's input pipe comes from.
-        (build,) = [pid for pid, command in running if "_in_process" in command]
-        os.kill(build, signal.SIGKILL)
+        # The build: pip's hook runner (the venv's python.exe and the base one it starts),
+        # which the child's input pipe comes from.
+        builds = [pid for pid, command in running if "_in_process" in command]
+        assert builds, running
+        for pid in builds:
+            os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
+        # pip reads the build's output to its end, and the child holds it open: pip ends when
+        # the child does. Unstopped, it would wait for the read timeout (30 s, or never on a
+        # trickle).
         out, _ = pip.communicate(timeout=INSTALL_TIMEOUT)
+        ended = time.monotonic() - killed
     finally:
         if pip.poll() is None:
             os.killpg(pip.pid, signal.SIGKILL)
-        left = _left_running(marker, within=60)
+        # SELF_STOP, and Wine's few seconds to end a process: well before any read timeout.
+        left = _left_running(marker, within=SELF_STOP + 10)
         unblock.set()
     assert pip.returncode != 0
+    assert ended < SELF_STOP + 10, ended
     assert b"Fatal Python error" not in out
     assert left == []  # the child ended without the build to stop or kill it
     assert set(wine.temp.iterdir()) == temp_before, out.decode(errors="replace")[-3000:]

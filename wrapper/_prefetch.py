@@ -285,8 +285,12 @@ def main(staging: str) -> int:
     """The child: fetch the binary into ``staging``; print the JSON result; 0 when fetched.
 
     Stopped (its standard input ends: :meth:`Prefetch.close`, or the build died), it unwinds
-    as on an error, so that its temporary files are removed.
+    as on an error, so that its temporary files are removed. They are made in ``staging``
+    (``tempfile.tempdir``), not the system's temporary folder: what a child ended before it
+    unwound leaves (:data:`SELF_STOP`, a kill) goes with the staging folder, which the build
+    removes, or pip with its build folder when the build died.
     """
+    tempfile.tempdir = staging
     signal.signal(signal.SIGTERM, _stop)
     finished = threading.Event()
     _stop_when_input_ends(finished)

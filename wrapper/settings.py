@@ -149,6 +149,14 @@ def invocation_directory(environ: Mapping[str, str]) -> Origin:
     return Origin(Path(pwd))
 
 
+def _absolute(name: str, value: str) -> str:
+    """How to make the path setting absolute in the user's shell: Windows' shells set no
+    ``PWD`` (tested under Wine: tests/test_windows_e2e.py), and name the directory otherwise."""
+    if os.name == "nt":
+        return f'in cmd, set {name}=%CD%\\{value}; in PowerShell, $env:{name} = "$PWD\\{value}"'
+    return f'set {name}="$PWD/{value}"'
+
+
 @dataclass(frozen=True)
 class _Paths:
     """Path settings read from ``environ``, made absolute against ``origin``."""
@@ -171,7 +179,7 @@ class _Paths:
             raise ConfigError(
                 f"{name}={value!r} is a relative path, and the directory it is relative to is "
                 f"not known here: {self.origin.unknown} (pip builds in a directory of its own). "
-                f'An absolute path is needed: set {name}="$PWD/{value}", or the full path.'
+                f"An absolute path is needed: {_absolute(name, value)}, or the full path."
             )
         return self.origin.directory / path
 
