@@ -104,9 +104,9 @@ def _prepare(session: nox.Session) -> dict[str, str]:
     # The real release tools the tests use as oracles (GoReleaser, cosign, syft): built once per
     # version into the user cache; Go's module and build caches make it quick afterwards.
     session.run("python", "tests/support/gotools.py", "goreleaser", "cosign", "syft")
-    # Windows CPython and pip in a Wine prefix, and Go 1.20 for the Windows test CLI: made once
-    # into the user cache (tests/support/wine.py). Without Wine the Windows tests skip, except
-    # in CI (CI set), where they fail.
+    # Windows CPython and pip in a Wine prefix, made once into the user cache
+    # (tests/support/wine.py). Without Wine the Windows tests skip, except in CI (CI set, as
+    # .ci/run sets it), where they fail.
     if shutil.which("wine"):
         session.run("python", "tests/support/wine.py", str(WHEELHOUSE))
     return env

@@ -20,7 +20,8 @@ with no standard streams of ours is started first, or the one ``wine`` starts wo
 output pipes open for its 3 s of idle life, and each run would wait for it.
 
 Wine 8 cannot run a Go binary built by Go 1.21 or newer (it needs ``bcryptprimitives.dll``), so
-the Windows test CLI is built with :data:`GO_TOOLCHAIN`, which the module proxy serves.
+the Windows test CLI is built with :data:`GO_TOOLCHAIN` (``gocli.build_binaries`` fetches it from
+the module proxy once).
 """
 
 from __future__ import annotations
@@ -356,13 +357,6 @@ def prepare(wheelhouse: Path) -> Wine:
     return wine
 
 
-def build_toolchain() -> None:
-    """Fetch :data:`GO_TOOLCHAIN` into the tests' Go module cache (``gocli.go_env``), for the
-    Windows test CLI to be built offline with it later."""
-    env = {**go_env(), "GOPROXY": "https://proxy.golang.org", "GOTOOLCHAIN": GO_TOOLCHAIN}
-    _run(["go", "version"], env, 600, f"go version with GOTOOLCHAIN={GO_TOOLCHAIN}")
-
-
 def _timed(step: str, seconds: float) -> None:
     print(f"wine: {step} ready in {seconds:.1f} s", file=sys.stderr)
 
@@ -371,7 +365,6 @@ def main(argv: Sequence[str]) -> int:
     """``python tests/support/wine.py WHEELHOUSE``: prepare everything (nox's tests session)."""
     began = time.monotonic()
     wine = prepare(Path(argv[0]))
-    build_toolchain()
     _timed(str(wine.prefix.parent), time.monotonic() - began)
     return 0
 
