@@ -52,9 +52,9 @@ _SLEEPER = "import sys; sys.stdin.read()"
 # A child deaf to the stop, for close() to kill once the grace period is over.
 _DEAF = "import time; time.sleep(60)"
 
-# The real main() in a child whose fetch blocks, holding a temporary file (argv[3]/partial) that
-# only its finally removes. The package is loaded as conftest loads it (argv[2] is wrapper/).
-_BLOCKED_MAIN = """
+# The real main() in a child (argv[1] its staging folder), the package loaded as conftest loads
+# it (argv[2] is wrapper/), with a scratch folder (argv[3]); what follows replaces its fetch.
+_REAL_MAIN = """
 import importlib.util, sys, time
 from pathlib import Path
 staging, wrapper, scratch = sys.argv[1:4]
@@ -65,6 +65,12 @@ module = importlib.util.module_from_spec(spec)
 sys.modules["cerebrium_cli"] = module
 spec.loader.exec_module(module)
 from cerebrium_cli import _prefetch
+"""
+
+# ... a fetch that blocks, holding a temporary file (argv[3]/partial) only its finally removes.
+_BLOCKED_MAIN = (
+    _REAL_MAIN
+    + """
 
 def fetch_into(release, bin_dir):
     partial = Path(scratch, "partial")
@@ -78,20 +84,14 @@ def fetch_into(release, bin_dir):
 _prefetch.fetch_into = fetch_into
 sys.exit(_prefetch.main(staging))
 """
-
-# The real main() in a child whose fetch the stop cannot reach (as a socket read on Windows,
-# which no interrupt ends): it swallows the SystemExit of the stop and goes on waiting.
-_UNREACHABLE_MAIN = """
-import importlib.util, sys, tempfile, time
-from pathlib import Path
-staging, wrapper, scratch = sys.argv[1:4]
-spec = importlib.util.spec_from_file_location(
-    "cerebrium_cli", Path(wrapper, "__init__.py"), submodule_search_locations=[wrapper]
 )
-module = importlib.util.module_from_spec(spec)
-sys.modules["cerebrium_cli"] = module
-spec.loader.exec_module(module)
-from cerebrium_cli import _prefetch
+
+# ... a fetch the stop cannot reach (as a socket read on Windows, which no interrupt ends): it
+# swallows the SystemExit of the stop and goes on waiting.
+_UNREACHABLE_MAIN = (
+    _REAL_MAIN
+    + """
+import tempfile
 
 def fetch_into(release, bin_dir):
     work = tempfile.mkdtemp(prefix="work-")  # as fetch.verified_archive makes its own
@@ -108,6 +108,7 @@ _prefetch.fetch_into = fetch_into
 _prefetch.SELF_STOP = 0.5
 sys.exit(_prefetch.main(staging))
 """
+)
 
 # _backend.build_wheel in a fresh interpreter (pytest has imported setuptools already), with
 # begin() replaced: it records whether setuptools was imported by then and, per argv[3], stops

@@ -101,6 +101,18 @@ def _env(marker: str, **more: str) -> dict[str, str]:
     return {name: value, **more}
 
 
+def _online(marker: str, ca_file: Path, url: str, cache: Path) -> dict[str, str]:
+    """An install's settings: the test CA, the release at ``url``, a cache of its own."""
+    from support.wine import windows_path
+
+    return _env(
+        marker,
+        SSL_CERT_FILE=windows_path(ca_file),
+        CEREBRIUM_RELEASE_URL=url,
+        CEREBRIUM_CACHE_DIR=windows_path(cache),
+    )
+
+
 def _sdist_install(
     wine: Wine, venv: WinVenv, sdist: Path, wheelhouse: Path, env: dict[str, str], **run: object
 ) -> subprocess.CompletedProcess[str]:
@@ -397,19 +409,13 @@ def test_a_failed_sdist_build_on_a_hostile_zip_leaves_nothing_behind(
     ca_file: Path,
     marker: str,
 ) -> None:
-    from support.wine import windows_path
 
     target = tmp_path / "outside" / "evil.exe"
     target.parent.mkdir()
     name = f"hostile-{uuid.uuid4().hex[:8]}"
     _hostile_zip(server_root / name, _evil_names(target)["drive-letter"], b"MZ pwned")
     temp_before = set(wine.temp.iterdir())
-    env = _env(
-        marker,
-        SSL_CERT_FILE=windows_path(ca_file),
-        CEREBRIUM_RELEASE_URL=f"{server.url}/{name}/",
-        CEREBRIUM_CACHE_DIR=windows_path(tmp_path / "cache"),
-    )
+    env = _online(marker, ca_file, f"{server.url}/{name}/", tmp_path / "cache")
     venv = wine.venv(tmp_path / "venv")
     result = _sdist_install(wine, venv, sdist, wheelhouse, env, keep_stdin_open=True)
     out = _assert_not_installed(venv, result)
@@ -440,12 +446,7 @@ def test_a_build_killed_mid_download_leaves_no_child_and_no_temporary_folder(
     unblock = threading.Event()
     server.stall(f"/{name}/{ARCHIVE}", after=1000, release=unblock)
     temp_before = set(wine.temp.iterdir())
-    env = _env(
-        marker,
-        SSL_CERT_FILE=windows_path(ca_file),
-        CEREBRIUM_RELEASE_URL=f"{server.url}/{name}/",
-        CEREBRIUM_CACHE_DIR=windows_path(tmp_path / "cache"),
-    )
+    env = _online(marker, ca_file, f"{server.url}/{name}/", tmp_path / "cache")
     venv = wine.venv(tmp_path / "venv")
     index = ["--no-index", "--no-cache-dir", "--find-links", windows_path(wheelhouse)]
     wine.start_server()
