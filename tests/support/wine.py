@@ -34,6 +34,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -244,8 +245,6 @@ def _communicate_keeping_stdin_open(
     try:
         process.stdin.flush()
         # communicate() with no input would close stdin at once: read the pipes ourselves.
-        import threading
-
         out: dict[str, bytes] = {}
 
         def read(name: str, stream: object) -> None:
