@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, package_stem
 from .errors import BootstrapError, ConfigError, DownloadError, OfflineError
 
 if TYPE_CHECKING:
@@ -344,8 +344,6 @@ def _atomic_copy(source: IO[bytes], path: Path) -> None:
 
 def _parser(release: Release | None) -> argparse.ArgumentParser:
     """The ``bootstrap`` command line; help texts name the variables with the release's prefix."""
-    from .settings import package_stem
-
     prefix = release.env_prefix if release else package_stem().upper() + "_"
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}.bootstrap",
@@ -615,8 +613,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ModuleNotFoundError as exc:
-        from .settings import package_stem
-
         dist = release.project_name if release else package_stem()
         print(
             f"error: this command needs {exc.name!r}, from the bootstrap extra: "
