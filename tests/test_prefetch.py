@@ -638,7 +638,7 @@ def test_the_child_exits_cleanly_after_its_result_with_its_input_still_open(
     status, stdout, stderr = _ended(process)
     assert "Fatal Python error" not in stderr
     assert status == 0, stderr
-    assert json.loads(stdout) == {"binary": "cerebrium"}
+    assert json.loads(stdout)["binary"] == "cerebrium"
     assert process.poll() == 0  # exited while its input was still open
     assert process.stdin is not None
     process.stdin.close()
@@ -656,7 +656,7 @@ def test_the_child_exits_cleanly_when_its_input_ends_as_its_result_is_out(
     process.stdin.close()
     status, rest, stderr = _ended(process)
     assert "Fatal Python error" not in stderr
-    assert (status, json.loads(line), rest) == (0, {"binary": "cerebrium"}, ""), stderr
+    assert (status, json.loads(line)["binary"], rest) == (0, "cerebrium", ""), stderr
 
 
 # --- _backend.build_wheel: begin() before setuptools, end() whatever happens ---
