@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -22,7 +21,15 @@ from support.installs import (
     install,
     settings,
 )
-from support.signing import bundle, make_key, public_pem, sign
+from support.signing import (
+    COSIGN_PASSWORD,
+    CosignKeyPair,
+    bundle,
+    cosign_key_pair,
+    make_key,
+    public_pem,
+    sign,
+)
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
@@ -214,7 +221,6 @@ def test_a_bundle_of_a_million_brackets_is_refused_without_a_traceback(
 
 # --- Real cosign, through GoReleaser's signs block ------------------------------------------
 
-COSIGN_PASSWORD = "release-key-password"  # what `cosign generate-key-pair` encrypts the key with
 # GoReleaser signs checksums.txt with `cosign sign-blob --key` (the key from the environment, as
 # the README's maintainer section recommends). `--tlog-upload=false` keeps it offline: no Rekor
 # entry, which a signature checked against a pinned key does not need; `--new-bundle-format`
@@ -250,35 +256,11 @@ SIGNS = {
 CHECKSUM_IDS = ("cerebrium",)
 
 
-@dataclass(frozen=True)
-class CosignKeyPair:
-    """What ``cosign generate-key-pair`` wrote: cosign.key (encrypted with COSIGN_PASSWORD) and
-    cosign.pub (PEM)."""
-
-    private: bytes
-    public: bytes
-
-
-def _cosign_key_pair(where: Path) -> CosignKeyPair:
-    """``cosign generate-key-pair`` in ``where``."""
-    from support.gotools import install as install_tool
-
-    where.mkdir(parents=True)
-    subprocess.run(
-        [str(install_tool("cosign")), "generate-key-pair"],
-        cwd=where,
-        env={**os.environ, "COSIGN_PASSWORD": COSIGN_PASSWORD},
-        check=True,
-        capture_output=True,
-    )
-    return CosignKeyPair((where / "cosign.key").read_bytes(), (where / "cosign.pub").read_bytes())
-
-
 @pytest.fixture(scope="module")
 def cosign_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CosignKeyPair]:
     """Two key pairs made by cosign: the release's and another one."""
     tmp = tmp_path_factory.mktemp("cosign-keys")
-    return {name: _cosign_key_pair(tmp / name) for name in ("release", "other")}
+    return {name: cosign_key_pair(tmp / name) for name in ("release", "other")}
 
 
 @pytest.fixture(scope="module")

@@ -54,13 +54,14 @@ def _names(args: argparse.Namespace) -> int:
     checksums = dict.fromkeys(release.checksum_name(tag, archive) for archive in archives)
     for name in checksums:
         print(f"checksums {name}")
-    # The files the signs and sboms blocks add: on each checksums file, and per archive.
-    for name in checksums:
+    # The files the signs and sboms blocks add (on each checksums file, per archive); without
+    # a block, none: the conventional names are only looked for.
+    for name in checksums if release.signs is not None else ():
         for signature, certificate in release.checksum_signatures(tag, name):
             print(f"signature {signature}")
             if certificate:
                 print(f"certificate {certificate}")
-    for target in release.targets:
+    for target in release.targets if release.sboms is not None else ():
         for sbom in release.sbom_names(target, tag):
             print(f"sbom {sbom}")
     return 0
