@@ -267,13 +267,23 @@ def cli_builds(config: Mapping[str, Any], project: str, read: Reader) -> tuple[l
         stems = {_stem(b.binary) for b in chosen}
         return chosen, stems.pop() if len(stems) == 1 else project
     if chosen:
-        return chosen, ""
+        return chosen, _command(chosen[0].binary)
     if any(b.binary == project for b in builds):
         return [build for build in builds if build.binary == project], ""
     stemmed = [build for build in builds if _stem(build.binary) == project]
     if len({b.binary for b in stemmed}) > 1:
         return stemmed, project
-    return [build for build in builds if build.binary == builds[0].binary], ""
+    first = builds[0].binary
+    return [build for build in builds if build.binary == first], _command(first)
+
+
+# The fields of one target: a binary named with them (sget-{{ .Os }}-{{ .Arch }}) has no one
+# name for the command, which is then the name's stem.
+_PLATFORM_FIELD = re.compile(r"\.(?:Os|Arch|Amd64|Arm64|Arm|I386|Mips|Ppc64|Riscv64|Target)\b")
+
+
+def _command(binary: str) -> str:
+    return _stem(binary) if _PLATFORM_FIELD.search(binary) else ""
 
 
 CLI_BUILDS_VARIABLE = "PYPI_CLI_BUILDS"
