@@ -113,7 +113,8 @@ def verify(
                 "was changed after it was signed."
             )
         _check(key, signature, data, bundle_name)
-        return f"signed (Sigstore bundle, key {key.fingerprint})"
+        form = "Sigstore bundle" if digest is not None else "cosign bundle"
+        return f"signed ({form}, key {key.fingerprint})"
     if sig is not None:
         try:
             signature = base64.b64decode(sig.strip(), validate=True)
@@ -122,7 +123,7 @@ def verify(
         _check(key, signature, data, sig_name)
         return f"signed (cosign signature, key {key.fingerprint})"
     raise SignatureError(
-        f"{name} is not signed: neither {name}{SIG_SUFFIX} nor {name}{BUNDLE_SUFFIX} was found "
+        f"{name} is not signed: neither {sig_name} nor {bundle_name} was found "
         f"beside it, and this package requires a signature by its release key ({key.source}). "
         "The release or the mirror is incomplete or was tampered with."
     )

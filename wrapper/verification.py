@@ -194,6 +194,18 @@ class Verification:
         if bundle is not None and keyless.is_keyless_bundle(bundle, bundle_name):
             keyless_bundle, bundle = bundle, None  # a key's signature is in .sig alone, then
         proofs = Proofs()
+        if self.key is not None and sig is None and bundle is None and keyless_bundle is None:
+            looked_for = [found for found, _ in self._names(name)]
+            missing = {
+                0: "the signs block names no signature of it, so none was",
+                1: f"{', '.join(looked_for)} was not",
+                2: f"neither {' nor '.join(looked_for)} was",
+            }.get(len(looked_for), f"none of {', '.join(looked_for)} was")
+            raise SignatureError(
+                f"{name} is not signed: {missing} found beside it, and this package requires "
+                f"a signature by its release key ({self.key.source}). The release or the "
+                "mirror is incomplete or was tampered with."
+            )
         if self.key is not None:
             if keyless_bundle is not None and sig is None:
                 raise SignatureError(
@@ -237,16 +249,19 @@ class Verification:
 
     def _signature_files(self, location: Location, name: str) -> list[tuple[str, bytes]]:
         """The signature files of the checksums file ``name`` that are published, by name."""
-        if self.signature_names is None:  # a .sig is only checked with a key
-            names = [name + SIG_SUFFIX] * (self.key is not None) + [name + BUNDLE_SUFFIX]
-        else:
-            names = [signature for signature, _ in self.signature_names(name)]
         found = []
-        for signature in names:
+        for signature, _ in self._names(name):
             data = _optional(location, signature)
             if data is not None:
                 found.append((signature, data))
         return found
+
+    def _names(self, name: str) -> tuple[tuple[str, str], ...]:
+        """``(signature, certificate)`` names of the checksums file ``name``'s signatures."""
+        if self.signature_names is None:  # a .sig is only checked with a key
+            sig = ((name + SIG_SUFFIX, ""),) if self.key is not None else ()
+            return (*sig, (name + BUNDLE_SUFFIX, ""))
+        return self.signature_names(name)
 
     def without_checksums(self, name: str, why: str) -> None:
         """Allow the pins to stand in for an unread checksums file ``name``: under ``auto`` only.
