@@ -12,6 +12,7 @@ the wrapper's names differ, these tests fail.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import shutil
 import subprocess
@@ -252,6 +253,8 @@ class OracleInstall:
     venv: Venv
     result: subprocess.CompletedProcess[str]  # what pip printed and returned
     requested: list[str]  # the paths pip's build asked the server for, in order
+    url: str  # where GoReleaser's release is served
+    env: dict[str, str]  # the install's environment (the test CA, the release, a cache)
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +269,8 @@ def installed(
 ) -> Callable[[str], OracleInstall]:
     """``installed(key)``: pip install the sdist made with shape ``key``'s configuration as its
     goreleaser.yaml, against GoReleaser's release at ``<server>/oracle-<key>/``; a signed
-    shape's sdist carries the release key as wrapper/cosign.pub, so its signature is required."""
+    shape's sdist carries the release key as wrapper/cosign.pub, so its signature is required.
+    Each shape is installed once per module."""
     from cerebrium_cli.description import load_release
     from support.sdist import build_sdist, copy_checkout
 
@@ -287,12 +291,16 @@ def installed(
         )
         sdist = build_sdist(tmp / "dist", checkout)
         prefix = load_release(checkout / "goreleaser.yaml").env_prefix
-        env = settings(ca_file, f"{server.url}/oracle-{key}/", tmp / "cache", prefix=prefix)
+        url = f"{server.url}/oracle-{key}/"
+        env = settings(ca_file, url, tmp / "cache", prefix=prefix)
         before = len(server.requests)
-        venv, result = install(tmp, str(sdist), wheelhouse=wheelhouse, env=env, prefix=prefix)
-        return OracleInstall(dist, venv, result, [r.path for r in server.requests[before:]])
+        # A signed shape's venv also runs `bootstrap wheels`: with its extra.
+        spec = f"{sdist}[bootstrap]" if shape.signed else str(sdist)
+        venv, result = install(tmp, spec, wheelhouse=wheelhouse, env=env, prefix=prefix)
+        requested = [r.path for r in server.requests[before:]]
+        return OracleInstall(dist, venv, result, requested, url, env)
 
-    return install_shape
+    return functools.cache(install_shape)
 
 
 @pytest.mark.parametrize("key", SHAPES)
@@ -321,6 +329,34 @@ def test_pip_install_against_goreleasers_release_gives_a_working_command(
 
 
 # --- Real SBOMs: syft through GoReleaser's sboms block ---------------------------------------
+
+
+def test_wheels_carry_the_sbom_the_sboms_block_names_and_verify_the_renamed_signature(
+    installed: Callable[[str], OracleInstall], tmp_path: Path
+) -> None:
+    import zipfile
+
+    from support.goreleaser import SBOM
+
+    # The package installed from signs-sboms.yaml: its SBOMs are "cerebrium-<os>-<arch>.cdx.json"
+    # and its key's signature "checksums.txt.bundle", no conventional name.
+    made = installed("signs-sboms")
+    assert made.result.returncode == 0, made.result.stderr[-4000:]
+    (sbom,) = [a for a in made.dist.of_type(SBOM) if a.name == "cerebrium-linux-amd64.cdx.json"]
+    out = tmp_path / "wheels"
+    result = made.venv.run(
+        "python", "-m", "cerebrium_cli.bootstrap", "wheels", "--from", made.url,
+        "--out", str(out), "--platform", "linux/amd64",
+        env=made.env, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "checksums.txt signed (Sigstore bundle, key " in result.stderr
+    (wheel,) = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        carried = [n for n in zf.namelist() if "/sboms/" in n]
+        assert carried == [f"cerebrium-{VERSION}.dist-info/sboms/{sbom.name}"]
+        assert zf.read(carried[0]) == Path(sbom.path).read_bytes()
+
 
 # GoReleaser's documented recipe: a CycloneDX document per archive, named after it.
 SBOMS = [
