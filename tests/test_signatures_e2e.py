@@ -108,8 +108,11 @@ def _signed_copy(release: Release, dest: Path, key: EllipticCurvePrivateKey, for
 
 
 def _said_signed(result: subprocess.CompletedProcess[str], form: str) -> bool:
-    """The build hook reported checksums.txt signed, in ``form`` ("sig" or "bundle")."""
-    expected = "cosign signature" if form == "sig" else "Sigstore bundle"
+    """The build hook reported checksums.txt signed, in ``form`` ("sig", "bundle" or
+    "old-bundle")."""
+    expected = {"sig": "cosign signature", "old-bundle": "cosign bundle"}.get(
+        form, "Sigstore bundle"
+    )
     return f"checksums.txt signed ({expected}" in result.stdout + result.stderr
 
 
@@ -237,6 +240,18 @@ SIGNS = {
             "--tlog-upload=false", "--yes", "${artifact}",
         ],
     },
+    # cosign's bundle before --new-bundle-format (cosign v2's default): base64Signature,
+    # verified with the key, not a Sigstore bundle.
+    "old-bundle": {
+        "id": "checksums",
+        "cmd": "cosign",
+        "artifacts": "checksum",
+        "signature": "${artifact}.sigstore.json",
+        "args": [
+            "sign-blob", "--key=env://COSIGN_PRIVATE_KEY", "--bundle=${signature}",
+            "--tlog-upload=false", "--yes", "${artifact}",
+        ],
+    },
     "bundle": {
         "id": "checksums",
         "cmd": "cosign",
@@ -319,7 +334,7 @@ def cosign_signed(
     return functools.cache(make)
 
 
-@pytest.mark.parametrize("form", ["sig", "bundle"])
+@pytest.mark.parametrize("form", ["sig", "bundle", "old-bundle"])
 def test_goreleaser_and_cosign_signed_release_installs_with_its_key(
     install_from: InstallFrom,
     cosign_signed: SignRelease,
@@ -329,14 +344,14 @@ def test_goreleaser_and_cosign_signed_release_installs_with_its_key(
     signed = cosign_signed(form)
     (signature,) = [a for a in signed.dist.assets if a.type == "Signature"]
     assert (signed.published / signature.name).is_file()
-    expected_name = {"sig": "checksums.txt.sig", "bundle": "checksums.txt.sigstore.json"}[form]
+    expected_name = "checksums.txt.sig" if form == "sig" else "checksums.txt.sigstore.json"
     assert signature.name == expected_name
     venv, result = install_from(cosign_sdists["release"], signed.published.name)
     assert_installed(venv, result, VERSION)
     assert _said_signed(result, form)
 
 
-@pytest.mark.parametrize("form", ["sig", "bundle"])
+@pytest.mark.parametrize("form", ["sig", "bundle", "old-bundle"])
 def test_goreleaser_and_cosign_signed_release_is_refused_with_another_key(
     install_from: InstallFrom,
     cosign_signed: SignRelease,
