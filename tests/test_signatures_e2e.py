@@ -240,18 +240,6 @@ SIGNS = {
             "--tlog-upload=false", "--yes", "${artifact}",
         ],
     },
-    # cosign's bundle before --new-bundle-format (cosign v2's default): base64Signature,
-    # verified with the key, not a Sigstore bundle.
-    "old-bundle": {
-        "id": "checksums",
-        "cmd": "cosign",
-        "artifacts": "checksum",
-        "signature": "${artifact}.sigstore.json",
-        "args": [
-            "sign-blob", "--key=env://COSIGN_PRIVATE_KEY", "--bundle=${signature}",
-            "--tlog-upload=false", "--yes", "${artifact}",
-        ],
-    },
     "bundle": {
         "id": "checksums",
         "cmd": "cosign",
@@ -263,6 +251,12 @@ SIGNS = {
         ],
     },
 }  # fmt: skip
+# cosign's bundle before --new-bundle-format (cosign v2's default): base64Signature, verified
+# with the key, not a Sigstore bundle.
+SIGNS["old-bundle"] = {
+    **SIGNS["bundle"],
+    "args": [arg for arg in SIGNS["bundle"]["args"] if arg != "--new-bundle-format"],
+}
 # GoReleaser v2.15.x rewrites checksums.txt after signing it, adding the signature's own line, so
 # the signature no longer matches (goreleaser/goreleaser#6514, fixed in v2.16.0 by
 # b5eabc893 "fix(checksum): exclude signature and certificates"). With v2.15.1 a release

@@ -1,7 +1,8 @@
 """The sections of a GoReleaser v2 configuration that name release assets, with its defaults.
 
-Each function reads one section (``builds``, ``universal_binaries``, ``archives``, ``checksum``,
-``release`` with the ``*_urls`` blocks) into plain values, applying GoReleaser's defaults and
+Each function reads one section (``project_name``, ``builds``, ``universal_binaries``,
+``archives``, ``checksum``, ``release`` with the ``*_urls`` blocks, ``signs``, ``sboms``) into
+plain values, applying GoReleaser's defaults and
 rules as its source does (the ``internal/`` files cited), and raises :class:`ConfigError`
 naming the file and the setting (``archives[0].formats``) for what cannot be used. The
 :class:`~.release.Release` turns these values into names.
@@ -674,6 +675,18 @@ class Sbom:
         return ""
 
 
+def _artifacts(
+    item: Mapping[str, Any], where: str, default: str, allowed: tuple[str, ...], read: Reader
+) -> str:
+    artifacts = scalar(item.get("artifacts") or default)
+    if artifacts not in allowed:
+        raise read.fail(
+            f"{where}.artifacts is {artifacts!r}, which GoReleaser refuses; it is one of "
+            + ", ".join(allowed)
+        )
+    return artifacts
+
+
 def signs(config: Mapping[str, Any], read: Reader) -> tuple[Sign, ...] | None:
     """``signs`` with GoReleaser's defaults; None when the configuration has no signs block."""
     if not config.get("signs"):
@@ -681,12 +694,7 @@ def signs(config: Mapping[str, Any], read: Reader) -> tuple[Sign, ...] | None:
     found = []
     for number, item in read.entries(config, "signs"):
         where = f"signs[{number}]"
-        artifacts = scalar(item.get("artifacts") or "none")
-        if artifacts not in SIGN_ARTIFACTS:
-            raise read.fail(
-                f"{where}.artifacts is {artifacts!r}, which GoReleaser refuses; it is one of "
-                + ", ".join(SIGN_ARTIFACTS)
-            )
+        artifacts = _artifacts(item, where, "none", SIGN_ARTIFACTS, read)
         found.append(
             Sign(
                 index=number,
@@ -707,12 +715,7 @@ def sboms(config: Mapping[str, Any], read: Reader) -> tuple[Sbom, ...] | None:
     found = []
     for number, item in read.entries(config, "sboms"):
         where = f"sboms[{number}]"
-        artifacts = scalar(item.get("artifacts") or "archive")
-        if artifacts not in SBOM_ARTIFACTS:
-            raise read.fail(
-                f"{where}.artifacts is {artifacts!r}, which GoReleaser refuses; it is one of "
-                + ", ".join(SBOM_ARTIFACTS)
-            )
+        artifacts = _artifacts(item, where, "archive", SBOM_ARTIFACTS, read)
         documents = read.strings(item.get("documents"), f"{where}.documents")
         if not documents:
             documents = {

@@ -4,18 +4,22 @@ GoReleaser's own configuration is the single source of truth for the project nam
 repository, the binary, the targets and every asset name, so the wrapper can never drift from
 what the release pipeline uploads. Wrapping another GoReleaser CLI means dropping in its v2
 config as it is: the sections that name assets (``builds``, ``universal_binaries``,
-``archives``, ``checksum``, ``release`` with ``*_urls``, ``env``) are read as GoReleaser reads
-them, with its defaults; every other block (``nfpms``, ``notarize``, ``homebrew_casks``,
-``signs``, ``changelog``, ...) is accepted and ignored. The rules and defaults cite the files of
-GoReleaser v2's source they come from (https://github.com/goreleaser/goreleaser, ``internal/``)
-and https://goreleaser.com/customization/. This module is pure: ``description.py`` reads the
-file (or the sdist's record of it).
+``archives``, ``checksum``, ``release`` with ``*_urls``, ``env``, and ``signs`` and ``sboms``
+for the files they add) are read as GoReleaser reads them, with its defaults; every other block
+(``nfpms``, ``notarize``, ``homebrew_casks``, ``changelog``, ...) is accepted and ignored. The
+rules and defaults cite the files of GoReleaser v2's source they come from
+(https://github.com/goreleaser/goreleaser, ``internal/``) and
+https://goreleaser.com/customization/. This module is pure: ``description.py`` reads the file
+(or the sdist's record of it).
 
 Two choices the configuration leaves open, made here:
 
-* **The CLI**, when ``builds`` has several: the binary of the first (not skipped) build whose
-  ``binary`` is the project name (GoReleaser's default binary), else of the first build. Every
-  build of that binary counts, the first that makes a target winning (trivy builds one per OS).
+* **The CLI**, when ``builds`` has several: the builds a top-level ``env`` entry
+  ``PYPI_CLI_BUILDS=id,id`` names; else the binary of the first (not skipped) build whose
+  ``binary`` is the project name (GoReleaser's default binary); else the builds whose binaries
+  are named per OS with the project name as their stem (cosign); else the first build's binary.
+  Every build of that binary counts, the first that makes a target winning (trivy builds one per
+  OS); see ``_config.cli_builds``.
 * **One binary per wheel target**: of several ``goamd64`` levels the one any amd64 machine runs
   (``v1`` if built, else the lowest), of several ``goarm64`` levels ``v8.0`` if built, else the
   lowest; of several archives holding the binary, the first with a format the wrapper reads.
