@@ -1069,6 +1069,11 @@ def test_split_checksums_each_get_their_signature() -> None:
             r"signs\[0\]\.certificate renders to '/etc/checksums.txt'",
         ),
         ("sboms: [{artifacts: everything}]", r"sboms\[0\]\.artifacts is 'everything'"),
+        # Not a template field GoReleaser has (tmpl.go WithArtifact): refused, as it fails there.
+        (
+            'signs: [{artifacts: checksum, signature: "{{ .ArtifactID }}.sig"}]',
+            r"signs\[0\]\.signature.*ArtifactID",
+        ),
     ],
 )
 def test_unusable_signs_and_sboms_are_refused_naming_the_setting(block: str, message: str) -> None:

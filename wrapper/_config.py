@@ -642,12 +642,6 @@ class Sign:
         filter always lets checksums through: internal/artifact ByID)."""
         return self.artifacts in ("checksum", "all")
 
-    def signs_archive(self, archive_id: str, binary_format: bool) -> bool:
-        """Whether it signs an archive (or, with ``formats: [binary]``, an uploaded binary)
-        of the archives entry ``archive_id``."""
-        kinds = ("all", "binary") if binary_format else ("all", "archive")
-        return self.artifacts in kinds and (not self.ids or archive_id in self.ids)
-
 
 @dataclass(frozen=True)
 class Sbom:

@@ -326,8 +326,9 @@ class Release:
         if self.signs is None:
             return ((checksums + CONVENTIONAL_SIGNATURE, ""), (checksums + CONVENTIONAL_BUNDLE, ""))
         fields = {**self._general(tag), **_NO_PLATFORM}
-        fields.update(ArtifactName=checksums, ArtifactExt=posixpath.splitext(checksums)[1])
-        fields.update(ArtifactID="", ArtifactPath=_LOCAL_PATH, Binary=self.project_name)
+        # A checksums artifact has no Ext or Binary extra (tmpl.go WithArtifact: ExtraOr).
+        fields.update(ArtifactName=checksums, ArtifactExt="", ArtifactPath=_LOCAL_PATH)
+        fields["Binary"] = self.project_name
         found = []
         for sign in self.signs:
             if sign.signs_checksums():
@@ -365,7 +366,6 @@ class Release:
                 artifact = self.binary_name(target, tag)
                 fields = self._archive_fields(binary, tag)
                 artifact_id = binary.id
-            fields["ArtifactID"] = artifact_id
             variables = {"artifact": artifact, "artifactID": artifact_id}
             for number, document in enumerate(sbom.documents):
                 text = _expand(document, {**self._variables(tag), **variables})
@@ -377,8 +377,9 @@ class Release:
         self, sign: Sign, artifact: str, fields: Mapping[str, object], tag: str
     ) -> tuple[str, str]:
         where = f"signs[{sign.index}]"
+        # A checksums artifact has no id and no digest extra: both expand to nothing.
         variables = {**self._variables(tag), "artifact": artifact, "artifactName": artifact}
-        variables.update(artifactID=str(fields.get("ArtifactID", "")), digest="")
+        variables.update(artifactID="", digest="")
         signature = self._render(_expand(sign.signature, variables), fields, f"{where}.signature")
         variables.update(signature=signature, certificate="")
         certificate = ""
