@@ -254,3 +254,20 @@ def test_a_record_without_module_reads_as_none(tmp_path: Path) -> None:
     path.write_text(json.dumps({"format": 1, "config": {}, "origin": None, "module": 3}))
     with pytest.raises(ConfigError, match="module"):
         read_record(path)
+
+
+def test_the_sdist_of_a_go_checkout_records_its_module_for_the_project_name(tmp_path: Path) -> None:
+    # The Python package built in the Go project's own checkout (go.mod beside goreleaser.yaml),
+    # with no remote and the release disabled: the sdist's build names the project from the
+    # recorded module path, as GoReleaser did.
+    from support.sdist import build_sdist, copy_checkout
+
+    checkout = copy_checkout(tmp_path / "checkout")
+    (checkout / "goreleaser.yaml").write_text(NO_PROJECT_NAME)
+    (checkout / "go.mod").write_text("module example.com/acme/othertool\n\ngo 1.22\n")
+    sdist = build_sdist(tmp_path / "dist", checkout)
+    data = _recorded(sdist)
+    assert data["module"] == "example.com/acme/othertool"
+    recorded = tmp_path / "release.json"
+    recorded.write_text(json.dumps(data))
+    assert read_record(recorded).release().project_name == "othertool"
