@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 from cerebrium_cli import _prefetch, errors
 from cerebrium_cli.description import load_release
+from cerebrium_cli.evidence import Recorded
 from cerebrium_cli.platforms import current_target
 from cerebrium_cli.release import Release
 from conftest import VERSION
@@ -181,18 +183,18 @@ def _record_fetches(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Release, Path
     """Replace the in-process fetch with one that records its calls and stages a file."""
     calls: list[tuple[Release, Path]] = []
 
-    def fetch_into(release: Release, bin_dir: Path) -> Path:
+    def fetch_into(release: Release, bin_dir: Path) -> Recorded:
         calls.append((release, bin_dir))
         bin_dir.mkdir(parents=True, exist_ok=True)
         (bin_dir / "in-process").write_bytes(b"fetched here")
-        return bin_dir / "in-process"
+        return Recorded(bin_dir / "in-process", {})
 
     monkeypatch.setattr(_prefetch, "fetch_into", fetch_into)
     return calls
 
 
 def _no_fetch_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fetch_into(release: Release, bin_dir: Path) -> Path:
+    def fetch_into(release: Release, bin_dir: Path) -> Recorded:
         raise AssertionError("fetched in the build process, not by the child")
 
     monkeypatch.setattr(_prefetch, "fetch_into", fetch_into)
@@ -206,7 +208,7 @@ def test_take_moves_the_staged_binary_into_a_new_bin_dir_keeping_its_mode(
 ) -> None:
     prefetch = _reporter(tmp_path, json.dumps({"binary": "cerebrium"}), stage={"cerebrium": 0o751})
     bin_dir = tmp_path / "lib" / "cerebrium_cli" / "bin"
-    binary = prefetch.take(bin_dir)
+    binary = prefetch.take(bin_dir).binary
     assert binary == bin_dir / "cerebrium"
     assert binary.read_bytes() == b"staged cerebrium"
     assert stat.S_IMODE(binary.stat().st_mode) == 0o751
@@ -230,7 +232,7 @@ def test_take_returns_at_the_result_line_without_waiting_for_the_child_to_exit(
     )
     prefetch = _child(tmp_path, program)
     began = time.monotonic()
-    binary = prefetch.take(tmp_path / "bin")
+    binary = prefetch.take(tmp_path / "bin").binary
     assert time.monotonic() - began < 30
     assert binary.read_bytes() == b"done"
     assert prefetch._process.poll() is None  # still "shutting down"
@@ -348,7 +350,7 @@ def test_lines_before_the_result_are_not_the_result(tmp_path: Path) -> None:
     # A sitecustomize or .pth file that prints, in the child's interpreter.
     output = "Welcome to this interpreter\n" + json.dumps({"binary": "cerebrium"})
     prefetch = _reporter(tmp_path, output, stage={"cerebrium": 0o755})
-    assert prefetch.take(tmp_path / "bin").read_bytes() == b"staged cerebrium"
+    assert prefetch.take(tmp_path / "bin").binary.read_bytes() == b"staged cerebrium"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
@@ -370,7 +372,7 @@ def test_the_child_runs_in_a_process_group_of_its_own(
 
 def test_close_twice_and_after_take_is_harmless(tmp_path: Path) -> None:
     prefetch = _reporter(tmp_path, json.dumps({"binary": "c"}), stage={"c": 0o755})
-    binary = prefetch.take(tmp_path / "bin")
+    binary = prefetch.take(tmp_path / "bin").binary
     prefetch.close()
     prefetch.close()
     assert binary.read_bytes() == b"staged c"
@@ -404,7 +406,7 @@ def test_binary_into_without_begin_fetches_in_process(
     calls = _record_fetches(monkeypatch)
     release = load_release()
     bin_dir = tmp_path / "bin"
-    assert _prefetch.binary_into(release, bin_dir) == bin_dir / "in-process"
+    assert _prefetch.binary_into(release, bin_dir).binary == bin_dir / "in-process"
     assert calls == [(release, bin_dir)]
 
 
@@ -423,11 +425,11 @@ def test_binary_into_takes_from_the_started_child_once_then_fetches_in_process(
     release = load_release()
     _prefetch.begin(WRAPPER, tmp_path / "build")
     assert starts == [(WRAPPER, tmp_path / "build")]
-    first = _prefetch.binary_into(release, tmp_path / "one")
+    first = _prefetch.binary_into(release, tmp_path / "one").binary
     assert first == tmp_path / "one" / "cerebrium"
     assert first.read_bytes() == b"staged cerebrium"
     assert calls == []
-    second = _prefetch.binary_into(release, tmp_path / "two")
+    second = _prefetch.binary_into(release, tmp_path / "two").binary
     assert second == tmp_path / "two" / "in-process"
     assert calls == [(release, tmp_path / "two")]
     staging = tmp_path / "build" / "prefetch-test"
@@ -466,7 +468,8 @@ def test_start_gives_none_when_the_staging_folder_cannot_be_made(
     _prefetch.begin(WRAPPER, blocker / "build")
     calls = _record_fetches(monkeypatch)
     release = load_release()
-    assert _prefetch.binary_into(release, tmp_path / "bin") == tmp_path / "bin" / "in-process"
+    taken = _prefetch.binary_into(release, tmp_path / "bin").binary
+    assert taken == tmp_path / "bin" / "in-process"
     assert calls == [(release, tmp_path / "bin")]
 
 
@@ -504,12 +507,21 @@ def test_the_started_child_fetches_the_binary_the_build_takes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_release: Path
 ) -> None:
     build_base = tmp_path / "build"
+    fetch_into = _prefetch.fetch_into
     _prefetch.begin(WRAPPER, build_base)
     _no_fetch_here(monkeypatch)  # after begin: the child has its own, real fetch_into
     (staging,) = build_base.glob("prefetch-*")
-    binary = _prefetch.binary_into(load_release(), tmp_path / "bin")
+    fetched = _prefetch.binary_into(load_release(), tmp_path / "bin")
+    binary = fetched.binary
     assert binary.parent == tmp_path / "bin"
     assert binary.read_bytes() == BINARY
+    # The child's record of what it verified came with its result.
+    record = json.loads(fetched.dist_info["verification.json"])
+    assert record["binary"]["sha256"] == hashlib.sha256(BINARY).hexdigest()
+    assert record["archive"]["digest"] == hashlib.sha256(local_release.read_bytes()).hexdigest()
+    # The same record as the fetch in the build process itself (build_py's path) makes.
+    in_process = fetch_into(load_release(), tmp_path / "here")
+    assert in_process.dist_info == fetched.dist_info
     if sys.platform != "win32":
         assert os.access(binary, os.X_OK)
     assert staging.is_dir()

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from . import errors
 
 if TYPE_CHECKING:
+    from .evidence import Recorded
     from .release import Release
 
 __all__ = [
@@ -71,15 +72,17 @@ _CHILD = (
 )
 
 
-def fetch_into(release: Release, bin_dir: Path) -> Path:
-    """Fetch, verify and extract this machine's binary into ``bin_dir``; its path.
+def fetch_into(release: Release, bin_dir: Path) -> Recorded:
+    """Fetch, verify and extract this machine's binary into ``bin_dir``: its path, and the
+    ``.dist-info`` files that record what was verified (:mod:`evidence`).
 
     Raises the :class:`~errors.BootstrapError` of the step that refused (see
     :func:`fetch.fetch_binary`); ``bin_dir`` receives nothing then.
     """
     from . import __version__
     from ._process import prepare_downloads
-    from .fetch import Sources, fetch_binary
+    from .evidence import Recorded, dist_info_files
+    from .fetch import Sources, extract, read_checksums, verified_archive
     from .platforms import current_target
     from .settings import Settings
     from .versions import tag_for
@@ -87,10 +90,16 @@ def fetch_into(release: Release, bin_dir: Path) -> Path:
     prepare_downloads()  # the build owns this process: quiet httpx's log, skip its CLI
     target = release.check_target(current_target())
     tag = tag_for(__version__)
+    name = release.archive_name(target, tag)
     # A build: relative paths are the user's, not relative to pip's build directory.
     settings = Settings.from_environ(release, build=True)
     with Sources.from_settings(release, tag, settings) as sources:
-        return fetch_binary(release, target, tag, bin_dir, sources=sources)
+        # fetch.fetch_binary's steps, keeping the verified archive for the record.
+        checksums = read_checksums(release, tag, sources, name)
+        with verified_archive(release, target, tag, sources, checksums) as archive:
+            binary = extract(release, target, tag, archive, bin_dir)
+        files = dist_info_files(release, target, tag, archive, binary)
+    return Recorded(binary, files)
 
 
 class Prefetch:
@@ -122,8 +131,9 @@ class Prefetch:
             return None
         return cls(process, staging)
 
-    def take(self, bin_dir: Path) -> Path:
-        """Wait for the child; move the binary it verified into ``bin_dir``; its path.
+    def take(self, bin_dir: Path) -> Recorded:
+        """Wait for the child; move the binary it verified into ``bin_dir``; its path and
+        record (the ``.dist-info`` files the child sent as text in its result).
 
         Raises the error that stopped the child, as the class it had: the one
         :func:`fetch_into` would have raised here; :class:`errors.BootstrapError` when the
@@ -152,9 +162,17 @@ class Prefetch:
                 f"status {status}); the lines above say what it reported. "
                 "Try again; if it recurs, report it with the output of pip install -v."
             )
+        from .evidence import Recorded
+
+        # Absent or malformed, the record is empty, and the wheel refuses to be made without
+        # one (evidence.write_dist_info).
+        sent = result.get("dist_info")
+        if not (isinstance(sent, dict) and all(isinstance(v, str) for v in sent.values())):
+            sent = {}
         try:
             bin_dir.mkdir(parents=True, exist_ok=True)
-            return Path(shutil.move(str(staged), str(bin_dir / staged.name)))
+            moved = Path(shutil.move(str(staged), str(bin_dir / staged.name)))
+            return Recorded(moved, {name: text.encode() for name, text in sent.items()})
         except OSError as exc:
             raise errors.StorageError(
                 f"could not move the verified binary into {bin_dir}: {exc.strerror or exc}. "
@@ -237,7 +255,7 @@ def prefetching() -> bool:
     return bool(_started)
 
 
-def binary_into(release: Release, bin_dir: Path) -> Path:
+def binary_into(release: Release, bin_dir: Path) -> Recorded:
     """This machine's verified binary in ``bin_dir``: from the child :func:`begin` started, or,
     without one, fetched here (:func:`fetch_into`). Raises what :func:`fetch_into` raises."""
     if not _started:
@@ -262,10 +280,11 @@ def main(staging: str) -> int:
     signal.signal(signal.SIGTERM, _stop)
     finished = threading.Event()
     _stop_when_input_ends(finished)
+    result: dict[str, object]
     try:
         from .description import read_description
 
-        binary = fetch_into(read_description().release(os.environ), Path(staging))
+        fetched = fetch_into(read_description().release(os.environ), Path(staging))
     except errors.BootstrapError as exc:
         result = {"error": type(exc).__name__, "message": str(exc)}
     except ImportError as exc:  # without build isolation: the build stops naming what is missing
@@ -273,7 +292,9 @@ def main(staging: str) -> int:
     except KeyboardInterrupt:
         return 130  # the build was interrupted too, and says so
     else:
-        result = {"binary": binary.name}
+        # The record travels in the result: UTF-8 JSON, sent as text.
+        dist_info = {name: data.decode() for name, data in fetched.dist_info.items()}
+        result = {"binary": fetched.binary.name, "dist_info": dist_info}
     finished.set()  # the result is out: a stop from here on is the build's end, not a cancel
     print(json.dumps(result), flush=True)
     return 0 if "binary" in result else 1

@@ -27,7 +27,6 @@ __all__ = [
     "Settings",
     "VerifyPolicy",
     "invocation_directory",
-    "package_stem",
 ]
 
 # <PREFIX>VERIFY: how much proof of authenticity a fetch demands (see verification.py).
@@ -48,12 +47,6 @@ def _verify_policy(text: str | None, prefix: str) -> VerifyPolicy:
             "turning verification off is not offered"
         )
     return verify
-
-
-def package_stem() -> str:
-    """The wrapped project's name as this import package spells it (``<name>_cli``, made by
-    :attr:`Release.import_name`), for defaults and messages where no release is at hand."""
-    return (__package__ or __name__).partition(".")[0].removesuffix("_cli")
 
 
 @dataclass(frozen=True)
