@@ -51,8 +51,19 @@ def _names(args: argparse.Namespace) -> int:
     for target, archive in zip(release.targets, archives):
         print(f"{target} {archive}")
     # With checksum.split, each archive has its own checksum file.
-    for name in dict.fromkeys(release.checksum_name(tag, archive) for archive in archives):
+    checksums = dict.fromkeys(release.checksum_name(tag, archive) for archive in archives)
+    for name in checksums:
         print(f"checksums {name}")
+    # The files the signs and sboms blocks add (on each checksums file, per archive); without
+    # a block, none: the conventional names are only looked for.
+    for name in checksums if release.signs is not None else ():
+        for signature, certificate in release.checksum_signatures(tag, name):
+            print(f"signature {signature}")
+            if certificate:
+                print(f"certificate {certificate}")
+    for target in release.targets if release.sboms is not None else ():
+        for sbom in release.sbom_names(target, tag):
+            print(f"sbom {sbom}")
     return 0
 
 
@@ -116,7 +127,6 @@ def _fetch(args: argparse.Namespace) -> int:
 
 def _mirror(args: argparse.Namespace) -> int:
     from .fetch import ReleaseChecksums, verified_archive
-    from .signatures import BUNDLE_SUFFIX, SIG_SUFFIX
     from .verification import MAX_SIGNATURE_SIZE
 
     # The release location itself, never the cache: a mirror copies what is published.
@@ -146,7 +156,8 @@ def _mirror(args: argparse.Namespace) -> int:
             assert checksums.raw is not None
             _atomic_write(dest / checksums.name, checksums.raw)
             print(dest / checksums.name)
-            for signature in (checksums.name + SIG_SUFFIX, checksums.name + BUNDLE_SUFFIX):
+            signs = release.checksum_signatures(tag, checksums.name)
+            for signature in dict.fromkeys(n for pair in signs for n in pair if n):
                 data = checksums.signatures.get(signature)
                 if data is None:  # not read by the verification here: copied for later ones
                     try:

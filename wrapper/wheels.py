@@ -101,7 +101,8 @@ def build_wheels(
                     release, target, tag, archive, work_dir / f"{target.os}_{target.arch}", log
                 )
             platform_tag = binary_wheel_tag(binary, target, name, log)
-            sbom = _sbom(f"{name}.sbom.json", sources, book, log)
+            sboms = (_sbom(n, sources, book, log) for n in release.sbom_names(target, tag))
+            sbom = next((found for found in sboms if found is not None), None)
             # What was verified, and the SBOM made from the binary when none was published.
             meta = dist_info_files(release, target, tag, archive, binary, with_sbom=not sbom)
             meta.update({f"sboms/{sbom[0]}": sbom[1]} if sbom else {})
@@ -123,8 +124,9 @@ def build_wheels(
 def _sbom(
     name: str, sources: Sources, book: ReleaseChecksums, log: Callable[[str], None]
 ) -> tuple[str, bytes] | None:
-    """The archive's SBOM (GoReleaser's ``<archive>.sbom.json``), if published and vouched for
-    by the release's verified checksums (the value the archive was checked against)."""
+    """The archive's SBOM ``name`` (as the release's sboms block names it, Release.sbom_names),
+    if published and vouched for by the release's verified checksums (the value the archive
+    was checked against)."""
     location = sources.location
     if location is None:
         return None
