@@ -8,7 +8,9 @@ The proxy is chosen per request (``HTTPS_PROXY``/``ALL_PROXY``, minus ``NO_PROXY
 reads it, address ranges included: see ``_proxies``); HTTP(S) and SOCKS5 proxies work (SOCKS
 through httpx's ``socks`` extra). Answers that retrying cannot change (a certificate error, a
 proxy refusing its credentials, 401) fail at once; a rate limit is waited out when the server's
-wait is short.
+wait is short. Every file is held to a speed floor and a deadline (``_pace``), so a trickle
+cannot keep a download, or ``pip install``, alive. An absent file (404, 410) raises
+:class:`AssetNotFoundError`, the one failure that callers may read as "not published".
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 import httpx
 
+from ._pace import Pace
 from ._proxies import proxy_for
 from .digests import HashingWriter
-from .errors import DownloadError
+from .errors import AssetNotFoundError, DownloadError, DownloadTimeoutError
+from .settings import TransferLimits
 
 __all__ = ["Downloader", "NetworkPolicy", "redact", "ssl_context"]
 
@@ -43,7 +47,10 @@ _HOPS = "redirect_hops"
 
 @dataclass(frozen=True)
 class NetworkPolicy:
-    """Timeouts, retries and redirects. Tests shrink the waits; users get sane defaults."""
+    """Timeouts, retries, redirects and the transfer limits (speed floor, deadline per file).
+
+    Tests shrink the waits; users get sane defaults, and the limits from the settings.
+    """
 
     connect_timeout: float = 15.0
     read_timeout: float = 30.0
@@ -51,6 +58,7 @@ class NetworkPolicy:
     backoff: float = 1.0  # seconds before the 2nd attempt; doubles each time
     max_wait: float = 30.0  # cap on any single wait, Retry-After and rate limits included
     max_redirects: int = 10
+    limits: TransferLimits = field(default_factory=TransferLimits)
 
 
 def redact(url: httpx.URL | str) -> str:
@@ -164,9 +172,11 @@ class Downloader:
         transport: httpx.BaseTransport | None = None,
         log: Callable[[str], None] = lambda message: None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         show_progress: bool = False,
     ) -> None:
         self.policy = policy
+        self._clock = clock
         self._show_progress = show_progress
         self._token = token
         self._log = log
@@ -230,17 +240,28 @@ class Downloader:
     ) -> Iterator[tuple[int, int | None]]:
         """Deliver the body of ``url`` to ``sink``, retrying transient failures from scratch.
 
-        Yields ``(bytes received, Content-Length or None)`` after each chunk.
+        Yields ``(bytes received, Content-Length or None)`` after each chunk. The whole, every
+        attempt and wait included, is held to ``policy.limits`` (:class:`Pace`): too slow or
+        too late raises :class:`DownloadTimeoutError`, which is not retried.
         """
         policy = self.policy
         shown = redact(url)
+        pace = Pace(policy.limits, shown, _https_url(url).host, self._clock)
         limited: _RateLimit | None = None  # the last answer was a rate limit
+        timed_out = False  # the last attempt ended waiting for data
         for attempt in range(1, policy.attempts + 1):
             reset()
             wait: float | None = None
             limited = None
+            timed_out = False
+            # No single wait may outlast the deadline, whatever the timeouts say.
+            left = max(pace.remaining(), 0.001)
+            timeout = httpx.Timeout(
+                min(policy.read_timeout, left), connect=min(policy.connect_timeout, left)
+            )
             try:
-                with self._open(url) as response:
+                with self._open(url, timeout) as response:
+                    pace.attempt(response.url.host)  # who answered, after any redirects
                     status = response.status_code
                     limited = _rate_limit(response)
                     if limited is not None:
@@ -252,7 +273,7 @@ class Downloader:
                         wait = _retry_after(response.headers, policy, attempt)
                         problem = f"the server answered {status} {response.reason_phrase}"
                     else:
-                        _check_response(response, shown, limit)
+                        _check_response(response, shown, limit, self._token)
                         declared = response.headers.get("Content-Length", "")
                         total = int(declared) if declared.isdigit() else None
                         received = 0
@@ -265,10 +286,14 @@ class Downloader:
                                     f"{shown} sent more than the {_size(limit)} allowed for this "
                                     "file; refusing it. The release location may be wrong."
                                 )
+                            pace.received(len(chunk))
                             sink(chunk)
                             yield received, total
                         return
             except httpx.TimeoutException as exc:
+                if pace.remaining() <= 0:
+                    raise pace.past_deadline() from None
+                timed_out = True
                 problem = f"no data for {policy.read_timeout:g} s (timeout: {type(exc).__name__})"
             except httpx.ProxyError as exc:
                 problem = f"the proxy refused the connection ({exc})"
@@ -284,11 +309,13 @@ class Downloader:
                     if wait is not None
                     else min(policy.backoff * 2 ** (attempt - 1), policy.max_wait)
                 )
+                if delay >= pace.remaining():
+                    raise pace.past_deadline(problem)
                 self._log(f"{problem} while fetching {shown}; retrying in {delay:g} s")
                 self._sleep(delay)
         if limited is not None:
             raise DownloadError(self._rate_limited(url, status, limited, policy.attempts))
-        raise DownloadError(
+        raise (DownloadTimeoutError if timed_out else DownloadError)(
             f"could not download {shown}: {problem}, after {policy.attempts} attempts. Check the "
             "network, any proxy (HTTPS_PROXY, NO_PROXY) and the release location, then try again."
         )
@@ -317,7 +344,7 @@ class Downloader:
         )
 
     @contextmanager
-    def _open(self, url: str) -> Iterator[httpx.Response]:
+    def _open(self, url: str, timeout: httpx.Timeout) -> Iterator[httpx.Response]:
         """Send GET; httpx follows the redirects, each hop checked by :func:`_check_hop` first.
 
         The token goes to a GitHub host only; httpx drops it at the first redirect to another
@@ -329,7 +356,7 @@ class Downloader:
             headers["Authorization"] = f"Bearer {self._token}"
         hops: list[httpx.URL] = []  # shared by every redirect request: see _check_hop
         request = self._client.build_request(
-            "GET", start, headers=headers, extensions={_HOPS: hops}
+            "GET", start, headers=headers, timeout=timeout, extensions={_HOPS: hops}
         )
         try:
             response = self._client.send(request, stream=True)
@@ -386,12 +413,17 @@ def _https_url(url: str) -> httpx.URL:
     return parsed
 
 
-def _check_response(response: httpx.Response, shown: str, limit: int) -> None:
+def _check_response(response: httpx.Response, shown: str, limit: int, token: str | None) -> None:
+    """Raise for an answer that is not the file: absent, refused, an error page, too large."""
     status = response.status_code
-    if status == 404:
-        raise DownloadError(
-            f"{shown} was not found (404). The release may not exist for this version, or the "
-            "release location may be wrong."
+    # The host that answered, named when a redirect led elsewhere (GitHub's storage host).
+    host = response.url.host
+    history = response.history
+    by = f" by {host}, where {history[0].url.host} redirected" if history else ""
+    if status in (404, 410):
+        raise AssetNotFoundError(
+            f"{shown} was not found ({status}{by}). The release may not exist for this version, "
+            "or the release location may be wrong."
         )
     if status == 407:
         raise DownloadError(
@@ -400,8 +432,8 @@ def _check_response(response: httpx.Response, shown: str, limit: int) -> None:
         )
     if status in (401, 403):
         raise DownloadError(
-            f"{shown} was refused ({status} {response.reason_phrase}). For a private repository "
-            "or a rate limit, set GITHUB_TOKEN."
+            f"{shown} was refused ({status} {response.reason_phrase}{by}). "
+            + _refusal_advice(host, token, redirected=bool(history))
         )
     if status != 200:
         raise DownloadError(f"{shown} answered {status} {response.reason_phrase}; expected 200")
@@ -417,6 +449,24 @@ def _check_response(response: httpx.Response, shown: str, limit: int) -> None:
             f"{shown} is {_size(int(declared))}, more than the {_size(limit)} allowed for this "
             "file; refusing it. The release location may be wrong."
         )
+
+
+def _refusal_advice(host: str, token: str | None, *, redirected: bool) -> str:
+    """What to do about a 401/403 that is not a rate limit: a token helps only at GitHub's
+    own hosts, and only when none was sent."""
+    if host in GITHUB_HOSTS:
+        if token:
+            return (
+                "The GITHUB_TOKEN (or GH_TOKEN) sent was not accepted: it may have expired or "
+                "lack read access to this repository's releases."
+            )
+        return "For a private repository or a rate limit, set GITHUB_TOKEN."
+    if redirected:
+        return (
+            "A redirect target refuses when its signed URL has expired or a proxy rewrites it "
+            "(no token is sent there): try again, and check any proxy (HTTPS_PROXY, NO_PROXY)."
+        )
+    return "The server does not let this file be read: check the release location."
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ package still catch it::
      |                                          release-key signature, Sigstore keyless
      |                                          signature, or GitHub attestation
      +-- DownloadError (OSError)                the network or the server failed us
+     |    +-- AssetNotFoundError                the file is absent: 404 or 410 over HTTP, no
+     |    |   (FileNotFoundError)               such file in a local release directory
+     |    +-- DownloadTimeoutError (TimeoutError) too slow, stalled, or past the deadline
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
      +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
      +-- StorageError (OSError)                 a file could not be written (disk full, ...)
@@ -28,12 +31,14 @@ from __future__ import annotations
 
 __all__ = [
     "ArchiveError",
+    "AssetNotFoundError",
     "BootstrapError",
     "ChecksumError",
     "ChecksumFileError",
     "ChecksumMismatchError",
     "ConfigError",
     "DownloadError",
+    "DownloadTimeoutError",
     "OfflineError",
     "PinnedChecksumsError",
     "SignatureError",
@@ -91,6 +96,18 @@ class SignatureError(BootstrapError, ValueError):
 
 class DownloadError(BootstrapError, OSError):
     """A file could not be fetched: network failure, HTTP error, refused redirect, size cap."""
+
+
+class AssetNotFoundError(DownloadError, FileNotFoundError):
+    """The file is not there: the server answered 404 or 410, or the directory lacks it.
+
+    The one download failure that means *absent*: an optional file (a signature, an SBOM) may
+    be skipped for it, and for nothing else, so a timeout or a 500 is never taken for absence.
+    """
+
+
+class DownloadTimeoutError(DownloadError, TimeoutError):
+    """A download was too slow (below the speed floor), stalled, or ran past its deadline."""
 
 
 class ArchiveError(BootstrapError, ValueError):
