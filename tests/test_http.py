@@ -563,12 +563,13 @@ def _paced(
     handler: Callable[[httpx.Request], httpx.Response],
     clock: Clock,
     limits: TransferLimits | None = None,
-    **policy: float,
+    *,
+    attempts: int = 3,
+    backoff: float = 1,
 ) -> Downloader:
     return Downloader(
         NetworkPolicy(
-            **{"attempts": 3, "backoff": 1, "max_wait": 5, **policy},
-            limits=limits or TransferLimits(),
+            attempts=attempts, backoff=backoff, max_wait=5, limits=limits or TransferLimits()
         ),
         transport=httpx.MockTransport(handler),
         sleep=clock.sleep,
