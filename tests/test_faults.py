@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -40,8 +41,9 @@ from cerebrium_cli.signatures import PublicKey
 from cerebrium_cli.verification import Verification
 from conftest import VERSION
 from support.gocli import TARGETS
+from support.installs import Installed, assert_not_installed, install, settings
 from support.release import make_release, standin_binaries
-from support.signing import make_key, sign
+from support.signing import make_key, public_pem, sign
 
 if TYPE_CHECKING:
     from cerebrium_cli.keyless import SigstoreTrust
@@ -592,3 +594,74 @@ def test_a_local_directory_tells_absent_from_unreadable(tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="cannot read") as info:
         location.read("checksums.txt.sig", limit=100)
     assert not isinstance(info.value, AssetNotFoundError)
+
+
+# --- through pip: the install stops in bounded time, with the true reason -----------------
+
+
+@pytest.fixture
+def pip_install(run: Run, sdist: Path, wheelhouse: Path, ca_file: Path) -> Callable[..., Installed]:
+    """``pip_install(sdist=None, **env)``: pip install the sdist against this test's release."""
+
+    def install_sdist(package: Path | None = None, **env: str) -> Installed:
+        environ = settings(ca_file, f"{run.server.url}/{run.name}/", run.tmp / "cache", **env)
+        return install(run.tmp, str(package or sdist), wheelhouse=wheelhouse, env=environ)
+
+    return install_sdist
+
+
+@pytest.mark.e2e
+def test_pip_install_from_a_trickling_server_stops_in_seconds_saying_why(
+    run: Run, pip_install: Callable[..., Installed]
+) -> None:
+    run.server.trickle(run.path, every=0.2)  # 5 bytes/s, for 120 s unless stopped
+    started = time.monotonic()
+    venv, result = pip_install(CEREBRIUM_SPEED_TIME="2")
+    elapsed = time.monotonic() - started
+    out = assert_not_installed(venv, result)
+    assert elapsed < 60, elapsed
+    assert f"could not download {run.server.url}{run.path}: 127.0.0.1 sent " in out
+    assert "below the floor of 1024 bytes/s over 2 s (CEREBRIUM_MIN_SPEED" in out
+    assert run.archive_requests() == 1
+
+
+@pytest.mark.e2e
+def test_pip_install_refuses_a_transfer_limit_that_is_not_a_number(
+    run: Run, pip_install: Callable[..., Installed]
+) -> None:
+    venv, result = pip_install(CEREBRIUM_DEADLINE="10m")
+    out = assert_not_installed(venv, result)
+    assert "CEREBRIUM_DEADLINE='10m' is not a number of seconds from 1 to 86400" in out
+    assert run.archive_requests() == 0
+
+
+@pytest.fixture(scope="module")
+def keyed_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist of a copy of this checkout carrying :data:`KEY` as its release key."""
+    from support.sdist import build_sdist, copy_checkout
+
+    checkout = copy_checkout(tmp_path_factory.mktemp("keyed") / "src")
+    (checkout / "wrapper" / "cosign.pub").write_bytes(public_pem(KEY))
+    return build_sdist(tmp_path_factory.mktemp("keyed-dist"), checkout)
+
+
+@pytest.mark.e2e
+def test_pip_install_stops_on_a_failed_signature_file_naming_the_failure(
+    run: Run, pip_install: Callable[..., Installed], keyed_sdist: Path
+) -> None:
+    signature = f"/{run.name}/checksums.txt.sig"
+    (run.dir / "checksums.txt.sig").write_bytes(sign(KEY, (run.dir / "checksums.txt").read_bytes()))
+    run.server.respond(signature, 500, headers=RETRY_AT_ONCE)
+    venv, result = pip_install(keyed_sdist)
+    out = assert_not_installed(venv, result)
+    assert (
+        f"could not download {run.server.url}{signature}: the server answered 500 Internal "
+        "Server Error, after 4 attempts" in out
+    )
+    assert "not signed" not in out
+    assert "tampered" not in out
+    assert run.archive_requests() == 0
+    del run.server.routes[signature]  # the same release, its signature served: it installs
+    venv, result = pip_install(keyed_sdist)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "checksums.txt signed (cosign signature" in result.stdout + result.stderr
