@@ -478,6 +478,34 @@ def test_a_trickling_server_is_stopped_by_the_speed_floor_in_seconds(run: Run) -
     run.assert_nothing_left()
 
 
+def test_a_read_waiting_past_the_window_is_cut_short_not_left_to_its_timeout(run: Run) -> None:
+    run.server.trickle(run.path, every=8)  # a byte, then 8 s of nothing: the read timeout is 10
+    policy = dataclasses.replace(
+        FAST, read_timeout=10, limits=TransferLimits(min_speed=1024, speed_time=1)
+    )
+    started = time.monotonic()
+    with pytest.raises(DownloadTimeoutError, match=r"127\.0\.0\.1 sent 1 bytes in 1 s"):
+        run(policy)
+    assert time.monotonic() - started < 4  # the window (1 s), the watchdog's look (0.25 s)
+    assert not any(t.name == "download-watchdog" for t in threading.enumerate())
+    run.assert_nothing_left()
+
+
+def test_an_answer_that_trickles_its_headers_is_a_stall_retried_then_stopped(run: Run) -> None:
+    run.server.trickle(run.path, every=0.2, head=True)  # the status line, a byte at a time
+    policy = dataclasses.replace(
+        FAST, read_timeout=10, attempts=2, limits=TransferLimits(speed_time=1)
+    )
+    started = time.monotonic()
+    with pytest.raises(
+        DownloadTimeoutError, match=r"no data for 1 s \(the transfer stalled\), after 2 attempts"
+    ):
+        run(policy)
+    assert time.monotonic() - started < 6
+    assert run.archive_requests() == 2
+    run.assert_nothing_left()
+
+
 def test_a_download_that_keeps_the_floor_is_stopped_at_its_deadline(run: Run) -> None:
     run.server.trickle(run.path, every=0.05, piece=4096)  # ~80 KiB/s: the archive takes ~8 s
     started = time.monotonic()

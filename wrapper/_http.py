@@ -16,13 +16,16 @@ cannot keep a download, or ``pip install``, alive. An absent file (404, 410) rai
 from __future__ import annotations
 
 import os
+import socket
 import ssl
+import threading
 import time
 import urllib.request
+import weakref
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -177,6 +180,8 @@ class Downloader:
     ) -> None:
         self.policy = policy
         self._clock = clock
+        # The sockets of this downloader's connections, for the watchdog (see _trace).
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._show_progress = show_progress
         self._token = token
         self._log = log
@@ -242,11 +247,25 @@ class Downloader:
 
         Yields ``(bytes received, Content-Length or None)`` after each chunk. The whole, every
         attempt and wait included, is held to ``policy.limits`` (:class:`Pace`): too slow or
-        too late raises :class:`DownloadTimeoutError`, which is not retried.
+        too late raises :class:`DownloadTimeoutError`, which is not retried. A read still
+        waiting when the pace is broken is cut short by a :class:`_Watchdog`.
         """
+        pace = Pace(self.policy.limits, redact(url), _https_url(url).host, self._clock)
+        with _Watchdog(pace, self._sockets):
+            yield from self._attempts(url, pace, limit=limit, reset=reset, sink=sink)
+
+    def _attempts(
+        self,
+        url: str,
+        pace: Pace,
+        *,
+        limit: int,
+        reset: Callable[[], None],
+        sink: Callable[[bytes], None],
+    ) -> Iterator[tuple[int, int | None]]:
+        """:meth:`_stream`'s attempts, each held to ``pace``."""
         policy = self.policy
-        shown = redact(url)
-        pace = Pace(policy.limits, shown, _https_url(url).host, self._clock)
+        shown = pace.shown
         limited: _RateLimit | None = None  # the last answer was a rate limit
         timed_out = False  # the last attempt ended waiting for data
         for attempt in range(1, policy.attempts + 1):
@@ -259,6 +278,7 @@ class Downloader:
             timeout = httpx.Timeout(
                 min(policy.read_timeout, left), connect=min(policy.connect_timeout, left)
             )
+            pace.attempt(_https_url(url).host)  # waiting for the answer is a window too
             try:
                 with self._open(url, timeout) as response:
                     pace.attempt(response.url.host)  # who answered, after any redirects
@@ -291,16 +311,21 @@ class Downloader:
                             yield received, total
                         return
             except httpx.TimeoutException as exc:
-                if pace.remaining() <= 0:
-                    raise pace.past_deadline() from None
+                pace.received(0)  # past the deadline, or a trickle: say so
                 timed_out = True
                 problem = f"no data for {policy.read_timeout:g} s (timeout: {type(exc).__name__})"
             except httpx.ProxyError as exc:
+                pace.received(0)
                 problem = f"the proxy refused the connection ({exc})"
                 if not str(exc)[:1] == "5":  # 407, bad credentials: the proxy's final answer
                     raise DownloadError(_proxy_refused(shown, exc)) from exc
             except httpx.TransportError as exc:
+                stalled = pace.stalled()  # the watchdog cut the read short (shut its socket)
+                pace.received(0)  # past the deadline, or a trickle: say so
                 problem = f"the connection failed ({_describe(exc)})"
+                if stalled:
+                    timed_out = True
+                    problem = f"no data for {policy.limits.speed_time:g} s (the transfer stalled)"
                 if _is_certificate_error(exc):  # retrying cannot make a certificate trusted
                     raise DownloadError(f"could not download {shown}: {problem}") from exc
             if attempt < policy.attempts:
@@ -311,6 +336,7 @@ class Downloader:
                 )
                 if delay >= pace.remaining():
                     raise pace.past_deadline(problem)
+                pace.pause()
                 self._log(f"{problem} while fetching {shown}; retrying in {delay:g} s")
                 self._sleep(delay)
         if limited is not None:
@@ -356,7 +382,11 @@ class Downloader:
             headers["Authorization"] = f"Bearer {self._token}"
         hops: list[httpx.URL] = []  # shared by every redirect request: see _check_hop
         request = self._client.build_request(
-            "GET", start, headers=headers, timeout=timeout, extensions={_HOPS: hops}
+            "GET",
+            start,
+            headers=headers,
+            timeout=timeout,
+            extensions={_HOPS: hops, "trace": self._trace},
         )
         try:
             response = self._client.send(request, stream=True)
@@ -368,6 +398,53 @@ class Downloader:
             yield response
         finally:
             response.close()
+
+    def _trace(self, event: str, info: Mapping[str, Any]) -> None:
+        """httpcore's trace hook: keep the socket of each connection made (directly, or through
+        a proxy), so that a :class:`_Watchdog` can cut short a read waiting on it."""
+        if event.endswith((".connect_tcp.complete", ".start_tls.complete")):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                self._sockets.add(sock)
+
+
+class _Watchdog:
+    """A thread that cuts short a read the pace has given up on, while a file downloads.
+
+    The timeouts of httpx bound each read; a server that sends a byte now and then, or an
+    answer that never comes, is stopped by :class:`Pace`, but only when a read returns. So
+    this thread looks at the pace four times a second and, once it is broken, shuts down the
+    downloader's sockets: the waiting read fails at once, and the download's own error handler
+    asks the pace, which says why. Only sockets are shut down, never closed (their owner, httpx,
+    closes them); the connections of a downloader serve one download at a time.
+    """
+
+    def __init__(self, pace: Pace, sockets: weakref.WeakSet[socket.socket]) -> None:
+        self._pace, self._sockets = pace, sockets
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="download-watchdog", daemon=True)
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        fired: object = None  # the window already cut short: once is enough
+        while not self._stop.wait(0.25):
+            window = self._pace.window
+            if window is fired or not self._pace.overdue():
+                continue
+            fired = window
+            for sock in list(self._sockets):
+                with suppress(OSError):  # closed meanwhile, or never connected
+                    # socket.socket's own shutdown, also for an SSLSocket: its override would
+                    # drop the TLS object under the reading thread.
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _check_hop(request: httpx.Request) -> None:

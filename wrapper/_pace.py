@@ -6,14 +6,21 @@ as curl's ``--speed-limit``/``--speed-time``, a transfer must receive at least `
 bytes per second averaged over each window of ``speed_time`` seconds, and one file's download,
 every attempt and wait included, must end within ``deadline`` seconds
 (:class:`~.settings.TransferLimits`, set by ``<PREFIX>MIN_SPEED``, ``SPEED_TIME``,
-``DEADLINE``). The windows are consecutive, each starting where the last ended (or where an
-attempt started), so a trickle from the first byte is stopped ``speed_time`` seconds in.
+``DEADLINE``). The windows are consecutive, the first starting when an attempt does and again
+when its answer arrives. A window that ends with some bytes, but fewer than the floor, is a
+trickle: stopped ``speed_time`` seconds after it starts, and not retried, since it would trickle
+again. A window that ends with nothing at all is a stall, which a new connection may cure: cut
+short and retried, as a read timeout is.
+
+``_http`` calls :meth:`Pace.received` for each piece read, and its watchdog thread asks
+:meth:`Pace.overdue` to cut short a read that is still waiting when the pace is broken.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Literal
 
 from .errors import DownloadTimeoutError
 from .settings import TransferLimits
@@ -43,29 +50,68 @@ class Pace:
         self.attempt(host)
 
     def attempt(self, host: str) -> None:
-        """A new attempt (or its answer, from ``host`` after redirects): a fresh window."""
+        """An attempt starts, or its answer arrives from ``host`` (after any redirects): the
+        first window starts now, so waiting for an answer is a window of its own."""
         self.host = host
-        self._window_start = self._clock()
-        self._window_bytes = 0
+        # (start, bytes) of the current window, one tuple so that the watchdog thread of
+        # ``_http`` reads a consistent pair without a lock.
+        self.window: tuple[float, int] | None = (self._clock(), 0)
+
+    def pause(self) -> None:
+        """Between attempts (a retry's wait): no window runs, the deadline still does."""
+        self.window = None
 
     def remaining(self) -> float:
         """Seconds left before the deadline (negative once past it)."""
         return self.limits.deadline - (self._clock() - self.started)
 
     def received(self, count: int) -> None:
-        """Account for ``count`` bytes just received; raise if the window or the deadline
-        says stop."""
+        """Account for ``count`` bytes that arrived now; raise :class:`DownloadTimeoutError`
+        if the deadline has passed or a window ended with some bytes but fewer than the floor
+        (a trickle). ``received(0)`` only checks, after a read was cut short."""
         now = self._clock()
         self.total += count
-        self._window_bytes += count
-        if now - self.started > self.limits.deadline:
-            raise self.past_deadline()
-        span = now - self._window_start
-        if span < self.limits.speed_time:
+        if self.window is None:
+            if self._verdict(now, None) == "late":
+                raise self.past_deadline()
             return
-        if self._window_bytes < self.limits.min_speed * span:
-            raise DownloadTimeoutError(self._too_slow(span))
-        self._window_start, self._window_bytes = now, 0
+        start, got = self.window
+        got += count  # bytes that end a window count in it
+        verdict = self._verdict(now, (start, got))
+        if verdict == "late":
+            raise self.past_deadline()
+        if verdict == "slow":
+            raise DownloadTimeoutError(self._too_slow(got))
+        span = self.limits.speed_time
+        if now >= start + span:  # the window ended: the one holding ``now`` has begun
+            start, got = start + (now - start) // span * span, 0
+        self.window = (start, got)
+
+    def stalled(self) -> bool:
+        """Whether a whole window has passed with nothing received: a stall, which a new
+        connection may cure (retried, as a read timeout is), unlike a trickle."""
+        return self._verdict(self._clock(), self.window) == "stalled"
+
+    def overdue(self) -> bool:
+        """Whether the wait should be cut short now: late, too slow or stalled (for the
+        watchdog)."""
+        return self._verdict(self._clock(), self.window) is not None
+
+    def _verdict(
+        self, now: float, window: tuple[float, int] | None
+    ) -> Literal["late", "slow", "stalled"] | None:
+        limits = self.limits
+        if now - self.started > limits.deadline:
+            return "late"
+        if window is None or limits.min_speed == 0:
+            return None
+        start, got = window
+        span = limits.speed_time
+        if now < start + span:
+            return None
+        if got == 0 or (got >= limits.min_speed * span and now >= start + 2 * span):
+            return "stalled"  # this window, or the one after it, ended with nothing
+        return "slow" if got < limits.min_speed * span else None
 
     def past_deadline(self, problem: str | None = None) -> DownloadTimeoutError:
         """The error for a download not finished by the deadline; ``problem`` is why the last
@@ -84,12 +130,12 @@ class Pace:
             f"a slow connection, raise {limits.env_prefix}DEADLINE (seconds)."
         )
 
-    def _too_slow(self, span: float) -> str:
+    def _too_slow(self, got: int) -> str:
         limits = self.limits
+        span = limits.speed_time
         return (
-            f"could not download {self.shown}: {self.host} sent {self._window_bytes} bytes in "
-            f"{span:.1f} s ({rate(self._window_bytes, span)}), below the floor of "
-            f"{limits.min_speed} bytes/s over {limits.speed_time:g} s "
+            f"could not download {self.shown}: {self.host} sent {got} bytes in {span:g} s "
+            f"({rate(got, span)}), below the floor of {limits.min_speed} bytes/s over {span:g} s "
             f"({limits.env_prefix}MIN_SPEED, {limits.env_prefix}SPEED_TIME); stopped, as a "
             "server or proxy this slow is stalled or throttled. On a slow connection, lower "
             f"{limits.env_prefix}MIN_SPEED (bytes per second; 0 turns the floor off) or raise "

@@ -136,19 +136,33 @@ class ReleaseServer:
 
         self.routes[path] = route
 
-    def trickle(self, path: str, every: float, piece: int = 1, *, longest: float = 120) -> None:
+    def trickle(
+        self,
+        path: str,
+        every: float,
+        piece: int = 1,
+        *,
+        longest: float = 120,
+        head: bool = False,
+    ) -> None:
         """Serve ``path`` (a file under root) under its true Content-Length, ``piece`` bytes
         every ``every`` seconds: a server (or proxy) that never stalls long enough for a read
-        timeout. Stops when the client hangs up, the file is sent, or after ``longest`` s."""
+        timeout. With ``head``, the status line and headers trickle too. Stops when the client
+        hangs up, the file is sent, or after ``longest`` s."""
 
         def route(handler: BaseHTTPRequestHandler) -> None:
             data = (self.root / path.lstrip("/")).read_bytes()
-            handler.send_response(200)
-            handler.send_header("Content-Type", "application/octet-stream")
-            handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
             handler.close_connection = True
             stop = time.monotonic() + longest
+            answer = (
+                "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n"
+            ).encode()
+            if head:
+                data = answer + data
+            else:
+                handler.wfile.write(answer)
+                handler.wfile.flush()
             for start in range(0, len(data), piece):
                 if time.monotonic() > stop:
                     return
