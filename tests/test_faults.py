@@ -693,3 +693,18 @@ def test_pip_install_stops_on_a_failed_signature_file_naming_the_failure(
     venv, result = pip_install(keyed_sdist)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "checksums.txt signed (cosign signature" in result.stdout + result.stderr
+
+
+def test_an_sbom_that_fails_is_not_taken_for_none_published(run: Run) -> None:
+    from cerebrium_cli.fetch import ReleaseChecksums
+    from cerebrium_cli.wheels import _sbom
+
+    name = f"{ARCHIVE}.sbom.json"
+    with Downloader(FAST) as downloader:
+        location = HttpsLocation(f"{run.server.url}/{run.name}/", lambda: downloader)
+        sources = Sources(location=location)
+        book = ReleaseChecksums(load_release(), "v2.0.0", sources, run.log.append)
+        assert _sbom(name, sources, book, run.log.append) is None  # none published
+        run.server.respond(f"/{run.name}/{name}", 500, headers=RETRY_AT_ONCE)
+        with pytest.raises(DownloadError, match=r"sbom\.json: the server answered 500"):
+            _sbom(name, sources, book, run.log.append)

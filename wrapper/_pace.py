@@ -136,10 +136,10 @@ class Pace:
         return (
             f"could not download {self.shown}: {self.host} sent {got} bytes in {span:g} s "
             f"({rate(got, span)}), below the floor of {limits.min_speed} bytes/s over {span:g} s "
-            f"({limits.env_prefix}MIN_SPEED, {limits.env_prefix}SPEED_TIME); stopped, as a "
-            "server or proxy this slow is stalled or throttled. On a slow connection, lower "
-            f"{limits.env_prefix}MIN_SPEED (bytes per second; 0 turns the floor off) or raise "
-            f"{limits.env_prefix}SPEED_TIME (seconds)."
+            f"({limits.env_prefix}MIN_SPEED, {limits.env_prefix}SPEED_TIME); stopped, not "
+            "retried: a server or proxy this slow is throttled or failing. On a slow "
+            f"connection, lower {limits.env_prefix}MIN_SPEED (bytes per second; 0 turns the "
+            f"floor off) or raise {limits.env_prefix}SPEED_TIME (seconds)."
         )
 
 
