@@ -708,3 +708,20 @@ def test_an_sbom_that_fails_is_not_taken_for_none_published(run: Run) -> None:
         run.server.respond(f"/{run.name}/{name}", 500, headers=RETRY_AT_ONCE)
         with pytest.raises(DownloadError, match=r"sbom\.json: the server answered 500"):
             _sbom(name, sources, book, run.log.append)
+
+
+def test_a_403_from_a_redirect_target_names_it_and_does_not_ask_for_a_token(run: Run) -> None:
+    # An expired pre-signed storage URL: the storage host refuses the redirected request.
+    stored = f"/{run.name}/stored/{ARCHIVE}"
+    run.server.presigned(stored, "sig=fresh")
+    storage = run.server.url.replace("127.0.0.1", "localhost")
+    run.server.redirect(run.path, f"{storage}{stored}?sig=expired")
+    with pytest.raises(DownloadError) as info:
+        run(token="ghp_set")
+    message = str(info.value)
+    assert "refused (403 Forbidden by localhost, where 127.0.0.1 redirected)" in message
+    assert "signed URL has expired" in message
+    assert "set GITHUB_TOKEN" not in message
+    assert "sig=expired" not in message
+    assert not isinstance(info.value, AssetNotFoundError)
+    run.assert_nothing_left()
