@@ -790,8 +790,14 @@ STORAGE = "https://objects.githubusercontent.com/release-asset/a.tar.gz?X-Amz-Si
             "signed URL has expired",
         ),
         ("https://mirror.example/a.tar.gz", None, "refused (403 Forbidden)", "release location"),
+        (
+            "https://mirror.example/to-github",
+            "ghp_x",
+            "refused (403 Forbidden by github.com, where mirror.example redirected)",
+            "release location",
+        ),
     ],
-    ids=["github", "github-token", "storage", "storage-token", "mirror"],
+    ids=["github", "github-token", "storage", "storage-token", "mirror", "mirror-to-github"],
 )
 def test_a_403_says_what_the_server_said_and_advises_a_token_only_where_it_helps(
     start: str, token: str | None, said: str, advice: str
@@ -799,6 +805,8 @@ def test_a_403_says_what_the_server_said_and_advises_a_token_only_where_it_helps
     def handler(request: httpx.Request) -> httpx.Response:
         if start == STORAGE and request.url.host == "github.com":
             return httpx.Response(302, headers={"Location": STORAGE})
+        if start.endswith("/to-github") and request.url.host == "mirror.example":
+            return httpx.Response(302, headers={"Location": URL})
         return httpx.Response(403)
 
     url = URL if start == STORAGE else start
@@ -809,5 +817,7 @@ def test_a_403_says_what_the_server_said_and_advises_a_token_only_where_it_helps
     assert advice in message
     if token is not None or start != URL:
         assert "set GITHUB_TOKEN" not in message
+    if start != URL:  # no token reached the host that refused
+        assert "not accepted" not in message
     assert "s3cr3t" not in message
     assert "ghp_x" not in message

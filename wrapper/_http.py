@@ -510,7 +510,12 @@ def _check_response(response: httpx.Response, shown: str, limit: int, token: str
     if status in (401, 403):
         raise DownloadError(
             f"{shown} was refused ({status} {response.reason_phrase}{by}). "
-            + _refusal_advice(host, token, redirected=bool(history))
+            + _refusal_advice(
+                host,
+                token_set=bool(token),
+                token_sent="Authorization" in response.request.headers,
+                redirected=bool(history),
+            )
         )
     if status != 200:
         raise DownloadError(f"{shown} answered {status} {response.reason_phrase}; expected 200")
@@ -528,17 +533,18 @@ def _check_response(response: httpx.Response, shown: str, limit: int, token: str
         )
 
 
-def _refusal_advice(host: str, token: str | None, *, redirected: bool) -> str:
-    """What to do about a 401/403 that is not a rate limit: a token helps only at GitHub's
-    own hosts, and only when none was sent."""
+def _refusal_advice(host: str, *, token_set: bool, token_sent: bool, redirected: bool) -> str:
+    """What to do about a 401/403 that is not a rate limit: setting a token helps only at
+    GitHub's own hosts, and only when none is set; one that was sent was refused."""
+    if token_sent:
+        return (
+            "The GITHUB_TOKEN (or GH_TOKEN) sent was not accepted: it may have expired or "
+            "lack read access to this repository's releases."
+        )
     if host in GITHUB_HOSTS:
-        if token:
-            return (
-                "The GITHUB_TOKEN (or GH_TOKEN) sent was not accepted: it may have expired or "
-                "lack read access to this repository's releases."
-            )
-        return "For a private repository or a rate limit, set GITHUB_TOKEN."
-    if redirected:
+        if not token_set:
+            return "For a private repository or a rate limit, set GITHUB_TOKEN."
+    elif redirected:  # GitHub's storage host, or a mirror's: a signed URL, never a token
         return (
             "A redirect target refuses when its signed URL has expired or a proxy rewrites it "
             "(no token is sent there): try again, and check any proxy (HTTPS_PROXY, NO_PROXY)."
