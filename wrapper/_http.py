@@ -268,6 +268,7 @@ class Downloader:
         shown = pace.shown
         limited: _RateLimit | None = None  # the last answer was a rate limit
         timed_out = False  # the last attempt ended waiting for data
+        stalled = False  # an attempt has stalled: a second stall is final
         for attempt in range(1, policy.attempts + 1):
             reset()
             wait: float | None = None
@@ -320,12 +321,14 @@ class Downloader:
                 if not str(exc)[:1] == "5":  # 407, bad credentials: the proxy's final answer
                     raise DownloadError(_proxy_refused(shown, exc)) from exc
             except httpx.TransportError as exc:
-                stalled = pace.stalled()  # the watchdog cut the read short (shut its socket)
-                pace.received(0)  # past the deadline, or a trickle: say so
-                problem = f"the connection failed ({_describe(exc)})"
-                if stalled:
-                    timed_out = True
+                if pace.stalled():  # the watchdog cut the read short (shut its socket)
+                    if stalled:  # twice: the server (or proxy), not the connection
+                        raise pace.stalled_again() from None
+                    stalled = timed_out = True
                     problem = f"no data for {policy.limits.speed_time:g} s (the transfer stalled)"
+                else:
+                    pace.received(0)  # past the deadline, or a trickle: say so
+                    problem = f"the connection failed ({_describe(exc)})"
                 if _is_certificate_error(exc):  # retrying cannot make a certificate trusted
                     raise DownloadError(f"could not download {shown}: {problem}") from exc
             if attempt < policy.attempts:

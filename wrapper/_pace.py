@@ -10,7 +10,7 @@ every attempt and wait included, must end within ``deadline`` seconds
 when its answer arrives. A window that ends with some bytes, but fewer than the floor, is a
 trickle: stopped ``speed_time`` seconds after it starts, and not retried, since it would trickle
 again. A window that ends with nothing at all is a stall, which a new connection may cure: cut
-short and retried, as a read timeout is.
+short and retried once; a second stall is final (headers that trickle look like a stall here).
 
 ``_http`` calls :meth:`Pace.received` for each piece read, and its watchdog thread asks
 :meth:`Pace.overdue` to cut short a read that is still waiting when the pace is broken.
@@ -89,7 +89,7 @@ class Pace:
 
     def stalled(self) -> bool:
         """Whether a whole window has passed with nothing received: a stall, which a new
-        connection may cure (retried, as a read timeout is), unlike a trickle."""
+        connection may cure (retried once), unlike a trickle."""
         return self._verdict(self._clock(), self.window) == "stalled"
 
     def overdue(self) -> bool:
@@ -128,6 +128,18 @@ class Pace:
             f"file ({limits.env_prefix}DEADLINE); {self.total} bytes came from {self.host} in "
             f"{elapsed:.1f} s ({rate(self.total, elapsed)}). Check the network and any proxy; on "
             f"a slow connection, raise {limits.env_prefix}DEADLINE (seconds)."
+        )
+
+    def stalled_again(self) -> DownloadTimeoutError:
+        """The error for a second attempt that stalled as the first did (nothing for a whole
+        window): a new connection did not help, and headers that trickle look the same."""
+        limits = self.limits
+        return DownloadTimeoutError(
+            f"could not download {self.shown}: {self.host} sent nothing for "
+            f"{limits.speed_time:g} s ({limits.env_prefix}SPEED_TIME), on two connections in "
+            "turn; stopped: the server or a proxy is stalled, or trickles its answer. Check the "
+            f"network and any proxy; on a slow connection, raise {limits.env_prefix}SPEED_TIME "
+            "(seconds)."
         )
 
     def _too_slow(self, got: int) -> str:
