@@ -19,9 +19,10 @@ package still catch it::
      |                                          release-key signature, Sigstore keyless
      |                                          signature, or GitHub attestation
      +-- DownloadError (OSError)                the network or the server failed us
-     |    +-- AssetNotFoundError                the file is absent: 404 or 410 over HTTP, no
-     |    |   (FileNotFoundError)               such file in a local release directory
-     |    +-- DownloadTimeoutError (TimeoutError) too slow, stalled, or past the deadline
+     |    +-- AssetNotFoundError                the file is absent: 404 or 410 over HTTP, or
+     |    |   (FileNotFoundError)               no such file in a local release directory
+     |    +-- DownloadTimeoutError              too slow, stalled, or past its deadline
+     |        (TimeoutError)
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
      +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
      +-- StorageError (OSError)                 a file could not be written (disk full, ...)
