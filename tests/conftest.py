@@ -69,6 +69,22 @@ def go_binaries(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str
 
 
 @pytest.fixture(scope="session")
+def old_darwin_binaries(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, dict[tuple[str, str], Path]]:
+    """The darwin test CLI built by each of ``gocli.OLD_TOOLCHAINS``: {toolchain: binaries}."""
+    from support.gocli import OLD_TOOLCHAINS, build_binaries
+
+    darwin = (("darwin", "amd64"), ("darwin", "arm64"))
+    return {
+        toolchain: build_binaries(
+            tmp_path_factory.mktemp(toolchain), VERSION, darwin, toolchain=toolchain
+        )
+        for toolchain in OLD_TOOLCHAINS
+    }
+
+
+@pytest.fixture(scope="session")
 def ca() -> trustme.CA:
     import trustme
 

@@ -14,6 +14,7 @@ from cerebrium_cli.errors import ConfigError
 from cerebrium_cli.platforms import Target
 from setuptools import Distribution
 from setuptools.command.bdist_wheel import bdist_wheel
+from support.executables import elf, macho, pe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,29 +30,78 @@ def _wheel_command(monkeypatch: pytest.MonkeyPatch, target: Target) -> bdist_whe
     return command
 
 
+def _tree_with(
+    monkeypatch: pytest.MonkeyPatch, command: bdist_wheel, root: Path, name: str, data: bytes
+) -> None:
+    """The wheel's tree (install_lib's folder) at ``root``, holding ``data`` as the binary."""
+    from types import SimpleNamespace
+
+    bin_dir = root / "cerebrium_cli" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / name).write_bytes(data)
+    finalized = SimpleNamespace(install_dir=str(root))
+    monkeypatch.setattr(command, "get_finalized_command", lambda name: finalized)
+
+
 @pytest.mark.parametrize(
-    ("target", "platform_tag"),
+    ("target", "binary", "platform_tag"),
     [
         (
             Target("linux", "arm64"),
+            elf(machine=183),
             "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
         ),
-        (Target("darwin", "arm64"), "macosx_11_0_arm64"),
-        (Target("windows", "amd64"), "win_amd64"),
+        (
+            Target("darwin", "arm64"),
+            macho(cputype=0x0100000C, minimum=(12, 0, 0)),
+            "macosx_12_0_arm64",
+        ),
+        (Target("darwin", "amd64"), macho(minimum=(10, 13, 0)), "macosx_10_13_x86_64"),
+        (Target("windows", "amd64"), pe(), "win_amd64"),
     ],
 )
-def test_wheel_is_tagged_for_the_build_machine(
-    monkeypatch: pytest.MonkeyPatch, target: Target, platform_tag: str
+def test_wheel_is_tagged_for_what_its_binary_is(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    target: Target,
+    binary: bytes,
+    platform_tag: str,
 ) -> None:
     command = _wheel_command(monkeypatch, target)
+    exe = ".exe" if target.os == "windows" else ""
+    _tree_with(monkeypatch, command, tmp_path, f"cerebrium{exe}", binary)
     assert command.get_tag() == ("py3", "none", platform_tag)
+    assert command.get_tag() == ("py3", "none", platform_tag)  # read once, asked twice
     assert command.root_is_pure is False
+
+
+@pytest.mark.parametrize(
+    ("binary", "what"),
+    [
+        (elf(machine=183), "holds a Linux arm64 executable (ELF 64-bit LSB, static)"),
+        (macho(), "holds a macOS amd64 executable"),
+        (b"#!/bin/sh\necho hi\n", "is a script: it begins with 23 21 2f 62"),
+    ],
+)
+def test_a_binary_not_for_the_build_machine_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, binary: bytes, what: str
+) -> None:
+    command = _wheel_command(monkeypatch, Target("linux", "amd64"))
+    _tree_with(monkeypatch, command, tmp_path, "cerebrium", binary)
+    with pytest.raises(SystemExit) as info:
+        command.get_tag()
+    message = str(info.value.code)
+    assert message.startswith("error: ")
+    assert "cerebrium_cli_linux_amd64.tar.gz" in message
+    assert what in message
+    assert message.endswith("Nothing was installed.")
+    assert info.value.__cause__ is None
 
 
 def test_a_wheel_made_without_the_prefetched_binary_stops_the_build(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # A setuptools whose bdist_wheel never calls write_wheelfile, where the binary is put in.
+    # A setuptools whose bdist_wheel never calls get_tag, where the binary is put in.
     command = _wheel_command(monkeypatch, Target("linux", "amd64"))
     monkeypatch.setattr(bdist_wheel, "run", lambda self: None)
     monkeypatch.setattr(build, "prefetching", lambda: True)
@@ -71,18 +121,24 @@ def test_a_wheel_tree_without_the_package_where_expected_stops_the_build(
     from types import SimpleNamespace
 
     command = _wheel_command(monkeypatch, Target("linux", "amd64"))
-    monkeypatch.setattr(bdist_wheel, "write_wheelfile", lambda self, *a, **k: None)
     monkeypatch.setattr(build, "prefetching", lambda: True)
     taken: list[Path] = []
-    monkeypatch.setattr(build, "binary_into", lambda release, bin_dir: taken.append(bin_dir))
+
+    def binary_into(release: object, bin_dir: Path) -> Path:
+        taken.append(bin_dir)
+        bin_dir.mkdir()
+        (bin_dir / "cerebrium").write_bytes(elf())
+        return bin_dir / "cerebrium"
+
+    monkeypatch.setattr(build, "binary_into", binary_into)
     finalized = SimpleNamespace(install_dir=str(tmp_path))
     monkeypatch.setattr(command, "get_finalized_command", lambda name: finalized)
     with pytest.raises(SystemExit, match="would be made without the binary"):
-        command.write_wheelfile(str(tmp_path / "x.dist-info"))
+        command.get_tag()
     assert taken == []
     (tmp_path / "cerebrium_cli").mkdir()
     (tmp_path / "cerebrium_cli" / "__init__.py").write_text("")
-    command.write_wheelfile(str(tmp_path / "x.dist-info"))
+    assert command.get_tag()[2].startswith("manylinux_2_17_x86_64")
     assert taken == [tmp_path / "cerebrium_cli" / "bin"]
 
 

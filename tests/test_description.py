@@ -160,12 +160,12 @@ def test_yaml_values_json_cannot_hold_are_recorded_as_text_or_refused(tmp_path: 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("{", "is not valid JSON"),
+        ("{", "is not a release description of format 1: it is not JSON"),
         ('{"format": 2, "config": {}, "origin": null}', "not a release description of format 1"),
-        ('{"format": true, "config": {}, "origin": null}', "found True"),
-        ("[]", r"found \[\]"),
-        ('{"format": 1, "config": [], "origin": null}', "'config' \\(a mapping\\)"),
-        ('{"format": 1, "config": {}, "origin": 3}', "'origin' \\(a string or null\\)"),
+        ('{"format": true, "config": {}, "origin": null}', "its format is True"),
+        ("[]", "it is a list, not an object"),
+        ('{"format": 1, "config": [], "origin": null}', "'config' is a list, not an object"),
+        ('{"format": 1, "config": {}, "origin": 3}', "'origin' is a number, not a string"),
     ],
 )
 def test_a_damaged_record_is_named_with_the_way_out(

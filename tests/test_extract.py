@@ -7,8 +7,11 @@ that the message names the archive as the user knows it, not the cache's ``sha25
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import os
+import random
+import re
 import shutil
 import stat
 import struct
@@ -19,13 +22,17 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import pytest
 import zstandard
 from cerebrium_cli.errors import ArchiveError, StorageError
 from cerebrium_cli.extract import extract_binary
 from cerebrium_cli.formats import FORMATS, TAR_COMPRESSIONS, Format
+
+if TYPE_CHECKING:
+    from support.release import Release
+    from support.server import ReleaseServer
 
 BINARY = b"\x7fELF pretend binary\n" * 100
 ASSET = "cerebrium_cli_linux_amd64"  # the archive's name as the user knows it, less its format
@@ -436,18 +443,7 @@ def test_a_header_that_points_backwards_is_refused_not_looped(
 
 @pytest.mark.parametrize("version", ["0.1", "1.0"])
 def test_a_pax_sparse_binary_is_filled_in(tmp_path: Path, dest: Path, version: str) -> None:
-    import shutil
-    import subprocess
-
-    tar = shutil.which("tar")
-    gnu = (
-        tar is not None
-        and "GNU" in subprocess.run([tar, "--version"], capture_output=True, text=True).stdout
-    )
-    if not gnu and sys.platform != "linux":
-        pytest.skip("GNU tar writes the sparse archive; macOS and Windows ship bsdtar")
-    assert tar is not None
-    assert gnu, "GNU tar is part of every Linux this runs on (CI: Debian); it writes the archive"
+    tar = _gnu_tar()
     source = tmp_path / "src"
     source.mkdir()
     with (source / "cerebrium").open("wb") as handle:
@@ -789,8 +785,15 @@ HOSTILE_GZ: dict[str, tuple[Callable[[], bytes], str]] = {
         lambda: _gz(b"license", b"LICENSE"),
         r"has no member 'cerebrium' \(it holds: LICENSE\)",
     ),
-    "two members": (lambda: _gz(BINARY, b"cerebrium") + _gz(b"x", b"cerebrium"), "more data after"),
-    "trailing bytes": (lambda: _gz(BINARY, b"cerebrium") + b"\x00" * 8, "more data after"),
+    "trailing garbage": (
+        lambda: _gz(BINARY, b"cerebrium") + b"garbage!" + bytes(4),  # read as ISIZE 0
+        r"after the end of a gzip member comes b'garbage!', which starts neither another one "
+        r"nor padding; the archive is corrupt",
+    ),
+    "zeros then garbage": (
+        lambda: _gz(BINARY, b"cerebrium") + bytes(8) + b"\x1f" + bytes(4),
+        r"comes b'\\x1f\\x00\\x00\\x00\\x00', which starts neither",
+    ),
     "truncated": (lambda: _gz(os.urandom(100_000), b"cerebrium")[:50_000], "truncated"),
     "trailer cut": (lambda: _gz(BINARY, b"cerebrium")[:-4], "corrupt|truncated"),
     "bad crc": (
@@ -856,3 +859,202 @@ def test_an_xz_asking_for_a_huge_dictionary_is_refused(tmp_path: Path, dest: Pat
     data[12 + size - 4 : 12 + size] = struct.pack("<I", zlib.crc32(bytes(data[12 : 12 + size - 4])))
     assert lzma.decompress(bytes(data)) == plain  # valid, for a decoder without a limit
     _refused(_cached(tmp_path, bytes(data)), "tar.xz", dest, "corrupt.*[Mm]emory usage limit")
+
+
+# --- several gzip members, xz streams; GNU sparse members: read as the tools read them --------
+
+
+def _gnu_tar() -> str:
+    """GNU tar's path: it writes the archives these tests read (skipped where bsdtar ships)."""
+    tar = shutil.which("tar")
+    gnu = (
+        tar is not None
+        and "GNU" in subprocess.run([tar, "--version"], capture_output=True, text=True).stdout
+    )
+    if not gnu and sys.platform != "linux":
+        pytest.skip("GNU tar writes these archives; macOS and Windows ship bsdtar")
+    assert tar is not None
+    assert gnu, "GNU tar is part of every Linux this runs on (CI: Debian)"
+    return tar
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None and sys.platform != "linux":
+        pytest.skip(f"{name} is not installed here")
+    assert path is not None, f"{name} is on every Linux this runs on (CI: Debian)"
+    return path
+
+
+def _concatenated(tmp_path: Path, tool: str, parts: list[bytes]) -> bytes:
+    """Each part compressed by ``tool -c`` (``gzip`` or ``xz``), appended as ``cat`` would."""
+    out = b""
+    for number, part in enumerate(parts):
+        piece = tmp_path / f"part{number}"
+        piece.write_bytes(part)
+        out += subprocess.run([tool, "-c", str(piece)], capture_output=True, check=True).stdout
+    return out
+
+
+# Incompressible, and larger than a read of the compressed file (64 KiB): a stream that starts
+# in one read goes on across several.
+LARGE_BINARY = random.Random("large").randbytes(300_000)
+
+
+def _goreleaser_tar(tmp_path: Path) -> tuple[bytes, int]:
+    """A plain tar of LICENSE, README.md, then ``LARGE_BINARY``, written by GNU tar, and the
+    offset of the binary's header in it."""
+    stage = _stage(tmp_path)
+    (stage / "cerebrium").write_bytes(LARGE_BINARY)
+    plain = tmp_path / "plain.tar"
+    subprocess.run(
+        [_gnu_tar(), "--format=gnu", "-cf", str(plain), "-C", str(stage),
+         "LICENSE", "README.md", "cerebrium"],
+        check=True,
+    )  # fmt: skip
+    with tarfile.open(plain) as tf:
+        offset = tf.getmember("cerebrium").offset
+    return plain.read_bytes(), offset
+
+
+@pytest.mark.parametrize("fmt", ["tar.gz", "tgz", "tar.xz", "txz"])
+@pytest.mark.parametrize("cut", ["at the binary's header", "inside the binary"])
+def test_a_tar_in_two_compressed_streams_is_read_across_them(
+    tmp_path: Path, dest: Path, fmt: Format, cut: str
+) -> None:
+    # gzip -c a >x; gzip -c b >>x (or xz): the binary in the second member or stream. GNU tar
+    # (through gzip -d, xz -d) reads the whole tar, and so must the extractor.
+    plain, offset = _goreleaser_tar(tmp_path)
+    at = offset if cut == "at the binary's header" else offset + 512 + len(LARGE_BINARY) // 2
+    tool = _tool("gzip" if TAR_COMPRESSIONS[fmt] == "gz" else "xz")
+    archive = _cached(tmp_path, _concatenated(tmp_path, tool, [plain[:at], plain[at:]]))
+    listed = subprocess.run(
+        [_gnu_tar(), "-tf", str(archive)], capture_output=True, text=True, check=True
+    )
+    assert listed.stdout.split() == ["LICENSE", "README.md", "cerebrium"]  # the tools agree
+    extract_binary(archive, fmt, "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == LARGE_BINARY
+
+
+def test_xz_stream_padding_between_and_after_streams_is_read(tmp_path: Path, dest: Path) -> None:
+    # Stream Padding: zeros in multiples of four bytes (the .xz file format 1.2.0, 2.2).
+    plain, offset = _goreleaser_tar(tmp_path)
+    xz = _tool("xz")
+    first, second = (
+        _concatenated(tmp_path, xz, [plain[:offset]]),
+        _concatenated(tmp_path, xz, [plain[offset:]]),
+    )
+    data = first + bytes(8) + second + bytes(4)
+    assert subprocess.run([xz, "-dc"], input=data, capture_output=True).stdout == plain
+    extract_binary(_cached(tmp_path, data), "tar.xz", "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == LARGE_BINARY
+
+
+@pytest.mark.parametrize(
+    ("fmt", "after", "message"),
+    [
+        ("tar.xz", bytes(3), "3 bytes of padding follow an xz stream, where the xz format "
+         "allows a multiple of four; the archive is corrupt"),
+        ("tar.xz", b"garbage!", "after the end of an xz stream comes b'garbage!', which starts "
+         "neither another one nor padding; the archive is corrupt"),
+        ("tar.gz", b"garbage!", "after the end of a gzip member comes b'garbage!'"),
+        # A second gzip member cut short after its magic and method.
+        ("tar.gz", b"\x1f\x8b\x08", "ends inside its compressed stream: it is truncated"),
+    ],
+)  # fmt: skip
+def test_what_follows_a_stream_must_be_another_or_padding(
+    tmp_path: Path, dest: Path, fmt: Format, after: bytes, message: str
+) -> None:
+    # xz -d refuses these; gzip -d refuses a cut member and only warns of garbage ("trailing
+    # garbage ignored", exit status 2): the extractor refuses all of them.
+    plain, _ = _goreleaser_tar(tmp_path)
+    tool = _tool("gzip" if fmt == "tar.gz" else "xz")
+    archive = _cached(tmp_path, _concatenated(tmp_path, tool, [plain]) + after)
+    assert subprocess.run([tool, "-dc", str(archive)], capture_output=True).returncode != 0
+    _refused(archive, fmt, dest, re.escape(message))
+
+
+def test_gzip_zeros_after_the_last_member_are_padding(tmp_path: Path, dest: Path) -> None:
+    plain, _ = _goreleaser_tar(tmp_path)
+    gzip_command = _tool("gzip")
+    archive = _cached(tmp_path, _concatenated(tmp_path, gzip_command, [plain]) + bytes(100))
+    assert subprocess.run([gzip_command, "-dc", str(archive)], capture_output=True).returncode == 0
+    extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == LARGE_BINARY
+
+
+def test_a_gz_of_two_members_is_the_binary_whole(tmp_path: Path, dest: Path) -> None:
+    # As gzip -d reads it (RFC 1952 2.2): the members' contents one after another; the first
+    # member's header names the file.
+    gzip_command = _tool("gzip")
+    half = len(LARGE_BINARY) // 2
+    (tmp_path / "first").mkdir()
+    (tmp_path / "first" / "cerebrium").write_bytes(LARGE_BINARY[:half])
+    head = subprocess.run(
+        [gzip_command, "-c", str(tmp_path / "first" / "cerebrium")], capture_output=True, check=True
+    ).stdout
+    data = head + _concatenated(tmp_path, gzip_command, [LARGE_BINARY[half:]]) + bytes(10)
+    assert (
+        subprocess.run([gzip_command, "-dc"], input=data, capture_output=True).stdout
+        == LARGE_BINARY
+    )
+    extract_binary(_cached(tmp_path, data), "gz", "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == LARGE_BINARY
+
+
+def test_a_gnu_sparse_binary_is_filled_in(tmp_path: Path, dest: Path) -> None:
+    # GNU tar --sparse in its default (gnu) format: type 'S', the map in the header and, past
+    # four regions, in extension headers. GNU tar extracts it; so must the extractor.
+    source = tmp_path / "src"
+    source.mkdir()
+    with (source / "cerebrium").open("wb") as handle:
+        for number in range(7):  # seven data regions: the header holds four
+            handle.seek(number << 20)
+            handle.write(bytes([number + 1]) * 5000)
+        handle.truncate(9 << 20)  # and a hole at the end
+    archive = tmp_path / "sparse.tar.gz"
+    tar = _gnu_tar()
+    subprocess.run(
+        [tar, "--sparse", "--format=gnu", "-czf", str(archive), "-C", str(source), "cerebrium"],
+        check=True,
+    )
+    with tarfile.open(archive) as tf:  # the archive really is GNU-sparse, so that path is taken
+        assert tf.getmember("cerebrium").type == tarfile.GNUTYPE_SPARSE
+    extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == (source / "cerebrium").read_bytes()
+    assert stat.S_IMODE((dest / "cerebrium").stat().st_mode) == 0o755
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
+def test_pip_installs_a_release_whose_tar_gz_is_two_gzip_members(
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+    release: Release,
+) -> None:
+    # The real release's archive, recompressed by gzip as two members, the binary in the second,
+    # and listed in checksums.txt: pip installs it and the command runs.
+    from conftest import VERSION
+    from support.installs import assert_installed, copy_release, install, settings
+
+    out = copy_release(release, server_root / "two-gzip-members")
+    archive = out / "cerebrium_cli_linux_amd64.tar.gz"
+    plain = gzip.decompress(archive.read_bytes())
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tf:
+        offset = tf.getmember("cerebrium").offset
+    archive.write_bytes(_concatenated(tmp_path, _tool("gzip"), [plain[:offset], plain[offset:]]))
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    checksums = out / "checksums.txt"
+    checksums.write_text(
+        "".join(
+            f"{digest}  {archive.name}\n" if line.endswith(f"  {archive.name}") else f"{line}\n"
+            for line in checksums.read_text().splitlines()
+        )
+    )
+    env = settings(ca_file, f"{server.url}/two-gzip-members/", tmp_path / "cache")
+    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    assert_installed(venv, result, VERSION)

@@ -27,6 +27,7 @@ from support.installs import Tools, install, settings
 
 if TYPE_CHECKING:
     from support.goreleaser import Artifact, Dist, GoReleaser
+    from support.release import Release
     from support.server import ReleaseServer
     from support.venvs import Venv
 
@@ -129,6 +130,56 @@ def test_every_shape_is_one_goreleaser_really_accepts(goreleaser: GoReleaser) ->
         assert dist.built, name
         assert dist.checksums, name
         assert all(_candidates(dist, target, shape.command) for target in dist.built), name
+
+
+def _layout(archive: Path) -> list[tuple[str, str, int]]:
+    """An archive's members in order, as an extractor sees them: (name, kind, permission bits).
+
+    The kind is tar's type flag, or for a zip the file type in the external attributes; times,
+    owners and compression levels are not layout (they differ between any two runs)."""
+    import stat
+    import tarfile
+    import zipfile
+
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            return [
+                (
+                    i.filename,
+                    oct(stat.S_IFMT(i.external_attr >> 16)),
+                    i.external_attr >> 16 & 0o7777,
+                )
+                for i in zf.infolist()
+            ]
+    with tarfile.open(archive) as tf:
+        return [(m.name, m.type.decode(), m.mode) for m in tf.getmembers()]
+
+
+def test_the_tests_release_builder_lays_out_what_goreleaser_does(
+    tmp_path: Path, release: Release
+) -> None:
+    # Where GoReleaser is not built (a fresh machine), the demo lays its release out with
+    # support/release.py: for goreleaser.yaml, that must publish what GoReleaser publishes,
+    # under the same names, with archives of the same format, members, order and modes.
+    from support.gocli import TARGETS
+    from support.release import make_release, standin_binaries
+
+    ours = make_release(standin_binaries(tmp_path / "bin", TARGETS), VERSION, tmp_path / "ours")
+    assert sorted(p.name for p in ours.dir.iterdir()) == sorted(
+        p.name for p in release.dir.iterdir()
+    )
+
+    def listed(checksums: Path) -> list[str]:
+        return [line.split("  ", 1)[1] for line in checksums.read_text().splitlines()]
+
+    assert listed(ours.checksums) == listed(release.checksums)  # the same names, in order
+    assert set(ours.archives) == set(release.archives) == set(TARGETS)
+    for target, archive in release.archives.items():
+        mine = ours.archives[target]
+        assert mine.name == archive.name
+        # gzip (ID1 ID2, CM deflate; FLG differs: Python stores a file name) or zip (PK\3)
+        assert mine.read_bytes()[:3] == archive.read_bytes()[:3], target
+        assert _layout(mine) == _layout(archive), target
 
 
 @dataclass(frozen=True)

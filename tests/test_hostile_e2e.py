@@ -97,6 +97,41 @@ def test_hostile_archive_is_refused_and_nothing_escapes(
     assert list(target.parent.iterdir()) == []  # nothing was written outside
 
 
+@pytest.mark.parametrize(
+    ("built", "what"),
+    [
+        (("linux", "arm64"), "a Linux arm64 executable (ELF 64-bit LSB, static)"),
+        (("darwin", "amd64"), "a macOS amd64 executable (Mach-O 64-bit, macOS >= "),
+    ],
+)
+def test_an_archive_holding_another_targets_binary_installs_nothing(
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+    go_binaries: dict[tuple[str, str], Path],
+    built: tuple[str, str],
+    what: str,
+) -> None:
+    from support.release import make_archive, write_checksums
+
+    # Genuine, and listed in checksums.txt: only what the binary is gives it away.
+    name = f"wrong-binary-{'-'.join(built)}"
+    out = server_root / name
+    out.mkdir()
+    make_archive(go_binaries[built], out / ARCHIVE, "linux")
+    write_checksums([out / ARCHIVE], out / "checksums.txt")
+    env = settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache")
+    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    out_text = assert_not_installed(venv, result)
+    assert f"error: {ARCHIVE} holds {what}" in out_text
+    assert "not an executable for linux/amd64" in out_text
+    assert "Nothing was installed." in out_text
+    assert not list(venv.path.glob("lib/python*/site-packages/cerebrium_cli"))
+
+
 _FETCH = r"""
 import sys
 sys.path.insert(0, {tests!r})

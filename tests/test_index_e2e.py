@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from cerebrium_cli.description import load_release
-from cerebrium_cli.platforms import current_target, wheel_platform_tag
+from cerebrium_cli.platforms import current_target
 from conftest import TAG, VERSION
 
 if TYPE_CHECKING:
@@ -31,15 +31,21 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
 BIN = Path(sys.executable).parent  # the test environment's uv, uvx and pipx
-THIS_TAG = wheel_platform_tag(current_target())
+# The wheels' tags are what their binaries are (test_executables.py): the test CLI is static
+# (CGO_ENABLED=0) on Linux, where these tests run, and declares macOS 12.0 when built by Go 1.25+.
+STATIC_TAGS = {
+    "linux/amd64": "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
+    "linux/arm64": "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
+}
+THIS_TAG = STATIC_TAGS.get(str(current_target()), "")
 THIS_WHEEL = f"cerebrium-{VERSION}-py3-none-{THIS_TAG}.whl"
 THIS_ARCHIVE = f"/good/{load_release().archive_name(current_target(), TAG)}"
 # One tag of each wheel, as `pip download --platform` names a platform.
 PLATFORMS = {
-    "manylinux_2_17_x86_64": "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
-    "musllinux_1_1_aarch64": "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
-    "macosx_10_12_x86_64": "macosx_10_12_x86_64",
-    "macosx_11_0_arm64": "macosx_11_0_arm64",
+    "manylinux_2_17_x86_64": STATIC_TAGS["linux/amd64"],
+    "musllinux_1_1_aarch64": STATIC_TAGS["linux/arm64"],
+    "macosx_12_0_x86_64": "macosx_12_0_x86_64",
+    "macosx_12_0_arm64": "macosx_12_0_arm64",
     "win_amd64": "win_amd64",
     "win_arm64": "win_arm64",
 }

@@ -481,3 +481,74 @@ def test_an_install_without_a_home_directory(
         assert f"cache: {tmp_path / 'xdg' / 'cerebrium'}" in info.stdout
     else:
         assert "cache: none (no home directory" in info.stdout
+
+
+# --- relative path settings: the user's directory, not pip's -------------------------------
+
+
+def _pip_from(
+    work: Path, venv: Venv, sdist: Path, wheelhouse: Path, env: dict[str, str], *, pwd: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """``cd work && pip install -v SDIST`` run by a real shell, which sets ``PWD`` as a user's
+    does (``pwd=False``: the shell unsets it first)."""
+    script = 'cd "$1" && { [ -n "$5" ] || unset PWD; } && exec "$2" -m pip install -v ' + (
+        '--no-index --no-cache-dir --find-links "$3" "$4"'
+    )
+    pip_env = {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", **env}
+    return subprocess.run(
+        ["sh", "-c", script, "sh", str(work), str(venv.python), str(wheelhouse), str(sdist),
+         "1" if pwd else ""],
+        env=venv.environ(pip_env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("pwd", [True, False], ids=["shell", "no PWD"])
+def test_relative_archive_and_cache_are_the_users_directory_under_pip(
+    tmp_path: Path,
+    fresh_venv: Callable[[], Venv],
+    sdist: Path,
+    wheelhouse: Path,
+    release: Release,
+    pwd: bool,
+) -> None:
+    # cd work && CEREBRIUM_OFFLINE=1 CEREBRIUM_ARCHIVE=dl/<archive> pip install SDIST: pip runs
+    # the build in a temporary directory, and the paths are still the user's. Without PWD
+    # (unset by the shell here), they are refused, asking for an absolute path.
+    work = tmp_path / "work"
+    (work / "dl").mkdir(parents=True)
+    for name in (ARCHIVE, "checksums.txt"):
+        shutil.copy(release.dir / name, work / "dl" / name)
+    env = {
+        "CEREBRIUM_OFFLINE": "1",
+        "CEREBRIUM_ARCHIVE": f"dl/{ARCHIVE}",
+        "CEREBRIUM_CACHE_DIR": "cache",
+    }
+    venv = fresh_venv()
+    result = _pip_from(work, venv, sdist, wheelhouse, env, pwd=pwd)
+    if pwd:
+        _ok(venv, result)
+        assert (work / "cache").is_dir()  # the relative cache is in the user's directory too
+        return
+    out = assert_not_installed(venv, result)
+    assert f"CEREBRIUM_ARCHIVE='dl/{ARCHIVE}' is a relative path" in out
+    assert "PWD, which names the directory the command was run from, is not set" in out
+    assert f'An absolute path is needed: set CEREBRIUM_ARCHIVE="$PWD/dl/{ARCHIVE}"' in out
+    assert sorted(p.name for p in work.iterdir()) == ["dl"]  # nothing was written
+
+
+def test_a_relative_local_release_url_is_the_users_directory_under_pip(
+    tmp_path: Path, fresh_venv: Callable[[], Venv], sdist: Path, wheelhouse: Path, release: Release
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copytree(release.dir, work / "mirror")
+    env = {
+        "CEREBRIUM_OFFLINE": "1",
+        "CEREBRIUM_RELEASE_URL": "mirror",
+        "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    venv = fresh_venv()
+    _ok(venv, _pip_from(work, venv, sdist, wheelhouse, env))

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import pytest
-from cerebrium_cli.errors import UnsupportedPlatformError
+from cerebrium_cli.errors import ExecutableError, UnsupportedPlatformError
+from cerebrium_cli.executables import Executable
 from cerebrium_cli.platforms import (
     SUPPORTED,
     Target,
     current_target,
+    executable_tag,
     parse_target,
-    wheel_platform_tag,
 )
 
 
@@ -39,32 +40,206 @@ def test_current_target_defaults_to_this_interpreter() -> None:
     assert target.os == platform.system().lower()
 
 
+def _elf(
+    arch: str,
+    interpreter: str | None = None,
+    libc: str | None = None,
+    glibc: tuple[int, int] | None = None,
+) -> Executable:
+    return Executable(
+        "ELF", "linux", arch, 64, "executable", "ELF 64-bit LSB", None, interpreter, libc, glibc
+    )
+
+
+def _macho(arch: str, min_os: tuple[int, int, int] | None, os: str = "darwin") -> Executable:
+    return Executable("Mach-O", os, arch, 64, "executable", "Mach-O 64-bit", min_os)
+
+
+def _universal(*slices: Executable) -> Executable:
+    return Executable(
+        "Mach-O universal", "darwin", "all", 64, "executable", "universal", slices=slices
+    )
+
+
+def _pe(arch: str, kind: str = "executable") -> Executable:
+    return Executable("PE", "windows", arch, 32 if arch == "386" else 64, kind, "PE")
+
+
+STATIC_X86_64 = "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64"
+
+
 @pytest.mark.parametrize(
-    ("target", "tag"),
+    ("executable", "target", "tag"),
     [
+        # Linux static: every glibc and every musl, from the lowest each architecture has.
+        (_elf("amd64"), "linux/amd64", STATIC_X86_64),
         (
-            Target("linux", "amd64"),
-            "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
-        ),
-        (
-            Target("linux", "arm64"),
+            _elf("arm64"),
+            "linux/arm64",
             "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
         ),
-        (Target("darwin", "amd64"), "macosx_10_12_x86_64"),
-        (Target("darwin", "arm64"), "macosx_11_0_arm64"),
-        (Target("windows", "amd64"), "win_amd64"),
-        (Target("windows", "arm64"), "win_arm64"),
+        (_elf("386"), "linux/386", "manylinux_2_17_i686.manylinux2014_i686.musllinux_1_1_i686"),
+        (
+            _elf("s390x"),
+            "linux/s390x",
+            "manylinux_2_17_s390x.manylinux2014_s390x.musllinux_1_1_s390x",
+        ),
+        (_elf("riscv64"), "linux/riscv64", "manylinux_2_27_riscv64.musllinux_1_1_riscv64"),
+        (_elf("loong64"), "linux/loong64", "manylinux_2_36_loongarch64.musllinux_1_2_loongarch64"),
+        # Linux dynamic: glibc's floor is the highest GLIBC_x.y, never below 2.17; musl only musl.
+        (
+            _elf("amd64", "/lib64/ld-linux-x86-64.so.2", "glibc", (2, 34)),
+            "linux/amd64",
+            "manylinux_2_34_x86_64",
+        ),
+        (
+            _elf("amd64", "/lib64/ld-linux-x86-64.so.2", "glibc", (2, 2)),
+            "linux/amd64",
+            "manylinux_2_17_x86_64.manylinux2014_x86_64",
+        ),
+        (
+            _elf("amd64", "/lib64/ld-linux-x86-64.so.2", "glibc", None),
+            "linux/amd64",
+            "manylinux_2_17_x86_64.manylinux2014_x86_64",
+        ),
+        (
+            _elf("riscv64", "/lib/ld-linux-riscv64-lp64d.so.1", "glibc", (2, 17)),
+            "linux/riscv64",
+            "manylinux_2_27_riscv64",
+        ),
+        (
+            _elf("arm64", "/lib/ld-musl-aarch64.so.1", "musl"),
+            "linux/arm64",
+            "musllinux_1_2_aarch64",
+        ),
+        # macOS: the minimum the Mach-O declares, never lower; arm64 from 11.0.
+        (_macho("amd64", (12, 0, 0)), "darwin/amd64", "macosx_12_0_x86_64"),
+        (_macho("amd64", (11, 0, 0)), "darwin/amd64", "macosx_11_0_x86_64"),
+        (_macho("amd64", (10, 13, 0)), "darwin/amd64", "macosx_10_13_x86_64"),
+        (_macho("amd64", (10, 15, 0)), "darwin/amd64", "macosx_10_15_x86_64"),
+        (_macho("amd64", (10, 15, 7)), "darwin/amd64", "macosx_11_0_x86_64"),
+        (_macho("amd64", (10, 12, 1)), "darwin/amd64", "macosx_10_13_x86_64"),
+        (_macho("amd64", (11, 3, 0)), "darwin/amd64", "macosx_12_0_x86_64"),
+        (_macho("arm64", (12, 0, 0)), "darwin/arm64", "macosx_12_0_arm64"),
+        (_macho("arm64", (11, 0, 0)), "darwin/arm64", "macosx_11_0_arm64"),
+        (_macho("arm64", (10, 13, 0)), "darwin/arm64", "macosx_11_0_arm64"),
+        # Universal: one version for both slices.
+        (
+            _universal(_macho("amd64", (12, 0, 0)), _macho("arm64", (12, 0, 0))),
+            "darwin/amd64",
+            "macosx_12_0_universal2",
+        ),
+        (
+            _universal(_macho("amd64", (10, 13, 0)), _macho("arm64", (11, 0, 0))),
+            "darwin/arm64",
+            "macosx_10_13_universal2",
+        ),
+        (
+            _universal(_macho("amd64", (10, 13, 0)), _macho("arm64", (12, 0, 0))),
+            "darwin/arm64",
+            "macosx_12_0_universal2",
+        ),
+        (
+            _universal(_macho("amd64", (12, 0, 0)), _macho("arm64", (11, 0, 0))),
+            "darwin/arm64",
+            "macosx_12_0_universal2",
+        ),
+        # Windows: from the PE machine.
+        (_pe("amd64"), "windows/amd64", "win_amd64"),
+        (_pe("arm64"), "windows/arm64", "win_arm64"),
+        (_pe("386"), "windows/386", "win32"),
     ],
 )
-def test_wheel_platform_tags(target: Target, tag: str) -> None:
-    assert wheel_platform_tag(target) == tag
-    assert "any" not in tag.split(".")
+def test_the_tag_is_what_the_binary_is(executable: Executable, target: str, tag: str) -> None:
+    assert executable_tag(executable, parse_target(target), "asset.tar.gz") == tag
 
 
-def test_every_supported_target_has_a_tag_and_nothing_else_does() -> None:
+def _pip_accepts(tag: str, interpreter: str, platforms: list[str]) -> bool:
+    from packaging.tags import Tag, parse_tag
+
+    wanted = parse_tag(f"py3-none-{tag}")
+    return any(Tag("py3", "none", p) in wanted for p in platforms)
+
+
+def test_pip_installs_the_tags_on_the_systems_they_claim_and_not_below() -> None:
+    # packaging (pip's vendored copy) lists what each macOS accepts: the tag must be among them
+    # on the minimum, and absent one release lower.
+    from packaging.tags import mac_platforms
+
+    def accepts(tag: str, version: tuple[int, int], arch: str) -> bool:
+        return _pip_accepts(tag, "cp3", list(mac_platforms(version, arch)))
+
+    x86_12 = executable_tag(_macho("amd64", (12, 0, 0)), Target("darwin", "amd64"), "a")
+    assert accepts(x86_12, (12, 0), "x86_64")
+    assert not accepts(x86_12, (11, 0), "x86_64")
+    x86_1013 = executable_tag(_macho("amd64", (10, 13, 0)), Target("darwin", "amd64"), "a")
+    assert accepts(x86_1013, (10, 13), "x86_64")
+    assert not accepts(x86_1013, (10, 12), "x86_64")
+    arm_11 = executable_tag(_macho("arm64", (11, 0, 0)), Target("darwin", "arm64"), "a")
+    assert accepts(arm_11, (11, 0), "arm64")
+    arm_12 = executable_tag(_macho("arm64", (12, 0, 0)), Target("darwin", "arm64"), "a")
+    assert accepts(arm_12, (12, 0), "arm64")
+    assert not accepts(arm_12, (11, 0), "arm64")
+    rounded = executable_tag(_macho("amd64", (11, 3, 0)), Target("darwin", "amd64"), "a")
+    assert accepts(rounded, (12, 0), "x86_64")
+    assert not accepts(rounded, (11, 5), "x86_64")
+    old = _universal(_macho("amd64", (10, 13, 0)), _macho("arm64", (11, 0, 0)))
+    universal = executable_tag(old, Target("darwin", "amd64"), "a")
+    assert accepts(universal, (10, 13), "x86_64")
+    assert accepts(universal, (11, 0), "arm64")
+    assert not accepts(universal, (10, 12), "x86_64")
+
+
+@pytest.mark.parametrize(
+    ("executable", "target", "words"),
+    [
+        (_elf("arm64"), "linux/amd64", "a Linux arm64 executable (ELF 64-bit LSB, static)"),
+        (_macho("arm64", (12, 0, 0)), "linux/amd64", "a macOS arm64 executable"),
+        (_pe("amd64"), "darwin/amd64", "a Windows amd64 executable (PE)"),
+        (_pe("amd64", "shared library"), "windows/amd64", "a Windows amd64 shared library"),
+        (_macho("arm64", (12, 0, 0), os="ios"), "darwin/arm64", "an iOS arm64 executable"),
+        (
+            _universal(_macho("amd64", (12, 0, 0)), _macho("arm64", (12, 0, 0))),
+            "linux/arm64",
+            "a macOS amd64+arm64 executable",
+        ),
+    ],
+)
+def test_a_binary_not_for_its_target_is_refused_naming_asset_what_and_expected(
+    executable: Executable, target: str, words: str
+) -> None:
+    with pytest.raises(ExecutableError) as info:
+        executable_tag(executable, parse_target(target), "cerebrium_cli_x.tar.gz")
+    message = str(info.value)
+    assert "cerebrium_cli_x.tar.gz holds" in message
+    assert words in message
+    assert f"not an executable for {target}" in message
+    assert "No wheel was made" in message
+
+
+def test_what_cannot_be_tagged_honestly_is_refused() -> None:
+    with pytest.raises(ExecutableError, match="declares no minimum macOS version"):
+        executable_tag(_macho("amd64", None), Target("darwin", "amd64"), "a")
+    with pytest.raises(ExecutableError, match="neither glibc nor musl"):
+        executable_tag(_elf("arm64", "/x/ld.so", "unknown"), Target("linux", "arm64"), "a")
+    with pytest.raises(UnsupportedPlatformError, match="GOARM"):
+        executable_tag(_elf("arm"), Target("linux", "arm"), "a")
+    with pytest.raises(UnsupportedPlatformError, match="Linux wheels are for"):
+        executable_tag(_elf("mips64le"), Target("linux", "mips64le"), "a")
+    with pytest.raises(UnsupportedPlatformError, match="no wheel platform tag"):
+        executable_tag(_pe("arm"), Target("windows", "arm"), "a")
+    one = _universal(_macho("amd64", (12, 0, 0)))
+    with pytest.raises(UnsupportedPlatformError, match="exactly x86_64 and arm64"):
+        executable_tag(one, Target("darwin", "amd64"), "a")
+
+
+def test_the_targets_a_wheel_can_carry() -> None:
     assert len(SUPPORTED) == 6
-    with pytest.raises(UnsupportedPlatformError, match="linux/riscv64"):
-        wheel_platform_tag(Target("linux", "riscv64"))
+    assert {str(t) for t in SUPPORTED} == {
+        f"{goos}/{goarch}"
+        for goos in ("linux", "darwin", "windows")
+        for goarch in ("amd64", "arm64")
+    }
 
 
 def test_parse_target() -> None:

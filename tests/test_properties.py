@@ -17,6 +17,7 @@ from cerebrium_cli.formats import TAR_COMPRESSIONS, Format
 from fuzz import targets
 from fuzz.strategies import MEMBERS, inputs, tarball
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 CORPUS = Path(__file__).parent / "fuzz" / "corpus"
 PROFILE = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
@@ -55,15 +56,39 @@ def test_the_compression_of_a_tar_never_changes_the_verdict(
     assert len(set(outcomes.values())) == 1, outcomes
 
 
+JSON_TARGETS = ("bundle", "signature", "keyless", "statement", "listing", "record")
+
+
+@pytest.mark.parametrize("name", JSON_TARGETS)
 @PROFILE
-@given(inputs("bundle"))
-def test_a_stored_bundle_is_a_json_object_or_refused(data: bytes) -> None:
-    targets.bundle(data)
+@given(data=st.data())
+def test_each_json_format_is_read_or_refused_with_its_own_error(
+    name: str, data: st.DataObject
+) -> None:
+    # bundle: a JSON object or SignatureError; signature: never accepted unless the key signed
+    # it; keyless: a bool; statement: digests; listing: entries; record: a description. Each
+    # target says exactly what it accepts (tests/fuzz/targets.py).
+    getattr(targets, name)(data.draw(inputs(name)))
 
 
-@pytest.mark.parametrize("path", sorted((CORPUS / "bundle").iterdir()), ids=lambda p: p.name)
-def test_bundle_corpus(path: Path) -> None:
-    targets.bundle(path.read_bytes())
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [(name, path) for name in JSON_TARGETS for path in sorted((CORPUS / name).iterdir())],
+    ids=lambda value: value if isinstance(value, str) else value.name,
+)
+def test_json_corpus(name: str, path: Path) -> None:
+    getattr(targets, name)(path.read_bytes())
+
+
+@PROFILE
+@given(inputs("executable"))
+def test_the_executable_reader_says_what_a_binary_is_or_refuses(data: bytes) -> None:
+    targets.executable(data)
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "executable").iterdir()), ids=lambda p: p.name)
+def test_executable_corpus(path: Path) -> None:
+    targets.executable(path.read_bytes())
 
 
 @pytest.mark.parametrize("path", sorted((CORPUS / "checksums").iterdir()), ids=lambda p: p.name)
@@ -83,6 +108,5 @@ def test_the_fuzz_runner_runs() -> None:
     run = [sys.executable, str(Path(__file__).parent / "fuzz" / "run.py"), "--examples", "50"]
     result = subprocess.run(run, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "checksums: 50 generated inputs, no failure" in result.stdout
-    assert "extract: 50 generated inputs, no failure" in result.stdout
-    assert "bundle: 50 generated inputs, no failure" in result.stdout
+    for name in ("checksums", "extract", *JSON_TARGETS, "executable"):
+        assert f"{name}: 50 generated inputs, no failure" in result.stdout

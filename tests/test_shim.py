@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -58,15 +59,66 @@ def test_posix_execs_with_the_arguments_unchanged(
     assert calls == [(str(tmp_path / "cerebrium"), ["cerebrium", "a b", "", '"q"'])]
 
 
-def test_posix_exec_failure_is_one_clear_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "cerebrium").write_bytes(b"not executable")
-    monkeypatch.setattr(shim.find_binary, "__defaults__", (str(tmp_path),))
+def _run_shim(bin_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What ``main()`` exits with when it execs the one file in ``bin_dir`` (for real)."""
+    monkeypatch.setattr(shim.find_binary, "__defaults__", (str(bin_dir),))
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(sys, "argv", ["cerebrium"])
-    with pytest.raises(SystemExit, match=r"cerebrium: cannot run .*Permission denied"):
+    with pytest.raises(SystemExit) as info:
         shim.main()
+    return str(info.value.code)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX execute permission")
+def test_a_binary_that_lost_its_exec_bit_is_named_with_the_repair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    binary = tmp_path / "cerebrium"
+    binary.write_bytes(b"#!/bin/sh\necho repaired\n")
+    binary.chmod(0o644)
+    message = _run_shim(tmp_path, monkeypatch)
+    first, *remedy = message.splitlines()
+    assert first == (
+        f"cerebrium: cannot run {binary}: Permission denied: it has lost its execute permission."
+    )
+    assert remedy == [
+        f"Repair it: chmod +x {binary}",
+        "or reinstall it: python -m pip install --force-reinstall --no-cache-dir cerebrium",
+    ]
+    # The repair it names is the one that works.
+    subprocess.run(remedy[0].removeprefix("Repair it: ").split(), check=True)
+    assert subprocess.run([str(binary)], capture_output=True, text=True).stdout == "repaired\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX execute permission")
+def test_an_executable_binary_refused_by_its_file_system_says_noexec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What execve(2) answers on a file system mounted noexec, whatever the file's mode.
+    def refuse(path: str, argv: list[str]) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+
+    (tmp_path / "cerebrium").write_bytes(b"")
+    (tmp_path / "cerebrium").chmod(0o755)
+    monkeypatch.setattr(os, "execv", refuse)
+    message = _run_shim(tmp_path, monkeypatch)
+    assert "Permission denied: it is executable" in message
+    assert "mounted noexec" in message
+    assert "chmod" not in message  # not a remedy there
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX exec")
+def test_a_binary_the_kernel_cannot_run_ends_with_the_reinstall_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    binary = tmp_path / "cerebrium"
+    binary.write_bytes(b"\x7fELF not really")  # another platform's binary, or a damaged one
+    binary.chmod(0o755)
+    message = _run_shim(tmp_path, monkeypatch)
+    assert message.splitlines() == [
+        f"cerebrium: cannot run {binary}: Exec format error.",
+        "Reinstall it: python -m pip install --force-reinstall --no-cache-dir cerebrium",
+    ]
 
 
 def test_windows_runs_a_child_and_passes_its_exit_code(

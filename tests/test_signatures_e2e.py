@@ -6,13 +6,13 @@ import functools
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import pytest
 import yaml
+from cerebrium_cli.signatures import PublicKey
 from conftest import ROOT, VERSION
 from support.installs import (
     Installed,
@@ -38,12 +38,17 @@ def release_key() -> EllipticCurvePrivateKey:
     return make_key()
 
 
-def _sdist_with_key(tmp_path_factory: pytest.TempPathFactory, name: str, public: bytes) -> Path:
-    """The sdist built from a copy of this checkout carrying ``public`` as wrapper/cosign.pub."""
+def _sdist_with_key(
+    tmp_path_factory: pytest.TempPathFactory, name: str, public: bytes, pins: bytes | None = None
+) -> Path:
+    """The sdist built from a copy of this checkout carrying ``public`` as wrapper/cosign.pub,
+    and ``pins`` as wrapper/pinned-checksums.txt when given."""
     from support.sdist import build_sdist, copy_checkout
 
     checkout = copy_checkout(tmp_path_factory.mktemp(name) / "src")
     (checkout / "wrapper" / "cosign.pub").write_bytes(public)
+    if pins is not None:
+        (checkout / "wrapper" / "pinned-checksums.txt").write_bytes(pins)
     return build_sdist(tmp_path_factory.mktemp(f"{name}-dist"), checkout)
 
 
@@ -54,21 +59,45 @@ def keyed_sdist(
     return _sdist_with_key(tmp_path_factory, "keyed", public_pem(release_key))
 
 
-InstallFrom = Callable[[Path, str], Installed]
+@pytest.fixture(scope="module")
+def keyed_pinned_sdist(
+    tmp_path_factory: pytest.TempPathFactory,
+    release_key: EllipticCurvePrivateKey,
+    release: Release,
+) -> Path:
+    """The sdist carrying the release key and the good release's checksums as its pins."""
+    pins = release.checksums.read_bytes()
+    return _sdist_with_key(tmp_path_factory, "keyed-pinned", public_pem(release_key), pins)
+
+
+class InstallFrom(Protocol):
+    def __call__(self, sdist: Path, name: str, **env: str) -> Installed: ...
 
 
 @pytest.fixture
 def install_from(
     tmp_path: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
 ) -> InstallFrom:
-    """``install_from(sdist, name)``: ``pip install sdist`` into a fresh venv, against the
-    release at ``<server>/<name>/``."""
+    """``install_from(sdist, name, **env)``: ``pip install sdist`` into a fresh venv, against
+    the release at ``<server>/<name>/``, with ``env`` added to the install's settings."""
 
-    def install_sdist(sdist: Path, name: str) -> Installed:
-        env = settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache")
+    def install_sdist(sdist: Path, name: str, **more: str) -> Installed:
+        env = settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache", **more)
         return install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
 
     return install_sdist
+
+
+def _signed_copy(release: Release, dest: Path, key: EllipticCurvePrivateKey, form: str) -> Path:
+    """A copy of ``release`` at ``dest`` whose checksums.txt ``key`` signed, in ``form``: "sig"
+    (``checksums.txt.sig``) or "bundle" (``checksums.txt.sigstore.json``)."""
+    out = copy_release(release, dest)
+    data = (out / "checksums.txt").read_bytes()
+    if form == "sig":
+        (out / "checksums.txt.sig").write_bytes(sign(key, data))
+    else:
+        (out / "checksums.txt.sigstore.json").write_bytes(bundle(key, data))
+    return out
 
 
 def _said_signed(result: subprocess.CompletedProcess[str], form: str) -> bool:
@@ -86,12 +115,7 @@ def test_a_release_signed_by_the_pinned_key_installs(
     release_key: EllipticCurvePrivateKey,
     form: str,
 ) -> None:
-    out = copy_release(release, server_root / f"signed-{form}")
-    data = (out / "checksums.txt").read_bytes()
-    if form == "sig":
-        (out / "checksums.txt.sig").write_bytes(sign(release_key, data))
-    else:
-        (out / "checksums.txt.sigstore.json").write_bytes(bundle(release_key, data))
+    _signed_copy(release, server_root / f"signed-{form}", release_key, form)
     venv, result = install_from(keyed_sdist, f"signed-{form}")
     assert_installed(venv, result, VERSION)
     assert _said_signed(result, form)
@@ -125,6 +149,67 @@ def test_releases_the_key_did_not_sign_are_refused(
         checksums.write_text("\n".join(lines) + "\n")
     venv, result = install_from(keyed_sdist, f"refused-{case}")
     assert message in assert_not_installed(venv, result)
+
+
+# --- The verify policy: what CEREBRIUM_VERIFY=signature means (issue 22, item 4) --------------
+
+
+@pytest.mark.parametrize("policy", ["signature", "auto"])
+def test_pins_do_not_stand_in_for_a_signature_under_the_signature_policy(
+    install_from: InstallFrom,
+    keyed_pinned_sdist: Path,
+    server_root: Path,
+    release: Release,
+    policy: str,
+) -> None:
+    # Pins and a key in the package; the release's checksums.txt and signatures answer 404.
+    out = copy_release(release, server_root / f"no-checksums-{policy}")
+    (out / "checksums.txt").unlink()
+    assert not list(out.glob("checksums.txt*"))
+    venv, result = install_from(keyed_pinned_sdist, out.name, CEREBRIUM_VERIFY=policy)
+    if policy == "signature":
+        message = assert_not_installed(venv, result)
+        assert "checksums.txt was not read (" in message
+        assert "404" in message
+        assert "CEREBRIUM_VERIFY=signature requires one, and the checksums pinned" in message
+        assert " accepted under " not in message
+    else:  # auto: the pins suffice, and the log says that they were all that was checked
+        assert_installed(venv, result, VERSION)
+        expected = " accepted under CEREBRIUM_VERIFY=auto; verified: pinned checksums\n"
+        assert expected in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("form", ["sig", "bundle"])
+def test_the_log_names_each_proof_that_was_checked(
+    install_from: InstallFrom,
+    keyed_pinned_sdist: Path,
+    server_root: Path,
+    release: Release,
+    release_key: EllipticCurvePrivateKey,
+    form: str,
+) -> None:
+    out = _signed_copy(release, server_root / f"proofs-{form}", release_key, form)
+    venv, result = install_from(keyed_pinned_sdist, out.name, CEREBRIUM_VERIFY="signature")
+    assert_installed(venv, result, VERSION)
+    fingerprint = PublicKey(release_key.public_key(), "").fingerprint
+    proofs = f"verified: pinned checksums, signature by the release key {fingerprint}\n"
+    assert "accepted under CEREBRIUM_VERIFY=signature; " + proofs in result.stdout + result.stderr
+
+
+# --- Hostile JSON (issue 22, item 5) ----------------------------------------------------------
+
+
+def test_a_bundle_of_a_million_brackets_is_refused_without_a_traceback(
+    install_from: InstallFrom, keyed_sdist: Path, server_root: Path, release: Release
+) -> None:
+    out = copy_release(release, server_root / "brackets")
+    (out / "checksums.txt.sigstore.json").write_bytes(b"[" * (1 << 20))
+    venv, result = install_from(keyed_sdist, out.name, CEREBRIUM_VERIFY="signature")
+    message = assert_not_installed(venv, result)  # no traceback, no command, no distribution
+    assert (
+        "checksums.txt.sigstore.json is not a Sigstore bundle: it nests deeper than 64" in message
+    )
+    assert "RecursionError" not in message
 
 
 # --- Real cosign, through GoReleaser's signs block ------------------------------------------

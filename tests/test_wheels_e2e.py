@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import VERSION
+from support.gocli import macos_minimum
 
 if TYPE_CHECKING:
     from support.installs import Tools
@@ -26,14 +27,18 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
-EXPECTED_TAGS = {
-    "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
-    "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
-    "macosx_10_12_x86_64",
-    "macosx_11_0_arm64",
-    "win_amd64",
-    "win_arm64",
+# The darwin tags are the minimum macOS the binaries declare: what the machine's Go writes
+# (12.0 from Go 1.25), not a fixed guess (they were macosx_10_12_x86_64 and macosx_11_0_arm64).
+MACOS = "{}_{}".format(*macos_minimum())
+TAG_OF = {
+    ("linux", "amd64"): "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
+    ("linux", "arm64"): "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
+    ("darwin", "amd64"): f"macosx_{MACOS}_x86_64",
+    ("darwin", "arm64"): f"macosx_{MACOS}_arm64",
+    ("windows", "amd64"): "win_amd64",
+    ("windows", "arm64"): "win_arm64",
 }
+EXPECTED_TAGS = set(TAG_OF.values())
 
 
 def _wheels(
@@ -87,16 +92,6 @@ def test_twine_check_strict_and_check_wheel_contents_pass(wheel_dir: Path) -> No
         [sys.executable, "-m", "check_wheel_contents", *wheels], capture_output=True, text=True
     )
     assert cwc.returncode == 0, cwc.stdout + cwc.stderr
-
-
-TAG_OF = {
-    ("linux", "amd64"): "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
-    ("linux", "arm64"): "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
-    ("darwin", "amd64"): "macosx_10_12_x86_64",
-    ("darwin", "arm64"): "macosx_11_0_arm64",
-    ("windows", "amd64"): "win_amd64",
-    ("windows", "arm64"): "win_arm64",
-}
 
 
 def test_each_wheel_holds_its_targets_binary_and_a_correct_record(
@@ -159,6 +154,31 @@ def test_pip_installs_from_the_wheels_alone_with_no_server(tmp_path: Path, wheel
     assert run.stdout.strip() == f"cerebrium version {VERSION}"
     binary = next(venv.path.glob("lib/python*/site-packages/cerebrium_cli/bin/cerebrium"))
     assert os.access(binary, os.X_OK)
+
+
+def test_a_binary_that_lost_its_exec_bit_gets_a_repair_that_works(
+    tmp_path: Path, wheel_dir: Path
+) -> None:
+    # The installed command, not the shim alone (test_shim.py): its message names the binary
+    # and the chmod that repairs it, and that chmod does.
+    from support.venvs import Venv
+
+    venv = Venv.create(tmp_path / "venv")
+    result = venv.pip("install", "--no-index", "--find-links", str(wheel_dir), "cerebrium")
+    assert result.returncode == 0, result.stderr
+    binary = next(venv.path.glob("lib/python*/site-packages/cerebrium_cli/bin/cerebrium"))
+    binary.chmod(0o644)
+    run = venv.run("cerebrium", "version")
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert "Traceback" not in run.stderr
+    assert run.stderr.splitlines() == [
+        f"cerebrium: cannot run {binary}: Permission denied: it has lost its execute permission.",
+        f"Repair it: chmod +x {binary}",
+        "or reinstall it: python -m pip install --force-reinstall --no-cache-dir cerebrium",
+    ]
+    subprocess.run(["chmod", "+x", str(binary)], check=True)
+    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
 
 
 def test_uv_installs_offline_from_the_wheels(tmp_path: Path, wheel_dir: Path) -> None:
@@ -237,7 +257,7 @@ def test_a_tampered_archive_gets_no_wheel_and_a_clear_error(
     assert "nothing was installed" not in result.stderr.lower()  # words that fit the command
     names = sorted(p.name for p in out.glob("*.whl"))
     assert len(names) == 5
-    assert not any("macosx_11_0_arm64" in name for name in names)
+    assert not any(TAG_OF["darwin", "arm64"] in name for name in names)
     assert not list(out.glob(".*"))  # no half-written wheel
 
 
@@ -265,3 +285,74 @@ def test_an_sbom_vouched_for_by_the_checksums_travels_in_the_wheel(
             zf.read(f"cerebrium-{VERSION}.dist-info/sboms/{sbom_name}")
             == (with_sbom / sbom_name).read_bytes()
         )
+
+
+def test_the_darwin_tags_are_the_minimums_the_binaries_declare(
+    tmp_path: Path,
+    tools: Tools,
+    server: ReleaseServer,
+    server_root: Path,
+    go_binaries: dict[tuple[str, str], Path],
+    old_darwin_binaries: dict[str, dict[tuple[str, str], Path]],
+) -> None:
+    from support.release import make_release
+
+    # One release, two Go toolchains: its darwin/amd64 binary by go1.22 (macOS 10.13 in its
+    # LC_BUILD_VERSION), its darwin/arm64 binary by the machine's Go.
+    binaries = {
+        **go_binaries,
+        ("darwin", "amd64"): old_darwin_binaries["go1.22.12"]["darwin", "amd64"],
+    }
+    make_release(binaries, VERSION, server_root / "wheels-old-darwin")
+    out = tmp_path / "out"
+    result = _wheels(tools, f"{server.url}/wheels-old-darwin/", out)
+    assert result.returncode == 0, result.stderr
+    tags = {
+        p.name.removeprefix(f"cerebrium-{VERSION}-py3-none-").removesuffix(".whl")
+        for p in out.glob("*.whl")
+    }
+    assert tags == (EXPECTED_TAGS - {TAG_OF["darwin", "amd64"]}) | {"macosx_10_13_x86_64"}
+    # The log says what each binary is and the tag that follows from it.
+    assert (
+        "cerebrium from cerebrium_cli_darwin_amd64.tar.gz is a macOS amd64 executable "
+        "(Mach-O 64-bit, macOS >= 10.13): wheel tag macosx_10_13_x86_64"
+    ) in result.stderr
+    arm64 = f"macOS >= {MACOS.replace('_', '.')}): wheel tag {TAG_OF['darwin', 'arm64']}"
+    assert f"is a macOS arm64 executable (Mach-O 64-bit, {arm64}" in result.stderr
+
+
+def test_a_binary_for_another_target_gets_no_wheel(
+    tmp_path: Path,
+    tools: Tools,
+    server: ReleaseServer,
+    server_root: Path,
+    go_binaries: dict[tuple[str, str], Path],
+) -> None:
+    from support.release import make_release
+
+    # The linux_amd64 archive holds the arm64 binary; the darwin_arm64 one a Linux binary.
+    binaries = {
+        **go_binaries,
+        ("linux", "amd64"): go_binaries["linux", "arm64"],
+        ("darwin", "arm64"): go_binaries["linux", "arm64"],
+    }
+    make_release(binaries, VERSION, server_root / "wheels-wrong-binary")
+    out = tmp_path / "out"
+    result = _wheels(tools, f"{server.url}/wheels-wrong-binary/", out)
+    assert result.returncode == 1
+    assert "2 of the release's archives could not be verified" in result.stderr
+    assert (
+        "linux/amd64: cerebrium_cli_linux_amd64.tar.gz holds a Linux arm64 executable "
+        "(ELF 64-bit LSB, static), not an executable for linux/amd64"
+    ) in result.stderr
+    assert (
+        "darwin/arm64: cerebrium_cli_darwin_arm64.tar.gz holds a Linux arm64 executable"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    tags = {
+        p.name.removeprefix(f"cerebrium-{VERSION}-py3-none-").removesuffix(".whl")
+        for p in out.glob("*.whl")
+    }
+    assert tags == EXPECTED_TAGS - {TAG_OF["linux", "amd64"], TAG_OF["darwin", "arm64"]}
+    assert not list(out.glob(".*"))  # no half-written wheel

@@ -1,7 +1,7 @@
 """The ``cerebrium`` command: run the bundled binary as if it had been called directly.
 
-This runs on every invocation, so it imports only ``os`` and ``sys`` (``subprocess`` on
-Windows), which the interpreter has loaded already: not even ``__future__``, whose import
+This runs on every invocation, so it imports only ``errno``, ``os`` and ``sys`` (``subprocess``
+on Windows), which the interpreter has loaded already: not even ``__future__``, whose import
 alone would add a tenth of a millisecond to a start of ten. On POSIX the process becomes the
 binary through ``execv``: no Python parent stays behind, so signals, the exit status and the
 terminal go straight to the binary. Windows has no exec that keeps the console and the exit
@@ -9,6 +9,7 @@ code, so there the binary runs as a child and its exit code is passed on; Ctrl-C
 child, as uv's and ruff's shims do.
 """
 
+import errno
 import os
 import sys
 
@@ -31,9 +32,36 @@ def find_binary(bin_dir: str = _BIN_DIR) -> str:
     distribution = _PACKAGE.removesuffix("_cli")
     raise SystemExit(
         f"{distribution}: cannot find the {distribution} binary: looked in {bin_dir}, "
-        f"and {found}.\n"
-        f"Reinstall it: python -m pip install --force-reinstall --no-cache-dir {distribution}"
+        f"and {found}.\n{_reinstall()}"
     )
+
+
+def _reinstall(verb: str = "Reinstall") -> str:
+    """The remedy for a damaged installation, which the failure messages end with."""
+    distribution = _PACKAGE.removesuffix("_cli")
+    return f"{verb} it: python -m pip install --force-reinstall --no-cache-dir {distribution}"
+
+
+def _exec_failure(binary: str, exc: OSError) -> str:
+    """What to say when ``execv(binary)`` raised ``exc``: what happened, then how to repair it.
+
+    ``EACCES`` (POSIX ``execve(2)``) means the file lacks execute permission, or the file system
+    holding it is mounted ``noexec``; ``os.access`` tells the two apart.
+    """
+    name = os.path.basename(binary)
+    said = f"{name}: cannot run {binary}: {exc.strerror or exc}"
+    if exc.errno == errno.EACCES and not os.access(binary, os.X_OK):
+        return (
+            f"{said}: it has lost its execute permission.\n"
+            f"Repair it: chmod +x {binary}\nor {_reinstall('reinstall')}"
+        )
+    if exc.errno == errno.EACCES:
+        return (
+            f"{said}: it is executable, so the file system holding it is probably mounted "
+            f"noexec.\nInstall {_PACKAGE.removesuffix('_cli')} into an environment on a file "
+            "system that allows running programs."
+        )
+    return f"{said}.\n{_reinstall()}"
 
 
 def main() -> None:
@@ -49,7 +77,7 @@ def main() -> None:
     try:
         os.execv(binary, [name, *args])  # noqa: S606 - exec, no shell, is the point
     except OSError as exc:
-        raise SystemExit(f"{name}: cannot run {binary}: {exc.strerror}") from None
+        raise SystemExit(_exec_failure(binary, exc)) from None
 
 
 if __name__ == "__main__":

@@ -87,7 +87,9 @@ def fetch_into(release: Release, bin_dir: Path) -> Path:
     prepare_downloads()  # the build owns this process: quiet httpx's log, skip its CLI
     target = release.check_target(current_target())
     tag = tag_for(__version__)
-    with Sources.from_settings(release, tag, Settings.from_environ(release)) as sources:
+    # A build: relative paths are the user's, not relative to pip's build directory.
+    settings = Settings.from_environ(release, build=True)
+    with Sources.from_settings(release, tag, settings) as sources:
         return fetch_binary(release, target, tag, bin_dir, sources=sources)
 
 

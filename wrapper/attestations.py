@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .errors import SignatureError
+from .untrusted import load_object
 
 __all__ = [
     "MAX_ATTESTATIONS_SIZE",
@@ -53,18 +54,16 @@ def listing_url(api: str, repository: str) -> str:
 
 
 def parse_listing(raw: bytes, where: str) -> list[Listed]:
-    """The attestations in an API answer, in its order."""
-    try:
-        listing = json.loads(raw)
-        entries = listing["attestations"]
-        if not isinstance(entries, list):
-            raise TypeError("'attestations' is not a list")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SignatureError(
-            f"{where} is not GitHub's list of attestations ({type(exc).__name__}: {exc})"
-        ) from None
+    """The attestations in an API answer, in its order; SignatureError if it is not a listing.
+
+    An entry of another shape is kept as an empty :class:`Listed`, so its refusal is reported
+    with the others' (see :func:`keyless.verify_attestation`).
+    """
+    listing = load_object(
+        raw, where, "GitHub's list of attestations", SignatureError, limit=MAX_ATTESTATIONS_SIZE
+    )
     listed = []
-    for entry in entries:
+    for entry in listing.items("attestations"):
         bundle = entry.get("bundle") if isinstance(entry, dict) else None
         url = entry.get("bundle_url") if isinstance(entry, dict) else None
         if isinstance(bundle, dict):
@@ -114,12 +113,9 @@ def read_stored_bundle(body: bytes, where: str) -> bytes:
                 f"{where} is neither Snappy-compressed JSON nor JSON: {exc}"
             ) from None
         data = body
-    try:
-        bundle = json.loads(data)
-    except ValueError as exc:
-        raise SignatureError(f"{where} does not hold a JSON bundle: {exc}") from None
-    if not isinstance(bundle, dict):
-        raise SignatureError(f"{where} does not hold a bundle (a JSON object)")
+    load_object(
+        data, where, "a Sigstore bundle (a JSON object)", SignatureError, limit=MAX_BUNDLE_SIZE
+    )
     return data
 
 

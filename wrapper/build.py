@@ -2,10 +2,12 @@
 
 ``pip install`` of the sdist, ``pip wheel`` and ``python -m build`` all build the wheel through
 ``build_py`` and ``bdist_wheel``; these subclasses put the verified binary into the package's
-``bin/`` and tag the wheel for the platform it was built for, never ``py3-none-any``, so a cached
-wheel can never reach another platform. The binary comes through :func:`fetch.fetch_binary`, the
-same code path as the commands: fetched by a child process the backend started before it
-imported setuptools, and put into the wheel's tree last, just before it is zipped; or, when no
+``bin/`` and tag the wheel for what that binary is (:func:`executables.binary_wheel_tag`: the
+minimum macOS it declares, the glibc it needs), never ``py3-none-any``, so a cached wheel can
+never reach another platform; a binary that is not this machine's target's stops the build.
+The binary comes through :func:`fetch.fetch_binary`, the same code path as the commands: fetched
+by a child process the backend started before it imported setuptools, and put into the wheel's
+tree last, when the wheel's tag is first asked, just before it is named and zipped; or, when no
 child was started, fetched here by ``build_py`` (``_prefetch.py``). ``sdist`` records the release
 description in the sdist (``description.record``), and ``build_py`` in the package. Any failure
 stops the build with the message alone, without a traceback.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -27,8 +30,10 @@ from setuptools.command.sdist import sdist
 from ._prefetch import binary_into, prefetching
 from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
-from .platforms import current_target, wheel_platform_tag
+from .executables import binary_wheel_tag
+from .platforms import Target, current_target
 from .release import Release
+from .versions import tag_for
 
 __all__ = ["BinaryDistribution", "command_classes", "load", "long_description"]
 
@@ -79,24 +84,27 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             # (The published platform wheels, made by wheels.py, stay compressed.)
             self.compression = "stored"
 
-        def get_tag(self) -> tuple[str, str, str]:
-            target = _stop_on_error(lambda: release.check_target(current_target()))
-            return "py3", "none", wheel_platform_tag(target)
+        platform_tag: str | None = None
 
-        def write_wheelfile(self, *args: Any, **kwargs: Any) -> None:
-            super().write_wheelfile(*args, **kwargs)
-            if prefetching():
-                # The last step before the wheel is zipped: everything else was built and
-                # installed into its tree meanwhile, while the child fetched the binary.
+        def get_tag(self) -> tuple[str, str, str]:
+            # First asked once everything is in the wheel's tree, just before its name is made:
+            # the tag is what the binary is, so the binary must be there by now.
+            if self.platform_tag is None:
+                target = _stop_on_error(lambda: release.check_target(current_target()))
                 installed = self.get_finalized_command("install_lib").install_dir
                 package = Path(installed, release.import_name)
-                if not (package / "__init__.py").is_file():
-                    _unknown_bdist_wheel()
-                _put_binary(release, package / "bin")
+                if prefetching():
+                    # The last step before the wheel is zipped: everything else was built and
+                    # installed into its tree meanwhile, while the child fetched the binary.
+                    if not (package / "__init__.py").is_file():
+                        _unknown_bdist_wheel()
+                    _put_binary(release, package / "bin")
+                self.platform_tag = _binary_tag(release, target, package / "bin")
+            return "py3", "none", self.platform_tag
 
         def run(self) -> None:
             super().run()
-            if prefetching():  # write_wheelfile was never called: the binary is not in it
+            if prefetching():  # get_tag was never called: the binary is not in it
                 _unknown_bdist_wheel()
 
     return {
@@ -113,6 +121,23 @@ def _unknown_bdist_wheel() -> NoReturn:
         "wheels in a way this package does not know. Report it, with the output of "
         "pip install -v, which names setuptools' version.\nNothing was installed."
     )
+
+
+def _binary_tag(release: Release, target: Target, bin_dir: Path) -> str:
+    """The wheel tag of the binary in ``bin_dir``, from what it is; a binary that is not one
+    for ``target`` stops the build (:func:`executables.binary_wheel_tag`)."""
+    from . import __version__
+
+    def tag() -> str:
+        version_tag = tag_for(__version__)
+        binary = bin_dir / release.binary_name(target, version_tag)
+        return binary_wheel_tag(binary, target, release.archive_name(target, version_tag), _log)
+
+    return _stop_on_error(tag, "Nothing was installed.")
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)  # pip shows a build's output with -v
 
 
 def _put_binary(release: Release, bin_dir: Path) -> None:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError, StorageError
+from .untrusted import load_object
 
 if TYPE_CHECKING:
     from .release import Release
@@ -54,6 +55,7 @@ __all__ = [
 
 CONFIG_NAME = "goreleaser.yaml"  # GoReleaser's own name for it, in the checkout's root
 RECORD_NAME = "release.json"
+MAX_RECORD_SIZE = 4 << 20  # a goreleaser.yaml is a few KiB; a record past this is not one
 FORMAT = 1  # the version of release.json's layout; another number is refused, not guessed at
 
 _HERE = Path(__file__).resolve().parent  # the package: wrapper/ in a checkout or an sdist
@@ -135,23 +137,18 @@ def read_config(path: Path) -> Description:
 
 def read_record(path: Path) -> Description:
     """A ``release.json`` written by :func:`record` (the standard library only)."""
-    again = "; rebuild the sdist from a checkout of the project"
+    again = "rebuild the sdist from a checkout of the project"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read the release description {path}: {exc.strerror}") from exc
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise ConfigError(f"{path} is not valid JSON ({exc}){again}") from exc
-    found = data.get("format") if isinstance(data, Mapping) else data
+    what = f"a release description of format {FORMAT}"
+    data = load_object(raw, str(path), what, ConfigError, limit=MAX_RECORD_SIZE, advice=again)
+    found = data.get("format")
     if isinstance(found, bool) or found != FORMAT:
-        raise ConfigError(
-            f"{path} is not a release description of format {FORMAT} (found {found!r}){again}"
-        )
-    config, origin = data.get("config"), data.get("origin")
-    if not isinstance(config, Mapping) or not (origin is None or isinstance(origin, str)):
-        raise ConfigError(
-            f"{path} must hold 'config' (a mapping) and 'origin' (a string or null){again}"
-        )
+        data.refuse(f"its format is {found!r}")
+    config = data.member("config", dict)
+    origin = data.member("origin", str, optional=True)
     return Description(config, origin, f"{CONFIG_NAME} (recorded in {path})")
 
 

@@ -24,6 +24,8 @@ package still catch it::
      |    +-- DownloadTimeoutError              too slow, stalled, or past its deadline
      |        (TimeoutError)
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
+     |    +-- ExecutableError                   the binary in it is unreadable, or is not an
+     |                                          executable for the archive's target
      +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
      +-- StorageError (OSError)                 a file could not be written (disk full, ...)
 """
@@ -40,6 +42,7 @@ __all__ = [
     "ConfigError",
     "DownloadError",
     "DownloadTimeoutError",
+    "ExecutableError",
     "OfflineError",
     "PinnedChecksumsError",
     "SignatureError",
@@ -113,6 +116,11 @@ class DownloadTimeoutError(DownloadError, TimeoutError):
 
 class ArchiveError(BootstrapError, ValueError):
     """The archive cannot be extracted safely, is corrupt, or does not hold the binary."""
+
+
+class ExecutableError(ArchiveError):
+    """The archive's binary is no executable this package can read (malformed, truncated, not
+    ELF, Mach-O or PE), or is not one for the archive's target (another OS or architecture)."""
 
 
 class OfflineError(BootstrapError, FileNotFoundError):

@@ -11,6 +11,9 @@ plain or under gzip, xz or Zstandard (Zstandard through the ``zstandard`` packag
 for those), zip, ``gz`` (the binary alone, gzip-compressed, its header naming the member as a
 tar would) and ``binary`` (the asset is the binary: copied, never unpacked). Member names may
 start with ``./``, as ``tar -C dir -czf A .`` writes them: ``./cerebrium`` is ``cerebrium``.
+Compressed streams are read whole, as ``gzip -d``, ``xz -d`` and ``zstd -d`` read them: every
+gzip member, xz stream and Zstandard frame, one after another. A sparse binary (GNU tar's
+``--sparse``, in the old GNU form or the PAX one) comes out with its holes filled in.
 """
 
 from __future__ import annotations
@@ -54,6 +57,13 @@ _T = TypeVar("_T")
 _ZIP_METHODS = {0, 8, 12, 14}  # zipfile's ZIP_STORED, ZIP_DEFLATED, ZIP_BZIP2, ZIP_LZMA
 # APPNOTE 4.4.4 general purpose flags: bit 0 encrypted, bit 5 patch data, bit 6 strong encryption.
 _ZIP_UNREADABLE_FLAGS = 0x1 | 0x20 | 0x40
+# Tar member types holding a file's bytes: POSIX regular, pre-POSIX regular, and GNU's old
+# sparse file (type ``S``, GNU tar's ``--sparse`` in its default format), whose holes tarfile
+# fills in as it does a PAX sparse file's (a PAX sparse file is a regular member).
+_TAR_FILE_TYPES = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.GNUTYPE_SPARSE)
+# What starts each gzip member (RFC 1952 2.3.1, ID1 ID2) and each xz stream (the .xz file
+# format 1.2.0, 2.1.1.1: Header Magic Bytes).
+_MAGIC = {"gz": b"\x1f\x8b", "xz": b"\xfd7zXZ\x00"}
 
 
 def extract_binary(
@@ -176,9 +186,11 @@ def _stage_gz(archive: Path, limits: _Limits, staged: list[Path]) -> None:
 
     ``pkg/archive/gzip`` stores the member's path (``wrap_in_directory`` included) as the
     header's file name (RFC 1952 FNAME) and takes one file only; a header without a name, as
-    ``gzip -n`` writes, is the binary too. The size the trailer declares (ISIZE, modulo 2**32)
-    is checked before inflating, and the inflated size as it grows; zlib checks the CRC and
-    the length at the end, and the stream must end there: no second member, no trailing data.
+    ``gzip -n`` writes, is the binary too. The size the last trailer declares (ISIZE, modulo
+    2**32) is checked before inflating, and the inflated size as it grows; zlib checks each
+    member's CRC and length. As ``gzip -d`` reads it, a file of several gzip members is their
+    contents one after another (RFC 1952 2.2), named by the first member's header, and zeros
+    after the last member are padding; anything else after it is refused (:class:`_Forward`).
     """
     with archive.open("rb") as raw:
         size = os.fstat(raw.fileno()).st_size
@@ -192,10 +204,12 @@ def _stage_gz(archive: Path, limits: _Limits, staged: list[Path]) -> None:
             raw.seek(size - 4)
             declared = int.from_bytes(raw.read(4), "little")
             if declared > limits.max_size:
+                # The last member's ISIZE, when nothing follows it: one member, as GoReleaser
+                # writes it. After several members or padding it is a part, or not a size.
                 raise ArchiveError(
                     f"{limits.label}: its gzip trailer declares {declared} bytes for the binary "
                     f"{limits.member!r}, more than the {limits.max_size} allowed: a "
-                    "decompression bomb, or a truncated download; refusing it"
+                    "decompression bomb, a truncated download or data appended to it; refusing it"
                 )
         raw.seek(0)
         stream = _Forward(raw, "gz", limits.label)
@@ -204,11 +218,6 @@ def _stage_gz(archive: Path, limits: _Limits, staged: list[Path]) -> None:
         if not stream.ended():
             raise ArchiveError(
                 f"{limits.label} ends inside its gzip stream: it is truncated; download it again"
-            )
-        if stream.trailing():
-            raise ArchiveError(
-                f"{limits.label} holds more data after its gzip stream; GoReleaser's gz format "
-                "holds one file, so the archive is refused as ambiguous"
             )
 
 
@@ -259,7 +268,7 @@ def _stage_tar(archive: Path, compression: str, limits: _Limits, staged: list[Pa
                     if (
                         _normalise(info.name) == limits.member
                         and not staged
-                        and info.type in (tarfile.REGTYPE, tarfile.AREGTYPE)
+                        and info.type in _TAR_FILE_TYPES
                         and info.size <= limits.max_size
                     ):
                         staged.append(_stage(_member_data(tf, stream, info), info.size, limits))
@@ -272,7 +281,7 @@ def _stage_tar(archive: Path, compression: str, limits: _Limits, staged: list[Pa
 
 def _member_data(tf: tarfile.TarFile, stream: _Forward, info: tarfile.TarInfo) -> IO[bytes]:
     """The member's bytes, read straight from the stream, which stands at their start."""
-    if info.sparse is not None:  # a PAX sparse file: tarfile knows how to fill in the holes
+    if info.sparse is not None:  # a sparse file, GNU or PAX: tarfile fills in the holes
         source = tf.extractfile(info)
         assert source is not None  # a regular file always has a file object
         return source
@@ -305,8 +314,12 @@ class _Forward:
     the start it only seeks forwards (skipping a member's data). A backward seek, which only a
     header with a negative size asks for, is refused as corruption: on a plain file it would
     send tarfile back to a header it has read, for ever. gzip is inflated with its header
-    checked (``wbits=31``), xz by lzma, Zstandard by the ``zstandard`` package (frames one after
-    another, as the ``zstd`` tool reads them), a plain tar is read as it is. Each read asks the
+    checked (``wbits=31``), xz by lzma, Zstandard by the ``zstandard`` package, a plain tar is
+    read as it is. Each is read to the end of the file, as its own tool reads it: gzip member
+    after member (``gzip -d``; zeros between or after them are padding), xz stream after stream
+    with Stream Padding, zeros in multiples of four bytes (``xz -d``; the .xz file format 1.2.0,
+    section 2.2), Zstandard frame after frame (``zstd -d``). Anything else after a stream is
+    refused as corrupt, where ``gzip -d`` warns ("trailing garbage ignored"). Each read asks the
     decompressor for at most what is still wanted (``max_length``, or a Zstandard reader's
     ``read(size)``), so a highly compressed archive never inflates more than ``_CHUNK`` at a
     time.
@@ -315,22 +328,29 @@ class _Forward:
     def __init__(self, raw: IO[bytes], compression: str, label: str) -> None:
         self._raw = raw
         self._label = label
+        self._compression = compression
         self._xz = compression == "xz"
         self._engine: Any = None  # a plain tar
         self._zst: Any = None  # a Zstandard reader, which inflates on its own
-        if self._xz:
-            import lzma
-
-            self._engine = lzma.LZMADecompressor(memlimit=_XZ_MEMLIMIT)
-        elif compression == "gz":
-            self._engine = zlib.decompressobj(wbits=31)
+        if compression in _MAGIC:
+            self._engine = self._new_engine()
         elif compression == "zst":
             decompressor = _zstandard(label).ZstdDecompressor(max_window_size=_ZSTD_MAX_WINDOW)
             self._zst = decompressor.stream_reader(
                 raw, read_size=_INPUT, read_across_frames=True, closefd=False
             )
-        self._tail = b""  # input zlib has not consumed yet (lzma keeps its own)
+        # Input the engine has yet to see: what zlib left unconsumed, or the start of the next
+        # gzip member or xz stream (lzma keeps its own otherwise).
+        self._tail = b""
         self._pos = 0
+
+    def _new_engine(self) -> Any:
+        """A decoder for one gzip member (header checked: ``wbits=31``) or one xz stream."""
+        if self._xz:
+            import lzma
+
+            return lzma.LZMADecompressor(memlimit=_XZ_MEMLIMIT)
+        return zlib.decompressobj(wbits=31)
 
     def readable(self) -> bool:
         return True
@@ -398,21 +418,21 @@ class _Forward:
         """Whether the compressed stream has ended as its format says (always, uncompressed)."""
         return self._engine is None or bool(self._engine.eof)
 
-    def trailing(self) -> bool:
-        """Whether any input follows the end of the compressed stream (call once it ended)."""
-        return bool(self._engine is not None and self._engine.unused_data) or bool(
-            self._raw.read(1)
-        )
-
     def _inflate(self, limit: int) -> bytes:
         """Up to ``limit`` (> 0) decompressed bytes; empty at the end of the data."""
         if self._zst is not None:
             out: bytes = self._zst.read(limit)
             return out
-        engine = self._engine
-        if engine is None:
+        if self._engine is None:
             return self._raw.read(limit)
-        while not engine.eof:
+        while True:
+            engine = self._engine
+            if engine.eof:  # one gzip member or xz stream has ended: another may follow
+                # unused_data holds all the input past its end; zlib leaves a copy of it in
+                # unconsumed_tail when the end came under max_length.
+                if not self._next_stream(engine.unused_data):
+                    return b""
+                continue
             if self._xz and not engine.needs_input:
                 data = b""  # lzma still holds input from the last call
             elif self._tail:
@@ -422,13 +442,48 @@ class _Forward:
                 if not data:
                     return b""  # truncated: whoever asked gets a short read
             out = engine.decompress(data, limit)
-            if not self._xz:
-                self._tail = engine.unconsumed_tail
+            self._tail = b"" if self._xz else engine.unconsumed_tail
             if out:
                 return out
             if not data:
                 return b""  # no input and no output: nothing more will come
-        return b""
+
+    def _next_stream(self, rest: bytes) -> bool:
+        """After a gzip member or xz stream, with ``rest`` the input read past its end: skip the
+        padding, then start a decoder on the next one; False at the end of the file.
+
+        Raises ArchiveError for xz padding that is not a multiple of four bytes, and for data
+        that starts neither a gzip member nor an xz stream.
+        """
+        what = "an xz stream" if self._xz else "a gzip member"
+        padding = 0
+        while True:  # zeros, to the end of the file or to the next stream's first byte
+            data = rest.lstrip(b"\x00")
+            padding += len(rest) - len(data)
+            if data:
+                break
+            rest = self._raw.read(_INPUT)
+            if not rest:
+                break
+        if self._xz and padding % 4:
+            raise ArchiveError(
+                f"{self._label}: {padding} bytes of padding follow an xz stream, where the xz "
+                "format allows a multiple of four; the archive is corrupt"
+            )
+        if not data:
+            return False
+        magic = _MAGIC[self._compression]
+        while len(data) < len(magic) and (more := self._raw.read(_INPUT)):
+            data += more
+        if not data.startswith(magic):
+            raise ArchiveError(
+                f"{self._label}: after the end of {what} comes {data[:8]!r}, which starts "
+                f"neither another one nor padding; the archive is corrupt (or has something "
+                "appended): download it again"
+            )
+        self._engine = self._new_engine()
+        self._tail = data
+        return True
 
 
 def _zstandard(label: str) -> Any:
@@ -451,7 +506,7 @@ def _check_tar_binary(info: tarfile.TarInfo, limits: _Limits) -> None:
             f"{label}: the binary {member!r} is a link (to {info.linkname!r}), not a "
             "regular file; refusing to install it"
         )
-    if info.type not in (tarfile.REGTYPE, tarfile.AREGTYPE):
+    if info.type not in _TAR_FILE_TYPES:
         kind = "a directory" if info.isdir() else "a device or special file"
         raise ArchiveError(
             f"{label}: the binary {member!r} is {kind}, not a regular file; refusing it"

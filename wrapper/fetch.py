@@ -23,7 +23,7 @@ import contextlib
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Literal
@@ -47,6 +47,7 @@ from .extract import extract_binary
 from .locations import DirectoryLocation, HttpSession, Location, location_for
 from .pins import check_agreement, load_pins
 from .platforms import Target
+from .proofs import Proofs
 from .release import Release
 from .settings import Settings
 from .verification import Verification
@@ -92,7 +93,7 @@ class VerifiedChecksums:
     ``raw`` is the file as published (None when the pins vouch and the release location does
     not have it); ``entries`` map asset names to lowercase hex digests (``algorithm``): the
     pins when the package has them, else the file's own. ``signatures`` are the signature
-    files read beside it while it was verified, by asset name.
+    files read beside it while it was verified, by asset name; ``proofs`` what was verified.
     """
 
     name: str  # its asset name: checksums.txt, or <asset>.<algorithm> when split
@@ -102,6 +103,7 @@ class VerifiedChecksums:
     source: str  # where the entries came from, for messages: a URL, a path, the pins, the cache
     vouched_by: Voucher
     signatures: Mapping[str, bytes] = field(default_factory=dict)
+    proofs: Proofs = field(default_factory=Proofs)
 
     def digest_of(self, asset: str) -> str:
         """The digest listed for exactly ``asset``; raises :class:`ChecksumFileError` if none."""
@@ -124,6 +126,7 @@ class VerifiedArchive:
     algorithm: str
     digest: str  # lowercase hex
     checksums: VerifiedChecksums
+    proofs: Proofs = field(default_factory=Proofs)  # all that was verified, attestation too
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,8 @@ def read_checksums(
         )
     pinned = _pinned(release, sources, name, raw=None)
     if pinned is not None:
+        why = f"{release.env_prefix}OFFLINE is set, and the release location is not local"
+        sources.verification.without_checksums(name, why)
         return pinned
     cached = _from_cache(release, tag, sources, name, asset)
     if cached is not None:
@@ -388,10 +393,11 @@ class _ReadChecksums:
         source = location.describe(name)
         try:
             raw = location.read(name, limit=MAX_CHECKSUMS_SIZE)
-        except AssetNotFoundError:  # absent; a failed download is no reason to fall back
+        except AssetNotFoundError as exc:  # absent; a failed download is no reason to fall back
             pinned = _pinned(self.release, sources, name, raw=None)
             if pinned is None:
                 raise  # without pins, the checksums file is all there is
+            sources.verification.without_checksums(name, str(exc))
             return pinned
         self.log(f"{self.project}: read {source}")
         try:
@@ -401,11 +407,11 @@ class _ReadChecksums:
                 f"{source} is not text; expected GoReleaser's checksums file"
             ) from None
         seen = _Recording(location)
-        how = sources.verification.check_checksums(seen, name, raw, self.log)
-        if how is not None:
-            self.log(f"{self.project}: {name} {how}")
+        signed = sources.verification.check_checksums(seen, name, raw, self.log)
         entries = _parse(self.release, self.asset, text, source)
-        pinned = _pinned(self.release, sources, name, raw=raw, signatures=seen.read_files)
+        pinned = _pinned(
+            self.release, sources, name, raw=raw, signatures=seen.read_files, proofs=signed
+        )
         if pinned is not None:
             check_agreement(pinned.entries, entries, source, whole=not self.release.checksum_split)
             return pinned
@@ -415,8 +421,9 @@ class _ReadChecksums:
             entries=entries,
             algorithm=self.release.checksum_algorithm,
             source=source,
-            vouched_by="signature" if how is not None else "integrity",
+            vouched_by="signature" if signed.signed else "integrity",
             signatures=seen.read_files,
+            proofs=signed,
         )
         if keep and sources.cache is not None and sources.where is not None:
             sources.cache.store_checksums(sources.where, self.tag, name, raw, checksums.vouched_by)
@@ -439,6 +446,7 @@ def _pinned(
     *,
     raw: bytes | None,
     signatures: Mapping[str, bytes] | None = None,
+    proofs: Proofs | None = None,
 ) -> VerifiedChecksums | None:
     if sources.pins is None:
         return None
@@ -450,6 +458,7 @@ def _pinned(
         source=PINNED,
         vouched_by="pins",
         signatures=signatures or {},
+        proofs=replace(proofs or Proofs(), pins=True),
     )
 
 
@@ -466,7 +475,10 @@ def _from_cache(
     source = f"the cached copy of {name} from {_shown(sources.where)}"
     entries = _parse(release, asset, raw.decode("utf-8"), source)
     voucher: Voucher = "signature" if vouched_by == "signature" else "integrity"
-    return VerifiedChecksums(name, raw, entries, release.checksum_algorithm, source, voucher)
+    proofs = Proofs(kept_signed=voucher == "signature")
+    return VerifiedChecksums(
+        name, raw, entries, release.checksum_algorithm, source, voucher, proofs=proofs
+    )
 
 
 class _Recording:
@@ -510,6 +522,7 @@ def verified_archive(
     with tempfile.TemporaryDirectory(prefix=f"{release.import_name}-") as workdir:
         fetch = _Fetch(release, sources, checksums, name, expected, log, Path(workdir))
         archive = VerifiedArchive(fetch.run(), name, checksums.algorithm, expected, checksums)
+        proofs = checksums.proofs
         if sources.verification.policy == "attestation":
             # Attestations name sha256: the digest just verified when the checksums use it
             # too, else a second pass over the archive.
@@ -519,7 +532,9 @@ def verified_archive(
                     digest = copy_hashing(handle, None, "sha256")
             how = sources.verification.check_archive(name, digest)
             log(f"{release.project_name}: {name} {how}")
-        yield archive
+            proofs = replace(proofs, attestation=how)
+        sources.verification.accept(name, proofs, log)
+        yield replace(archive, proofs=proofs)
 
 
 class _Fetch:

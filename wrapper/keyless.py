@@ -28,14 +28,16 @@ from __future__ import annotations
 
 import binascii
 import importlib.util
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from .attestations import MAX_BUNDLE_SIZE
 from .errors import ConfigError, SignatureError
+from .signatures import MAX_SIGNATURE_SIZE
+from .untrusted import load_object
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -194,13 +196,13 @@ class SigstoreTrust:
         return str(self.trusted_root) if self.trusted_root else "Sigstore public good"
 
 
-def is_keyless_bundle(raw: bytes) -> bool:
-    """Whether a bundle carries a signing certificate (keyless) rather than a key hint."""
-    try:
-        material = json.loads(raw).get("verificationMaterial", {})
-    except (ValueError, AttributeError):
-        return False
-    return isinstance(material, dict) and bool(
+def is_keyless_bundle(raw: bytes, where: str) -> bool:
+    """Whether a bundle (the file ``where``) carries a signing certificate (keyless) rather than
+    a key hint; SignatureError if it is not a JSON object, or its verificationMaterial is not one:
+    a signature file that is present but unreadable is refused, never taken for absent."""
+    bundle = load_object(raw, where, "a Sigstore bundle", SignatureError, limit=MAX_SIGNATURE_SIZE)
+    material = bundle.optional_child("verificationMaterial")
+    return material is not None and bool(
         material.get("certificate") or material.get("x509CertificateChain")
     )
 
@@ -208,7 +210,8 @@ def is_keyless_bundle(raw: bytes) -> bool:
 def verify_blob(
     data: bytes, bundle: bytes, identity: SignerIdentity, trust: SigstoreTrust, where: str
 ) -> str:
-    """Check that ``bundle`` (the file ``where``) signs ``data`` for ``identity``; say who.
+    """Check that ``bundle`` (the file ``where``) signs ``data`` for ``identity``; the signer's
+    workflow (the certificate's SAN that matched).
 
     Raises ConfigError if the trust root cannot be loaded, and SignatureError if the bundle
     does not parse, was signed by anyone but ``identity`` (the message shows who signed and who
@@ -217,7 +220,7 @@ def verify_blob(
     parsed = _bundle(bundle, where)
     signer = _Policy(identity)
     _run(where, signer, trust.verifier().verify_artifact, data, parsed, signer)
-    return f"signed keyless by {signer.matched} ({trust.describe()})"
+    return signer.matched
 
 
 def verify_attestation(
@@ -253,26 +256,33 @@ def verify_attestation(
     )
 
 
-def statement_digests(payload: bytes) -> tuple[str, list[str]]:
-    """The predicate type and the sha256 subject digests of an in-toto statement."""
-    statement = json.loads(payload)
-    if statement.get("_type") not in _IN_TOTO_STATEMENTS:
-        raise ValueError(f"not an in-toto statement (_type {statement.get('_type')!r})")
-    digests = [
-        str(subject["digest"]["sha256"]).lower()
-        for subject in statement.get("subject") or []
-        if isinstance(subject, dict) and "sha256" in (subject.get("digest") or {})
-    ]
-    return str(statement.get("predicateType", "unknown predicate")), digests
+def statement_digests(payload: bytes, where: str) -> tuple[str, list[str]]:
+    """The predicate type and the sha256 subject digests of an in-toto statement.
+
+    Raises SignatureError naming ``where`` when the payload is not a statement; subjects
+    without a sha256 digest are skipped, as they are about other algorithms.
+    """
+    # The statement is inside a bundle, so no larger than one.
+    statement = load_object(
+        payload, where, "an in-toto statement", SignatureError, limit=MAX_BUNDLE_SIZE
+    )
+    kind = statement.get("_type")
+    if kind not in _IN_TOTO_STATEMENTS:
+        statement.refuse(f"its _type is {kind!r}")
+    digests = []
+    for subject in statement.member("subject", list, optional=True) or []:
+        digest = subject.get("digest") if isinstance(subject, dict) else None
+        sha256 = digest.get("sha256") if isinstance(digest, dict) else None
+        if isinstance(sha256, str):
+            digests.append(sha256.lower())
+    predicate = statement.get("predicateType")
+    return predicate if isinstance(predicate, str) else "unknown predicate", digests
 
 
 def _check_statement(payload_type: str, payload: bytes, digest: str, where: str) -> str:
     if payload_type != _IN_TOTO_PAYLOAD:
         raise SignatureError(f"{where} holds {payload_type!r}; expected {_IN_TOTO_PAYLOAD}")
-    try:
-        predicate, digests = statement_digests(payload)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise SignatureError(f"{where} is not a usable in-toto statement: {exc}") from None
+    predicate, digests = statement_digests(payload, f"the statement in {where}")
     if digest.lower() not in digests:
         raise SignatureError(
             f"{where} is about sha256 {', '.join(digests) or 'nothing'}, not this archive's "

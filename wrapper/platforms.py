@@ -1,8 +1,9 @@
-"""Which release target this machine is, and which wheel platform tags each target gets.
+"""Which release target this machine is, and which wheel platform tags a target's binary gets.
 
 GoReleaser names targets by Go's GOOS/GOARCH (``linux/amd64``); Python reports the same machine
-as ``Linux``/``x86_64`` or ``Windows``/``AMD64``. These functions translate, and are pure so
-tests can hand them any platform.
+as ``Linux``/``x86_64`` or ``Windows``/``AMD64``. A wheel's platform tag comes from what its
+binary is (:func:`executable_tag`, given what :mod:`executables` read), not from the target's
+name. These functions translate, and are pure so tests can hand them any platform or binary.
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ from __future__ import annotations
 import platform
 import struct
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .errors import UnsupportedPlatformError
+from .errors import ExecutableError, UnsupportedPlatformError
 
-__all__ = ["Target", "current_target", "parse_target", "wheel_platform_tag"]
+if TYPE_CHECKING:
+    from .executables import Executable
+
+__all__ = ["SUPPORTED", "Target", "current_target", "executable_tag", "parse_target"]
 
 
 @dataclass(frozen=True, order=True)
@@ -44,21 +49,10 @@ _ARCH_NAMES = {
 # What a 64-bit machine is to a 32-bit interpreter running on it.
 _ARCH_32 = {"amd64": "386", "arm64": "arm"}
 
-# PEP 600 / PEP 656 / macOS / Windows tags. A CGO_ENABLED=0 Go binary is static: it runs on any
-# Linux libc, so the wheel claims both manylinux and musllinux. Go 1.17+ needs macOS 10.12 on
-# Intel (Go's release notes); Apple silicon begins at macOS 11.
-_WHEEL_TAGS = {
-    Target("linux", "amd64"): "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
-    Target("linux", "arm64"): (
-        "manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64"
-    ),
-    Target("darwin", "amd64"): "macosx_10_12_x86_64",
-    Target("darwin", "arm64"): "macosx_11_0_arm64",
-    Target("windows", "amd64"): "win_amd64",
-    Target("windows", "arm64"): "win_arm64",
-}
-
-SUPPORTED = tuple(sorted(_WHEEL_TAGS))
+# The targets a wheel can carry: the release builds these, and pip installs wheels for them.
+SUPPORTED = tuple(
+    Target(goos, goarch) for goos in ("darwin", "linux", "windows") for goarch in ("amd64", "arm64")
+)
 
 
 def current_target(
@@ -92,12 +86,137 @@ def parse_target(text: str) -> Target:
     return Target(goos, goarch)
 
 
-def wheel_platform_tag(target: Target) -> str:
-    """Return the wheel platform tag (possibly a compressed tag set) for a release target."""
-    try:
-        return _WHEEL_TAGS[target]
-    except KeyError:
-        supported = ", ".join(str(t) for t in SUPPORTED)
+# Wheel tags from what the binary is (PEP 425 platform tags; PEP 600 manylinux, PEP 656
+# musllinux; packaging.tags for macOS and Windows). GOARCH -> the machine name in the tag.
+_LINUX_MACHINES = {
+    "amd64": "x86_64",
+    "arm64": "aarch64",
+    "386": "i686",
+    "ppc64le": "ppc64le",
+    "ppc64": "ppc64",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+    "loong64": "loongarch64",
+}
+# The lowest glibc and musl that exist for an architecture (their first releases to support it):
+# a static binary runs on every one, so its wheel claims the lowest tags pip knows.
+# manylinux_2_17 is manylinux2014's floor, whose legacy alias old pips need.
+_LINUX_FLOORS = {"riscv64": ((2, 27), (1, 1)), "loong64": ((2, 36), (1, 2))}
+_MANYLINUX2014 = {"x86_64", "i686", "aarch64", "ppc64", "ppc64le", "s390x"}
+# musl records no symbol versions, so a binary linked against it cannot say which musl it
+# needs: claim the musl of today's musl systems (Alpine since 3.13), never an older one.
+_MUSL_DYNAMIC = (1, 2)
+_MACOS_MACHINES = {"amd64": "x86_64", "arm64": "arm64"}
+_MACOS_FLOORS = {"arm64": (11, 0)}  # Apple silicon began with macOS 11
+_WINDOWS_TAGS = {"amd64": "win_amd64", "arm64": "win_arm64", "386": "win32"}
+
+
+def executable_tag(executable: Executable, target: Target, asset: str) -> str:
+    """The wheel platform tag (a compressed tag set, ``a.b.c``) for ``executable``, the binary
+    of ``target``'s archive ``asset``: what the binary is, never what its name says.
+
+    - macOS: ``macosx_<minimum>_<arch>`` from the minimum macOS the Mach-O declares, never
+      lower (arm64 never below 11.0; a minor version above 11 rounds up to the next major, as
+      pip matches ``macosx_12_0`` only); a universal binary (x86_64 + arm64) gives
+      ``macosx_<minimum>_universal2``.
+    - Linux: static gives ``manylinux_2_17_<m>.manylinux2014_<m>.musllinux_1_1_<m>`` (or the
+      lowest the architecture has); dynamic against glibc ``manylinux_<floor>_<m>`` with floor
+      ``max(2.17, highest GLIBC_x.y needed)``; dynamic against musl ``musllinux_1_2_<m>``.
+    - Windows: ``win_amd64``, ``win_arm64``, ``win32`` from the PE machine.
+
+    Raises :class:`ExecutableError` when the binary is not an executable for ``target`` (other
+    OS, other architecture, a library) or declares too little to be tagged honestly, and
+    :class:`UnsupportedPlatformError` when no wheel tag exists for what it is.
+    """
+    names = {s.arch for s in executable.slices} if executable.slices else {executable.arch}
+    if executable.kind != "executable" or executable.os != target.os or target.arch not in names:
+        raise ExecutableError(
+            f"{asset} holds {executable.describe()}, not an executable for {target}: the "
+            "release's archive holds another target's file. No wheel was made; report it to "
+            "the release's publisher"
+        )
+    if target.os == "darwin":
+        return _macos_tag(executable, asset)
+    if target.os == "linux":
+        return _linux_tag(executable, asset)
+    if target.os == "windows" and executable.arch in _WINDOWS_TAGS:
+        return _WINDOWS_TAGS[executable.arch]
+    raise UnsupportedPlatformError(
+        f"no wheel platform tag for {executable.describe()} ({asset}); wheels exist for Linux, "
+        "macOS and Windows binaries of amd64 and arm64 (and Linux 386, ppc64le, s390x, "
+        "riscv64, loong64, Windows 386)"
+    )
+
+
+def _macos_tag(executable: Executable, asset: str) -> str:
+    slices = executable.slices or (executable,)
+    for part in slices:
+        if part.min_os is None:
+            raise ExecutableError(
+                f"{asset} holds {executable.describe()}, which declares no minimum macOS version "
+                "(no LC_BUILD_VERSION or LC_VERSION_MIN_MACOSX): no wheel tag can say which "
+                "macOS runs it. Build it with a Go toolchain from this decade"
+            )
+        if part.arch not in _MACOS_MACHINES:
+            raise UnsupportedPlatformError(
+                f"no wheel platform tag for {executable.describe()} ({asset}): macOS wheels are "
+                "for x86_64 and arm64"
+            )
+    if not executable.slices:
+        floor = _MACOS_FLOORS.get(executable.arch, (10, 0))
+        version = max(_macos_version(executable.min_os), floor)
+        return f"macosx_{version[0]}_{version[1]}_{_MACOS_MACHINES[executable.arch]}"
+    if {s.arch for s in slices} != {"amd64", "arm64"}:
         raise UnsupportedPlatformError(
-            f"no wheel platform tag for {target}; wheels exist for: {supported}"
-        ) from None
+            f"no wheel platform tag for {executable.describe()} ({asset}): a universal wheel "
+            "(universal2) holds exactly x86_64 and arm64"
+        )
+    # One version for both: on an Intel Mac the x86_64 slice's minimum rules; on Apple silicon
+    # (never below 11.0) the arm64 slice's only when it is above 11.0.
+    versions = [_macos_version(s.min_os) for s in slices]
+    version = max(v for s, v in zip(slices, versions) if s.arch == "amd64" or v > (11, 0))
+    return f"macosx_{version[0]}_{version[1]}_universal2"
+
+
+def _macos_version(version: tuple[int, int, int] | None) -> tuple[int, int]:
+    """The lowest macOS version a tag can name that is not below ``version``: pip matches
+    ``macosx_10_<minor>`` and, from 11 on, ``macosx_<major>_0`` only (packaging.tags)."""
+    major, minor, patch = version or (0, 0, 0)
+    if major >= 11:
+        return (major + 1, 0) if minor or patch else (major, 0)
+    if patch:
+        minor += 1
+    return (11, 0) if minor > 15 else (major, minor)
+
+
+def _linux_tag(executable: Executable, asset: str) -> str:
+    machine = _LINUX_MACHINES.get(executable.arch)
+    if machine is None:
+        raise UnsupportedPlatformError(
+            f"no wheel platform tag for {executable.describe()} ({asset}): "
+            + (
+                "a Linux arm binary's GOARM (armv6l or armv7l) is not in its headers"
+                if executable.arch == "arm"
+                else f"Linux wheels are for {', '.join(sorted(_LINUX_MACHINES))}"
+            )
+        )
+    glibc_floor, musl_floor = _LINUX_FLOORS.get(executable.arch, ((2, 17), (1, 1)))
+    if executable.static:
+        musllinux = f"musllinux_{musl_floor[0]}_{musl_floor[1]}_{machine}"
+        return f"{_manylinux(glibc_floor, machine)}.{musllinux}"
+    if executable.libc == "glibc":
+        return _manylinux(max(glibc_floor, executable.glibc or glibc_floor), machine)
+    if executable.libc == "musl":
+        musl = max(musl_floor, _MUSL_DYNAMIC)
+        return f"musllinux_{musl[0]}_{musl[1]}_{machine}"
+    raise ExecutableError(
+        f"{asset} holds {executable.describe()}, linked against a C library that is neither "
+        "glibc nor musl: no manylinux or musllinux tag fits it. Build it with CGO_ENABLED=0"
+    )
+
+
+def _manylinux(glibc: tuple[int, int], machine: str) -> str:
+    tag = f"manylinux_{glibc[0]}_{glibc[1]}_{machine}"
+    if glibc == (2, 17) and machine in _MANYLINUX2014:
+        tag += f".manylinux2014_{machine}"  # the legacy name pip < 20.3 knows (PEP 599)
+    return tag

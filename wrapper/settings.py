@@ -3,6 +3,10 @@
 Reading them in one place gives every variable one spelling, one parse and one line in
 README's table; the prefix comes from the project name (``CEREBRIUM_``), so a second wrapped
 CLI gets its own variables.
+
+A path setting (``ARCHIVE``, ``CACHE_DIR``, ``SIGSTORE_TRUSTED_ROOT``, and ``RELEASE_URL`` and
+``GITHUB_API_URL`` when they name a local directory) may be relative: it is made absolute here,
+against the directory the user ran the command from (:func:`invocation_directory`).
 """
 
 from __future__ import annotations
@@ -13,11 +17,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .release import Release
 
-__all__ = ["VERIFY_POLICIES", "Settings", "TransferLimits", "VerifyPolicy", "package_stem"]
+__all__ = [
+    "VERIFY_POLICIES",
+    "Origin",
+    "Settings",
+    "TransferLimits",
+    "VerifyPolicy",
+    "invocation_directory",
+    "package_stem",
+]
 
 # <PREFIX>VERIFY: how much proof of authenticity a fetch demands (see verification.py).
 VerifyPolicy = Literal["auto", "signature", "attestation"]
@@ -123,27 +136,32 @@ class Settings:
     transfer: TransferLimits = TransferLimits()  # <PREFIX>MIN_SPEED, SPEED_TIME, DEADLINE
 
     @classmethod
-    def from_environ(cls, release: Release, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_environ(
+        cls, release: Release, environ: Mapping[str, str] | None = None, *, build: bool = False
+    ) -> Settings:
         """The settings in ``environ`` (default ``os.environ``), named with the release's prefix.
 
-        Raises :class:`ConfigError` for a value that is not one of its choices (``VERIFY``) or
-        not a number in its range (the transfer limits).
+        Relative path settings are made absolute against the directory the user ran the
+        command from: this process's working directory, or, in a build (``build``: the build
+        backend and its prefetch child, which pip runs in a directory of its own), the one
+        :func:`invocation_directory` finds. Raises :class:`ConfigError` for a value that is not
+        one of its choices (``VERIFY``), not a number in its range (the transfer limits), and
+        for a relative path when that directory is unknown.
         """
         env = os.environ if environ is None else environ
         prefix = release.env_prefix
-        archive = env.get(f"{prefix}ARCHIVE")
-        cache_dir = env.get(f"{prefix}CACHE_DIR")
-        trusted_root = env.get(f"{prefix}SIGSTORE_TRUSTED_ROOT")
+        paths = _Paths(env, invocation_directory(env) if build else _working_directory())
         verify = _verify_policy(env.get(f"{prefix}VERIFY"), prefix)
+        release_url = paths.location(f"{prefix}RELEASE_URL")
         return cls(
-            release_url=env.get(f"{prefix}RELEASE_URL") or None,
+            release_url=release_url,
             token=env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None,
             offline=env.get(f"{prefix}OFFLINE", "").strip().lower() in _TRUE,
-            archive=_path(archive),
-            cache_dir=_path(cache_dir),
+            archive=paths.path(f"{prefix}ARCHIVE"),
+            cache_dir=paths.path(f"{prefix}CACHE_DIR"),
             verify=verify,
-            trusted_root=_path(trusted_root),
-            github_api=(env.get("GITHUB_API_URL") or cls.github_api).rstrip("/"),
+            trusted_root=paths.path(f"{prefix}SIGSTORE_TRUSTED_ROOT"),
+            github_api=(paths.location("GITHUB_API_URL") or cls.github_api).rstrip("/"),
             transfer=TransferLimits.from_environ(env, prefix),
         )
 
@@ -157,7 +175,79 @@ class Settings:
         )
 
 
-def _path(value: str | None) -> Path | None:
-    # os.path.expanduser leaves "~" alone where there is no home directory; Path.expanduser
-    # raises RuntimeError ("Could not determine home directory").
-    return Path(os.path.expanduser(value)) if value else None
+@dataclass(frozen=True)
+class Origin:
+    """The directory relative path settings are resolved against, or why none is known."""
+
+    directory: Path | None
+    unknown: str = ""  # when ``directory`` is None: why, as a clause of a sentence
+
+
+def _working_directory() -> Origin:
+    try:
+        return Origin(Path(os.getcwd()))
+    except OSError as exc:  # removed while we run
+        return Origin(None, f"the current directory cannot be read ({exc.strerror or exc})")
+
+
+def invocation_directory(environ: Mapping[str, str]) -> Origin:
+    """The directory the user ran an install from, seen from its build backend.
+
+    pip, uv and ``python -m build`` run the backend in a directory of their own (pip: a
+    temporary one), and pass their environment on: ``PWD``, which POSIX shells set to the
+    absolute path of the directory they run a command in, with no ``.`` or ``..`` components
+    (POSIX.1-2017, Shell and Utilities 2.5.3 and ``cd``), still names the user's. It is used
+    only when it is written so and names an existing directory; otherwise the directory is
+    unknown, and a relative path setting is refused rather than resolved against pip's.
+
+    A program that changes directory without a shell, then runs pip (Python's
+    ``subprocess.run(cwd=...)``), leaves its own ``PWD`` behind: the messages of a refused
+    path name the absolute path that was tried, so such a mix-up shows.
+    """
+    pwd = environ.get("PWD", "")
+    if not pwd:
+        return Origin(None, "PWD, which names the directory the command was run from, is not set")
+    parts = pwd.replace(os.sep, "/").split("/")
+    if not os.path.isabs(pwd) or "." in parts or ".." in parts:
+        return Origin(
+            None, f"PWD={pwd!r} is not an absolute path free of '.' and '..', as shells set it"
+        )
+    if not os.path.isdir(pwd):
+        return Origin(None, f"PWD={pwd!r} is not a directory")
+    return Origin(Path(pwd))
+
+
+@dataclass(frozen=True)
+class _Paths:
+    """Path settings read from ``environ``, made absolute against ``origin``."""
+
+    environ: Mapping[str, str]
+    origin: Origin
+
+    def path(self, name: str) -> Path | None:
+        """The path setting ``name``, absolute; None when unset or empty. Raises ConfigError
+        for a relative path when the origin is unknown."""
+        value = self.environ.get(name)
+        if not value:
+            return None
+        # os.path.expanduser leaves "~" alone where there is no home directory; Path.expanduser
+        # raises RuntimeError ("Could not determine home directory").
+        path = Path(os.path.expanduser(value))
+        if path.is_absolute():
+            return path
+        if self.origin.directory is None:
+            raise ConfigError(
+                f"{name}={value!r} is a relative path, and the directory it is relative to is "
+                f"not known here: {self.origin.unknown} (pip builds in a directory of its own). "
+                f'An absolute path is needed: set {name}="$PWD/{value}", or the full path.'
+            )
+        return self.origin.directory / path
+
+    def location(self, name: str) -> str | None:
+        """The setting ``name``, a URL as it is, or a local directory made absolute as
+        :meth:`path` does (a one-letter scheme is a Windows drive); None when unset or empty."""
+        value = self.environ.get(name)
+        if value and len(urlsplit(value).scheme) > 1:
+            return value
+        path = self.path(name)
+        return None if path is None else str(path)

@@ -17,22 +17,33 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError, SignatureError
+from .untrusted import Document, load_object
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 
-__all__ = ["BUNDLE_SUFFIX", "KEY_NAME", "SIG_SUFFIX", "PublicKey", "load_public_key", "verify"]
+__all__ = [
+    "BUNDLE_SUFFIX",
+    "KEY_NAME",
+    "MAX_SIGNATURE_SIZE",
+    "SIG_SUFFIX",
+    "PublicKey",
+    "load_public_key",
+    "verify",
+]
 
 KEY_NAME = "cosign.pub"
 SIG_SUFFIX = ".sig"
 BUNDLE_SUFFIX = ".sigstore.json"
 _BUNDLE_TYPES = ("application/vnd.dev.sigstore.bundle.v0.3+json",)
+MAX_SIGNATURE_SIZE = (
+    1 << 20
+)  # a signature file: a few KiB, with a certificate chain and a log entry
 
 
 @dataclass(frozen=True)
@@ -116,23 +127,30 @@ def verify(
 def _from_bundle(raw: bytes, name: str) -> tuple[bytes, bytes]:
     """The signature and the signed digest from a bundle's ``messageSignature``."""
     where = f"{name}{BUNDLE_SUFFIX}"
-    try:
-        bundle = json.loads(raw)
-        media_type = bundle["mediaType"]
-        message = bundle["messageSignature"]
-        algorithm = message["messageDigest"]["algorithm"]
-        digest = base64.b64decode(message["messageDigest"]["digest"], validate=True)
-        signature = base64.b64decode(message["signature"], validate=True)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SignatureError(
-            f"{where} is not a Sigstore bundle with a message signature "
-            f"({type(exc).__name__}: {exc})"
-        ) from None
+    bundle = load_object(
+        raw,
+        where,
+        "a Sigstore bundle with a message signature",
+        SignatureError,
+        limit=MAX_SIGNATURE_SIZE,
+    )
+    media_type = bundle.text("mediaType")
+    message = bundle.child("messageSignature")
+    algorithm = message.child("messageDigest").text("algorithm")
+    digest = _base64(message.child("messageDigest").text("digest"), bundle, "digest")
+    signature = _base64(message.text("signature"), bundle, "signature")
     if media_type not in _BUNDLE_TYPES:
         raise SignatureError(f"{where} has media type {media_type!r}; expected {_BUNDLE_TYPES[0]}")
     if algorithm != "SHA2_256":
         raise SignatureError(f"{where} uses digest {algorithm!r}; expected SHA2_256")
     return signature, digest
+
+
+def _base64(text: str, bundle: Document, member: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):  # ValueError: a non-ASCII character
+        bundle.refuse(f"its {member} is not base64")
 
 
 def _check(key: PublicKey, signature: bytes, data: bytes, where: str) -> None:

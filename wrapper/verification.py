@@ -11,8 +11,12 @@ request, the archive) were made by the project. In order of strength:
 
 ``<PREFIX>VERIFY`` chooses how much is required: ``auto`` verifies what is configured and
 available, ``signature`` refuses without a verified signature on the checksums file, and
-``attestation`` also refuses an archive without a verified attestation. Pins need none of this
-at install time: they are written by ``pin``, which verifies first.
+``attestation`` also refuses an archive without a verified attestation. Under ``auto`` pins
+alone suffice (``pin`` verified the release before writing them); under the other two they do
+not stand in for a signature, even when the release publishes no checksums file to sign
+(:meth:`Verification.without_checksums`). What was verified is gathered as
+:class:`proofs.Proofs`, and :meth:`Verification.accept` applies the policy's rule
+(:func:`proofs.unmet`) to it last and logs it.
 """
 
 from __future__ import annotations
@@ -34,13 +38,20 @@ from .attestations import (
 from .errors import AssetNotFoundError, ConfigError, SignatureError
 from .keyless import SignerIdentity, SigstoreTrust
 from .locations import Location
+from .proofs import Proofs, unmet
 from .release import Release
 from .settings import Settings, VerifyPolicy, package_stem
-from .signatures import BUNDLE_SUFFIX, KEY_NAME, SIG_SUFFIX, PublicKey, load_public_key, verify
+from .signatures import (
+    BUNDLE_SUFFIX,
+    KEY_NAME,
+    MAX_SIGNATURE_SIZE,
+    SIG_SUFFIX,
+    PublicKey,
+    load_public_key,
+    verify,
+)
 
 __all__ = ["MAX_SIGNATURE_SIZE", "Verification"]
-
-MAX_SIGNATURE_SIZE = 1 << 20
 
 Log = Callable[[str], None]
 
@@ -153,33 +164,88 @@ class Verification:
             lines.append(f"attestation: required, by {self.identity.describe()}")
         return lines
 
-    def check_checksums(self, location: Location, name: str, data: bytes, log: Log) -> str | None:
-        """Verify the signature on the checksums file ``name``; say how, or None if unsigned."""
+    def check_checksums(self, location: Location, name: str, data: bytes, log: Log) -> Proofs:
+        """Verify the signatures on the checksums file ``name``; the proofs that verified.
+
+        With the release key pinned, its signature is required (``.sig``, or a bundle it
+        signed). A keyless bundle is verified whenever sigstore is installed and the release has
+        a signer identity, beside the key's signature too. A signature file that is present and
+        does not verify is refused under every policy; under ``signature`` and ``attestation``,
+        so is a file on which no signature verified. Raises :class:`SignatureError`.
+        """
+        trust, identity = self.sigstore, self.identity
+        checkable = trust is not None and identity is not None
+        # Only what can be checked is read: each read is a request, and most answer 404.
+        sig = _optional(location, name + SIG_SUFFIX) if self.key is not None else None
+        bundle = None
+        if self.key is not None or checkable:
+            bundle = _optional(location, name + BUNDLE_SUFFIX)
+        keyless_bundle = None
+        if bundle is not None and keyless.is_keyless_bundle(bundle, name + BUNDLE_SUFFIX):
+            keyless_bundle, bundle = bundle, None  # a key's signature is in .sig alone, then
+        proofs = Proofs()
         if self.key is not None:
-            return verify(
-                self.key,
-                data,
-                sig=_optional(location, name + SIG_SUFFIX),
-                bundle=_optional(location, name + BUNDLE_SUFFIX),
-                name=name,
-            )
-        if self.sigstore is None or self.identity is None:
-            # auto without a key, and without sigstore or a github.com repository to expect:
-            # nothing here could check a signature (from_settings refused any other policy).
-            return None
-        bundle = _optional(location, name + BUNDLE_SUFFIX)
-        if bundle is not None and keyless.is_keyless_bundle(bundle):
-            return keyless.verify_blob(
-                data, bundle, self.identity, self.sigstore, name + BUNDLE_SUFFIX
-            )
+            if keyless_bundle is not None and sig is None:
+                raise SignatureError(
+                    f"{name} carries no signature by the release key pinned in this package "
+                    f"({self.key.source}, {self.key.fingerprint}): {name}{BUNDLE_SUFFIX} is a "
+                    f"Sigstore keyless signature, and {name}{SIG_SUFFIX} was not found. The "
+                    "release or the mirror is incomplete or was tampered with."
+                )
+            how = verify(self.key, data, sig=sig, bundle=bundle, name=name)
+            log(f"{self.distribution}: {name} {how}")
+            proofs = replace(proofs, key=self.key.fingerprint)
+        if keyless_bundle is not None and trust is not None and identity is not None:
+            where = name + BUNDLE_SUFFIX
+            signer = keyless.verify_blob(data, keyless_bundle, identity, trust, where)
+            log(f"{self.distribution}: {name} signed keyless by {signer} ({trust.describe()})")
+            proofs = replace(proofs, keyless=signer)
+        if proofs.signed:
+            return proofs
         if self.policy == "auto":
-            log(f"{self.distribution}: {name} carries no keyless signature; not verified")
-            return None
+            if checkable:
+                log(f"{self.distribution}: {name} carries no keyless signature; not verified")
+            return proofs
+        requires = f"{self.env_prefix}VERIFY={self.policy} requires one."
+        if bundle is not None:  # present, but signed with a key this package does not carry
+            raise SignatureError(
+                f"{name} is not signed in a way this package can verify: {name}{BUNDLE_SUFFIX} "
+                f"is signed with a key, not keyless, and the package carries no release key "
+                f"({KEY_NAME}); {requires}"
+            )
         raise SignatureError(
             f"{name} is not signed: {name}{BUNDLE_SUFFIX} with a Sigstore keyless signature was "
-            f"not found beside it ({location.describe(name + BUNDLE_SUFFIX)}), and "
-            f"{self.env_prefix}VERIFY={self.policy} requires one."
+            f"not found beside it ({location.describe(name + BUNDLE_SUFFIX)}), and {requires}"
         )
+
+    def without_checksums(self, name: str, why: str) -> None:
+        """Allow the pins to stand in for an unread checksums file ``name``: under ``auto`` only.
+
+        ``why`` says why it was not read (``"... answered 404"``). Under ``signature`` and
+        ``attestation`` no signature on the file can have been verified, and pins are not one:
+        raises :class:`SignatureError` (issue 22, item 4).
+        """
+        if self.policy == "auto":
+            return
+        raise SignatureError(
+            f"{name} was not read ({why}), so no signature on it was verified; "
+            f"{self.env_prefix}VERIFY={self.policy} requires one, and the checksums pinned in "
+            f"this package do not stand in for a signature. Install from a release location "
+            f"that publishes {name} and its signature (or a mirror that copied them), or set "
+            f"{self.env_prefix}VERIFY=auto to install on the pinned checksums alone."
+        )
+
+    def accept(self, name: str, proofs: Proofs, log: Log) -> None:
+        """The last word on the archive ``name``: refuse it unless ``proofs`` meet the policy,
+        and log which proofs were verified. Raises :class:`SignatureError`."""
+        missing = unmet(self.policy, proofs)
+        setting = f"{self.env_prefix}VERIFY={self.policy}"
+        if missing is not None:
+            raise SignatureError(
+                f"{name} was refused: {setting} requires {missing}, and what was verified is: "
+                f"{proofs.describe()}."
+            )
+        log(f"{self.distribution}: {name} accepted under {setting}; verified: {proofs.describe()}")
 
     def check_archive(self, name: str, digest: str) -> str | None:
         """With the ``attestation`` policy, verify GitHub's attestation of the archive's digest."""

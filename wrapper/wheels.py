@@ -4,10 +4,12 @@ At release time, one wheel per target is made from the verified GoReleaser archi
 ``pip install cerebrium`` on a supported platform downloads one wheel and builds nothing. Each
 wheel is this installed distribution (built from the sdist, so its METADATA is the sdist's),
 with the target's binary verified and extracted by :mod:`fetch`'s pipeline (the build hook's
-own code path) and tagged by :func:`platforms.wheel_platform_tag`. Entries are sorted and
-timestamps fixed, so the same release always gives byte-identical wheels (reproducible builds;
-``SOURCE_DATE_EPOCH`` sets the time). A CycloneDX SBOM published for an archive, and vouched
-for by the checksums, travels in ``.dist-info/sboms/`` (PEP 770).
+own code path) and tagged by what that binary is (:func:`executables.binary_wheel_tag`: the
+minimum macOS it declares, the glibc it needs, ...; a binary that is not for its target gets no
+wheel); a universal macOS binary serving both darwin targets gives one ``universal2`` wheel.
+Entries are sorted and timestamps fixed, so the same release always gives byte-identical
+wheels (reproducible builds; ``SOURCE_DATE_EPOCH`` sets the time). A CycloneDX SBOM published
+for an archive, and vouched for by the checksums, travels in ``.dist-info/sboms/`` (PEP 770).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from pathlib import Path
 
 from .digests import new_hash
 from .errors import AssetNotFoundError, BootstrapError
+from .executables import binary_wheel_tag
 from .fetch import MAX_CHECKSUMS_SIZE, ReleaseChecksums, Sources, extract, verified_archive
-from .platforms import Target, wheel_platform_tag
+from .platforms import Target
 from .release import Release
 
 __all__ = ["WheelContent", "build_wheels", "installed_content", "write_wheel"]
@@ -106,9 +109,12 @@ def build_wheels(
                 binary = extract(
                     release, target, tag, archive, work_dir / f"{target.os}_{target.arch}", log
                 )
+            platform_tag = binary_wheel_tag(binary, target, name, log)
             sbom = _sbom(f"{name}.sbom.json", sources, book, log)
-            made.append(write_wheel(content, target, binary, sbom, out_dir))
-            log(f"{release.project_name}: wrote {made[-1].name}")
+            wheel = write_wheel(content, platform_tag, binary, sbom, out_dir)
+            if wheel not in made:  # one universal2 wheel for both darwin targets
+                made.append(wheel)
+                log(f"{release.project_name}: wrote {wheel.name}")
         except BootstrapError as exc:
             failures.append(f"{target}: {exc}")
             log(f"error: no wheel for {target}: {exc}")
@@ -150,13 +156,12 @@ def _sbom(
 
 def write_wheel(
     content: WheelContent,
-    target: Target,
+    platform_tag: str,
     binary: Path,
     sbom: tuple[str, bytes] | None,
     out_dir: Path,
 ) -> Path:
-    """Write one reproducible wheel for ``target``; return its path."""
-    platform_tag = wheel_platform_tag(target)
+    """Write one reproducible wheel tagged ``platform_tag`` (``a.b`` for a tag set); its path."""
     dist = content.name.replace("-", "_").replace(".", "_").lower()
     dist_info = f"{dist}-{content.version}.dist-info"
     import_name = next(iter(content.package)).split("/", 1)[0]

@@ -1,6 +1,9 @@
 """Fuzz the parsers of untrusted input: ``python tests/fuzz/run.py [TARGET] [options]``.
 
-TARGET is ``checksums``, ``extract`` or ``bundle`` (default: all). The corpus in
+TARGET is ``checksums``, ``extract``, ``bundle`` (a stored attestation bundle), ``signature``
+(a bundle or ``.sig`` checked with a key), ``keyless`` (a bundle told keyless or not),
+``statement`` (an attestation's in-toto statement), ``listing`` (GitHub's attestations answer)
+``record`` (``release.json``) or ``executable`` (a binary's headers); default: all. The corpus in
 ``corpus/<target>/`` is replayed first; then new inputs are generated, by atheris
 (coverage-guided; ``pip install atheris``; ``--atheris``) or by Hypothesis (``--examples N``,
 default 20000), mutating and building inputs. A failure prints the input and exits 1; with
@@ -20,7 +23,17 @@ import conftest  # noqa: E402,F401  (makes wrapper/ importable as cerebrium_cli)
 
 from fuzz import targets  # noqa: E402
 
-TARGETS = {"checksums": targets.checksums, "extract": targets.extract, "bundle": targets.bundle}
+TARGETS = {
+    "checksums": targets.checksums,
+    "extract": targets.extract,
+    "bundle": targets.bundle,
+    "signature": targets.signature,
+    "keyless": targets.keyless,
+    "statement": targets.statement,
+    "listing": targets.listing,
+    "record": targets.record,
+    "executable": targets.executable,
+}
 
 
 def replay(name: str) -> int:

@@ -1,11 +1,14 @@
 """Hypothesis strategies that produce the inputs worth fuzzing: near-valid checksums files,
 real archives of every format with hostile members (tar under each compression, zip, a gz of
 one member), Snappy blocks built element by element (as GitHub stores attestation bundles),
-plus raw bytes and corpus mutations."""
+JSON documents in and out of the shapes of every downloaded format (bundles, GitHub's
+attestations answer, in-toto statements, release.json), nested past any limit, plus raw bytes
+and corpus mutations."""
 
 from __future__ import annotations
 
 import io
+import json
 import struct
 import tarfile
 import warnings
@@ -16,6 +19,7 @@ from typing import Literal
 
 import zstandard
 from hypothesis import strategies as st
+from support import executables
 from support.snappy_blocks import copy, literal, varint
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -172,6 +176,96 @@ def _corpus(name: str) -> st.SearchStrategy[bytes]:
     )
 
 
+# JSON in the shapes the downloaded formats have, and out of them: every member name they read,
+# values of every type and the strings they expect, nested at random.
+_MEMBER_NAMES = st.sampled_from(
+    [
+        "mediaType", "verificationMaterial", "certificate", "x509CertificateChain", "publicKey",
+        "messageSignature", "messageDigest", "algorithm", "digest", "signature",
+        "attestations", "bundle", "bundle_url", "_type", "subject", "sha256", "predicateType",
+        "format", "config", "origin", "a",
+    ]
+)  # fmt: skip
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "application/vnd.dev.sigstore.bundle.v0.3+json", "SHA2_256", "AAAA", "é",
+            "https://in-toto.io/Statement/v1", "bundles/1.json.sn", "https://x.example/1.sn",
+        ]
+    ),
+)  # fmt: skip
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(_MEMBER_NAMES, inner, max_size=5)
+    ),
+    max_leaves=40,
+)
+# Nesting past any parser's limits: the inputs of issue 22 (1 MiB of "[", {"a": ...) and kin.
+_DEEP = st.builds(
+    lambda opener, depth, close: opener * depth + (b"]" * depth if close else b""),
+    st.sampled_from([b"[", b'{"a":', b'{"attestations":[', b'{"messageSignature":']),
+    st.integers(1, 4000),
+    st.booleans(),
+)
+_DOCUMENTS = st.one_of(_JSON.map(lambda value: json.dumps(value).encode()), _DEEP)
+_VERSIONS = st.lists(
+    st.sampled_from(["GLIBC_2.2.5", "GLIBC_2.34", "GLIBC_PRIVATE", "GLIBC_99.0", "X_1.0", ""]),
+    max_size=4,
+)
+_ELF = st.builds(
+    executables.elf,
+    bits=st.sampled_from([32, 64]),
+    big_endian=st.booleans(),
+    machine=st.sampled_from([3, 8, 21, 22, 40, 62, 183, 243, 258, 0, 0xFFFF]),
+    e_type=st.integers(0, 5),
+    osabi=st.sampled_from([0, 3, 6, 9, 12, 255]),
+    interpreter=st.one_of(st.none(), st.sampled_from(["/lib/ld-musl-x86_64.so.1", "/x", ""])),
+    needed=st.lists(st.sampled_from(["libc.so.6", "libm.so.6", ""]), max_size=2),
+    versions=_VERSIONS,
+)
+_VERSION = st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255))
+_MACHO = st.builds(
+    executables.macho,
+    cputype=st.sampled_from([7, 12, 0x01000007, 0x0100000C, 0x01000012, 0x0200000C, 99]),
+    bits=st.sampled_from([32, 64]),
+    big_endian=st.booleans(),
+    filetype=st.integers(0, 9),
+    minimum=st.one_of(st.none(), _VERSION),
+    platform=st.integers(0, 8),
+    old_command=st.booleans(),
+)
+_FAT = st.builds(
+    executables.fat,
+    st.lists(st.tuples(st.sampled_from([7, 0x01000007, 0x0100000C, 5]), _MACHO), max_size=3),
+    wide=st.booleans(),
+    align=st.integers(0, 6),
+)
+_PE = st.builds(
+    executables.pe,
+    machine=st.sampled_from([0x14C, 0x8664, 0xAA64, 0x1C4, 0x5064, 0]),
+    wide=st.booleans(),
+    characteristics=st.integers(0, 0xFFFF),
+)
+_MUTATED = st.builds(
+    _mutate,
+    st.one_of(_ELF, _MACHO, _FAT, _PE),
+    st.integers(0, 1 << 16),
+    st.integers(0, 255),
+    st.sampled_from([0, 0, 0, 1, 4, 16, 64]),
+)
+
+
 def inputs(name: str) -> st.SearchStrategy[bytes]:
-    structured = {"checksums": _CHECKSUMS, "extract": _ARCHIVES, "bundle": _SNAPPY}[name]
+    structured = {
+        "checksums": _CHECKSUMS,
+        "extract": _ARCHIVES,
+        "bundle": st.one_of(_SNAPPY, _DOCUMENTS),
+        "executable": _MUTATED,
+    }.get(name, _DOCUMENTS)
     return st.one_of(structured, _corpus(name), st.binary(max_size=2048))

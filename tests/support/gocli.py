@@ -30,18 +30,30 @@ def go_env(cache: Path | None = None) -> dict[str, str]:
     }
 
 
+# Older Go toolchains the Go module proxy serves, for what their linkers write (the minimum macOS
+# in a Mach-O: go1.22 10.13 on amd64 and 11.0 on arm64, go1.24 11.0, go1.25+ 12.0).
+OLD_TOOLCHAINS = ("go1.22.12", "go1.24.11")
+
+
 def build_binaries(
     out_dir: Path,
     version: str,
     targets: tuple[tuple[str, str], ...] = TARGETS,
     cache: Path | None = None,
+    toolchain: str = "local",
 ) -> dict[tuple[str, str], Path]:
-    """``go build`` the test CLI once per target; return {(goos, goarch): binary path}."""
+    """``go build`` the test CLI once per target; return {(goos, goarch): binary path}.
+
+    ``toolchain`` other than ``local`` (``go1.22.12``) is fetched once from the Go module proxy
+    into the cache (tens of MB, the first time only) and builds instead of the machine's Go.
+    """
     if shutil.which("go") is None:
         raise RuntimeError(
             "Go is needed to build the test CLI: install it (apt-get install golang-go)"
         )
     env = go_env(cache)
+    if toolchain != "local":
+        env.update(GOTOOLCHAIN=toolchain, GOPROXY="https://proxy.golang.org")
     built: dict[tuple[str, str], Path] = {}
     for goos, goarch in targets:
         exe = ".exe" if goos == "windows" else ""
@@ -63,3 +75,16 @@ def build_binaries(
             )
         built[(goos, goarch)] = binary
     return built
+
+
+def macos_minimum(toolchain: str = "local") -> tuple[int, int]:
+    """The minimum macOS that ``toolchain``'s linker writes into a darwin binary (major, minor):
+    Go's own record (cmd/link/internal/ld/macho.go), independent of the reader under test."""
+    env = go_env()
+    if toolchain != "local":
+        env.update(GOTOOLCHAIN=toolchain, GOPROXY="https://proxy.golang.org")
+    version = subprocess.run(
+        ["go", "env", "GOVERSION"], cwd=SOURCE, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    minor = int(version.split(".")[1])
+    return (12, 0) if minor >= 25 else (11, 0) if minor >= 23 else (10, 13)
