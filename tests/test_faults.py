@@ -696,9 +696,10 @@ def test_pip_install_stops_on_a_failed_signature_file_naming_the_failure(
     assert "not signed" not in out
     assert "tampered" not in out
     assert run.archive_requests() == 0
-    del run.server.routes[signature]  # the same release, its signature served: it installs
+    # The same release with its signature served gets past the signature (its stand-in binary,
+    # not an executable, is refused later: these tests need no Go).
+    del run.server.routes[signature]
     venv, result = pip_install(keyed_sdist)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "checksums.txt signed (cosign signature" in result.stdout + result.stderr
 
 
