@@ -11,7 +11,9 @@ import pytest
 from cerebrium_cli import build
 from cerebrium_cli import build_requirements as needs
 from cerebrium_cli.errors import ConfigError
+from cerebrium_cli.evidence import Recorded
 from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import Release
 from setuptools import Distribution
 from setuptools.command.bdist_wheel import bdist_wheel
 from support.executables import elf, macho, pe
@@ -124,11 +126,11 @@ def test_a_wheel_tree_without_the_package_where_expected_stops_the_build(
     monkeypatch.setattr(build, "prefetching", lambda: True)
     taken: list[Path] = []
 
-    def binary_into(release: object, bin_dir: Path) -> Path:
+    def binary_into(release: Release, bin_dir: Path) -> Recorded:
         taken.append(bin_dir)
         bin_dir.mkdir()
         (bin_dir / "cerebrium").write_bytes(elf())
-        return bin_dir / "cerebrium"
+        return Recorded(bin_dir / "cerebrium", {"verification.json": b"{}\n"})
 
     monkeypatch.setattr(build, "binary_into", binary_into)
     finalized = SimpleNamespace(install_dir=str(tmp_path))
@@ -140,6 +142,25 @@ def test_a_wheel_tree_without_the_package_where_expected_stops_the_build(
     (tmp_path / "cerebrium_cli" / "__init__.py").write_text("")
     assert command.get_tag()[2].startswith("manylinux_2_17_x86_64")
     assert taken == [tmp_path / "cerebrium_cli" / "bin"]
+    # The record the fetch made goes into the .dist-info, where setuptools lists it in RECORD.
+    monkeypatch.setattr(bdist_wheel, "write_wheelfile", lambda self, *a, **k: None)
+    command.write_wheelfile(str(tmp_path / "x.dist-info"))
+    assert (tmp_path / "x.dist-info" / "verification.json").read_bytes() == b"{}\n"
+
+
+def test_a_wheel_without_the_record_of_what_was_verified_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The binary was put in by build_py, and that fetch recorded nothing: never ship it so.
+    command = _wheel_command(monkeypatch, Target("linux", "amd64"))
+    monkeypatch.setattr(bdist_wheel, "write_wheelfile", lambda self, *a, **k: None)
+    monkeypatch.setattr(build, "prefetching", lambda: False)
+    with pytest.raises(SystemExit) as info:
+        command.write_wheelfile(str(tmp_path / "x.dist-info"))
+    message = str(info.value.code)
+    assert message.startswith("error: the wheel would be made without the record of what was")
+    assert message.endswith("Nothing was installed.")
+    assert not (tmp_path / "x.dist-info").exists()
 
 
 def test_unsupported_build_machine_stops_with_the_message_alone(

@@ -49,7 +49,10 @@ def test_lookup_re_hashes_the_whole_entry(cache: ArchiveCache) -> None:
     with cache.new_entry() as temp:
         temp.write_bytes(DATA)
         path = cache.commit(temp, "sha256", DIGEST)
-    assert cache.lookup("sha256", DIGEST) == path
+    found = cache.lookup("sha256", DIGEST)
+    assert found is not None
+    with found:
+        assert found.read() == DATA  # the file that was hashed, at its start
     path.write_bytes(DATA[:-1] + b"\x00")  # the last byte, past the first read blocks
     assert cache.lookup("sha256", DIGEST) is None
     assert not path.exists()  # a corrupt entry is discarded

@@ -28,7 +28,7 @@ from cerebrium_cli.executables import (
 )
 from cerebrium_cli.platforms import Target, executable_tag
 from support import executables as handmade
-from support.gocli import SOURCE, TARGETS, go_env, macos_minimum
+from support.gocli import MAIN, SOURCE, TARGETS, go_env, macos_minimum
 
 STATIC = {
     "amd64": "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64",
@@ -188,7 +188,7 @@ def _cgo_build(out: Path, *flags: str) -> Path:
     if shutil.which("cc") is None and shutil.which("gcc") is None:
         pytest.skip("a C compiler is needed for a cgo build")
     env = {**go_env(), "CGO_ENABLED": "1"}
-    command = ["go", "build", *flags, "-o", str(out), "."]
+    command = ["go", "build", *flags, "-o", str(out), MAIN]
     result = subprocess.run(command, cwd=SOURCE, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return out
@@ -423,6 +423,8 @@ def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
     monkeypatch.setattr(wheels, "verified_archive", lambda *a: contextlib.nullcontext(None))
     monkeypatch.setattr(wheels, "extract", extract)
     monkeypatch.setattr(wheels, "_sbom", lambda *a: None)
+    record = {"verification.json": b"{}\n"}  # evidence.py, tested on its own
+    monkeypatch.setattr(wheels, "dist_info_files", lambda *a, **k: dict(record))
     release: Any = SimpleNamespace(
         project_name="cerebrium", archive_name=lambda t, tag: "cerebrium_darwin_all.tar.gz"
     )

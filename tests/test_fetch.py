@@ -528,7 +528,7 @@ def test_the_values_flow_once(release_dir: Path, tmp_path: Path) -> None:
         assert archive.name == ARCHIVE
         assert archive.digest == hashlib.sha256((release_dir / ARCHIVE).read_bytes()).hexdigest()
         assert archive.checksums is checksums
-        assert archive.path.read_bytes() == (release_dir / ARCHIVE).read_bytes()
+        assert archive.file.read() == (release_dir / ARCHIVE).read_bytes()
     assert location.names == ["checksums.txt"]  # read once, not again for the archive
 
 

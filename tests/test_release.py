@@ -81,7 +81,13 @@ def test_goreleaser_yaml_states_the_real_release_facts() -> None:
     build = config["builds"][0]
     assert build["main"] == "./cmd/cerebrium"
     assert "CGO_ENABLED=0" in build["env"]
-    assert any("main.version={{ .Version }}" in flag for flag in build["ldflags"])
+    # The real build block: no -trimpath (which would drop the ldflags from the binary's build
+    # information), the version injected into internal/version.
+    assert "-trimpath" not in build.get("flags", [])
+    assert (
+        "-X github.com/cerebriumai/cerebrium/internal/version.Version={{.Version}}"
+        in build["ldflags"]
+    )
     archive = config["archives"][0]
     assert archive["files"] == ["LICENSE*", "README*", "CHANGELOG*"]
     assert archive["format_overrides"] == [{"goos": "windows", "formats": ["zip"]}]

@@ -1,6 +1,6 @@
 """The ``cerebrium`` command: run the bundled binary as if it had been called directly.
 
-This runs on every invocation, so it imports only ``errno``, ``os`` and ``sys`` (``subprocess``
+This runs on every invocation, so it imports only ``os`` and ``sys`` (``subprocess``
 on Windows), which the interpreter has loaded already: not even ``__future__``, whose import
 alone would add a tenth of a millisecond to a start of ten. On POSIX the process becomes the
 binary through ``execv``: no Python parent stays behind, so signals, the exit status and the
@@ -9,7 +9,6 @@ code, so there the binary runs as a child and its exit code is passed on; Ctrl-C
 child, as uv's and ruff's shims do.
 """
 
-import errno
 import os
 import sys
 
@@ -45,17 +44,19 @@ def _reinstall(verb: str = "Reinstall") -> str:
 def _exec_failure(binary: str, exc: OSError) -> str:
     """What to say when ``execv(binary)`` raised ``exc``: what happened, then how to repair it.
 
-    ``EACCES`` (POSIX ``execve(2)``) means the file lacks execute permission, or the file system
-    holding it is mounted ``noexec``; ``os.access`` tells the two apart.
+    ``EACCES`` (POSIX ``execve(2)``; Python raises :class:`PermissionError`, so ``errno``, which
+    the interpreter has not loaded, is not imported at every start) means the file lacks execute
+    permission, or the file system holding it is mounted ``noexec``; ``os.access`` tells the two
+    apart.
     """
     name = os.path.basename(binary)
     said = f"{name}: cannot run {binary}: {exc.strerror or exc}"
-    if exc.errno == errno.EACCES and not os.access(binary, os.X_OK):
+    if isinstance(exc, PermissionError) and not os.access(binary, os.X_OK):
         return (
             f"{said}: it has lost its execute permission.\n"
             f"Repair it: chmod +x {binary}\nor {_reinstall('reinstall')}"
         )
-    if exc.errno == errno.EACCES:
+    if isinstance(exc, PermissionError):
         return (
             f"{said}: it is executable, so the file system holding it is probably mounted "
             f"noexec.\nInstall {_PACKAGE.removesuffix('_cli')} into an environment on a file "

@@ -13,8 +13,9 @@ whatever happened, which stops a child still running and removes its staging fol
 The child runs in a process group of its own, so a Ctrl-C reaches the build alone, and it is
 stopped one way only: its standard input, a pipe from the build, ends (the build closed it in
 :meth:`Prefetch.close`, or died). It then unwinds as on an error, removing its temporary files
-(on POSIX at once, interrupting a blocked read; on Windows at its next Python instruction, and
-killed if that takes too long, when the cache's sweep of stale downloads removes what it left).
+(on POSIX at once, interrupting a blocked read; on Windows at its next Python instruction). One
+still running :data:`SELF_STOP` seconds later ends itself, and the build kills one running at
+:data:`STOP_GRACE`; the cache's sweep of stale downloads removes what such a child left.
 
 Both ways run :func:`fetch_into`, the one code path from release to verified binary: in the
 child, or in the build process itself when no child was started (``python setup.py``, editable
@@ -35,15 +36,18 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
 
 if TYPE_CHECKING:
+    from .evidence import Recorded
     from .release import Release
 
 __all__ = [
+    "SELF_STOP",
     "STOP_GRACE",
     "Prefetch",
     "begin",
@@ -71,15 +75,17 @@ _CHILD = (
 )
 
 
-def fetch_into(release: Release, bin_dir: Path) -> Path:
-    """Fetch, verify and extract this machine's binary into ``bin_dir``; its path.
+def fetch_into(release: Release, bin_dir: Path) -> Recorded:
+    """Fetch, verify and extract this machine's binary into ``bin_dir``: its path, and the
+    ``.dist-info`` files that record what was verified (:mod:`evidence`).
 
     Raises the :class:`~errors.BootstrapError` of the step that refused (see
     :func:`fetch.fetch_binary`); ``bin_dir`` receives nothing then.
     """
     from . import __version__
     from ._process import prepare_downloads
-    from .fetch import Sources, fetch_binary
+    from .evidence import Recorded, dist_info_files
+    from .fetch import Sources, extract, read_checksums, verified_archive
     from .platforms import current_target
     from .settings import Settings
     from .versions import tag_for
@@ -87,10 +93,16 @@ def fetch_into(release: Release, bin_dir: Path) -> Path:
     prepare_downloads()  # the build owns this process: quiet httpx's log, skip its CLI
     target = release.check_target(current_target())
     tag = tag_for(__version__)
+    name = release.archive_name(target, tag)
     # A build: relative paths are the user's, not relative to pip's build directory.
     settings = Settings.from_environ(release, build=True)
     with Sources.from_settings(release, tag, settings) as sources:
-        return fetch_binary(release, target, tag, bin_dir, sources=sources)
+        # fetch.fetch_binary's steps, keeping the verified archive for the record.
+        checksums = read_checksums(release, tag, sources, name)
+        with verified_archive(release, target, tag, sources, checksums) as archive:
+            binary = extract(release, target, tag, archive, bin_dir)
+        files = dist_info_files(release, target, tag, archive, binary)
+    return Recorded(binary, files)
 
 
 class Prefetch:
@@ -122,8 +134,9 @@ class Prefetch:
             return None
         return cls(process, staging)
 
-    def take(self, bin_dir: Path) -> Path:
-        """Wait for the child; move the binary it verified into ``bin_dir``; its path.
+    def take(self, bin_dir: Path) -> Recorded:
+        """Wait for the child; move the binary it verified into ``bin_dir``; its path and
+        record (the ``.dist-info`` files the child sent as text in its result).
 
         Raises the error that stopped the child, as the class it had: the one
         :func:`fetch_into` would have raised here; :class:`errors.BootstrapError` when the
@@ -152,9 +165,17 @@ class Prefetch:
                 f"status {status}); the lines above say what it reported. "
                 "Try again; if it recurs, report it with the output of pip install -v."
             )
+        from .evidence import Recorded
+
+        # Absent or malformed, the record is empty, and the wheel refuses to be made without
+        # one (evidence.write_dist_info).
+        sent = result.get("dist_info")
+        if not (isinstance(sent, dict) and all(isinstance(v, str) for v in sent.values())):
+            sent = {}
         try:
             bin_dir.mkdir(parents=True, exist_ok=True)
-            return Path(shutil.move(str(staged), str(bin_dir / staged.name)))
+            moved = Path(shutil.move(str(staged), str(bin_dir / staged.name)))
+            return Recorded(moved, {name: text.encode() for name, text in sent.items()})
         except OSError as exc:
             raise errors.StorageError(
                 f"could not move the verified binary into {bin_dir}: {exc.strerror or exc}. "
@@ -180,6 +201,7 @@ class Prefetch:
 
 
 STOP_GRACE = 10.0  # seconds a stopped child has to remove its temporary files
+SELF_STOP = STOP_GRACE / 2  # seconds after which a stopped child ends itself, unwound or not
 
 
 def _own_group() -> dict[str, Any]:
@@ -192,18 +214,42 @@ def _own_group() -> dict[str, Any]:
 def _stop_when_input_ends(finished: threading.Event) -> None:
     """In the child: when standard input ends, and unless the result is out already, stop the
     main thread: SystemExit from SIGTERM on POSIX (a blocked read is interrupted at once),
-    KeyboardInterrupt on Windows."""
+    KeyboardInterrupt on Windows.
+
+    The watching thread is a daemon (the child exits once its result is out, its input still
+    open), so it reads the file descriptor with ``os.read``, never through ``sys.stdin``: a
+    daemon thread blocked in a buffered reader holds the reader's lock, which the interpreter
+    takes when it finalises, and it then aborts with "Fatal Python error:
+    _enter_buffered_busy" (cpython#129536; under Wine, the abort starts the crash debugger and
+    the build hangs). ``os.read`` takes no lock of the interpreter's while it waits.
+    """
 
     def watch() -> None:
-        sys.stdin.buffer.read()
+        _wait_for_end(0)  # the pipe from Prefetch.start, whatever became of sys.stdin
         if finished.is_set():
             return
         if sys.platform == "win32":
             _thread.interrupt_main()
         else:
             signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+        # A main thread that has not ended by now is blocked where the stop cannot reach it
+        # (a socket read, on Windows): end the process. The build, when it still runs, would
+        # kill it at STOP_GRACE; when the build died, nobody else would, and on Windows pip
+        # could not remove the build folder this process holds open. The cache's sweep of
+        # stale downloads removes a temporary file left behind.
+        time.sleep(SELF_STOP)
+        os._exit(1)
 
     threading.Thread(target=watch, name="stop-watch", daemon=True).start()
+
+
+def _wait_for_end(fd: int) -> None:
+    """Read ``fd`` until it ends (EOF), or fails (closed, say): both mean the build is gone."""
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -237,7 +283,7 @@ def prefetching() -> bool:
     return bool(_started)
 
 
-def binary_into(release: Release, bin_dir: Path) -> Path:
+def binary_into(release: Release, bin_dir: Path) -> Recorded:
     """This machine's verified binary in ``bin_dir``: from the child :func:`begin` started, or,
     without one, fetched here (:func:`fetch_into`). Raises what :func:`fetch_into` raises."""
     if not _started:
@@ -257,15 +303,20 @@ def main(staging: str) -> int:
     """The child: fetch the binary into ``staging``; print the JSON result; 0 when fetched.
 
     Stopped (its standard input ends: :meth:`Prefetch.close`, or the build died), it unwinds
-    as on an error, so that its temporary files are removed.
+    as on an error, so that its temporary files are removed. They are made in ``staging``
+    (``tempfile.tempdir``), not the system's temporary folder: what a child ended before it
+    unwound leaves (:data:`SELF_STOP`, a kill) goes with the staging folder, which the build
+    removes, or pip with its build folder when the build died.
     """
+    tempfile.tempdir = staging
     signal.signal(signal.SIGTERM, _stop)
     finished = threading.Event()
     _stop_when_input_ends(finished)
+    result: dict[str, object]
     try:
         from .description import read_description
 
-        binary = fetch_into(read_description().release(os.environ), Path(staging))
+        fetched = fetch_into(read_description().release(os.environ), Path(staging))
     except errors.BootstrapError as exc:
         result = {"error": type(exc).__name__, "message": str(exc)}
     except ImportError as exc:  # without build isolation: the build stops naming what is missing
@@ -273,7 +324,9 @@ def main(staging: str) -> int:
     except KeyboardInterrupt:
         return 130  # the build was interrupted too, and says so
     else:
-        result = {"binary": binary.name}
+        # The record travels in the result: UTF-8 JSON, sent as text.
+        dist_info = {name: data.decode() for name, data in fetched.dist_info.items()}
+        result = {"binary": fetched.binary.name, "dist_info": dist_info}
     finished.set()  # the result is out: a stop from here on is the build's end, not a cancel
     print(json.dumps(result), flush=True)
     return 0 if "binary" in result else 1

@@ -14,9 +14,9 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, package_stem
 from .errors import AssetNotFoundError, BootstrapError, ConfigError, DownloadError, OfflineError
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def _mirror(args: argparse.Namespace) -> int:
                     "copied for it"
                 )
             with verified_archive(release, target, tag, sources, checksums, _log(args)) as archive:
-                _atomic_copy(archive.path, dest / name)
+                _atomic_copy(archive.file, dest / name)
             print(dest / name)
         # The checksums files as verified (not read again), and their signatures, so the
         # mirror is verifiable as the release is.
@@ -193,6 +193,9 @@ def _pin(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from .fetch import ReleaseChecksums, verified_archive
 
+    if args.installed:
+        return _verify_installed(args)
+
     # What is published, read now: a cached archive proves nothing about the release.
     release, tag, sources = _sources(args, direct=True)
     log = _log(args)
@@ -203,6 +206,34 @@ def _verify(args: argparse.Namespace) -> int:
             checksums = book.for_asset(name)
             with verified_archive(release, target, tag, sources, checksums, log):
                 print(f"{target} {name}: verified ({sources.trust})")
+    return 0
+
+
+def _verify_installed(args: argparse.Namespace) -> int:
+    """``verify --installed``: the installed binary against the record its wheel carries
+    (``evidence.py``), and that record against the pins; offline, nothing downloaded."""
+    from .__main__ import find_binary
+    from .description import load_release
+    from .evidence import check_installed, read_installed_record
+    from .installed import own_distribution
+    from .versions import tag_for
+
+    release: Release = args.own_release or load_release()
+    dist = own_distribution(release, "'verify --installed' checks the installed package")
+    reinstall = f"python -m pip install --force-reinstall --no-cache-dir {release.project_name}"
+    where, data = read_installed_record(dist)
+    try:
+        binary = Path(find_binary())
+    except SystemExit as exc:  # the shim's own message: where it looked and what it found
+        raise BootstrapError(str(exc.code)) from None
+    package_dir = Path(str(dist.locate_file(release.import_name)))
+    lines = check_installed(
+        data, where, binary, package_dir, tag=tag_for(dist.version), reinstall=reinstall
+    )
+    if not args.quiet:
+        print(f"{release.project_name} {dist.version}: {where}")
+        print("\n".join(f"  {line}" for line in lines))
+    print(f"verified: {binary} is the binary verified when {release.project_name} was installed")
     return 0
 
 
@@ -294,9 +325,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(temp, path)
 
 
-def _atomic_copy(source: Path, path: Path) -> None:
+def _atomic_copy(source: IO[bytes], path: Path) -> None:
+    """Copy the open file ``source`` (the verified archive itself, never its path) to ``path``."""
     temp = path.with_name(f".{path.name}.tmp")
-    shutil.copyfile(source, temp)
+    source.seek(0)
+    with temp.open("wb") as out:
+        shutil.copyfileobj(source, out)
     os.replace(temp, path)
 
 
@@ -310,8 +344,6 @@ def _atomic_copy(source: Path, path: Path) -> None:
 
 def _parser(release: Release | None) -> argparse.ArgumentParser:
     """The ``bootstrap`` command line; help texts name the variables with the release's prefix."""
-    from .settings import package_stem
-
     prefix = release.env_prefix if release else package_stem().upper() + "_"
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}.bootstrap",
@@ -423,9 +455,16 @@ def _add_verify(commands: _Commands, prefix: str, platform: Callable[[str], str]
         "download and verify archives without installing anything",
         "Verify the release as an install would (signature, checksums, and attestations with "
         f"{prefix}VERIFY=attestation) for each platform named, or all: the maintainer's check "
-        "that a published release installs.",
+        "that a published release installs. With --installed, check the installed binary "
+        "instead, offline: against the record of what was verified when it was installed, "
+        "and that record against the pinned checksums.",
     )
-    _add_platforms(verify, platform, every=True)
+    where = _add_platforms(verify, platform, every=True)
+    where.add_argument(
+        "--installed",
+        action="store_true",
+        help="re-hash the installed binary and check it against its install's record (offline)",
+    )
 
 
 def _add_pin(commands: _Commands) -> None:
@@ -468,10 +507,11 @@ def _add_platforms(
     one: bool = False,
     every: bool = False,
     default: str = "this machine",
-) -> None:
+) -> argparse._ActionsContainer:
     """``--platform OS/ARCH``: once (``one``) or repeatable; with ``every``, ``--all`` instead.
 
-    ``args.platform`` is a list of ``OS/ARCH`` strings either way, or None.
+    ``args.platform`` is a list of ``OS/ARCH`` strings either way, or None. Returns where they
+    were added (with ``every``, the group of options that exclude each other).
     """
     where = sub.add_mutually_exclusive_group() if every else sub
     where.add_argument(
@@ -483,6 +523,7 @@ def _add_platforms(
     )
     if every:
         where.add_argument("--all", action="store_true", help="every platform of the release")
+    return where
 
 
 class _Once(argparse.Action):
@@ -572,8 +613,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ModuleNotFoundError as exc:
-        from .settings import package_stem
-
         dist = release.project_name if release else package_stem()
         print(
             f"error: this command needs {exc.name!r}, from the bootstrap extra: "

@@ -8,17 +8,20 @@ never reach another platform; a binary that is not this machine's target's stops
 The binary comes through :func:`fetch.fetch_binary`, the same code path as the commands: fetched
 by a child process the backend started before it imported setuptools, and put into the wheel's
 tree last, when the wheel's tag is first asked, just before it is named and zipped; or, when no
-child was started, fetched here by ``build_py`` (``_prefetch.py``). ``sdist`` records the release
-description in the sdist (``description.record``), and ``build_py`` in the package. Any failure
-stops the build with the message alone, without a traceback.
+child was started, fetched here by ``build_py`` (``_prefetch.py``). The fetch's record of what it
+verified, and the SBOM of the binary, go into the wheel's ``.dist-info`` (``evidence.py``).
+``sdist`` records the release description in the sdist (``description.record``), and
+``build_py`` in the package. Any failure stops the build with the message alone, without a
+traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -30,6 +33,7 @@ from setuptools.command.sdist import sdist
 from ._prefetch import binary_into, prefetching
 from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
+from .evidence import write_dist_info
 from .executables import binary_wheel_tag
 from .platforms import Target, current_target
 from .release import Release
@@ -55,6 +59,9 @@ class BinaryDistribution(Distribution):
 
 def command_classes(release: Release, description: Description) -> dict[str, Any]:
     """The ``cmdclass`` for ``setup()``: the commands bound to one release description."""
+    # The .dist-info files recording what was verified (evidence.py), from the fetch that put
+    # the binary in: build_py's, or the child's taken by write_wheelfile.
+    recorded: dict[str, bytes] = {}
 
     class SdistWithDescription(sdist):
         def make_release_tree(self, base_dir: str, files: list[str]) -> None:
@@ -74,7 +81,7 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             bin_dir = package_dir / "bin"
             shutil.rmtree(bin_dir, ignore_errors=True)  # never ship a binary of an earlier build
             if not prefetching():  # else the wheel takes the child's binary last (below)
-                _put_binary(release, bin_dir)
+                recorded.update(_put_binary(release, bin_dir))
 
     class PlatformWheel(bdist_wheel):
         def initialize_options(self) -> None:
@@ -98,9 +105,16 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
                     # installed into its tree meanwhile, while the child fetched the binary.
                     if not (package / "__init__.py").is_file():
                         _unknown_bdist_wheel()
-                    _put_binary(release, package / "bin")
+                    recorded.update(_put_binary(release, package / "bin"))
                 self.platform_tag = _binary_tag(release, target, package / "bin")
             return "py3", "none", self.platform_tag
+
+        def write_wheelfile(self, wheelfile_base: str, *args: Any, **kwargs: Any) -> None:
+            super().write_wheelfile(wheelfile_base, *args, **kwargs)
+            # Into the .dist-info, which setuptools lists in RECORD as it zips the wheel; the
+            # binary, and so its record, is in by now (get_tag, or build_py).
+            write = functools.partial(write_dist_info, Path(wheelfile_base), recorded)
+            _stop_on_error(write, "Nothing was installed.")
 
         def run(self) -> None:
             super().run()
@@ -140,9 +154,11 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)  # pip shows a build's output with -v
 
 
-def _put_binary(release: Release, bin_dir: Path) -> None:
+def _put_binary(release: Release, bin_dir: Path) -> Mapping[str, bytes]:
+    """Put the verified binary into ``bin_dir``; the ``.dist-info`` files that record how."""
     # Library messages say what failed; only the install knows that nothing was installed.
-    _stop_on_error(lambda: binary_into(release, bin_dir), "Nothing was installed.")
+    fetched = _stop_on_error(lambda: binary_into(release, bin_dir), "Nothing was installed.")
+    return fetched.dist_info
 
 
 def long_description(release: Release) -> str:

@@ -13,16 +13,27 @@ verified checksums name, never by its file name. The checksums file of each rele
 too, but only for an offline install of an unpinned package, and only under the release
 location it was read from (location + tag + file name): online, the configured location is
 always read, so a cache warmed from one location never speaks for another.
+
+Whom the cache trusts: only the user running the install. The cache directory, and each
+directory below it, must belong to that user and be closed to writes by group and others, with
+no symbolic link below the root (the rule of :mod:`.ownership`); entries are opened without
+following links and must be private regular files. A directory that fails the rule is not used:
+the default one with a warning, one named by ``<PREFIX>CACHE_DIR`` with
+:class:`UnsafeCacheError`. And an entry is handed out as the open file that was hashed, never
+as a path to open again, so what was verified is what is used.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -30,8 +41,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from .digests import copy_hashing
+from .errors import UnsafeCacheError
+from .ownership import not_private, open_nofollow
 
-__all__ = ["ArchiveCache", "default_cache_dir"]
+__all__ = ["ArchiveCache", "default_cache_dir", "open_private"]
 
 _STALE_SECONDS = 24 * 3600  # temporary files this old belong to installs that died
 
@@ -89,22 +102,74 @@ class ArchiveCache:
         self._log = log
 
     @classmethod
-    def open(cls, root: Path, log: Callable[[str], None]) -> ArchiveCache | None:
-        """The cache at ``root``, created 0700; None (with a warning) if it cannot be written."""
+    def open(
+        cls, root: Path, log: Callable[[str], None], *, named_by: str | None = None
+    ) -> ArchiveCache | None:
+        """The cache at ``root``, created 0700; None (with a warning) if it cannot be written or
+        is not the user's alone.
+
+        ``named_by`` is the setting that named ``root`` (``CEREBRIUM_CACHE_DIR``), None for the
+        platform's default: a cache the user asked for by name that fails the ownership rule
+        raises :class:`UnsafeCacheError` instead of being skipped.
+        """
         cache = cls(root, log)
         try:
-            for folder in (root, cache.archives, cache.checksums):
-                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with tempfile.TemporaryFile(dir=cache.archives):
-                pass  # the directory may exist yet be read-only
+            root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            problem = cache._unsafe()
+            if problem is None:
+                with tempfile.TemporaryFile(dir=cache.archives):
+                    pass  # the directory may exist yet be read-only
         except OSError as exc:
             log(
                 f"warning: the cache directory {root} cannot be written ({exc.strerror}); "
                 "going on without a cache"
             )
             return None
+        if problem is not None:
+            why = (
+                f"{problem}. A cache must belong to you, be closed to writes by group and "
+                "others, and have no symbolic link below it: otherwise another local user could "
+                "swap an archive in it after it was verified"
+            )
+            if named_by is not None:
+                raise UnsafeCacheError(
+                    f"{named_by}={str(root)!r} names a cache directory that is not safe to use: "
+                    f"{why}. Point {named_by} at a directory of your own (it is created 0700 if "
+                    "missing), fix this one (chown it to yourself, chmod go-w, remove the link), "
+                    "or unset it."
+                )
+            log(f"warning: not using the cache directory {root}: {why}; going on without a cache")
+            return None
         cache._sweep()
         return cache
+
+    def _unsafe(self) -> str | None:
+        """Why this cache fails the ownership rule, None if it passes; then creates the folders
+        below the root that are missing (0700). Raises OSError if one cannot be made."""
+        # The root itself may be reached through a symbolic link (a home directory on another
+        # disk is common); it is the root's owner and mode that matter.
+        st = os.stat(self.root)
+        if not stat.S_ISDIR(st.st_mode):
+            return f"{self.root} is not a directory"
+        if (reason := not_private(st)) is not None:
+            return f"{self.root} {reason}"
+        folders = (self.archives, self.checksums)
+        for folder in folders:  # each checked before any is made: a refused cache is left as is
+            try:
+                st = os.lstat(folder)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                return f"{folder} is a symbolic link (to {os.readlink(folder)!r})"
+            if not stat.S_ISDIR(st.st_mode):
+                return f"{folder} is not a directory"
+            if (reason := not_private(st)) is not None:
+                return f"{folder} {reason}"
+        for folder in folders:
+            # The root is the user's alone, so nobody else can have made one since the check.
+            with contextlib.suppress(FileExistsError):
+                folder.mkdir(mode=0o700)
+        return None
 
     def _sweep(self) -> None:
         # Temporary files (and download directories) of installs that were killed; nothing ever
@@ -127,22 +192,36 @@ class ArchiveCache:
             raise ValueError(f"not a hex digest: {digest!r}")
         return self.archives / f"{algorithm}-{digest}"
 
-    def lookup(self, algorithm: str, digest: str) -> Path | None:
-        """The cached archive with this digest, re-hashed now; None if absent or corrupt."""
+    def lookup(self, algorithm: str, digest: str) -> io.BufferedReader | None:
+        """The cached archive with this digest, open at its start and re-hashed now through
+        that same file; None if absent, corrupt, or not a private regular file.
+
+        The caller reads the bytes that were hashed: the file is never opened again by its
+        path, so swapping the entry after this check changes nothing the caller sees.
+        """
         path = self.path_for(algorithm, digest)
         try:
-            with path.open("rb", buffering=0) as handle:
-                if hasattr(os, "posix_fadvise"):  # read ahead further: the whole file is wanted
-                    os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
-                found = copy_hashing(handle, None, algorithm)
+            handle = open_private(path)
         except FileNotFoundError:
             return None
         except OSError as exc:
+            self._log(f"warning: cannot use the cached archive {path} ({_why(exc)}); ignoring it")
+            with contextlib.suppress(OSError):
+                path.unlink()  # the folder is ours: whatever stands there is no entry
+            return None
+        try:
+            if hasattr(os, "posix_fadvise"):  # read ahead further: the whole file is wanted
+                os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            found = copy_hashing(handle, None, algorithm)
+            handle.seek(0)
+        except OSError as exc:
+            handle.close()
             self._log(
                 f"warning: cannot read the cached archive {path} ({exc.strerror}); ignoring it"
             )
             return None
         if found != digest:
+            handle.close()
             self._log(
                 f"warning: the cached archive {path} is corrupt (its {algorithm} is "
                 f"{found}); discarding it"
@@ -150,7 +229,7 @@ class ArchiveCache:
             with contextlib.suppress(OSError):
                 path.unlink()
             return None
-        return path
+        return handle
 
     @contextlib.contextmanager
     def new_entry(self) -> Iterator[Path]:
@@ -184,7 +263,8 @@ class ArchiveCache:
         """The checksums file ``name`` of release ``tag`` as read from ``where`` and verified
         by an earlier install, with what vouched for it; None if not kept (or unreadable)."""
         try:
-            kept = json.loads(self._checksums_path(where, tag, name).read_text(encoding="utf-8"))
+            with open_private(self._checksums_path(where, tag, name)) as handle:
+                kept = json.loads(handle.read().decode("utf-8"))
             return kept["text"].encode("utf-8"), str(kept["vouched_by"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -208,3 +288,29 @@ class ArchiveCache:
             for p in self.archives.glob("*-*")
             if not p.name.startswith(".")
         )
+
+
+def open_private(path: Path) -> io.BufferedReader:
+    """``path`` opened for reading: a regular file of the user's alone, never through a link.
+
+    Raises OSError: ELOOP for a symbolic link, EPERM (with the reason) for anything else that
+    is not a regular file or fails the ownership rule of :mod:`.ownership`.
+    """
+    fd = open_nofollow(path, os.O_RDONLY)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EPERM, "it is not a regular file")
+        if (reason := not_private(st)) is not None:
+            raise OSError(errno.EPERM, f"it {reason}")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _why(exc: OSError) -> str:
+    """An error opening a cache file, for a warning: a link refused by O_NOFOLLOW by name."""
+    if exc.errno in (errno.ELOOP, errno.EMLINK):  # Linux and macOS say ELOOP, FreeBSD EMLINK
+        return "it is a symbolic link"
+    return exc.strerror or str(exc)

@@ -28,6 +28,7 @@ package still catch it::
      |                                          executable for the archive's target
      +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
      +-- StorageError (OSError)                 a file could not be written (disk full, ...)
+     +-- UnsafeCacheError (PermissionError)     the cache asked for is not the user's alone
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ __all__ = [
     "SignatureError",
     "StorageError",
     "TemplateError",
+    "UnsafeCacheError",
     "UnsupportedPlatformError",
     "VersionError",
 ]
@@ -129,3 +131,8 @@ class OfflineError(BootstrapError, FileNotFoundError):
 
 class StorageError(BootstrapError, OSError):
     """Writing to disk failed: the disk is full, a quota or file size limit was hit, ..."""
+
+
+class UnsafeCacheError(BootstrapError, PermissionError):
+    """The cache directory the user named is owned by someone else, writable by others, or has
+    a symbolic link below it (the rule in :mod:`.ownership`)."""

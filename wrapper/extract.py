@@ -18,6 +18,7 @@ gzip member, xz stream and Zstandard frame, one after another. A sparse binary (
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -26,7 +27,7 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar, Union, cast
 
 from .errors import ArchiveError, StorageError
 from .formats import FORMATS, TAR_COMPRESSIONS, Format
@@ -66,8 +67,12 @@ _TAR_FILE_TYPES = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.GNUTYPE_SPARSE)
 _MAGIC = {"gz": b"\x1f\x8b", "xz": b"\xfd7zXZ\x00"}
 
 
+# What extract_binary reads: a file it opens, or one the caller opened (and verified through).
+_Input = Union[Path, BinaryIO]
+
+
 def extract_binary(
-    archive: Path,
+    archive: _Input,
     fmt: Format,
     member: str,
     dest: Path,
@@ -78,6 +83,8 @@ def extract_binary(
 ) -> Path:
     """Write the archive's ``member`` to ``dest`` as an executable regular file; return ``dest``.
 
+    ``archive`` is a path, or an open binary file (seekable, read from its start, left open):
+    the fetch passes the very file it hashed, so no other bytes can be swapped in by path.
     ``fmt`` is the archive's GoReleaser format; ``member`` the binary's path inside it (for
     ``binary`` it is not read: the file itself is copied). ``name`` is the archive's asset name as
     the user knows it (``cerebrium_cli_linux_amd64.tar.gz``), used in every message instead of
@@ -89,7 +96,7 @@ def extract_binary(
     Raises ArchiveError for a hostile, corrupt or unsupported archive or one without the binary,
     StorageError when ``dest`` cannot be written.
     """
-    label = name if name is not None else archive.name
+    label = name if name is not None else _name_of(archive)
     member = _normalise(member)
     if fmt != "binary":  # a binary asset has no members: ``member`` is not read
         _check_name(member, label, what="the binary's member name")
@@ -129,6 +136,25 @@ def extract_binary(
             path.unlink(missing_ok=True)  # gone already when committed
 
 
+def _name_of(archive: _Input) -> str:
+    """The archive's own file name, for messages when the caller gives none."""
+    if isinstance(archive, Path):
+        return archive.name
+    return os.path.basename(str(getattr(archive, "name", ""))) or "the archive"
+
+
+@contextlib.contextmanager
+def _reading(archive: _Input) -> Iterator[IO[bytes]]:
+    """``archive`` open for reading at its start: a path opened (and closed after), or the
+    caller's file rewound (and left open)."""
+    if isinstance(archive, Path):
+        with archive.open("rb") as raw:
+            yield raw
+    else:
+        archive.seek(0)
+        yield archive
+
+
 class _Limits(NamedTuple):
     """What every reader is asked for, and the caps it must hold to."""
 
@@ -163,25 +189,25 @@ def _read_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def _stage_zip(archive: Path, limits: _Limits, staged: list[Path]) -> None:
+def _stage_zip(archive: _Input, limits: _Limits, staged: list[Path]) -> None:
     import zipfile
 
     # The central directory lists every member up front: check them all, then inflate one.
-    with zipfile.ZipFile(archive) as zf:
+    with _reading(archive) as raw, zipfile.ZipFile(raw) as zf:
         entry = _find_zip_member(zf, limits)
         with zf.open(entry) as source:
             staged.append(_stage(source, entry.file_size, limits))
 
 
-def _stage_binary(archive: Path, limits: _Limits, staged: list[Path]) -> None:
+def _stage_binary(archive: _Input, limits: _Limits, staged: list[Path]) -> None:
     """GoReleaser's ``binary`` format: the asset is the binary, copied as it is."""
-    with archive.open("rb") as raw:
+    with _reading(archive) as raw:
         size = os.fstat(raw.fileno()).st_size
         _check_size(size, limits)
         staged.append(_stage(raw, size, limits))
 
 
-def _stage_gz(archive: Path, limits: _Limits, staged: list[Path]) -> None:
+def _stage_gz(archive: _Input, limits: _Limits, staged: list[Path]) -> None:
     """GoReleaser's ``gz`` format: one gzip stream holding the binary alone.
 
     ``pkg/archive/gzip`` stores the member's path (``wrap_in_directory`` included) as the
@@ -192,7 +218,7 @@ def _stage_gz(archive: Path, limits: _Limits, staged: list[Path]) -> None:
     contents one after another (RFC 1952 2.2), named by the first member's header, and zeros
     after the last member are padding; anything else after it is refused (:class:`_Forward`).
     """
-    with archive.open("rb") as raw:
+    with _reading(archive) as raw:
         size = os.fstat(raw.fileno()).st_size
         stored = _gzip_name(raw, limits.label)
         if stored is not None:
@@ -246,7 +272,7 @@ def _gzip_name(raw: IO[bytes], label: str) -> str | None:
     return name.decode("latin-1")
 
 
-def _stage_tar(archive: Path, compression: str, limits: _Limits, staged: list[Path]) -> None:
+def _stage_tar(archive: _Input, compression: str, limits: _Limits, staged: list[Path]) -> None:
     """Read the tar once, front to back: the binary is copied out as the stream passes it.
 
     A tar has no index, so finding every header means decompressing the whole archive; reading
@@ -256,7 +282,7 @@ def _stage_tar(archive: Path, compression: str, limits: _Limits, staged: list[Pa
     the time, and 4 MiB in flight for 1 MiB reads. The staged copy is committed by the caller
     only after the rest of the archive has passed its checks.
     """
-    with archive.open("rb") as raw:
+    with _reading(archive) as raw:
         stream = _Forward(raw, compression, limits.label)
         with tarfile.open(fileobj=cast("IO[bytes]", stream), mode="r:") as tf:
 

@@ -6,27 +6,33 @@ A fetch is a pipeline of immutable values, each made once and passed on::
       | read_checksums     read from the configured location; signature checked; pins agree
     VerifiedChecksums raw bytes, entries, where they came from, what vouched for them
       | verified_archive   an archive file, the cache (by digest only) or the location
-    VerifiedArchive   path, algorithm, digest, asset name, and the checksums that vouched
-      | extract            the one binary, by its exact member name
+    VerifiedArchive   the open file that was hashed, algorithm, digest, asset name, checksums
+      | extract            the one binary, by its exact member name, from that same file
     the binary
 
 The configured source is authoritative: with a release location, its checksums file (and its
 signatures) is read and verified on every fetch, and the cache answers only for an archive
 with the digest those checksums name. Only offline, with the release location out of reach,
 does a cached checksums file stand in for it, and only one read from that same location.
-Nothing reaches the destination until every check has passed.
+Nothing reaches the destination until every check has passed, and what is extracted is what
+was verified: the archive is handed on as the open file that was hashed (a cache entry) or
+written while hashing (a download, an archive file, a mirror's file), never as a path that
+could be opened again after another process swapped the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING, Literal, Union
 from urllib.parse import urlsplit
 
 from . import __version__
@@ -45,6 +51,7 @@ from .errors import (
 )
 from .extract import extract_binary
 from .locations import DirectoryLocation, HttpSession, Location, location_for
+from .ownership import open_nofollow
 from .pins import check_agreement, load_pins
 from .platforms import Target
 from .proofs import Proofs
@@ -78,6 +85,8 @@ Log = Callable[[str], None]
 # What vouched for a checksums file: the pins the package carries, a verified signature on the
 # file, or nothing beyond its arrival intact from the configured location.
 Voucher = Literal["pins", "signature", "integrity"]
+# A verified archive, open: a cache entry opened for reading, or a copy written and read back.
+ArchiveFile = Union[io.BufferedReader, io.BufferedRandom]
 PINNED = "the checksums pinned in this package"
 
 
@@ -119,9 +128,15 @@ class VerifiedChecksums:
 
 @dataclass(frozen=True)
 class VerifiedArchive:
-    """An archive whose digest matched its checksums: ``path`` is temporary unless cached."""
+    """An archive whose digest matched its checksums, as the open file that was hashed.
 
-    path: Path
+    ``file`` holds exactly the verified bytes: a cache entry read through the handle that
+    hashed it, or the private copy written while hashing a download, an archive file or a
+    mirror's file. Readers seek it where they need; :func:`verified_archive` closes it. There
+    is no path on purpose: a path opened again later may name other bytes by then.
+    """
+
+    file: ArchiveFile
     name: str  # the asset name, as the release publishes it and the user knows it
     algorithm: str
     digest: str  # lowercase hex
@@ -234,7 +249,10 @@ def _open_cache(release: Release, settings: Settings, log: Log) -> ArchiveCache 
             f"XDG_CACHE_HOME nor {release.env_prefix}CACHE_DIR is set; going on without a cache"
         )
         return None
-    return ArchiveCache.open(root, log)
+    # A directory the user named must be safe or the install stops; the default one that is
+    # not is skipped with a warning (ArchiveCache.open).
+    named_by = f"{release.env_prefix}CACHE_DIR" if settings.cache_dir is not None else None
+    return ArchiveCache.open(root, log, named_by=named_by)
 
 
 # --- the pipeline ---------------------------------------------------------------------------
@@ -275,7 +293,7 @@ def extract(
     (the binary cannot be written); ``dest_dir`` receives nothing then.
     """
     binary = extract_binary(
-        archive.path,
+        archive.file,
         release.archive_format(target),
         release.binary_member(target, tag),
         dest_dir / release.binary_name(target, tag),
@@ -513,28 +531,29 @@ def verified_archive(
 
     From ``<PREFIX>ARCHIVE``, else the cache (by the digest ``checksums`` name, re-hashed),
     else the release location; with the ``attestation`` policy, GitHub's attestation of its
-    digest is verified too. The path is temporary unless it is a cache entry. Raises as
-    :func:`fetch_binary` does.
+    digest is verified too. The archive is an open file, closed when the block ends; a download
+    is committed to the cache then. Raises as :func:`fetch_binary` does.
     """
     release.check_target(target)
     name = release.archive_name(target, tag)
     expected = checksums.digest_of(name)
     with tempfile.TemporaryDirectory(prefix=f"{release.import_name}-") as workdir:
         fetch = _Fetch(release, sources, checksums, name, expected, log, Path(workdir))
-        archive = VerifiedArchive(fetch.run(), name, checksums.algorithm, expected, checksums)
-        proofs = checksums.proofs
-        if sources.verification.policy == "attestation":
-            # Attestations name sha256: the digest just verified when the checksums use it
-            # too, else a second pass over the archive.
-            digest = archive.digest
-            if archive.algorithm != "sha256":
-                with archive.path.open("rb") as handle:
+        with fetch.opened() as handle:
+            archive = VerifiedArchive(handle, name, checksums.algorithm, expected, checksums)
+            proofs = checksums.proofs
+            if sources.verification.policy == "attestation":
+                # Attestations name sha256: the digest just verified when the checksums use it
+                # too, else a second pass over the same open file.
+                digest = archive.digest
+                if archive.algorithm != "sha256":
                     digest = copy_hashing(handle, None, "sha256")
-            how = sources.verification.check_archive(name, digest)
-            log(f"{release.project_name}: {name} {how}")
-            proofs = replace(proofs, attestation=how)
-        sources.verification.accept(name, proofs, log)
-        yield replace(archive, proofs=proofs)
+                    handle.seek(0)
+                how = sources.verification.check_archive(name, digest)
+                log(f"{release.project_name}: {name} {how}")
+                proofs = replace(proofs, attestation=how)
+            sources.verification.accept(name, proofs, log)
+            yield replace(archive, proofs=proofs)
 
 
 class _Fetch:
@@ -560,53 +579,110 @@ class _Fetch:
         self.workdir = workdir
         self.project = release.project_name
 
-    def run(self) -> Path:
-        """The archive's path, verified; raises :class:`OfflineError` if no source has it."""
+    @contextlib.contextmanager
+    def opened(self) -> Iterator[ArchiveFile]:
+        """The archive, verified, as an open file at its start; raises :class:`OfflineError` if
+        no source has it."""
         sources = self.sources
         if sources.archive_file is not None:
-            return self._from_archive_file(sources.archive_file)
+            with self._from_archive_file(sources.archive_file) as handle:
+                yield handle
+            return
         cache = sources.cache
         if cache is not None and (hit := cache.lookup(self.algorithm, self.expected)) is not None:
             self.log(
                 f"{self.project}: using the cached {self.name} "
                 f"({self.algorithm} {self.expected}, {self.checksums.trust})"
             )
-            return hit
+            with hit:
+                yield hit
+            return
         if sources.location is None:
             raise _offline_error(self.release, sources, self.name, self.checksums.name)
-        return self._from_location(sources.location)
+        with self._from_location(sources.location) as handle:
+            yield handle
 
-    def _from_archive_file(self, path: Path) -> Path:
+    @contextlib.contextmanager
+    def _from_archive_file(self, path: Path) -> Iterator[ArchiveFile]:
         self.log(f"{self.project}: installing from {path}")
         try:
-            handle = path.open("rb")
+            source = path.open("rb")
         except OSError as exc:
             raise DownloadError(
                 f"cannot read {path} (from {self.release.env_prefix}ARCHIVE): {exc.strerror}"
             ) from exc
-        with handle:
-            return self._store(lambda out: copy_hashing(handle, out, self.algorithm))
 
-    def _from_location(self, location: Location) -> Path:
+        def copy(out: IO[bytes]) -> str:
+            source.seek(0)  # from the start again, if a full cache made the first copy fail
+            return copy_hashing(source, out, self.algorithm)
+
+        # Copied while hashed: the user's file may change after this, the copy cannot.
+        with source, self._stored(copy) as handle:
+            yield handle
+
+    def _from_location(self, location: Location) -> contextlib.AbstractContextManager[ArchiveFile]:
         self.log(f"{self.project}: downloading {location.describe(self.name)}")
-        return self._store(
+        return self._stored(
             lambda out: location.copy(
                 self.name, out, algorithm=self.algorithm, limit=MAX_ARCHIVE_SIZE
             )
         )
 
-    def _store(self, copy: Callable[[IO[bytes]], str]) -> Path:
-        """Copy the archive into the cache (or a temporary file), verify, then commit it."""
+    @contextlib.contextmanager
+    def _stored(self, copy: Callable[[IO[bytes]], str]) -> Iterator[ArchiveFile]:
+        """The archive that ``copy`` writes, hashing it, into a new private file: verified, and
+        open at its start for the caller, who reads the very bytes that were hashed.
+
+        With a cache, the file is a new cache entry, committed under its digest once the caller
+        is done (closed first: Windows renames no open file). If the cache's disk refuses the
+        write (full, over quota, read-only, no permission: :data:`_NO_ROOM`), a warning names
+        the cache directory and ``copy`` runs again into a temporary file outside it: an
+        unusable cache means no cache, never a failed install.
+        """
         cache = self.sources.cache
         if cache is not None:
-            with cache.new_entry() as temp:
-                got = _write(temp, copy, self.release)
-                self._verify(got)
-                return cache.commit(temp, self.algorithm, got)
+            with contextlib.ExitStack() as stack:
+                try:
+                    temp = stack.enter_context(cache.new_entry())
+                    handle, got = _write(temp, copy)
+                except BootstrapError:
+                    raise
+                except OSError as exc:
+                    if exc.errno not in _NO_ROOM:
+                        raise _storage_error(exc, cache.root, self.release) from exc
+                    self.log(
+                        f"warning: cannot write the download to the cache directory {cache.root} "
+                        f"({exc.strerror or exc}); going on without the cache"
+                    )
+                else:
+                    with handle:
+                        self._verify(got)
+                        handle.seek(0)
+                        try:
+                            yield handle
+                        finally:
+                            # Kept even if the caller failed (a full disk for the binary): it
+                            # is verified, and the next install need not download it again.
+                            handle.close()
+                            self._commit(cache, temp, got)
+                    return
         temp = self.workdir / self.name
-        got = _write(temp, copy, self.release)
-        self._verify(got)
-        return temp
+        try:
+            handle, got = _write(temp, copy)
+        except BootstrapError:
+            raise
+        except OSError as exc:
+            raise _storage_error(exc, temp.parent, self.release) from exc
+        with handle:
+            self._verify(got)
+            handle.seek(0)
+            yield handle
+
+    def _commit(self, cache: ArchiveCache, temp: Path, got: str) -> None:
+        try:
+            cache.commit(temp, self.algorithm, got)
+        except OSError as exc:  # another install may hold the entry open (Windows)
+            self.log(f"warning: cannot keep {self.name} in the cache ({exc.strerror or exc})")
 
     def _verify(self, got: str) -> None:
         checksums = self.checksums
@@ -663,15 +739,35 @@ def _shown(where: str | None) -> str:
     return parts._replace(netloc=netloc, query="", fragment="").geturl()
 
 
-def _write(path: Path, copy: Callable[[IO[bytes]], str], release: Release) -> str:
+# The errors of a disk that cannot take the download: full (ENOSPC), over quota (EDQUOT), a
+# file size limit (EFBIG), read-only (EROFS), or no permission (EACCES, EPERM).
+_NO_ROOM = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EFBIG", "EROFS", "EACCES", "EPERM")
+    if hasattr(errno, name)
+)
+
+
+def _write(path: Path, copy: Callable[[IO[bytes]], str]) -> tuple[ArchiveFile, str]:
+    """A new file at ``path`` (0600; never an existing file, never through a link) filled by
+    ``copy``: the file, open for reading back, and the digest ``copy`` returns.
+
+    Raises what ``copy`` raises (its reader's errors, already :class:`BootstrapError`), and
+    OSError when the file cannot be created or written.
+    """
+    fd = open_nofollow(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    handle = os.fdopen(fd, "w+b")
     try:
-        with path.open("wb") as out:
-            return copy(out)
-    except BootstrapError:
+        got = copy(handle)
+        handle.flush()  # a full disk may only say so now
+    except BaseException:
+        handle.close()
         raise
-    except OSError as exc:
-        # The reader's errors are already translated; what is left is our own write failing.
-        raise StorageError(
-            f"cannot write the download to {path.parent}: {exc.strerror or exc}. Free some space "
-            f"there, or point {release.env_prefix}CACHE_DIR (or TMPDIR) at a disk with room."
-        ) from exc
+    return handle, got
+
+
+def _storage_error(exc: OSError, where: Path, release: Release) -> StorageError:
+    return StorageError(
+        f"cannot write the download to {where}: {exc.strerror or exc}. Free some space "
+        f"there, or point {release.env_prefix}CACHE_DIR (or TMPDIR) at a disk with room."
+    )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
+from . import package_stem
 from .errors import ConfigError
 from .release import Release
 
@@ -29,7 +30,6 @@ __all__ = [
     "TransferLimits",
     "VerifyPolicy",
     "invocation_directory",
-    "package_stem",
 ]
 
 # <PREFIX>VERIFY: how much proof of authenticity a fetch demands (see verification.py).
@@ -50,12 +50,6 @@ def _verify_policy(text: str | None, prefix: str) -> VerifyPolicy:
             "turning verification off is not offered"
         )
     return verify
-
-
-def package_stem() -> str:
-    """The wrapped project's name as this import package spells it (``<name>_cli``, made by
-    :attr:`Release.import_name`), for defaults and messages where no release is at hand."""
-    return (__package__ or __name__).partition(".")[0].removesuffix("_cli")
 
 
 @dataclass(frozen=True)
@@ -217,6 +211,14 @@ def invocation_directory(environ: Mapping[str, str]) -> Origin:
     return Origin(Path(pwd))
 
 
+def _absolute(name: str, value: str) -> str:
+    """How to make the path setting absolute in the user's shell: Windows' shells set no
+    ``PWD`` (tested under Wine: tests/test_windows_e2e.py), and name the directory otherwise."""
+    if os.name == "nt":
+        return f'in cmd, set {name}=%CD%\\{value}; in PowerShell, $env:{name} = "$PWD\\{value}"'
+    return f'set {name}="$PWD/{value}"'
+
+
 @dataclass(frozen=True)
 class _Paths:
     """Path settings read from ``environ``, made absolute against ``origin``."""
@@ -239,7 +241,7 @@ class _Paths:
             raise ConfigError(
                 f"{name}={value!r} is a relative path, and the directory it is relative to is "
                 f"not known here: {self.origin.unknown} (pip builds in a directory of its own). "
-                f'An absolute path is needed: set {name}="$PWD/{value}", or the full path.'
+                f"An absolute path is needed: {_absolute(name, value)}, or the full path."
             )
         return self.origin.directory / path
 

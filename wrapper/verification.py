@@ -25,7 +25,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from . import keyless
+from . import keyless, package_stem
 from .attestations import (
     MAX_ATTESTATIONS_SIZE,
     MAX_BUNDLE_SIZE,
@@ -40,7 +40,7 @@ from .keyless import SignerIdentity, SigstoreTrust
 from .locations import Location
 from .proofs import Proofs, unmet
 from .release import Release
-from .settings import Settings, VerifyPolicy, package_stem
+from .settings import Settings, VerifyPolicy
 from .signatures import (
     BUNDLE_SUFFIX,
     KEY_NAME,

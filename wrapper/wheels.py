@@ -9,7 +9,9 @@ minimum macOS it declares, the glibc it needs, ...; a binary that is not for its
 wheel); a universal macOS binary serving both darwin targets gives one ``universal2`` wheel.
 Entries are sorted and timestamps fixed, so the same release always gives byte-identical
 wheels (reproducible builds; ``SOURCE_DATE_EPOCH`` sets the time). A CycloneDX SBOM published
-for an archive, and vouched for by the checksums, travels in ``.dist-info/sboms/`` (PEP 770).
+for an archive, and vouched for by the checksums, travels in ``.dist-info/sboms/`` (PEP 770);
+without one, the SBOM made from the binary's build information does; ``verification.json``
+records what was verified (:mod:`evidence`).
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ import hmac
 import os
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from .digests import new_hash
 from .errors import AssetNotFoundError, BootstrapError
+from .evidence import RECORD_FILE, dist_info_files
 from .executables import binary_wheel_tag
 from .fetch import MAX_CHECKSUMS_SIZE, ReleaseChecksums, Sources, extract, verified_archive
+from .installed import own_distribution
 from .platforms import Target
 from .release import Release
 
@@ -36,7 +39,8 @@ __all__ = ["WheelContent", "build_wheels", "installed_content", "write_wheel"]
 
 _DEFAULT_EPOCH = 315_532_800  # 1980-01-01, the earliest time a zip can hold
 # Files of an installed dist-info that describe the installation, not the distribution.
-_INSTALL_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "WHEEL"}
+# The record of what was verified describes that installation's binary; each wheel gets its own.
+_INSTALL_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "WHEEL", RECORD_FILE}
 
 
 @dataclass(frozen=True)
@@ -51,20 +55,7 @@ class WheelContent:
 
 def installed_content(release: Release) -> WheelContent:
     """The installed distribution, read back as the content of a wheel."""
-    here = Path(__file__).resolve().parent
-    # The distribution whose files hold this very module: not an .egg-info of a source checkout
-    # that happens to sit on sys.path under the same name.
-    candidates = [
-        dist
-        for dist in metadata.distributions(name=release.project_name)
-        if Path(str(dist.locate_file(release.import_name))).resolve() == here
-    ]
-    if not candidates:
-        raise BootstrapError(
-            f"the {release.project_name} distribution is not installed here; 'wheels' makes "
-            "wheels from the installed package: pip install the sdist first"
-        )
-    dist = candidates[0]
+    dist = own_distribution(release, "'wheels' makes wheels from the installed package")
     package: dict[str, bytes] = {}
     dist_info: dict[str, bytes] = {}
     for path in dist.files or []:
@@ -111,7 +102,10 @@ def build_wheels(
                 )
             platform_tag = binary_wheel_tag(binary, target, name, log)
             sbom = _sbom(f"{name}.sbom.json", sources, book, log)
-            wheel = write_wheel(content, platform_tag, binary, sbom, out_dir)
+            # What was verified, and the SBOM made from the binary when none was published.
+            meta = dist_info_files(release, target, tag, archive, binary, with_sbom=not sbom)
+            meta.update({f"sboms/{sbom[0]}": sbom[1]} if sbom else {})
+            wheel = write_wheel(content, platform_tag, binary, meta, out_dir)
             if wheel not in made:  # one universal2 wheel for both darwin targets
                 made.append(wheel)
                 log(f"{release.project_name}: wrote {wheel.name}")
@@ -158,10 +152,14 @@ def write_wheel(
     content: WheelContent,
     platform_tag: str,
     binary: Path,
-    sbom: tuple[str, bytes] | None,
+    evidence: Mapping[str, bytes],
     out_dir: Path,
 ) -> Path:
-    """Write one reproducible wheel tagged ``platform_tag`` (``a.b`` for a tag set); its path."""
+    """Write one reproducible wheel tagged ``platform_tag`` (``a.b`` for a tag set); its path.
+
+    ``evidence`` are files for the ``.dist-info`` by their names in it (``verification.json``,
+    ``sboms/<name>``): what was verified and the SBOMs (:mod:`evidence`).
+    """
     dist = content.name.replace("-", "_").replace(".", "_").lower()
     dist_info = f"{dist}-{content.version}.dist-info"
     import_name = next(iter(content.package)).split("/", 1)[0]
@@ -176,9 +174,7 @@ def write_wheel(
     ]
     files.append((f"{import_name}/bin/{binary.name}", binary.read_bytes(), 0o755))
     files.sort(key=lambda item: item[0])
-    meta = {**content.dist_info, "WHEEL": wheel_file}
-    if sbom is not None:
-        meta[f"sboms/{sbom[0]}"] = sbom[1]
+    meta = {**content.dist_info, "WHEEL": wheel_file, **evidence}
     files.extend((f"{dist_info}/{name}", data, 0o644) for name, data in sorted(meta.items()))
     record = "".join(
         f"{path},sha256={_b64(hashlib.sha256(data).digest())},{len(data)}\n"

@@ -1,4 +1,9 @@
-"""Building the Go test CLI for every release target, as GoReleaser's builds would."""
+"""Building the Go test CLI for every release target, as GoReleaser's builds would.
+
+The test CLI (``tests/testcli``) is laid out as the real Cerebrium CLI: module
+``github.com/cerebriumai/cerebrium``, main package ``./cmd/cerebrium``, and the version in
+``internal/version``, which the release's ``ldflags`` set with ``-X`` (goreleaser.yaml).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ import subprocess
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent.parent / "testcli"
+MODULE = "github.com/cerebriumai/cerebrium"
+MAIN = "./cmd/cerebrium"  # builds[0].main in goreleaser.yaml
+VERSION_PACKAGE = f"{MODULE}/internal/version"
 TARGETS: tuple[tuple[str, str], ...] = tuple(
     (goos, goarch) for goos in ("linux", "darwin", "windows") for goarch in ("amd64", "arm64")
 )
@@ -44,6 +52,10 @@ def build_binaries(
 ) -> dict[tuple[str, str], Path]:
     """``go build`` the test CLI once per target; return {(goos, goarch): binary path}.
 
+    Built as goreleaser.yaml's build block does (no ``-trimpath``; ``-s -w`` and the version
+    by ``-X``), outside any release repository: ``-buildvcs=false``, so the build information
+    records the ldflags and no VCS tag.
+
     ``toolchain`` other than ``local`` (``go1.22.12``) is fetched once from the Go module proxy
     into the cache (tens of MB, the first time only) and builds instead of the machine's Go.
     """
@@ -59,8 +71,9 @@ def build_binaries(
         exe = ".exe" if goos == "windows" else ""
         binary = out_dir / f"{goos}_{goarch}" / f"cerebrium{exe}"
         command = [
-            "go", "build", "-trimpath", "-ldflags", f"-s -w -X main.version={version}",
-            "-o", str(binary), ".",
+            "go", "build", "-buildvcs=false",
+            "-ldflags", f"-s -w -X {VERSION_PACKAGE}.Version={version}",
+            "-o", str(binary), MAIN,
         ]  # fmt: skip
         result = subprocess.run(
             command,

@@ -34,7 +34,7 @@ import yaml
 if __package__ in (None, ""):  # run as a script: python tests/support/goreleaser.py CONFIG
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from support.gocli import SOURCE, TARGETS, go_env
+from support.gocli import MAIN, SOURCE, TARGETS, go_env
 from support.gotools import install
 from support.release import Release
 
@@ -196,9 +196,11 @@ def _read_artifacts(project: Path) -> tuple[Artifact, ...]:
 
 
 def _lay_out(project: Path, config: Mapping[str, Any], version: str) -> None:
-    """The test CLI where each build of ``config`` looks for its main package."""
+    """The test CLI where each build of ``config`` looks for its main package: its module
+    (``go.mod``, ``internal/``) at the root, its main package wherever ``main`` says."""
     (project / "go.mod").write_text((SOURCE / "go.mod").read_text())
-    main_go = (SOURCE / "main.go").read_text()
+    shutil.copytree(SOURCE / "internal", project / "internal")
+    main_go = (SOURCE / MAIN / "main.go").read_text()
     builds = config.get("builds") or [{}]
     for build in builds:
         main = str(build.get("main") or ".")

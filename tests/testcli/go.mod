@@ -1,3 +1,3 @@
-module example.com/cerebrium-testcli
+module github.com/cerebriumai/cerebrium
 
 go 1.19

@@ -1,17 +1,19 @@
 // A stand-in for the Cerebrium CLI: small, built by `go build` for the six targets, and able
 // to report what the tests need to see (its version, its arguments, its process identity).
+// Laid out as the real one: module github.com/cerebriumai/cerebrium, main at ./cmd/cerebrium,
+// the version in internal/version, set by the release's ldflags.
 package main
 
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
-)
 
-// Set at build time, as GoReleaser does: -ldflags "-X main.version=2.0.0".
-var version = "dev"
+	"github.com/cerebriumai/cerebrium/internal/version"
+)
 
 const usage = "usage: cerebrium version | args ARG... | exit CODE | pid | sleep SECONDS"
 
@@ -22,7 +24,7 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "version":
-		fmt.Printf("cerebrium version %s\n", version)
+		fmt.Printf("cerebrium version %s\n", version.Version)
 	case "args":
 		out, _ := json.Marshal(os.Args[2:])
 		fmt.Println(string(out))
@@ -43,6 +45,10 @@ func main() {
 			fail("sleep needs a number of seconds")
 		}
 		time.Sleep(time.Duration(seconds * float64(time.Second)))
+	case "cat": // standard input to standard output, byte for byte
+		if _, err := io.Copy(os.Stdout, os.Stdin); err != nil {
+			fail("cat: " + err.Error())
+		}
 	default:
 		fail("unknown command " + strconv.Quote(os.Args[1]) + "\n" + usage)
 	}
