@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__, package_stem
-from .errors import BootstrapError, ConfigError, DownloadError, OfflineError
+from .errors import AssetNotFoundError, BootstrapError, ConfigError, DownloadError, OfflineError
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -162,7 +162,7 @@ def _mirror(args: argparse.Namespace) -> int:
                 if data is None:  # not read by the verification here: copied for later ones
                     try:
                         data = location.read(signature, limit=MAX_SIGNATURE_SIZE)
-                    except DownloadError:
+                    except AssetNotFoundError:  # not published; any other failure stops
                         continue
                 _atomic_write(dest / signature, data)
                 print(dest / signature)

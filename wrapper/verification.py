@@ -35,7 +35,7 @@ from .attestations import (
     parse_listing,
     read_stored_bundle,
 )
-from .errors import ConfigError, DownloadError, SignatureError
+from .errors import AssetNotFoundError, ConfigError, SignatureError
 from .keyless import SignerIdentity, SigstoreTrust
 from .locations import Location
 from .proofs import Proofs, unmet
@@ -310,7 +310,7 @@ class Verification:
         where = self.attestations.describe(entry)
         try:
             raw = self.attestations.read(entry, limit=MAX_ATTESTATIONS_SIZE)
-        except DownloadError as exc:
+        except AssetNotFoundError as exc:  # any other failure stops with its own reason
             raise SignatureError(
                 f"no attestation of {name} could be fetched from {where}: {exc}. "
                 f"{self.env_prefix}VERIFY=attestation requires one."
@@ -343,7 +343,7 @@ class Verification:
             location = self.locate(directory)
         try:
             body = location.read(entry, limit=MAX_BUNDLE_SIZE)
-        except DownloadError as exc:
+        except AssetNotFoundError as exc:  # any other failure stops with its own reason
             raise SignatureError(
                 f"the bundle of attestation {number} could not be fetched: {exc}"
             ) from None
@@ -360,5 +360,5 @@ class Verification:
 def _optional(location: Location, name: str) -> bytes | None:
     try:
         return location.read(name, limit=MAX_SIGNATURE_SIZE)
-    except DownloadError:
+    except AssetNotFoundError:  # absent; a timeout or a 500 is not, and stops the fetch
         return None

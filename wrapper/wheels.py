@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .digests import new_hash
-from .errors import BootstrapError, DownloadError
+from .errors import AssetNotFoundError, BootstrapError
 from .evidence import RECORD_FILE, dist_info_files
 from .executables import binary_wheel_tag
 from .fetch import MAX_CHECKSUMS_SIZE, ReleaseChecksums, Sources, extract, verified_archive
@@ -132,11 +132,11 @@ def _sbom(
         return None
     try:
         data = location.read(name, limit=MAX_CHECKSUMS_SIZE * 16)
-    except DownloadError:
+    except AssetNotFoundError:
         return None  # no SBOM published for this archive
     try:
         checksums = book.for_asset(name)
-    except DownloadError:
+    except AssetNotFoundError:
         checksums = None  # split checksums without a file for the SBOM
     expected = checksums.entries.get(name) if checksums is not None else None
     got = ""
