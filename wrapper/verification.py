@@ -185,8 +185,9 @@ class Verification:
         if self.key is not None or checkable:
             for found, content in self._signature_files(location, name):
                 # What the signs block names, told apart by content: a bundle is JSON (cosign's
-                # old format or the new one), a signature is base64.
-                if content.lstrip().startswith(b"{"):
+                # old format or the new one), a signature is base64, which never starts with a
+                # bracket; JSON that is no object is then refused as no bundle, by name.
+                if content.lstrip()[:1] in (b"{", b"["):
                     bundle, bundle_name = content, found
                 elif self.key is not None:
                     sig, sig_name = content, found
