@@ -49,6 +49,18 @@ def _ensure_go(session: nox.Session) -> None:
     )
 
 
+def _ensure_wine(session: nox.Session) -> None:
+    """Wine, for the Windows tests (tests/test_windows_e2e.py), where apt can install it."""
+    if shutil.which("wine") or not shutil.which("apt-get"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "wine64",  # recommends wine: /usr/bin/wine
+            external=True, env={"DEBIAN_FRONTEND": "noninteractive"},
+        )  # fmt: skip
+
+
 def _download_wheels(session: nox.Session, *requirements: str) -> dict[str, str]:
     """``pip download`` wheels of ``requirements`` (pip's arguments) into the local wheelhouse;
     return the environment that points the tests and the demo at it."""
@@ -83,6 +95,7 @@ def _prepare(session: nox.Session) -> dict[str, str]:
     """The tests' (and the benchmarks') environment: every test dependency, the wheelhouse, and
     the real release tools."""
     _ensure_go(session)
+    _ensure_wine(session)
     session.install("-r", "tests/requirements.txt")
     env = _download_wheels(session, "-r", "tests/wheelhouse.txt")
     # The artifact signed by the real Sigstore bundle in ../shared/testdata/sigstore-public
@@ -91,6 +104,11 @@ def _prepare(session: nox.Session) -> dict[str, str]:
     # The real release tools the tests use as oracles (GoReleaser, cosign, syft): built once per
     # version into the user cache; Go's module and build caches make it quick afterwards.
     session.run("python", "tests/support/gotools.py", "goreleaser", "cosign", "syft")
+    # Windows CPython and pip in a Wine prefix, made once into the user cache
+    # (tests/support/wine.py). Without Wine the Windows tests skip, except in CI (CI set, as
+    # .ci/run sets it), where they fail.
+    if shutil.which("wine"):
+        session.run("python", "tests/support/wine.py", str(WHEELHOUSE))
     return env
 
 

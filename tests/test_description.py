@@ -197,3 +197,77 @@ def test_an_unwritable_record_is_a_storage_error_and_leaves_nothing(tmp_path: Pa
     with pytest.raises(StorageError, match="cannot write the release description"):
         record(read_description(), tmp_path / "release.json")
     assert [p.name for p in tmp_path.iterdir()] == ["release.json"]
+
+
+# --- go.mod: GoReleaser's guess of project_name when the sources are at hand -----------------
+
+NO_PROJECT_NAME = "version: 2\nbuilds: [{binary: tool}]\nrelease: {disable: true}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "module"),
+    [
+        ("module example.com/acme/tool\n\ngo 1.22\n", "example.com/acme/tool"),
+        (
+            "// comment\nmodule   github.com/go-task/task/v3 // the module\n",
+            "github.com/go-task/task/v3",
+        ),
+        ('module "example.com/quoted"\n', "example.com/quoted"),
+        ("module `example.com/raw`\n", "example.com/raw"),
+        ("go 1.22\n", None),
+        ("\xff\xfe not text", None),
+    ],
+)
+def test_go_module_reads_go_mods_module_directive(
+    tmp_path: Path, text: str, module: str | None
+) -> None:
+    (tmp_path / "go.mod").write_bytes(text.encode("utf-8", "surrogateescape"))
+    assert description.go_module(tmp_path) == module
+
+
+def test_go_module_without_go_mod_is_none(tmp_path: Path) -> None:
+    assert description.go_module(tmp_path) is None
+    (tmp_path / "go.mod").mkdir()  # unreadable as a file
+    assert description.go_module(tmp_path) is None
+
+
+def test_the_module_names_the_project_and_is_recorded_for_the_sdist(tmp_path: Path) -> None:
+    (tmp_path / "goreleaser.yaml").write_text(NO_PROJECT_NAME)
+    with pytest.raises(ConfigError, match="project_name must be set"):
+        read_config(tmp_path / "goreleaser.yaml").release()
+    (tmp_path / "go.mod").write_text("module example.com/acme/tool/v2\n")
+    described = read_config(tmp_path / "goreleaser.yaml")
+    assert described.module == "example.com/acme/tool/v2"
+    assert described.release().project_name == "v2"  # GoReleaser's moduleName: the last element
+    record(described, tmp_path / "release.json")
+    (tmp_path / "go.mod").unlink()  # an sdist: the record alone
+    from_record = read_record(tmp_path / "release.json")
+    assert from_record.module == "example.com/acme/tool/v2"
+    assert from_record.release().project_name == "v2"
+
+
+def test_a_record_without_module_reads_as_none(tmp_path: Path) -> None:
+    # Sdists recorded before go.mod was read: format 1 without the member.
+    path = tmp_path / "release.json"
+    path.write_text(json.dumps({"format": 1, "config": {"project_name": "x"}, "origin": None}))
+    assert read_record(path).module is None
+    path.write_text(json.dumps({"format": 1, "config": {}, "origin": None, "module": 3}))
+    with pytest.raises(ConfigError, match="module"):
+        read_record(path)
+
+
+def test_the_sdist_of_a_go_checkout_records_its_module_for_the_project_name(tmp_path: Path) -> None:
+    # The Python package built in the Go project's own checkout (go.mod beside goreleaser.yaml),
+    # with no remote and the release disabled: the sdist's build names the project from the
+    # recorded module path, as GoReleaser did.
+    from support.sdist import build_sdist, copy_checkout
+
+    checkout = copy_checkout(tmp_path / "checkout")
+    (checkout / "goreleaser.yaml").write_text(NO_PROJECT_NAME)
+    (checkout / "go.mod").write_text("module example.com/acme/othertool\n\ngo 1.22\n")
+    sdist = build_sdist(tmp_path / "dist", checkout)
+    data = _recorded(sdist)
+    assert data["module"] == "example.com/acme/othertool"
+    recorded = tmp_path / "release.json"
+    recorded.write_text(json.dumps(data))
+    assert read_record(recorded).release().project_name == "othertool"

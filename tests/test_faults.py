@@ -7,28 +7,46 @@ temporary file behind. The fetch runs in-process with short timeouts so that the
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from cerebrium_cli import fetch as fetch_module
 from cerebrium_cli._http import Downloader, NetworkPolicy
 from cerebrium_cli.cache import ArchiveCache
+from cerebrium_cli.checksums import parse_checksums
 from cerebrium_cli.description import load_release
-from cerebrium_cli.errors import BootstrapError, ChecksumMismatchError, DownloadError
+from cerebrium_cli.errors import (
+    AssetNotFoundError,
+    BootstrapError,
+    ChecksumMismatchError,
+    DownloadError,
+    DownloadTimeoutError,
+    SignatureError,
+)
 from cerebrium_cli.fetch import Sources, fetch_binary
-from cerebrium_cli.locations import HttpsLocation
+from cerebrium_cli.keyless import SignerIdentity
+from cerebrium_cli.locations import DirectoryLocation, HttpsLocation
 from cerebrium_cli.platforms import Target
+from cerebrium_cli.settings import TransferLimits
+from cerebrium_cli.signatures import PublicKey
+from cerebrium_cli.verification import Verification
 from conftest import VERSION
 from support.gocli import TARGETS
+from support.installs import Installed, assert_not_installed, install, settings
 from support.release import make_release, standin_binaries
+from support.signing import make_key, public_pem, sign
 
 if TYPE_CHECKING:
+    from cerebrium_cli.keyless import SigstoreTrust
     from support.release import Release
     from support.server import ReleaseServer
 
@@ -49,15 +67,28 @@ class Run:
         self, server: ReleaseServer, release: Release, root: Path, tmp: Path, name: str
     ) -> None:
         self.server, self.tmp, self.name = server, tmp, name
-        shutil.copytree(release.dir, root / name)
+        self.dir = root / name  # the release as served: a test may change it
+        shutil.copytree(release.dir, self.dir)
         self.path = f"/{name}/{ARCHIVE}"
         self.log: list[str] = []
 
-    def __call__(self, policy: NetworkPolicy = FAST, token: str | None = None) -> Path:
+    def __call__(
+        self,
+        policy: NetworkPolicy = FAST,
+        token: str | None = None,
+        *,
+        verification: Verification | None = None,
+        pins: dict[str, str] | None = None,
+    ) -> Path:
         cache = ArchiveCache.open(self.tmp / "cache", self.log.append)
         with Downloader(policy, log=self.log.append, token=token) as downloader:
             location = HttpsLocation(f"{self.server.url}/{self.name}/", lambda: downloader)
-            sources = Sources(location=location, cache=cache)
+            sources = Sources(
+                location=location,
+                cache=cache,
+                pins=pins,
+                verification=verification or Verification(),
+            )
             return fetch_binary(
                 load_release(),
                 Target("linux", "amd64"),
@@ -421,3 +452,284 @@ def test_the_error_tree_has_one_root() -> None:
 
     for name in errors.__all__:
         assert issubclass(getattr(errors, name), BootstrapError)
+
+
+# --- a speed floor and a deadline per file (issue 22, item 3) -------------------------------
+
+
+def _limited(**limits: float) -> NetworkPolicy:
+    return dataclasses.replace(FAST, limits=TransferLimits(**limits))  # type: ignore[arg-type]
+
+
+def test_a_trickling_server_is_stopped_by_the_speed_floor_in_seconds(run: Run) -> None:
+    run.server.trickle(run.path, every=0.1)  # 10 bytes/s: no read ever waits the 1 s timeout
+    started = time.monotonic()
+    with pytest.raises(DownloadTimeoutError) as info:
+        run(_limited(min_speed=1024, speed_time=1.5))
+    assert time.monotonic() - started < 5
+    message = str(info.value)
+    assert message.startswith(f"could not download {run.server.url}{run.path}: 127.0.0.1 sent ")
+    assert re.search(
+        r"sent \d+ bytes in 1\.\d s \(\d+\.\d bytes/s\), below the floor of 1024 bytes/s "
+        r"over 1\.5 s \(CEREBRIUM_MIN_SPEED, CEREBRIUM_SPEED_TIME\); stopped",
+        message,
+    ), message
+    assert run.archive_requests() == 1  # not retried: a trickle would trickle again
+    run.assert_nothing_left()
+
+
+def test_a_read_waiting_past_the_window_is_cut_short_not_left_to_its_timeout(run: Run) -> None:
+    run.server.trickle(run.path, every=8)  # a byte, then 8 s of nothing: the read timeout is 10
+    policy = dataclasses.replace(
+        FAST, read_timeout=10, limits=TransferLimits(min_speed=1024, speed_time=1)
+    )
+    started = time.monotonic()
+    with pytest.raises(DownloadTimeoutError, match=r"127\.0\.0\.1 sent 1 bytes in 1 s"):
+        run(policy)
+    assert time.monotonic() - started < 4  # the window (1 s), the watchdog's look (0.25 s)
+    assert not any(t.name == "download-watchdog" for t in threading.enumerate())
+    run.assert_nothing_left()
+
+
+def test_an_answer_that_trickles_its_headers_is_a_stall_retried_once_then_stopped(
+    run: Run,
+) -> None:
+    run.server.trickle(run.path, every=0.2, head=True)  # the status line, a byte at a time
+    policy = dataclasses.replace(
+        FAST, read_timeout=10, attempts=4, limits=TransferLimits(speed_time=1)
+    )
+    started = time.monotonic()
+    with pytest.raises(DownloadTimeoutError) as info:
+        run(policy)
+    assert time.monotonic() - started < 5  # two windows of 1 s, a backoff, the watchdog's looks
+    assert str(info.value) == (
+        f"could not download {run.server.url}{run.path}: 127.0.0.1 sent nothing for 1 s "
+        "(CEREBRIUM_SPEED_TIME), on two connections in turn; stopped: the server or a proxy is "
+        "stalled, or trickles its answer. Check the network and any proxy; on a slow "
+        "connection, raise CEREBRIUM_SPEED_TIME (seconds)."
+    )
+    assert run.archive_requests() == 2
+    assert any("no data for 1 s (the transfer stalled)" in line for line in run.log)
+    run.assert_nothing_left()
+
+
+def test_a_download_that_keeps_the_floor_is_stopped_at_its_deadline(run: Run) -> None:
+    run.server.trickle(run.path, every=0.05, piece=4096)  # ~80 KiB/s: the archive takes ~8 s
+    started = time.monotonic()
+    with pytest.raises(DownloadTimeoutError) as info:
+        run(_limited(min_speed=1024, speed_time=1, deadline=2))
+    assert time.monotonic() - started < 5
+    message = str(info.value)
+    assert "did not finish within the 2 s allowed for one file (CEREBRIUM_DEADLINE)" in message
+    assert re.search(r"\d+ bytes came from 127\.0\.0\.1 in 2\.\d s \(\d+\.\d KiB/s\)", message)
+    run.assert_nothing_left()
+
+
+# --- absent is not failed (issue 22, item 10) -------------------------------------------------
+
+KEY = make_key()
+SIGNED = Verification(key=PublicKey(KEY.public_key(), "the test key"))
+# sigstore-python is not needed: a keyless bundle that cannot be read is never verified.
+KEYLESS = Verification(
+    sigstore=cast("SigstoreTrust", object()),
+    identity=SignerIdentity("CerebriumAI/cerebrium", "v2.0.0"),
+)
+RETRY_AT_ONCE = {"Retry-After": "0"}
+
+
+@pytest.mark.parametrize("fault", ["500", "trickle"])
+def test_a_signature_file_that_fails_stops_the_fetch_with_the_true_reason(
+    run: Run, fault: str
+) -> None:
+    signature = f"/{run.name}/checksums.txt.sig"
+    (run.dir / "checksums.txt.sig").write_bytes(sign(KEY, (run.dir / "checksums.txt").read_bytes()))
+    if fault == "500":
+        run.server.respond(signature, 500, headers=RETRY_AT_ONCE)
+    else:
+        run.server.trickle(signature, every=0.2)
+    with pytest.raises(DownloadError) as info:
+        run(_limited(speed_time=1), verification=SIGNED)
+    message = str(info.value)
+    assert f"could not download {run.server.url}{signature}: " in message
+    assert ("answered 500" if fault == "500" else "below the floor") in message
+    assert "neither" not in message
+    assert "not signed" not in message
+    assert run.archive_requests() == 0  # stopped before the archive
+    run.assert_nothing_left()
+
+
+def test_an_absent_signature_is_still_called_absent(run: Run) -> None:
+    with pytest.raises(SignatureError, match=r"neither checksums\.txt\.sig nor .* was found"):
+        run(verification=SIGNED)
+    run.assert_nothing_left()
+
+
+def test_a_keyless_bundle_that_fails_is_not_taken_for_no_signature(run: Run) -> None:
+    bundle = f"/{run.name}/checksums.txt.sigstore.json"
+    run.server.respond(bundle, 503, headers=RETRY_AT_ONCE)
+    with pytest.raises(DownloadError, match=r"answered 503 Service Unavailable, after 3"):
+        run(verification=KEYLESS)
+    assert not any("carries no keyless signature" in line for line in run.log)
+    run.assert_nothing_left()
+    del run.server.routes[bundle]  # absent (404): auto goes on, saying so
+    assert run(verification=KEYLESS).is_file()
+    assert any("carries no keyless signature" in line for line in run.log)
+
+
+def test_pins_stand_in_for_an_absent_checksums_file_but_not_a_failed_one(run: Run) -> None:
+    text = (run.dir / "checksums.txt").read_text()
+    pins = parse_checksums(text, "pins", "sha256")
+    run.server.respond(f"/{run.name}/checksums.txt", 500, headers=RETRY_AT_ONCE)
+    with pytest.raises(DownloadError, match=r"checksums\.txt: the server answered 500"):
+        run(pins=pins)
+    run.assert_nothing_left()
+    run.server.respond(f"/{run.name}/checksums.txt", 404)
+    assert run(pins=pins).is_file()
+
+
+def test_an_attestation_listing_that_fails_is_not_taken_for_none(
+    server: ReleaseServer, ca_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    digest = "ab" * 32
+    listing = f"/attestations-{digest[:8]}/sha256:{digest}"
+    with Downloader(FAST) as downloader:
+        api = HttpsLocation(f"{server.url}/attestations-{digest[:8]}/", lambda: downloader)
+        verification = dataclasses.replace(KEYLESS, policy="attestation", attestations=api)
+        server.respond(listing, 502, headers=RETRY_AT_ONCE)
+        with pytest.raises(DownloadError, match=r"answered 502 Bad Gateway, after 3 attempts"):
+            verification.check_archive(ARCHIVE, digest)
+        server.respond(listing, 404)
+        with pytest.raises(SignatureError, match=r"no attestation of .* was not found \(404\)"):
+            verification.check_archive(ARCHIVE, digest)
+
+
+def test_mirror_skips_an_absent_signature_and_stops_on_a_failed_one(
+    run: Run, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cerebrium_cli import bootstrap
+
+    monkeypatch.setenv("CEREBRIUM_RELEASE_URL", f"{run.server.url}/{run.name}/")
+    monkeypatch.setenv("CEREBRIUM_CACHE_DIR", str(run.tmp / "cache"))
+    dest = run.tmp / "mirror"
+    assert bootstrap.main(["mirror", str(dest), "--platform", "linux/amd64"]) == 0
+    assert not (dest / "checksums.txt.sig").exists()  # none published: none copied
+    run.server.respond(f"/{run.name}/checksums.txt.sig", 500, headers=RETRY_AT_ONCE)
+    capsys.readouterr()
+    assert bootstrap.main(["mirror", str(run.tmp / "again"), "--platform", "linux/amd64"]) == 1
+    error = capsys.readouterr().err
+    assert "checksums.txt.sig: the server answered 500 Internal Server Error" in error
+
+
+def test_a_local_directory_tells_absent_from_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "checksums.txt.sig").mkdir()  # present, and cannot be read as a file
+    location = DirectoryLocation(tmp_path)
+    with pytest.raises(AssetNotFoundError, match="does not exist"):
+        location.read("checksums.txt.sigstore.json", limit=100)
+    with pytest.raises(DownloadError, match="cannot read") as info:
+        location.read("checksums.txt.sig", limit=100)
+    assert not isinstance(info.value, AssetNotFoundError)
+
+
+# --- through pip: the install stops in bounded time, with the true reason -----------------
+
+
+@pytest.fixture
+def pip_install(run: Run, sdist: Path, wheelhouse: Path, ca_file: Path) -> Callable[..., Installed]:
+    """``pip_install(sdist=None, **env)``: pip install the sdist against this test's release."""
+
+    def install_sdist(package: Path | None = None, **env: str) -> Installed:
+        environ = settings(ca_file, f"{run.server.url}/{run.name}/", run.tmp / "cache", **env)
+        return install(run.tmp, str(package or sdist), wheelhouse=wheelhouse, env=environ)
+
+    return install_sdist
+
+
+@pytest.mark.e2e
+def test_pip_install_from_a_trickling_server_stops_in_seconds_saying_why(
+    run: Run, pip_install: Callable[..., Installed]
+) -> None:
+    run.server.trickle(run.path, every=0.2)  # 5 bytes/s, for 120 s unless stopped
+    started = time.monotonic()
+    venv, result = pip_install(CEREBRIUM_SPEED_TIME="2")
+    elapsed = time.monotonic() - started
+    out = assert_not_installed(venv, result)
+    assert elapsed < 60, elapsed
+    assert f"could not download {run.server.url}{run.path}: 127.0.0.1 sent " in out
+    assert "below the floor of 1024 bytes/s over 2 s (CEREBRIUM_MIN_SPEED" in out
+    assert run.archive_requests() == 1
+
+
+@pytest.mark.e2e
+def test_pip_install_refuses_a_transfer_limit_that_is_not_a_number(
+    run: Run, pip_install: Callable[..., Installed]
+) -> None:
+    venv, result = pip_install(CEREBRIUM_DEADLINE="10m")
+    out = assert_not_installed(venv, result)
+    assert "CEREBRIUM_DEADLINE='10m' is not a number of seconds from 1 to 86400" in out
+    assert run.archive_requests() == 0
+
+
+@pytest.fixture(scope="module")
+def keyed_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist of a copy of this checkout carrying :data:`KEY` as its release key."""
+    from support.sdist import build_sdist, copy_checkout
+
+    checkout = copy_checkout(tmp_path_factory.mktemp("keyed") / "src")
+    (checkout / "wrapper" / "cosign.pub").write_bytes(public_pem(KEY))
+    return build_sdist(tmp_path_factory.mktemp("keyed-dist"), checkout)
+
+
+@pytest.mark.e2e
+def test_pip_install_stops_on_a_failed_signature_file_naming_the_failure(
+    run: Run, pip_install: Callable[..., Installed], keyed_sdist: Path
+) -> None:
+    signature = f"/{run.name}/checksums.txt.sig"
+    (run.dir / "checksums.txt.sig").write_bytes(sign(KEY, (run.dir / "checksums.txt").read_bytes()))
+    run.server.respond(signature, 500, headers=RETRY_AT_ONCE)
+    venv, result = pip_install(keyed_sdist)
+    out = assert_not_installed(venv, result)
+    assert (
+        f"could not download {run.server.url}{signature}: the server answered 500 Internal "
+        "Server Error, after 4 attempts" in out
+    )
+    assert "not signed" not in out
+    assert "tampered" not in out
+    assert run.archive_requests() == 0
+    # The same release with its signature served gets past the signature (its stand-in binary,
+    # not an executable, is refused later: these tests need no Go).
+    del run.server.routes[signature]
+    venv, result = pip_install(keyed_sdist)
+    assert "checksums.txt signed (cosign signature" in result.stdout + result.stderr
+
+
+def test_an_sbom_that_fails_is_not_taken_for_none_published(run: Run) -> None:
+    from cerebrium_cli.fetch import ReleaseChecksums
+    from cerebrium_cli.wheels import _sbom
+
+    name = f"{ARCHIVE}.sbom.json"
+    with Downloader(FAST) as downloader:
+        location = HttpsLocation(f"{run.server.url}/{run.name}/", lambda: downloader)
+        sources = Sources(location=location)
+        book = ReleaseChecksums(load_release(), "v2.0.0", sources, run.log.append)
+        assert _sbom(name, sources, book, run.log.append) is None  # none published
+        run.server.respond(f"/{run.name}/{name}", 500, headers=RETRY_AT_ONCE)
+        with pytest.raises(DownloadError, match=r"sbom\.json: the server answered 500"):
+            _sbom(name, sources, book, run.log.append)
+
+
+def test_a_403_from_a_redirect_target_names_it_and_does_not_ask_for_a_token(run: Run) -> None:
+    # An expired pre-signed storage URL: the storage host refuses the redirected request.
+    stored = f"/{run.name}/stored/{ARCHIVE}"
+    run.server.presigned(stored, "sig=fresh")
+    storage = run.server.url.replace("127.0.0.1", "localhost")
+    run.server.redirect(run.path, f"{storage}{stored}?sig=expired")
+    with pytest.raises(DownloadError) as info:
+        run(token="ghp_set")
+    message = str(info.value)
+    assert "refused (403 Forbidden by localhost, where 127.0.0.1 redirected)" in message
+    assert "signed URL has expired" in message
+    assert "set GITHUB_TOKEN" not in message
+    assert "sig=expired" not in message
+    assert not isinstance(info.value, AssetNotFoundError)
+    run.assert_nothing_left()

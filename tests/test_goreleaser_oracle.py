@@ -12,6 +12,7 @@ the wrapper's names differ, these tests fail.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import shutil
 import subprocess
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 import pytest
 from conftest import ROOT, VERSION
 from support.installs import Tools, install, settings
+from support.signing import CosignKeyPair, cosign_key_pair
 
 if TYPE_CHECKING:
     from support.goreleaser import Artifact, Dist, GoReleaser
@@ -40,6 +42,8 @@ CONFIGS = Path(__file__).resolve().parent / "goreleaser_configs"
 class Shape:
     config: Path
     command: str  # the binary the package wraps, as the configuration's author means it
+    per_os: bool = False  # its binaries are named <command>-<os>-<arch>, one build per OS
+    signed: bool = False  # GoReleaser runs its signs (cosign) and sboms (syft) blocks
 
 
 SHAPES = {
@@ -60,29 +64,68 @@ SHAPES = {
     "tar-xz": Shape(CONFIGS / "tar-xz.yaml", "cerebrium"),
     "gz": Shape(CONFIGS / "gz.yaml", "cerebrium"),
     "multi": Shape(CONFIGS / "multi.yaml", "cerebrium"),
+    "no-project-name": Shape(CONFIGS / "no-project-name.yaml", "cerebrium"),
+    "per-os-builds": Shape(CONFIGS / "per-os-builds.yaml", "cerebrium", per_os=True),
+    "signs-sboms": Shape(CONFIGS / "signs-sboms.yaml", "cerebrium", signed=True),
 }
 
 
-def _names(config: Path) -> tuple[dict[tuple[str, str], str], list[str]]:
-    """``bootstrap names --config FILE --version VERSION``, run in this process: the archive per
-    ``OS/ARCH`` line and the ``checksums`` lines' files."""
+@pytest.fixture(scope="module")
+def release_key(tmp_path_factory: pytest.TempPathFactory) -> CosignKeyPair:
+    """The key the signed shapes' releases are signed with, made by the real cosign."""
+    return cosign_key_pair(tmp_path_factory.mktemp("oracle-key") / "key")
+
+
+@pytest.fixture(scope="module")
+def run_shape(goreleaser: GoReleaser, release_key: CosignKeyPair) -> Callable[[Shape], Dist]:
+    """GoReleaser's run of a shape: with cosign and syft for the signed ones."""
+
+    def run(shape: Shape) -> Dist:
+        if shape.signed:
+            return goreleaser.run(shape.config, sign=True, sbom=True, env=release_key.env)
+        return goreleaser.run(shape.config)
+
+    return run
+
+
+@dataclass(frozen=True)
+class Names:
+    """What ``bootstrap names`` printed, by kind of line."""
+
+    archives: dict[tuple[str, str], str]
+    checksums: list[str]
+    others: dict[str, list[str]]  # "signature", "certificate", "sbom" -> the names listed
+
+
+def _names(config: Path, origin: str, work: Path) -> Names:
+    """``bootstrap names --config FILE --version VERSION``, run in this process on a copy of
+    ``config`` in a git checkout whose origin is ``origin`` (the one GoReleaser released from:
+    a configuration without project_name or release block takes them from it)."""
     from cerebrium_cli.bootstrap import main
 
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / "goreleaser.yaml"
+    shutil.copyfile(config, copy)
+    subprocess.run(["git", "init", "--quiet", str(work)], check=True)
+    subprocess.run(["git", "-C", str(work), "remote", "add", "origin", origin], check=True)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["names", "--config", str(config), "--version", VERSION])
+        code = main(["names", "--config", str(copy), "--version", VERSION])
     assert code == 0, err.getvalue()
     archives: dict[tuple[str, str], str] = {}
     checksums: list[str] = []
+    others: dict[str, list[str]] = {"signature": [], "certificate": [], "sbom": []}
     for line in out.getvalue().splitlines():
         label, name = line.split(" ", 1)
         if label == "checksums":
             checksums.append(name)
+        elif label in others:
+            others[label].append(name)
         else:
             goos, goarch = label.split("/")
             assert (goos, goarch) not in archives, line
             archives[goos, goarch] = name
-    return archives, checksums
+    return Names(archives, checksums, others)
 
 
 def _binaries(archive: Artifact) -> set[str]:
@@ -91,23 +134,35 @@ def _binaries(archive: Artifact) -> set[str]:
     return {name.removesuffix(".exe") for name in names}
 
 
-def _candidates(dist: Dist, target: tuple[str, str], command: str) -> dict[str, Artifact]:
-    """GoReleaser's archives (or uploadable binaries) holding ``command`` for ``target``: its
-    own architecture's, or a macOS universal binary's (goarch "all")."""
+def _candidates(dist: Dist, target: tuple[str, str], shape: Shape) -> dict[str, Artifact]:
+    """GoReleaser's archives (or uploadable binaries) holding the shape's command for
+    ``target``: its own architecture's, or a macOS universal binary's (goarch "all"); for a
+    shape built per OS, the binary named ``<command>-<os>-...``."""
     goos, goarch = target
+    per_os = f"{shape.command}-{goos}-"
     return {
         a.name: a
         for a in dist.archives
-        if a.goos == goos and a.goarch in (goarch, "all") and command in _binaries(a)
+        if a.goos == goos
+        and a.goarch in (goarch, "all")
+        and (
+            shape.command in _binaries(a)
+            or (shape.per_os and any(b.startswith(per_os) for b in _binaries(a)))
+        )
     }
 
 
 @pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
-def test_names_lists_exactly_what_goreleaser_wrote(goreleaser: GoReleaser, shape: Shape) -> None:
-    dist = goreleaser.run(shape.config)
-    archives, checksums = _names(shape.config)
+def test_names_lists_exactly_what_goreleaser_wrote(
+    run_shape: Callable[[Shape], Dist], shape: Shape, tmp_path: Path
+) -> None:
+    from support.goreleaser import CERTIFICATE, SBOM, SIGNATURE
+
+    dist = run_shape(shape)
+    names = _names(shape.config, dist.origin, tmp_path / "checkout")
+    archives, checksums = names.archives, names.checksums
     goreleasers = {
-        target: sorted(_candidates(dist, target, shape.command)) for target in sorted(dist.built)
+        target: sorted(_candidates(dist, target, shape)) for target in sorted(dist.built)
     }
     ours = {target: archives.get(target) for target in sorted(set(dist.built) | set(archives))}
     # One of GoReleaser's archives for each target it built, and no other target.
@@ -120,16 +175,24 @@ def test_names_lists_exactly_what_goreleaser_wrote(goreleaser: GoReleaser, shape
     expected = {dist.checksum_of(by_name[name]).name for name in archives.values()}
     assert set(checksums) == expected, (checksums, sorted(expected))
     assert len(checksums) == len(set(checksums))
+    # The signatures, certificates and SBOMs the signs and sboms blocks wrote: exactly those
+    # (SBOMs of the archives listed; those of the other builds' archives are not the CLI's).
+    kinds = {"signature": SIGNATURE, "certificate": CERTIFICATE}
+    for label, kind in kinds.items():
+        assert sorted(names.others[label]) == sorted(a.name for a in dist.of_type(kind)), label
+    documents = {a.name for a in dist.of_type(SBOM)}
+    assert set(names.others["sbom"]) <= documents, (names.others["sbom"], documents)
+    assert len(names.others["sbom"]) == (len(set(archives.values())) if documents else 0)
 
 
-def test_every_shape_is_one_goreleaser_really_accepts(goreleaser: GoReleaser) -> None:
+def test_every_shape_is_one_goreleaser_really_accepts(run_shape: Callable[[Shape], Dist]) -> None:
     # The oracle itself: each configuration built archives for every target it names, and
     # checksums, so that a wrong name above can only be the wrapper's.
     for name, shape in SHAPES.items():
-        dist = goreleaser.run(shape.config)
+        dist = run_shape(shape)
         assert dist.built, name
         assert dist.checksums, name
-        assert all(_candidates(dist, target, shape.command) for target in dist.built), name
+        assert all(_candidates(dist, target, shape) for target in dist.built), name
 
 
 def _layout(archive: Path) -> list[tuple[str, str, int]]:
@@ -190,29 +253,36 @@ class OracleInstall:
     venv: Venv
     result: subprocess.CompletedProcess[str]  # what pip printed and returned
     requested: list[str]  # the paths pip's build asked the server for, in order
+    url: str  # where GoReleaser's release is served
+    env: dict[str, str]  # the install's environment (the test CA, the release, a cache)
 
 
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory,
-    goreleaser: GoReleaser,
+    run_shape: Callable[[Shape], Dist],
+    release_key: CosignKeyPair,
     wheelhouse: Path,
     ca_file: Path,
     server: ReleaseServer,
     server_root: Path,
 ) -> Callable[[str], OracleInstall]:
     """``installed(key)``: pip install the sdist made with shape ``key``'s configuration as its
-    goreleaser.yaml, against GoReleaser's release at ``<server>/oracle-<key>/``."""
+    goreleaser.yaml, against GoReleaser's release at ``<server>/oracle-<key>/``; a signed
+    shape's sdist carries the release key as wrapper/cosign.pub, so its signature is required.
+    Each shape is installed once per module."""
     from cerebrium_cli.description import load_release
     from support.sdist import build_sdist, copy_checkout
 
     def install_shape(key: str) -> OracleInstall:
         shape = SHAPES[key]
-        dist = goreleaser.run(shape.config)
+        dist = run_shape(shape)
         dist.publish(server_root / f"oracle-{key}")
         tmp = tmp_path_factory.mktemp(f"oracle-{key}")
         checkout = copy_checkout(tmp / "src")
         shutil.copyfile(shape.config, checkout / "goreleaser.yaml")
+        if shape.signed:
+            (checkout / "wrapper" / "cosign.pub").write_bytes(release_key.public)
         # The checkout GoReleaser released from, so that a config without a release block
         # names the same repository.
         subprocess.run(["git", "init", "--quiet", str(checkout)], check=True)
@@ -221,12 +291,16 @@ def installed(
         )
         sdist = build_sdist(tmp / "dist", checkout)
         prefix = load_release(checkout / "goreleaser.yaml").env_prefix
-        env = settings(ca_file, f"{server.url}/oracle-{key}/", tmp / "cache", prefix=prefix)
+        url = f"{server.url}/oracle-{key}/"
+        env = settings(ca_file, url, tmp / "cache", prefix=prefix)
         before = len(server.requests)
-        venv, result = install(tmp, str(sdist), wheelhouse=wheelhouse, env=env, prefix=prefix)
-        return OracleInstall(dist, venv, result, [r.path for r in server.requests[before:]])
+        # A signed shape's venv also runs `bootstrap wheels`: with its extra.
+        spec = f"{sdist}[bootstrap]" if shape.signed else str(sdist)
+        venv, result = install(tmp, spec, wheelhouse=wheelhouse, env=env, prefix=prefix)
+        requested = [r.path for r in server.requests[before:]]
+        return OracleInstall(dist, venv, result, requested, url, env)
 
-    return install_shape
+    return functools.cache(install_shape)
 
 
 @pytest.mark.parametrize("key", SHAPES)
@@ -243,13 +317,46 @@ def test_pip_install_against_goreleasers_release_gives_a_working_command(
     assert run.stdout.strip() == f"cerebrium version {VERSION}"
     # What was downloaded is GoReleaser's archive for this machine, checked against its checksums.
     target = current_target()
-    archive_names = set(_candidates(made.dist, (target.os, target.arch), shape.command))
+    archive_names = set(_candidates(made.dist, (target.os, target.arch), shape))
     fetched = {path.rsplit("/", 1)[1] for path in made.requested}
     assert fetched & archive_names, (fetched, archive_names)
     assert fetched <= {a.name for a in made.dist.assets}, fetched
+    if shape.signed:
+        # The signature under the name the signs block gave it, verified with the release key.
+        assert "checksums.txt.bundle" in fetched, fetched
+        output = made.result.stdout + made.result.stderr
+        assert "checksums.txt signed (Sigstore bundle, key " in output, output[-4000:]
 
 
 # --- Real SBOMs: syft through GoReleaser's sboms block ---------------------------------------
+
+
+def test_wheels_carry_the_sbom_the_sboms_block_names_and_verify_the_renamed_signature(
+    installed: Callable[[str], OracleInstall], tmp_path: Path
+) -> None:
+    import zipfile
+
+    from support.goreleaser import SBOM
+
+    # The package installed from signs-sboms.yaml: its SBOMs are "cerebrium-<os>-<arch>.cdx.json"
+    # and its key's signature "checksums.txt.bundle", no conventional name.
+    made = installed("signs-sboms")
+    assert made.result.returncode == 0, made.result.stderr[-4000:]
+    (sbom,) = [a for a in made.dist.of_type(SBOM) if a.name == "cerebrium-linux-amd64.cdx.json"]
+    out = tmp_path / "wheels"
+    result = made.venv.run(
+        "python", "-m", "cerebrium_cli.bootstrap", "wheels", "--from", made.url,
+        "--out", str(out), "--platform", "linux/amd64",
+        env=made.env, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "checksums.txt signed (Sigstore bundle, key " in result.stderr
+    (wheel,) = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        carried = [n for n in zf.namelist() if "/sboms/" in n]
+        assert carried == [f"cerebrium-{VERSION}.dist-info/sboms/{sbom.name}"]
+        assert zf.read(carried[0]) == Path(sbom.path).read_bytes()
+
 
 # GoReleaser's documented recipe: a CycloneDX document per archive, named after it.
 SBOMS = [

@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 from cerebrium_cli._http import Downloader, NetworkPolicy, redact
-from cerebrium_cli.errors import DownloadError
+from cerebrium_cli.errors import AssetNotFoundError, DownloadError, DownloadTimeoutError
+from cerebrium_cli.settings import TransferLimits
 
 BODY = b"archive bytes " * 1000
 URL = "https://github.com/CerebriumAI/cerebrium/releases/download/v2.0.0/a.tar.gz"
@@ -528,3 +529,295 @@ def test_the_proxy_for_a_host() -> None:
     assert proxy_for("10.0.0.7", 443, proxies) is None
     assert proxy_for("github.com", 443, {"all": "socks5://s:1080"}) == "socks5://s:1080"
     assert proxy_for("github.com", 443, {}) is None
+
+
+# --- a speed floor and a deadline per file (issue 22, item 3) -------------------------------
+
+
+class Clock:
+    """A monotonic clock the test moves: ``sleep`` and each body piece advance it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class Trickle(httpx.SyncByteStream):
+    """``piece`` bytes of ``data`` every ``every`` seconds of ``clock``, as a trickling server."""
+
+    def __init__(self, clock: Clock, data: bytes, piece: int, every: float) -> None:
+        self.clock, self.data, self.piece, self.every = clock, data, piece, every
+
+    def __iter__(self) -> Iterator[bytes]:
+        for start in range(0, len(self.data), self.piece):
+            self.clock.sleep(self.every)
+            yield self.data[start : start + self.piece]
+
+
+def _paced(
+    handler: Callable[[httpx.Request], httpx.Response],
+    clock: Clock,
+    limits: TransferLimits | None = None,
+    *,
+    attempts: int = 3,
+    backoff: float = 1,
+) -> Downloader:
+    return Downloader(
+        NetworkPolicy(
+            attempts=attempts, backoff=backoff, max_wait=5, limits=limits or TransferLimits()
+        ),
+        transport=httpx.MockTransport(handler),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+
+
+def test_the_default_floor_stops_a_one_byte_every_10_s_trickle_within_a_minute() -> None:
+    # The issue's input: one byte every 10 s never trips the 30 s read timeout.
+    clock, requests = Clock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        headers = {"Content-Length": str(len(BODY))}
+        return httpx.Response(200, stream=Trickle(clock, BODY, 1, 10.0), headers=headers)
+
+    started = clock.now
+    with pytest.raises(DownloadTimeoutError) as info:
+        _paced(handler, clock).download(URL, io.BytesIO(), algorithm="sha256", limit=1 << 20)
+    assert clock.now - started <= 60
+    assert len(requests) == 1  # too slow is final: a retry would trickle again
+    message = str(info.value)
+    assert "github.com sent 2 bytes in 20 s (0.1 bytes/s)" in message
+    assert "below the floor of 1024 bytes/s over 20 s" in message
+    assert "CEREBRIUM_MIN_SPEED" in message
+    assert "CEREBRIUM_SPEED_TIME" in message
+    assert isinstance(info.value, DownloadError)
+    assert isinstance(info.value, TimeoutError)
+
+
+def test_the_floor_names_the_host_that_trickles_after_a_redirect() -> None:
+    clock = Clock()
+    storage = "https://objects.githubusercontent.com/a.tar.gz?sig=secret"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "github.com":
+            return httpx.Response(302, headers={"Location": storage})
+        return httpx.Response(200, stream=Trickle(clock, BODY, 100, 1.0))
+
+    with pytest.raises(DownloadTimeoutError, match=r"objects\.githubusercontent\.com sent") as info:
+        _paced(handler, clock, TransferLimits(min_speed=1000, speed_time=5)).fetch(
+            URL, limit=1 << 20
+        )
+    assert "secret" not in str(info.value)
+
+
+def test_a_transfer_at_the_floor_passes_and_a_floor_of_zero_is_off() -> None:
+    clock = Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Trickle(clock, BODY, 1024, 1.0))  # 1 KiB/s, 14 s
+
+    assert _paced(handler, clock, TransferLimits(speed_time=5)).fetch(URL, limit=1 << 20) == BODY
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Trickle(clock, BODY, 1000, 10.0))  # 100 bytes/s
+
+    off = TransferLimits(min_speed=0, deadline=3600)
+    assert _paced(slow, clock, off).fetch(URL, limit=1 << 20) == BODY
+
+
+def test_the_deadline_stops_a_download_that_keeps_the_floor() -> None:
+    clock = Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Trickle(clock, BODY, 2048, 1.0))  # 2 KiB/s, 7 s
+
+    limits = TransferLimits(min_speed=1024, speed_time=2, deadline=5)
+    started = clock.now
+    with pytest.raises(DownloadTimeoutError) as info:
+        _paced(handler, clock, limits).fetch(URL, limit=1 << 20)
+    assert clock.now - started <= 6
+    message = str(info.value)
+    assert "did not finish within the 5 s allowed for one file (CEREBRIUM_DEADLINE)" in message
+    assert "came from github.com in 6.0 s (2.0 KiB/s)" in message
+    assert "raise CEREBRIUM_DEADLINE" in message
+
+
+def test_no_retry_is_started_that_the_deadline_cannot_wait_for() -> None:
+    clock, requests = Clock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(503)
+
+    limits = TransferLimits(deadline=2.5)
+    with pytest.raises(DownloadTimeoutError) as info:
+        _paced(handler, clock, limits, attempts=4, backoff=1).fetch(URL, limit=100)
+    assert len(requests) == 2  # waits of 1 s, then 2 s would pass 2.5 s
+    assert "the server answered 503 Service Unavailable, and no time is left to retry" in str(
+        info.value
+    )
+    assert "CEREBRIUM_DEADLINE" in str(info.value)
+
+
+def test_no_single_wait_outlasts_the_deadline() -> None:
+    clock, timeouts = Clock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"])
+        clock.sleep(4)  # as if the connection took 4 s, then was reset
+        raise httpx.ConnectError("reset")
+
+    with pytest.raises(DownloadError):
+        _paced(handler, clock, TransferLimits(deadline=10), backoff=0.5).fetch(URL, limit=100)
+    assert timeouts[0] == {"connect": 10, "read": 10, "write": 10, "pool": 10}
+    assert timeouts[1]["read"] == pytest.approx(10 - 4 - 0.5)
+
+
+def test_a_timeout_past_the_deadline_says_so() -> None:
+    clock = Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        clock.sleep(request.extensions["timeout"]["read"])
+        raise httpx.ReadTimeout("timed out")
+
+    with pytest.raises(DownloadTimeoutError, match=r"within the 20 s allowed .*DEADLINE"):
+        _paced(handler, clock, TransferLimits(deadline=20)).fetch(URL, limit=100)
+
+
+def test_a_stall_that_outlives_the_attempts_is_a_timeout_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out")
+
+    with pytest.raises(DownloadTimeoutError, match=r"no data for 30 s .*after 3 attempts"):
+        _paced(handler, Clock()).fetch(URL, limit=100)
+
+
+def test_transfer_limits_come_from_the_environment_with_defaults() -> None:
+    from cerebrium_cli.description import load_release
+    from cerebrium_cli.settings import Settings
+
+    release = load_release()
+    assert Settings.from_environ(release, {}).transfer == TransferLimits(1024, 20, 900)
+    env = {"CEREBRIUM_MIN_SPEED": " 0 ", "CEREBRIUM_SPEED_TIME": "2.5", "CEREBRIUM_DEADLINE": ""}
+    assert Settings.from_environ(release, env).transfer == TransferLimits(0, 2.5, 900)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("MIN_SPEED", "fast", "a whole number of bytes per second from 0 to 1073741824"),
+        ("MIN_SPEED", "1.5", "a whole number of bytes per second"),
+        ("MIN_SPEED", "-1", "from 0 to"),
+        ("MIN_SPEED", "99999999999", "from 0 to 1073741824"),
+        ("SPEED_TIME", "0", "a number of seconds from 1 to 3600"),
+        ("SPEED_TIME", "nan", "a number of seconds from 1 to 3600"),
+        ("DEADLINE", "inf", "a number of seconds from 1 to 86400"),
+        ("DEADLINE", "10m", "a number of seconds from 1 to 86400"),
+        ("DEADLINE", "100000", "a number of seconds from 1 to 86400"),
+    ],
+)
+def test_transfer_limits_out_of_range_or_not_numbers_are_refused(
+    name: str, value: str, expected: str
+) -> None:
+    from cerebrium_cli.description import load_release
+    from cerebrium_cli.errors import ConfigError
+    from cerebrium_cli.settings import Settings
+
+    with pytest.raises(ConfigError) as info:
+        Settings.from_environ(load_release(), {f"CEREBRIUM_{name}": value})
+    message = str(info.value)
+    assert message.startswith(f"CEREBRIUM_{name}={value!r} is not ")
+    assert expected in message
+    assert "unset it for the default" in message
+
+
+# --- absent is not failed; a refusal says who refused (issue 22, item 10) -------------------
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_an_absent_file_is_asset_not_found(status: int) -> None:
+    with pytest.raises(AssetNotFoundError, match=rf"was not found \({status}\)") as info:
+        _downloader(lambda r: httpx.Response(status)).fetch(URL, limit=100)
+    assert isinstance(info.value, FileNotFoundError)
+
+
+@pytest.mark.parametrize("status", [500, 403, 401, 451])
+def test_a_failure_is_not_absence(status: int) -> None:
+    with pytest.raises(DownloadError) as info:
+        _downloader(lambda r: httpx.Response(status)).fetch(URL, limit=100)
+    assert not isinstance(info.value, AssetNotFoundError)
+
+
+def test_a_404_after_a_redirect_names_the_host_that_answered() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "github.com":
+            return httpx.Response(302, headers={"Location": "https://mirror.example/a.tar.gz"})
+        return httpx.Response(404)
+
+    with pytest.raises(AssetNotFoundError, match=r"\(404 by mirror.example, where github.com"):
+        _downloader(handler).fetch(URL, limit=100)
+
+
+STORAGE = "https://objects.githubusercontent.com/release-asset/a.tar.gz?X-Amz-Signature=s3cr3t"
+
+
+@pytest.mark.parametrize(
+    ("start", "token", "said", "advice"),
+    [
+        (URL, None, "refused (403 Forbidden)", "set GITHUB_TOKEN"),
+        (
+            URL,
+            "ghp_x",
+            "refused (403 Forbidden)",
+            "GITHUB_TOKEN (or GH_TOKEN) sent was not accepted",
+        ),
+        (
+            STORAGE,
+            None,
+            "refused (403 Forbidden by objects.githubusercontent.com, where github.com redirected)",
+            "signed URL has expired",
+        ),
+        (
+            STORAGE,
+            "ghp_x",
+            "refused (403 Forbidden by objects.githubusercontent.com, where github.com redirected)",
+            "signed URL has expired",
+        ),
+        ("https://mirror.example/a.tar.gz", None, "refused (403 Forbidden)", "release location"),
+        (
+            "https://mirror.example/to-github",
+            "ghp_x",
+            "refused (403 Forbidden by github.com, where mirror.example redirected)",
+            "release location",
+        ),
+    ],
+    ids=["github", "github-token", "storage", "storage-token", "mirror", "mirror-to-github"],
+)
+def test_a_403_says_what_the_server_said_and_advises_a_token_only_where_it_helps(
+    start: str, token: str | None, said: str, advice: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if start == STORAGE and request.url.host == "github.com":
+            return httpx.Response(302, headers={"Location": STORAGE})
+        if start.endswith("/to-github") and request.url.host == "mirror.example":
+            return httpx.Response(302, headers={"Location": URL})
+        return httpx.Response(403)
+
+    url = URL if start == STORAGE else start
+    with pytest.raises(DownloadError) as info:
+        _downloader(handler, token=token).fetch(url, limit=100)
+    message = str(info.value)
+    assert said in message
+    assert advice in message
+    if token is not None or start != URL:
+        assert "set GITHUB_TOKEN" not in message
+    if start != URL:  # no token reached the host that refused
+        assert "not accepted" not in message
+    assert "s3cr3t" not in message
+    assert "ghp_x" not in message

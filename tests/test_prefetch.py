@@ -54,9 +54,9 @@ _SLEEPER = "import sys; sys.stdin.read()"
 # A child deaf to the stop, for close() to kill once the grace period is over.
 _DEAF = "import time; time.sleep(60)"
 
-# The real main() in a child whose fetch blocks, holding a temporary file (argv[3]/partial) that
-# only its finally removes. The package is loaded as conftest loads it (argv[2] is wrapper/).
-_BLOCKED_MAIN = """
+# The real main() in a child (argv[1] its staging folder), the package loaded as conftest loads
+# it (argv[2] is wrapper/), with a scratch folder (argv[3]); what follows replaces its fetch.
+_REAL_MAIN = """
 import importlib.util, sys, time
 from pathlib import Path
 staging, wrapper, scratch = sys.argv[1:4]
@@ -67,6 +67,12 @@ module = importlib.util.module_from_spec(spec)
 sys.modules["cerebrium_cli"] = module
 spec.loader.exec_module(module)
 from cerebrium_cli import _prefetch
+"""
+
+# ... a fetch that blocks, holding a temporary file (argv[3]/partial) only its finally removes.
+_BLOCKED_MAIN = (
+    _REAL_MAIN
+    + """
 
 def fetch_into(release, bin_dir):
     partial = Path(scratch, "partial")
@@ -80,6 +86,31 @@ def fetch_into(release, bin_dir):
 _prefetch.fetch_into = fetch_into
 sys.exit(_prefetch.main(staging))
 """
+)
+
+# ... a fetch the stop cannot reach (as a socket read on Windows, which no interrupt ends): it
+# swallows the SystemExit of the stop and goes on waiting.
+_UNREACHABLE_MAIN = (
+    _REAL_MAIN
+    + """
+import tempfile
+
+def fetch_into(release, bin_dir):
+    work = tempfile.mkdtemp(prefix="work-")  # as fetch.verified_archive makes its own
+    Path(scratch, "began").write_text(work)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            time.sleep(deadline - time.monotonic())
+        except BaseException:
+            pass
+    raise AssertionError("the child was not ended")
+
+_prefetch.fetch_into = fetch_into
+_prefetch.SELF_STOP = 0.5
+sys.exit(_prefetch.main(staging))
+"""
+)
 
 # _backend.build_wheel in a fresh interpreter (pytest has imported setuptools already), with
 # begin() replaced: it records whether setuptools was imported by then and, per argv[3], stops
@@ -397,6 +428,31 @@ def test_main_stopped_by_the_end_of_its_input_unwinds_removing_its_temporary_fil
     assert not (tmp_path / "build" / "prefetch-test").exists()
 
 
+def test_a_stopped_child_whose_fetch_the_stop_cannot_reach_ends_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # When the build died, nobody kills the child at STOP_GRACE: it ends itself at SELF_STOP.
+    monkeypatch.setattr(_prefetch, "STOP_GRACE", 60.0)  # close() does not kill it in time
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    prefetch = _child(tmp_path, _UNREACHABLE_MAIN, str(WRAPPER), str(scratch))
+    process = prefetch._process
+    deadline = time.monotonic() + 60
+    while not (scratch / "began").exists():
+        assert process.poll() is None, "the child ended before its fetch began"
+        assert time.monotonic() < deadline, "the child's fetch never began"
+        time.sleep(0.02)
+    began = time.monotonic()
+    prefetch.close()
+    assert time.monotonic() - began < 10
+    assert process.returncode == 1  # os._exit(1): neither killed nor unwound
+    # Its temporary folder, never removed by the child, was in the staging folder close()
+    # removed: nothing is left in the system's temporary folder.
+    work = Path((scratch / "began").read_text())
+    assert work.parent == tmp_path / "build" / "prefetch-test"
+    assert not work.exists()
+
+
 # --- begin(), binary_into(), end() ---
 
 
@@ -549,6 +605,60 @@ def test_the_childs_checksum_error_is_the_one_the_build_would_raise(
     assert list((tmp_path / "build").iterdir()) == []
 
 
+def _real_child(tmp_path: Path) -> subprocess.Popen[bytes]:
+    """The real child (``_CHILD``) as Prefetch.start runs it, its standard error captured."""
+    staging = tmp_path / "build" / "prefetch-real"
+    staging.mkdir(parents=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _prefetch._CHILD, str(staging), str(WRAPPER)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    _spawned.append(process)  # type: ignore[arg-type] # killed after the test, if it must be
+    return process
+
+
+def _ended(process: subprocess.Popen[bytes]) -> tuple[int, str, str]:
+    """Wait (60 s at most) for ``process`` to exit by itself; its status, output and errors."""
+    status = process.wait(timeout=60)  # its output is a line and a few: no pipe fills
+    assert process.stdout is not None
+    assert process.stderr is not None
+    return status, process.stdout.read().decode(), process.stderr.read().decode()
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_the_child_exits_cleanly_after_its_result_with_its_input_still_open(
+    tmp_path: Path, local_release: Path, run: int
+) -> None:
+    # The build keeps the input open until it has taken the binary, so the watcher thread is
+    # still reading it when the child's interpreter finalises: read through sys.stdin, that
+    # aborted the child (cpython#129536) on every run, exit status 134 (SIGABRT) on Linux.
+    process = _real_child(tmp_path)
+    status, stdout, stderr = _ended(process)
+    assert "Fatal Python error" not in stderr
+    assert status == 0, stderr
+    assert json.loads(stdout)["binary"] == "cerebrium"
+    assert process.poll() == 0  # exited while its input was still open
+    assert process.stdin is not None
+    process.stdin.close()
+
+
+def test_the_child_exits_cleanly_when_its_input_ends_as_its_result_is_out(
+    tmp_path: Path, local_release: Path
+) -> None:
+    # take() reads the line, then end() closes the input at once: the watcher wakes as the
+    # interpreter finalises, and must neither abort it nor stop a fetch that is over.
+    process = _real_child(tmp_path)
+    assert process.stdout is not None
+    assert process.stdin is not None
+    line = process.stdout.readline()
+    process.stdin.close()
+    status, rest, stderr = _ended(process)
+    assert "Fatal Python error" not in stderr
+    assert (status, json.loads(line)["binary"], rest) == (0, "cerebrium", ""), stderr
+
+
 # --- _backend.build_wheel: begin() before setuptools, end() whatever happens ---
 
 
@@ -688,3 +798,46 @@ def test_pip_wheel_against_a_mismatching_archive_stops_with_the_in_process_messa
     assert not list(out.glob("*.whl"))
     assert (checkout / "build").is_dir()
     assert list((checkout / "build").glob("prefetch-*")) == []
+
+
+# --- end to end: pip install -v and uv pip install -v of the sdist, no abort shown ---
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
+@pytest.mark.parametrize("run", range(2))
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_an_sdist_install_shows_no_fatal_error_of_the_child(
+    tmp_path: Path,
+    installer: str,
+    run: int,
+    sdist: Path,
+    wheelhouse: Path,
+    server: ReleaseServer,
+    release: PublishedRelease,
+    ca_file: Path,
+) -> None:
+    # Each install's -v output holds the build's standard error, which the child shares: the
+    # abort of cpython#129536 showed there on every install, through pip and uv alike.
+    from support.installs import assert_installed, settings
+    from support.venvs import Venv
+
+    env = settings(ca_file, f"{server.url}/good/", tmp_path / "cache")
+    if installer == "pip":
+        venv = Venv.create(tmp_path / "venv")
+        result = venv.install(str(sdist), wheelhouse=wheelhouse, env=env)
+    else:
+        uv = Path(sys.executable).parent / "uv"  # the test environment's
+        venv = Venv.create(tmp_path / "venv")
+        index = ["--no-index", "--no-cache", "--find-links", str(wheelhouse)]
+        result = subprocess.run(
+            [str(uv), "pip", "install", "-v", *index, "--python", str(venv.python), str(sdist)],
+            env=venv.environ({**env, "UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never"}),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    output = result.stdout + result.stderr
+    assert "sha256 verified" in output  # the build's own lines are shown: the child's too
+    assert "Fatal Python error" not in output, output[-4000:]
+    assert_installed(venv, result, VERSION)

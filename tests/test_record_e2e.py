@@ -65,13 +65,10 @@ def from_sdist(tools: Tools) -> Venv:
 
 
 @pytest.fixture(scope="module")
-def from_wheel(
-    tmp_path_factory: pytest.TempPathFactory,
-    tools: Tools,
-    server: ReleaseServer,
-    wheelhouse: Path,
-) -> Venv:
-    """A platform wheel made by ``bootstrap wheels`` for this machine, installed with no server."""
+def platform_wheels(
+    tmp_path_factory: pytest.TempPathFactory, tools: Tools, server: ReleaseServer
+) -> Path:
+    """The folder of the platform wheel ``bootstrap wheels`` makes for this machine."""
     tool_venv, env = tools
     out = tmp_path_factory.mktemp("record-wheels")
     made = tool_venv.run(
@@ -79,8 +76,16 @@ def from_wheel(
         "--out", str(out), "--platform", "linux/amd64", env=env, timeout=300,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def from_wheel(
+    tmp_path_factory: pytest.TempPathFactory, platform_wheels: Path, wheelhouse: Path
+) -> Venv:
+    """The platform wheel installed with the bootstrap extra, with no server."""
     venv = Venv.create(tmp_path_factory.mktemp("record-wheel") / "venv")
-    links = ["--find-links", str(out), "--find-links", str(wheelhouse)]
+    links = ["--find-links", str(platform_wheels), "--find-links", str(wheelhouse)]
     result = venv.pip("install", "--no-index", *links, "cerebrium[bootstrap]")
     assert result.returncode == 0, result.stderr
     return venv
@@ -233,3 +238,23 @@ def test_verify_installed_without_the_binary_says_where_it_looked(from_sdist: Ve
     assert result.stderr.startswith("error: cerebrium: cannot find the cerebrium binary: ")
     assert str(bin_dir) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_without_the_bootstrap_extra_the_commands_say_what_they_need(
+    tmp_path: Path, platform_wheels: Path
+) -> None:
+    # The platform wheel alone (no httpx, packaging, PyYAML): every bootstrap command, `verify
+    # --installed` too (it reads the release description), names the extra; never a traceback.
+    venv = Venv.create(tmp_path / "venv")
+    result = venv.pip("install", "--no-index", "--find-links", str(platform_wheels), "cerebrium")
+    assert result.returncode == 0, result.stderr
+    assert venv.run("python", "-c", "import packaging").returncode != 0  # really without it
+    assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
+    for command in (["verify", "--installed"], ["info"], ["names"]):
+        said = venv.run("python", "-m", "cerebrium_cli.bootstrap", *command, env=OFFLINE)
+        assert "Traceback" not in said.stderr, command
+        assert said.returncode == 1, command
+        assert said.stderr == (
+            "error: this command needs 'packaging', from the bootstrap extra: "
+            "python -m pip install 'cerebrium[bootstrap]'\n"
+        ), command

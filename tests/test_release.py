@@ -851,6 +851,289 @@ def test_project_name_defaults_to_the_release_name() -> None:
     assert _release("release: {gitlab: {owner: g, name: tool}}\n").project_name == "tool"
 
 
+# --- GoReleaser's defaults where the configuration is silent --------------------------------------
+
+# go-task/task's .goreleaser.yml (v3.40), as published: no project_name, no release block.
+TASK = """
+version: 2
+builds:
+  - binary: task
+    main: ./cmd/task
+    goos: [windows, darwin, linux, freebsd]
+    goarch: ['386', amd64, arm, arm64, riscv64]
+    goarm: ['6']
+    ignore:
+      - {goos: darwin, goarch: '386'}
+      - {goos: darwin, goarch: riscv64}
+      - {goos: windows, goarch: riscv64}
+archives:
+  - name_template: '{{.Binary}}_{{.Os}}_{{.Arch}}'
+    format_overrides:
+      - goos: windows
+        formats: [zip]
+checksum:
+  name_template: 'task_checksums.txt'
+nfpms:
+  - file_name_template: '{{.ProjectName}}_{{.Os}}_{{.Arch}}'
+"""
+TASK_ORIGIN = "https://github.com/go-task/task.git"
+TASK_MODULE = "github.com/go-task/task/v3"
+
+
+def test_go_task_without_project_name_takes_it_from_the_git_remote() -> None:
+    # The release defaulter fills release.github.name from the remote before the project
+    # defaulter reads it (pkg/defaults order), so the remote wins over go.mod's "v3": the real
+    # task_linux_amd64.deb proves GoReleaser named the project "task".
+    release = parse_release(
+        yaml.safe_load(TASK), "task.yaml", origin=TASK_ORIGIN, module=TASK_MODULE
+    )
+    assert release.project_name == "task"
+    assert release.command_name == "task"
+    assert release.repository == "go-task/task"
+    assert release.archive_name(LINUX, "v3.40.0") == "task_linux_amd64.tar.gz"
+    assert release.archive_name(WINDOWS, "v3.40.0") == "task_windows_amd64.zip"
+    assert release.checksum_name("v3.40.0") == "task_checksums.txt"
+
+
+def test_project_name_from_go_mod_without_a_remote_and_when_the_release_is_disabled() -> None:
+    config = yaml.safe_load(TASK)
+    assert parse_release(config, "t.yaml", module=TASK_MODULE).project_name == "v3"
+    assert parse_release(config, "t.yaml", module="example.com/tool").project_name == "tool"
+    # With release.disable the release defaulter is skipped: go.mod comes before the remote.
+    disabled = {**config, "release": {"disable": True}}
+    both = parse_release(disabled, "t.yaml", origin=TASK_ORIGIN, module="example.com/tool")
+    assert both.project_name == "tool"
+    assert parse_release(disabled, "t.yaml", origin=TASK_ORIGIN).project_name == "task"
+
+
+@pytest.mark.parametrize("origin", [None, "/srv/git/task", "https://github.com/nobody"])
+def test_no_project_name_and_nothing_to_guess_it_from_is_refused_with_the_way_out(
+    origin: str | None,
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_release(yaml.safe_load(TASK), "task.yaml", origin=origin)
+    message = str(info.value)
+    assert message.startswith("task.yaml: project_name must be set")
+    assert "git remote 'origin'" in message
+    assert "go.mod" in message
+    assert "set project_name" in message
+
+
+# sigstore/cosign's .goreleaser.yml (v2.4), abridged to the settings that name assets.
+COSIGN = """
+project_name: cosign
+builds:
+- {id: linux, binary: 'cosign-linux-{{ .Arch }}', no_unique_dist_dir: true,
+   goos: [linux], goarch: [amd64, arm64, arm, s390x, ppc64le], goarm: ['7']}
+- {id: linux-pivkey-pkcs11key-amd64, binary: cosign-linux-pivkey-pkcs11key-amd64,
+   goos: [linux], goarch: [amd64]}
+- {id: darwin-amd64, binary: cosign-darwin-amd64, goos: [darwin], goarch: [amd64]}
+- {id: darwin-arm64, binary: cosign-darwin-arm64, goos: [darwin], goarch: [arm64]}
+- {id: windows-amd64, binary: cosign-windows-amd64, goos: [windows], goarch: [amd64]}
+- {id: linux-cosigned, binary: 'cosigned-linux-{{ .Arch }}', goos: [linux],
+   goarch: [amd64, arm64, arm, s390x, ppc64le], goarm: [7]}
+- {id: sget, binary: 'sget-{{ .Os }}-{{ .Arch }}', goos: [linux, darwin, windows],
+   goarch: [amd64, arm64, arm, s390x, ppc64le], goarm: [7]}
+signs:
+  - {id: cosign, signature: "${artifact}.sig", artifacts: binary}
+  - {id: sget, signature: "${artifact}.sig", artifacts: binary, ids: [sget]}
+archives:
+- format: binary
+  name_template: "{{ .Binary }}"
+  allow_different_binary_count: true
+checksum:
+  name_template: "{{ .ProjectName }}_checksums.txt"
+release:
+  github: {owner: sigstore, name: cosign}
+"""
+
+
+def test_cosign_builds_named_per_os_make_one_cli_named_after_the_project() -> None:
+    release = _release(COSIGN)
+    assert release.command_name == "cosign"
+    # Every OS's build, not only the first build's targets; the first build of a target wins
+    # (cosign-linux-amd64 over the pivkey build); cosigned and sget are other tools.
+    assert _names(release, "v2.4.1") == {
+        "linux/amd64": "cosign-linux-amd64",
+        "linux/arm64": "cosign-linux-arm64",
+        "darwin/amd64": "cosign-darwin-amd64",
+        "darwin/arm64": "cosign-darwin-arm64",
+        "windows/amd64": "cosign-windows-amd64.exe",
+    }
+    assert release.binary_name(MAC_ARM, "v2.4.1") == "cosign-darwin-arm64"
+    assert release.checksum_name("v2.4.1") == "cosign_checksums.txt"
+    # Its signs block signs binaries, not the checksums file: no signature names for it.
+    assert release.checksum_signatures("v2.4.1", "cosign_checksums.txt") == ()
+
+
+def test_the_configuration_names_the_cli_builds_with_an_env_entry() -> None:
+    config = yaml.safe_load(COSIGN)
+    config["env"] = ["PYPI_CLI_BUILDS=linux-pivkey-pkcs11key-amd64, darwin-arm64"]
+    release = parse_release(config, "cosign.yaml")
+    assert _names(release, "v2.4.1") == {
+        "linux/amd64": "cosign-linux-pivkey-pkcs11key-amd64",
+        "darwin/arm64": "cosign-darwin-arm64",
+    }
+    assert release.command_name == "cosign"
+    # One build named: its binary is the command.
+    config["env"] = ["PYPI_CLI_BUILDS=sget"]
+    assert parse_release(config, "cosign.yaml").command_name == "sget"
+
+
+@pytest.mark.parametrize(
+    "entry", ["PYPI_CLI_BUILDS=nope", "PYPI_CLI_BUILDS=", "PYPI_CLI_BUILDS= ,"]
+)
+def test_an_env_entry_naming_no_build_is_refused(entry: str) -> None:
+    config = {**yaml.safe_load(COSIGN), "env": ["A=b", entry]}
+    with pytest.raises(ConfigError) as info:
+        parse_release(config, "cosign.yaml")
+    message = str(info.value)
+    assert f"env[1] is {entry!r}" in message
+    assert "PYPI_CLI_BUILDS must list the ids of the builds" in message
+    assert "linux, linux-pivkey-pkcs11key-amd64" in message
+
+
+# --- names from the signs and sboms blocks --------------------------------------------------------
+
+
+def _signs(block: str, *, environ: Mapping[str, str] | None = None) -> Release:
+    return _release(f"project_name: tool\n{block}", environ=environ)
+
+
+def test_without_signs_block_the_conventional_signature_names_are_looked_for() -> None:
+    assert _signs("").checksum_signatures("v1.0.0", "checksums.txt") == (
+        ("checksums.txt.sig", ""),
+        ("checksums.txt.sigstore.json", ""),
+    )
+
+
+@pytest.mark.parametrize(
+    ("block", "names"),
+    [
+        # GoReleaser's defaults: signature "${artifact}.sig", artifacts "none" (signs nothing).
+        ("signs: [{artifacts: checksum}]", (("checksums.txt.sig", ""),)),
+        ("signs: [{}]", ()),
+        ("signs: [{artifacts: archive}]", ()),
+        (
+            'signs: [{artifacts: checksum, signature: "${artifact}.bundle"}]',
+            (("checksums.txt.bundle", ""),),
+        ),
+        (
+            'signs: [{artifacts: checksum, certificate: "${artifact}.pem"}]',
+            (("checksums.txt.sig", "checksums.txt.pem"),),
+        ),
+        # "all" signs checksums whatever its ids (internal/artifact ByID lets checksums through).
+        (
+            'signs: [{artifacts: all, ids: [other], signature: "$artifact.asc"}]',
+            (("checksums.txt.asc", ""),),
+        ),
+        (
+            "signs: [{artifacts: checksum, "
+            'signature: "{{ .ProjectName }}_{{ .Version }}_${artifactName}.sig"}]',
+            (("tool_1.0.0_checksums.txt.sig", ""),),
+        ),
+        (
+            'signs: [{artifacts: checksum, signature: "${KEY_ID}-$artifact.sig"}]',
+            (("k1-checksums.txt.sig", ""),),
+        ),
+        (
+            "signs: [{id: a, artifacts: checksum}, "
+            '{id: b, artifacts: checksum, signature: "${artifact}.sigstore.json"}]',
+            (("checksums.txt.sig", ""), ("checksums.txt.sigstore.json", "")),
+        ),
+    ],
+)
+def test_signature_names_are_rendered_from_the_signs_block(
+    block: str, names: tuple[tuple[str, str], ...]
+) -> None:
+    release = _signs(
+        f"checksum: {{name_template: checksums.txt}}\n{block}\n", environ={"KEY_ID": "k1"}
+    )
+    assert release.checksum_signatures("v1.0.0", "checksums.txt") == names
+
+
+def test_split_checksums_each_get_their_signature() -> None:
+    release = _signs("checksum: {split: true}\nsigns: [{artifacts: checksum}]\n")
+    name = release.checksum_name("v1.0.0", release.archive_name(LINUX, "v1.0.0"))
+    assert release.checksum_signatures("v1.0.0", name) == ((f"{name}.sig", ""),)
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ("signs: [{artifacts: everything}]", r"signs\[0\]\.artifacts is 'everything'.*checksum"),
+        (
+            'signs: [{artifacts: checksum, signature: "../${artifact}.sig"}]',
+            r"signs\[0\]\.signature renders to '\.\./checksums.txt.sig'",
+        ),
+        (
+            'signs: [{artifacts: checksum, signature: "{{ .Date }}.sig"}]',
+            r"signs\[0\]\.signature.*Date",
+        ),
+        (
+            'signs: [{artifacts: checksum, certificate: "/etc/${artifact}"}]',
+            r"signs\[0\]\.certificate renders to '/etc/checksums.txt'",
+        ),
+        ("sboms: [{artifacts: everything}]", r"sboms\[0\]\.artifacts is 'everything'"),
+        # Not a template field GoReleaser has (tmpl.go WithArtifact): refused, as it fails there.
+        (
+            'signs: [{artifacts: checksum, signature: "{{ .ArtifactID }}.sig"}]',
+            r"signs\[0\]\.signature.*ArtifactID",
+        ),
+    ],
+)
+def test_unusable_signs_and_sboms_are_refused_naming_the_setting(block: str, message: str) -> None:
+    def names() -> None:
+        release = _signs(block + "\n")
+        release.checksum_signatures("v1.0.0", "checksums.txt")
+        release.sbom_names(LINUX, "v1.0.0")
+
+    with pytest.raises(ConfigError, match=message):
+        names()
+
+
+def test_without_sboms_block_the_conventional_sbom_name_is_looked_for() -> None:
+    assert _signs("").sbom_names(LINUX, "v1.0.0") == ("tool_1.0.0_linux_amd64.tar.gz.sbom.json",)
+
+
+@pytest.mark.parametrize(
+    ("block", "linux", "windows"),
+    [
+        # GoReleaser's defaults: artifacts "archive", documents "{{ .ArtifactName }}.sbom.json".
+        (
+            "sboms: [{}]",
+            ("tool_1.0.0_linux_amd64.tar.gz.sbom.json",),
+            ("tool_1.0.0_windows_amd64.tar.gz.sbom.json",),
+        ),
+        (
+            'sboms: [{documents: ["${artifact}.spdx.json"]}]',
+            ("tool_1.0.0_linux_amd64.tar.gz.spdx.json",),
+            ("tool_1.0.0_windows_amd64.tar.gz.spdx.json",),
+        ),
+        (
+            'sboms: [{documents: ["sboms/{{ .ProjectName }}-{{ .Os }}-{{ .Arch }}.cdx.json"]}]',
+            ("tool-linux-amd64.cdx.json",),
+            ("tool-windows-amd64.cdx.json",),
+        ),
+        # artifacts: binary catalogs the binary inside the archive, named after .Binary.
+        (
+            "sboms: [{artifacts: binary}]",
+            ("tool_1.0.0_linux_amd64.sbom.json",),
+            ("tool_1.0.0_windows_amd64.sbom.json",),
+        ),
+        ("sboms: [{artifacts: archive, ids: [other]}]", (), ()),
+        ("sboms: [{artifacts: package}]", (), ()),
+        ('sboms: [{disable: "{{ if eq .Version \\"1.0.0\\" }}true{{ end }}"}]', (), ()),
+    ],
+)
+def test_sbom_names_are_rendered_from_the_sboms_block(
+    block: str, linux: tuple[str, ...], windows: tuple[str, ...]
+) -> None:
+    release = _signs(block + "\n")
+    assert release.sbom_names(LINUX, "v1.0.0") == linux
+    assert release.sbom_names(WINDOWS, "v1.0.0") == windows
+
+
 def test_unreadable_or_invalid_files(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read the release description"):
         load_release(tmp_path / "missing.yaml")

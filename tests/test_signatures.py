@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cerebrium_cli import keyless
-from cerebrium_cli.description import load_release
+from cerebrium_cli.description import load_release, read_description
 from cerebrium_cli.errors import ConfigError, SignatureError
 from cerebrium_cli.fetch import Sources, fetch_binary
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
+from cerebrium_cli.release import Release, parse_release
 from cerebrium_cli.settings import Settings
 from cerebrium_cli.signatures import PublicKey, load_public_key, verify
 from cerebrium_cli.verification import Verification
@@ -47,6 +49,27 @@ def test_a_cosign_signature_verifies(key: ec.EllipticCurvePrivateKey, tmp_path: 
 def test_a_v3_bundle_verifies(key: ec.EllipticCurvePrivateKey, tmp_path: Path) -> None:
     how = verify(_public(key, tmp_path), DATA, sig=None, bundle=bundle(key, DATA), name=NAME)
     assert how.startswith("signed (Sigstore bundle")
+
+
+def _legacy_bundle(key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
+    """cosign's bundle before ``--new-bundle-format``: the signature over the file itself."""
+    signature = base64.b64decode(sign(key, data))
+    document = {"base64Signature": base64.b64encode(signature).decode(), "rekorBundle": None}
+    return json.dumps(document).encode()
+
+
+def test_cosigns_old_bundle_format_verifies(
+    key: ec.EllipticCurvePrivateKey, tmp_path: Path
+) -> None:
+    public = _public(key, tmp_path)
+    old = _legacy_bundle(key, DATA)
+    how = verify(public, DATA, sig=None, bundle=old, name=NAME, bundle_name="c.bundle")
+    assert how.startswith("signed (cosign bundle, key ")
+    with pytest.raises(SignatureError, match=r"^c\.bundle does not verify with the release key"):
+        verify(public, DATA + b"x", sig=None, bundle=old, name=NAME, bundle_name="c.bundle")
+    bad = json.dumps({"base64Signature": "%%%"}).encode()
+    with pytest.raises(SignatureError, match=r"c\.bundle is not .*base64Signature is not base64"):
+        verify(public, DATA, sig=None, bundle=bad, name=NAME, bundle_name="c.bundle")
 
 
 def test_another_keys_signature_is_refused(key: ec.EllipticCurvePrivateKey, tmp_path: Path) -> None:
@@ -172,3 +195,66 @@ def test_verify_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keyless, "available", lambda: False)
     with pytest.raises(ConfigError, match=r"carries no release key .* not installed"):
         Sources.from_settings(release, "v2.0.0", settings, lambda m: None)
+
+
+# --- signature names from the configuration's signs block ------------------------------------
+
+
+def _release_signing(signs: list[dict[str, str]]) -> Release:
+    """This project's release description with ``signs`` added."""
+    config = {**read_description().config, "signs": signs}
+    return parse_release(config, "goreleaser.yaml")
+
+
+def _fetch_with(release: Release, release_dir: Path, key: PublicKey, dest: Path) -> Path:
+    names = functools.partial(release.checksum_signatures, "v2.0.0")
+    verification = Verification(key=key, signature_names=names)
+    sources = Sources(location=DirectoryLocation(release_dir), verification=verification)
+    return fetch_binary(
+        release, Target("linux", "amd64"), "v2.0.0", dest, sources=sources, log=lambda m: None
+    )
+
+
+@pytest.mark.parametrize(
+    ("signature", "make"),
+    [
+        ("${artifact}.bundle", bundle),
+        ("${artifact}.cosign.bundle", _legacy_bundle),
+        ("{{ .ProjectName }}-${artifact}.asc", sign),
+    ],
+)
+def test_the_signature_is_looked_for_under_the_name_the_signs_block_gives_it(
+    signed_release: Path,
+    key: ec.EllipticCurvePrivateKey,
+    tmp_path: Path,
+    signature: str,
+    make: Callable[[ec.EllipticCurvePrivateKey, bytes], bytes],
+) -> None:
+    release = _release_signing([{"artifacts": "checksum", "signature": signature}])
+    ((name, _),) = release.checksum_signatures("v2.0.0", NAME)
+    (signed_release / f"{NAME}.sig").unlink()  # the conventional name is not looked for
+    (signed_release / name).write_bytes(make(key, (signed_release / NAME).read_bytes()))
+    assert _fetch_with(release, signed_release, _public(key, tmp_path), tmp_path / "bin").is_file()
+
+
+def test_a_signature_only_under_the_conventional_name_is_not_the_configured_one(
+    signed_release: Path, key: ec.EllipticCurvePrivateKey, tmp_path: Path
+) -> None:
+    release = _release_signing([{"artifacts": "checksum", "signature": "${artifact}.bundle"}])
+    with pytest.raises(SignatureError) as refused:
+        _fetch_with(release, signed_release, _public(key, tmp_path), tmp_path / "bin")
+    # checksums.txt.sig is published, but the configuration says the signature is elsewhere.
+    assert str(refused.value).startswith(
+        "checksums.txt is not signed: checksums.txt.bundle was not found beside it, and this "
+        "package requires a signature by its release key"
+    )
+    assert not (tmp_path / "bin").exists()
+
+
+def test_a_signs_block_that_signs_no_checksums_leaves_a_pinned_key_nothing_to_check(
+    signed_release: Path, key: ec.EllipticCurvePrivateKey, tmp_path: Path
+) -> None:
+    release = _release_signing([{"artifacts": "binary"}])
+    with pytest.raises(SignatureError, match="the signs block names no signature of it"):
+        _fetch_with(release, signed_release, _public(key, tmp_path), tmp_path / "bin")
+    assert not (tmp_path / "bin").exists()

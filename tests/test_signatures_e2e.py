@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -22,7 +21,15 @@ from support.installs import (
     install,
     settings,
 )
-from support.signing import bundle, make_key, public_pem, sign
+from support.signing import (
+    COSIGN_PASSWORD,
+    CosignKeyPair,
+    bundle,
+    cosign_key_pair,
+    make_key,
+    public_pem,
+    sign,
+)
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
@@ -101,8 +108,11 @@ def _signed_copy(release: Release, dest: Path, key: EllipticCurvePrivateKey, for
 
 
 def _said_signed(result: subprocess.CompletedProcess[str], form: str) -> bool:
-    """The build hook reported checksums.txt signed, in ``form`` ("sig" or "bundle")."""
-    expected = "cosign signature" if form == "sig" else "Sigstore bundle"
+    """The build hook reported checksums.txt signed, in ``form`` ("sig", "bundle" or
+    "old-bundle")."""
+    expected = {"sig": "cosign signature", "old-bundle": "cosign bundle"}.get(
+        form, "Sigstore bundle"
+    )
     return f"checksums.txt signed ({expected}" in result.stdout + result.stderr
 
 
@@ -214,7 +224,6 @@ def test_a_bundle_of_a_million_brackets_is_refused_without_a_traceback(
 
 # --- Real cosign, through GoReleaser's signs block ------------------------------------------
 
-COSIGN_PASSWORD = "release-key-password"  # what `cosign generate-key-pair` encrypts the key with
 # GoReleaser signs checksums.txt with `cosign sign-blob --key` (the key from the environment, as
 # the README's maintainer section recommends). `--tlog-upload=false` keeps it offline: no Rekor
 # entry, which a signature checked against a pinned key does not need; `--new-bundle-format`
@@ -242,6 +251,12 @@ SIGNS = {
         ],
     },
 }  # fmt: skip
+# cosign's bundle before --new-bundle-format (cosign v2's default): base64Signature, verified
+# with the key, not a Sigstore bundle.
+SIGNS["old-bundle"] = {
+    **SIGNS["bundle"],
+    "args": [arg for arg in SIGNS["bundle"]["args"] if arg != "--new-bundle-format"],
+}
 # GoReleaser v2.15.x rewrites checksums.txt after signing it, adding the signature's own line, so
 # the signature no longer matches (goreleaser/goreleaser#6514, fixed in v2.16.0 by
 # b5eabc893 "fix(checksum): exclude signature and certificates"). With v2.15.1 a release
@@ -250,35 +265,11 @@ SIGNS = {
 CHECKSUM_IDS = ("cerebrium",)
 
 
-@dataclass(frozen=True)
-class CosignKeyPair:
-    """What ``cosign generate-key-pair`` wrote: cosign.key (encrypted with COSIGN_PASSWORD) and
-    cosign.pub (PEM)."""
-
-    private: bytes
-    public: bytes
-
-
-def _cosign_key_pair(where: Path) -> CosignKeyPair:
-    """``cosign generate-key-pair`` in ``where``."""
-    from support.gotools import install as install_tool
-
-    where.mkdir(parents=True)
-    subprocess.run(
-        [str(install_tool("cosign")), "generate-key-pair"],
-        cwd=where,
-        env={**os.environ, "COSIGN_PASSWORD": COSIGN_PASSWORD},
-        check=True,
-        capture_output=True,
-    )
-    return CosignKeyPair((where / "cosign.key").read_bytes(), (where / "cosign.pub").read_bytes())
-
-
 @pytest.fixture(scope="module")
 def cosign_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CosignKeyPair]:
     """Two key pairs made by cosign: the release's and another one."""
     tmp = tmp_path_factory.mktemp("cosign-keys")
-    return {name: _cosign_key_pair(tmp / name) for name in ("release", "other")}
+    return {name: cosign_key_pair(tmp / name) for name in ("release", "other")}
 
 
 @pytest.fixture(scope="module")
@@ -337,7 +328,7 @@ def cosign_signed(
     return functools.cache(make)
 
 
-@pytest.mark.parametrize("form", ["sig", "bundle"])
+@pytest.mark.parametrize("form", ["sig", "bundle", "old-bundle"])
 def test_goreleaser_and_cosign_signed_release_installs_with_its_key(
     install_from: InstallFrom,
     cosign_signed: SignRelease,
@@ -347,14 +338,14 @@ def test_goreleaser_and_cosign_signed_release_installs_with_its_key(
     signed = cosign_signed(form)
     (signature,) = [a for a in signed.dist.assets if a.type == "Signature"]
     assert (signed.published / signature.name).is_file()
-    expected_name = {"sig": "checksums.txt.sig", "bundle": "checksums.txt.sigstore.json"}[form]
+    expected_name = "checksums.txt.sig" if form == "sig" else "checksums.txt.sigstore.json"
     assert signature.name == expected_name
     venv, result = install_from(cosign_sdists["release"], signed.published.name)
     assert_installed(venv, result, VERSION)
     assert _said_signed(result, form)
 
 
-@pytest.mark.parametrize("form", ["sig", "bundle"])
+@pytest.mark.parametrize("form", ["sig", "bundle", "old-bundle"])
 def test_goreleaser_and_cosign_signed_release_is_refused_with_another_key(
     install_from: InstallFrom,
     cosign_signed: SignRelease,

@@ -44,9 +44,10 @@ def _reinstall(verb: str = "Reinstall") -> str:
 def _exec_failure(binary: str, exc: OSError) -> str:
     """What to say when ``execv(binary)`` raised ``exc``: what happened, then how to repair it.
 
-    ``EACCES`` (POSIX ``execve(2)``; Python's :class:`PermissionError`, so that ``errno``, which
-    the interpreter has not loaded, is not imported on every start) means the file lacks execute permission, or the file system
-    holding it is mounted ``noexec``; ``os.access`` tells the two apart.
+    ``EACCES`` (POSIX ``execve(2)``; Python raises :class:`PermissionError`, so ``errno``, which
+    the interpreter has not loaded, is not imported at every start) means the file lacks execute
+    permission, or the file system holding it is mounted ``noexec``; ``os.access`` tells the two
+    apart.
     """
     name = os.path.basename(binary)
     said = f"{name}: cannot run {binary}: {exc.strerror or exc}"

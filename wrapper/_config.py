@@ -1,7 +1,8 @@
 """The sections of a GoReleaser v2 configuration that name release assets, with its defaults.
 
-Each function reads one section (``builds``, ``universal_binaries``, ``archives``, ``checksum``,
-``release`` with the ``*_urls`` blocks) into plain values, applying GoReleaser's defaults and
+Each function reads one section (``project_name``, ``builds``, ``universal_binaries``,
+``archives``, ``checksum``, ``release`` with the ``*_urls`` blocks, ``signs``, ``sboms``) into
+plain values, applying GoReleaser's defaults and
 rules as its source does (the ``internal/`` files cited), and raises :class:`ConfigError`
 naming the file and the setting (``archives[0].formats``) for what cannot be used. The
 :class:`~.release.Release` turns these values into names.
@@ -25,12 +26,16 @@ __all__ = [
     "FormatOverride",
     "Reader",
     "RepositorySpec",
+    "Sbom",
+    "Sign",
     "archives",
     "binaries",
     "checksum",
     "cli_builds",
     "project_name",
     "repository",
+    "sboms",
+    "signs",
 ]
 
 # internal/pipe/archive: defaultNameTemplate and defaultBinaryNameTemplate.
@@ -186,10 +191,19 @@ def scalar(value: object) -> str:
     return str(value)
 
 
-def project_name(config: Mapping[str, Any], read: Reader) -> str:
-    """``project_name``, or GoReleaser's first guess that needs no checkout: the release
-    block's name (internal/pipe/project). Its other guesses (go.mod, the git remote) are not
-    made here: a name must not depend on where the package is built."""
+def project_name(
+    config: Mapping[str, Any], read: Reader, origin: str | None = None, module: str | None = None
+) -> str:
+    """``project_name``, or GoReleaser's guess when the configuration is silent.
+
+    internal/pipe/project (Default) takes the first of: the release block's ``name``
+    (``release.github``, ``.gitlab``, ``.gitea``), the last element of the Go module path
+    (``go list -m``), the git remote's repository name. The release defaulter runs before it
+    (pkg/defaults: release.Pipe, then project.Pipe) and fills the release block's ``name`` from
+    the git remote unless ``release.disable``, so the remote comes before go.mod unless the
+    release is disabled. ``origin`` is the remote the sdist records; ``module`` the module path
+    of the checkout's ``go.mod``, when the project's sources are at hand (also recorded).
+    """
     if config.get("project_name"):
         return read.text(config["project_name"], "project_name")
     release = read.mapping(config.get("release") or {}, "release")
@@ -197,10 +211,27 @@ def project_name(config: Mapping[str, Any], read: Reader) -> str:
         name = read.mapping(release.get(host) or {}, f"release.{host}").get("name")
         if isinstance(name, str) and name and "{{" not in name:
             return name
+    remote = _remote_name(origin)
+    disabled = scalar(release.get("disable", "")).strip().lower() == "true"
+    module_name = module.rstrip("/").rpartition("/")[2].strip() if module else ""
+    for guess in ([] if disabled else [remote]) + [module_name, remote]:
+        if guess:
+            return guess
     raise read.fail(
-        "project_name must be set (a non-empty string): GoReleaser would guess it from go.mod "
-        "or the git remote, which the wrapper does not read"
+        "project_name must be set (a non-empty string): GoReleaser would take it from the git "
+        "remote 'origin' or go.mod's module path, and neither was recorded when the package was "
+        "built; set project_name, or build the package from a git checkout with an origin"
     )
+
+
+def _remote_name(origin: str | None) -> str:
+    # internal/git ExtractRepoFromConfig + CheckSCM: a remote naming no owner/name gives nothing.
+    if not origin:
+        return ""
+    try:
+        return parse_remote(origin)[2]
+    except ConfigError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -211,12 +242,17 @@ class _Build:
     config: Mapping[str, Any]
 
 
-def cli_builds(config: Mapping[str, Any], project: str, read: Reader) -> list[_Build]:
-    """The builds of the CLI's binary: see the module docstring.
+def cli_builds(config: Mapping[str, Any], project: str, read: Reader) -> tuple[list[_Build], str]:
+    """The builds of the CLI's binary, and the command's name when it is not the binary's.
 
-    The binary is that of the first (not skipped) build whose ``binary`` is the project name
-    (GoReleaser's default binary), else of the first build; every build of that binary counts,
-    as projects such as trivy build one binary in a build per OS.
+    In order: the builds whose ids the top-level ``env`` entry ``PYPI_CLI_BUILDS=id,id`` lists
+    (:data:`CLI_BUILDS_VARIABLE`; GoReleaser refuses unknown keys, and an ``env`` entry is one it
+    accepts and the sdist records); else every build of the binary of the first (not skipped)
+    build whose ``binary`` is the project name (GoReleaser's default binary; trivy builds one per
+    OS); else the builds whose binaries are named per OS with the project name as their stem
+    (cosign's ``cosign-linux-{{ .Arch }}``, ``cosign-darwin-amd64``: one CLI, whose command is
+    the project name); else every build of the first build's binary. Of several builds making a
+    target, the first in the file wins.
     """
     builds: list[_Build] = []
     for number, item in read.entries(config, "builds"):
@@ -235,8 +271,58 @@ def cli_builds(config: Mapping[str, Any], project: str, read: Reader) -> list[_B
         builds.append(_Build(0, project, project, {}))
     if not builds:
         raise read.fail("every build is skipped (builds[].skip), so nothing is released")
-    cli = next((b for b in builds if b.binary == project), builds[0])
-    return [build for build in builds if build.binary == cli.binary]
+    chosen = _chosen_builds(config, builds, read)
+    if len({b.binary for b in chosen}) > 1:
+        stems = {_stem(b.binary) for b in chosen}
+        return chosen, stems.pop() if len(stems) == 1 else project
+    if chosen:
+        return chosen, _command(chosen[0].binary)
+    if any(b.binary == project for b in builds):
+        return [build for build in builds if build.binary == project], ""
+    stemmed = [build for build in builds if _stem(build.binary) == project]
+    if len({b.binary for b in stemmed}) > 1:
+        return stemmed, project
+    first = builds[0].binary
+    return [build for build in builds if build.binary == first], _command(first)
+
+
+# The fields of one target: a binary named with them (sget-{{ .Os }}-{{ .Arch }}) has no one
+# name for the command, which is then the name's stem.
+_PLATFORM_FIELD = re.compile(r"\.(?:Os|Arch|Amd64|Arm64|Arm|I386|Mips|Ppc64|Riscv64|Target)\b")
+
+
+def _command(binary: str) -> str:
+    return _stem(binary) if _PLATFORM_FIELD.search(binary) else ""
+
+
+CLI_BUILDS_VARIABLE = "PYPI_CLI_BUILDS"
+
+
+def _chosen_builds(config: Mapping[str, Any], builds: list[_Build], read: Reader) -> list[_Build]:
+    """The builds a ``PYPI_CLI_BUILDS=id,id`` entry of the top-level ``env`` names; none without."""
+    for number, entry in enumerate(read.strings(config.get("env"), "env")):
+        key, _, value = entry.partition("=")
+        if key.strip() != CLI_BUILDS_VARIABLE:
+            continue
+        where = f"env[{number}]"
+        ids = [text.strip() for text in value.split(",") if text.strip()]
+        known = {build.id: build for build in builds}
+        unknown = [i for i in ids if i not in known]
+        if not ids or unknown:
+            raise read.fail(
+                f"{where} is {entry!r}: {CLI_BUILDS_VARIABLE} must list the ids of the builds "
+                f"that hold the CLI, separated by commas; {unknown or 'none'} of them is not the "
+                f"id of a build that is not skipped ({', '.join(known)})"
+            )
+        return [known[i] for i in ids]
+    return []
+
+
+def _stem(binary: str) -> str:
+    """A binary template's name up to its first separator or template: ``cosign-linux-{{ .Arch
+    }}`` -> ``cosign``, ``bin/tool_{{ .Os }}`` -> ``tool``."""
+    name = binary.rpartition("/")[2]
+    return re.split(r"[-_.]|\{\{", name, maxsplit=1)[0]
 
 
 def _build_targets(build: _Build, read: Reader) -> list[tuple[str, str, str, str]]:
@@ -560,3 +646,114 @@ def _origin_host(remote_host: str, urls: Mapping[str, Mapping[str, Any]], read: 
         "GitHub Enterprise, GitLab or Gitea apart on: set github_urls, gitlab_urls or "
         "gitea_urls (download) as GoReleaser needs, or add a release block"
     )
+
+
+# --- signs and sboms: the files they add to the release -----------------------------------------
+
+# internal/pipe/sign, Run: what each ``artifacts`` value signs (``none`` signs nothing).
+SIGN_ARTIFACTS = ("none", "checksum", "source", "all", "archive", "binary", "sbom", "package")
+# internal/pipe/sbom, Run: what each ``artifacts`` value catalogs.
+SBOM_ARTIFACTS = ("source", "archive", "binary", "package", "any")
+
+
+@dataclass(frozen=True)
+class Sign:
+    """One ``signs[i]`` entry with GoReleaser's defaults (internal/pipe/sign, Default)."""
+
+    index: int
+    id: str
+    artifacts: str  # one of SIGN_ARTIFACTS; default "none"
+    ids: tuple[str, ...]
+    signature: str  # a template with $artifact-style variables; default "${artifact}.sig"
+    certificate: str  # the same; "" writes none (the default)
+
+    def signs_checksums(self) -> bool:
+        """Whether it signs the checksums file(s): ``checksum``, or ``all`` (whose ``ids``
+        filter always lets checksums through: internal/artifact ByID)."""
+        return self.artifacts in ("checksum", "all")
+
+
+@dataclass(frozen=True)
+class Sbom:
+    """One ``sboms[i]`` entry with GoReleaser's defaults (internal/pipe/sbom, setConfigDefaults)."""
+
+    index: int
+    id: str
+    artifacts: str  # one of SBOM_ARTIFACTS; default "archive"
+    ids: tuple[str, ...]
+    documents: tuple[str, ...]  # templates; the asset is each one's base name
+    disable: str  # a template; "true" disables it
+
+    def catalogs(self, archive_id: str, build_id: str, binary_format: bool) -> str:
+        """What it catalogs of one target's release: ``"archive"`` (the archive, or with
+        ``formats: [binary]`` the uploaded binary), ``"binary"`` (the built binary inside the
+        archive), or ``""`` (nothing). ``ids`` filters archives by the archives entry's id and
+        binaries by the build's (internal/pipe/sbom, catalogTask)."""
+        if self.artifacts == "archive" and not binary_format:
+            return "archive" if not self.ids or archive_id in self.ids else ""
+        if self.artifacts == "binary" and binary_format:
+            # the uploaded binary is the binary, once (ByBinaryLikeArtifacts dedupes by path)
+            return "archive" if not self.ids or {archive_id, build_id} & set(self.ids) else ""
+        if self.artifacts == "binary":
+            return "binary" if not self.ids or build_id in self.ids else ""
+        return ""
+
+
+def _artifacts(
+    item: Mapping[str, Any], where: str, default: str, allowed: tuple[str, ...], read: Reader
+) -> str:
+    artifacts = scalar(item.get("artifacts") or default)
+    if artifacts not in allowed:
+        raise read.fail(
+            f"{where}.artifacts is {artifacts!r}, which GoReleaser refuses; it is one of "
+            + ", ".join(allowed)
+        )
+    return artifacts
+
+
+def signs(config: Mapping[str, Any], read: Reader) -> tuple[Sign, ...] | None:
+    """``signs`` with GoReleaser's defaults; None when the configuration has no signs block."""
+    if not config.get("signs"):
+        return None
+    found = []
+    for number, item in read.entries(config, "signs"):
+        where = f"signs[{number}]"
+        artifacts = _artifacts(item, where, "none", SIGN_ARTIFACTS, read)
+        found.append(
+            Sign(
+                index=number,
+                id=scalar(item.get("id") or "default"),
+                artifacts=artifacts,
+                ids=read.strings(item.get("ids"), f"{where}.ids"),
+                signature=scalar(item.get("signature") or "${artifact}.sig"),
+                certificate=scalar(item.get("certificate") or ""),
+            )
+        )
+    return tuple(found)
+
+
+def sboms(config: Mapping[str, Any], read: Reader) -> tuple[Sbom, ...] | None:
+    """``sboms`` with GoReleaser's defaults; None when the configuration has no sboms block."""
+    if not config.get("sboms"):
+        return None
+    found = []
+    for number, item in read.entries(config, "sboms"):
+        where = f"sboms[{number}]"
+        artifacts = _artifacts(item, where, "archive", SBOM_ARTIFACTS, read)
+        documents = read.strings(item.get("documents"), f"{where}.documents")
+        if not documents:
+            documents = {
+                "binary": ("{{ .Binary }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}.sbom.json",),
+                "any": (),
+            }.get(artifacts, ("{{ .ArtifactName }}.sbom.json",))
+        found.append(
+            Sbom(
+                index=number,
+                id=scalar(item.get("id") or "default"),
+                artifacts=artifacts,
+                ids=read.strings(item.get("ids"), f"{where}.ids"),
+                documents=documents,
+                disable=scalar(item.get("disable") or "false"),
+            )
+        )
+    return tuple(found)

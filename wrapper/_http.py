@@ -8,25 +8,32 @@ The proxy is chosen per request (``HTTPS_PROXY``/``ALL_PROXY``, minus ``NO_PROXY
 reads it, address ranges included: see ``_proxies``); HTTP(S) and SOCKS5 proxies work (SOCKS
 through httpx's ``socks`` extra). Answers that retrying cannot change (a certificate error, a
 proxy refusing its credentials, 401) fail at once; a rate limit is waited out when the server's
-wait is short.
+wait is short. Every file is held to a speed floor and a deadline (``_pace``), so a trickle
+cannot keep a download, or ``pip install``, alive. An absent file (404, 410) raises
+:class:`AssetNotFoundError`, the one failure that callers may read as "not published".
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import ssl
+import threading
 import time
 import urllib.request
+import weakref
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import IO
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 import httpx
 
+from ._pace import Pace
 from ._proxies import proxy_for
 from .digests import HashingWriter
-from .errors import DownloadError
+from .errors import AssetNotFoundError, DownloadError, DownloadTimeoutError
+from .settings import TransferLimits
 
 __all__ = ["Downloader", "NetworkPolicy", "redact", "ssl_context"]
 
@@ -43,7 +50,10 @@ _HOPS = "redirect_hops"
 
 @dataclass(frozen=True)
 class NetworkPolicy:
-    """Timeouts, retries and redirects. Tests shrink the waits; users get sane defaults."""
+    """Timeouts, retries, redirects and the transfer limits (speed floor, deadline per file).
+
+    Tests shrink the waits; users get sane defaults, and the limits from the settings.
+    """
 
     connect_timeout: float = 15.0
     read_timeout: float = 30.0
@@ -51,6 +61,7 @@ class NetworkPolicy:
     backoff: float = 1.0  # seconds before the 2nd attempt; doubles each time
     max_wait: float = 30.0  # cap on any single wait, Retry-After and rate limits included
     max_redirects: int = 10
+    limits: TransferLimits = field(default_factory=TransferLimits)
 
 
 def redact(url: httpx.URL | str) -> str:
@@ -164,9 +175,13 @@ class Downloader:
         transport: httpx.BaseTransport | None = None,
         log: Callable[[str], None] = lambda message: None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         show_progress: bool = False,
     ) -> None:
         self.policy = policy
+        self._clock = clock
+        # The sockets of this downloader's connections, for the watchdog (see _trace).
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._show_progress = show_progress
         self._token = token
         self._log = log
@@ -230,17 +245,44 @@ class Downloader:
     ) -> Iterator[tuple[int, int | None]]:
         """Deliver the body of ``url`` to ``sink``, retrying transient failures from scratch.
 
-        Yields ``(bytes received, Content-Length or None)`` after each chunk.
+        Yields ``(bytes received, Content-Length or None)`` after each chunk. The whole, every
+        attempt and wait included, is held to ``policy.limits`` (:class:`Pace`): too slow or
+        too late raises :class:`DownloadTimeoutError`, which is not retried. A read still
+        waiting when the pace is broken is cut short by a :class:`_Watchdog`.
         """
+        pace = Pace(self.policy.limits, redact(url), _https_url(url).host, self._clock)
+        with _Watchdog(pace, self._sockets):
+            yield from self._attempts(url, pace, limit=limit, reset=reset, sink=sink)
+
+    def _attempts(
+        self,
+        url: str,
+        pace: Pace,
+        *,
+        limit: int,
+        reset: Callable[[], None],
+        sink: Callable[[bytes], None],
+    ) -> Iterator[tuple[int, int | None]]:
+        """:meth:`_stream`'s attempts, each held to ``pace``."""
         policy = self.policy
-        shown = redact(url)
+        shown = pace.shown
         limited: _RateLimit | None = None  # the last answer was a rate limit
+        timed_out = False  # the last attempt ended waiting for data
+        stalled = False  # an attempt has stalled: a second stall is final
         for attempt in range(1, policy.attempts + 1):
             reset()
             wait: float | None = None
             limited = None
+            timed_out = False
+            # No single wait may outlast the deadline, whatever the timeouts say.
+            left = max(pace.remaining(), 0.001)
+            timeout = httpx.Timeout(
+                min(policy.read_timeout, left), connect=min(policy.connect_timeout, left)
+            )
+            pace.attempt(_https_url(url).host)  # waiting for the answer is a window too
             try:
-                with self._open(url) as response:
+                with self._open(url, timeout) as response:
+                    pace.attempt(response.url.host)  # who answered, after any redirects
                     status = response.status_code
                     limited = _rate_limit(response)
                     if limited is not None:
@@ -252,7 +294,7 @@ class Downloader:
                         wait = _retry_after(response.headers, policy, attempt)
                         problem = f"the server answered {status} {response.reason_phrase}"
                     else:
-                        _check_response(response, shown, limit)
+                        _check_response(response, shown, limit, self._token)
                         declared = response.headers.get("Content-Length", "")
                         total = int(declared) if declared.isdigit() else None
                         received = 0
@@ -265,17 +307,28 @@ class Downloader:
                                     f"{shown} sent more than the {_size(limit)} allowed for this "
                                     "file; refusing it. The release location may be wrong."
                                 )
+                            pace.received(len(chunk))
                             sink(chunk)
                             yield received, total
                         return
             except httpx.TimeoutException as exc:
+                pace.received(0)  # past the deadline, or a trickle: say so
+                timed_out = True
                 problem = f"no data for {policy.read_timeout:g} s (timeout: {type(exc).__name__})"
             except httpx.ProxyError as exc:
+                pace.received(0)
                 problem = f"the proxy refused the connection ({exc})"
                 if not str(exc)[:1] == "5":  # 407, bad credentials: the proxy's final answer
                     raise DownloadError(_proxy_refused(shown, exc)) from exc
             except httpx.TransportError as exc:
-                problem = f"the connection failed ({_describe(exc)})"
+                if pace.stalled():  # the watchdog cut the read short (shut its socket)
+                    if stalled:  # twice: the server (or proxy), not the connection
+                        raise pace.stalled_again() from None
+                    stalled = timed_out = True
+                    problem = f"no data for {policy.limits.speed_time:g} s (the transfer stalled)"
+                else:
+                    pace.received(0)  # past the deadline, or a trickle: say so
+                    problem = f"the connection failed ({_describe(exc)})"
                 if _is_certificate_error(exc):  # retrying cannot make a certificate trusted
                     raise DownloadError(f"could not download {shown}: {problem}") from exc
             if attempt < policy.attempts:
@@ -284,11 +337,14 @@ class Downloader:
                     if wait is not None
                     else min(policy.backoff * 2 ** (attempt - 1), policy.max_wait)
                 )
+                if delay >= pace.remaining():
+                    raise pace.past_deadline(problem)
+                pace.pause()
                 self._log(f"{problem} while fetching {shown}; retrying in {delay:g} s")
                 self._sleep(delay)
         if limited is not None:
             raise DownloadError(self._rate_limited(url, status, limited, policy.attempts))
-        raise DownloadError(
+        raise (DownloadTimeoutError if timed_out else DownloadError)(
             f"could not download {shown}: {problem}, after {policy.attempts} attempts. Check the "
             "network, any proxy (HTTPS_PROXY, NO_PROXY) and the release location, then try again."
         )
@@ -317,7 +373,7 @@ class Downloader:
         )
 
     @contextmanager
-    def _open(self, url: str) -> Iterator[httpx.Response]:
+    def _open(self, url: str, timeout: httpx.Timeout) -> Iterator[httpx.Response]:
         """Send GET; httpx follows the redirects, each hop checked by :func:`_check_hop` first.
 
         The token goes to a GitHub host only; httpx drops it at the first redirect to another
@@ -329,7 +385,11 @@ class Downloader:
             headers["Authorization"] = f"Bearer {self._token}"
         hops: list[httpx.URL] = []  # shared by every redirect request: see _check_hop
         request = self._client.build_request(
-            "GET", start, headers=headers, extensions={_HOPS: hops}
+            "GET",
+            start,
+            headers=headers,
+            timeout=timeout,
+            extensions={_HOPS: hops, "trace": self._trace},
         )
         try:
             response = self._client.send(request, stream=True)
@@ -341,6 +401,53 @@ class Downloader:
             yield response
         finally:
             response.close()
+
+    def _trace(self, event: str, info: Mapping[str, Any]) -> None:
+        """httpcore's trace hook: keep the socket of each connection made (directly, or through
+        a proxy), so that a :class:`_Watchdog` can cut short a read waiting on it."""
+        if event.endswith((".connect_tcp.complete", ".start_tls.complete")):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                self._sockets.add(sock)
+
+
+class _Watchdog:
+    """A thread that cuts short a read the pace has given up on, while a file downloads.
+
+    The timeouts of httpx bound each read; a server that sends a byte now and then, or an
+    answer that never comes, is stopped by :class:`Pace`, but only when a read returns. So
+    this thread looks at the pace four times a second and, once it is broken, shuts down the
+    downloader's sockets: the waiting read fails at once, and the download's own error handler
+    asks the pace, which says why. Only sockets are shut down, never closed (their owner, httpx,
+    closes them); the connections of a downloader serve one download at a time.
+    """
+
+    def __init__(self, pace: Pace, sockets: weakref.WeakSet[socket.socket]) -> None:
+        self._pace, self._sockets = pace, sockets
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="download-watchdog", daemon=True)
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        fired: object = None  # the window already cut short: once is enough
+        while not self._stop.wait(0.25):
+            window = self._pace.window
+            if window is fired or not self._pace.overdue():
+                continue
+            fired = window
+            for sock in list(self._sockets):
+                with suppress(OSError):  # closed meanwhile, or never connected
+                    # socket.socket's own shutdown, also for an SSLSocket: its override would
+                    # drop the TLS object under the reading thread.
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _check_hop(request: httpx.Request) -> None:
@@ -386,12 +493,17 @@ def _https_url(url: str) -> httpx.URL:
     return parsed
 
 
-def _check_response(response: httpx.Response, shown: str, limit: int) -> None:
+def _check_response(response: httpx.Response, shown: str, limit: int, token: str | None) -> None:
+    """Raise for an answer that is not the file: absent, refused, an error page, too large."""
     status = response.status_code
-    if status == 404:
-        raise DownloadError(
-            f"{shown} was not found (404). The release may not exist for this version, or the "
-            "release location may be wrong."
+    # The host that answered, named when a redirect led elsewhere (GitHub's storage host).
+    host = response.url.host
+    history = response.history
+    by = f" by {host}, where {history[0].url.host} redirected" if history else ""
+    if status in (404, 410):
+        raise AssetNotFoundError(
+            f"{shown} was not found ({status}{by}). The release may not exist for this version, "
+            "or the release location may be wrong."
         )
     if status == 407:
         raise DownloadError(
@@ -400,8 +512,13 @@ def _check_response(response: httpx.Response, shown: str, limit: int) -> None:
         )
     if status in (401, 403):
         raise DownloadError(
-            f"{shown} was refused ({status} {response.reason_phrase}). For a private repository "
-            "or a rate limit, set GITHUB_TOKEN."
+            f"{shown} was refused ({status} {response.reason_phrase}{by}). "
+            + _refusal_advice(
+                host,
+                token_set=bool(token),
+                token_sent="Authorization" in response.request.headers,
+                redirected=bool(history),
+            )
         )
     if status != 200:
         raise DownloadError(f"{shown} answered {status} {response.reason_phrase}; expected 200")
@@ -417,6 +534,25 @@ def _check_response(response: httpx.Response, shown: str, limit: int) -> None:
             f"{shown} is {_size(int(declared))}, more than the {_size(limit)} allowed for this "
             "file; refusing it. The release location may be wrong."
         )
+
+
+def _refusal_advice(host: str, *, token_set: bool, token_sent: bool, redirected: bool) -> str:
+    """What to do about a 401/403 that is not a rate limit: setting a token helps only at
+    GitHub's own hosts, and only when none is set; one that was sent was refused."""
+    if token_sent:
+        return (
+            "The GITHUB_TOKEN (or GH_TOKEN) sent was not accepted: it may have expired or "
+            "lack read access to this repository's releases."
+        )
+    if host in GITHUB_HOSTS:
+        if not token_set:
+            return "For a private repository or a rate limit, set GITHUB_TOKEN."
+    elif redirected:  # GitHub's storage host, or a mirror's: a signed URL, never a token
+        return (
+            "A redirect target refuses when its signed URL has expired or a proxy rewrites it "
+            "(no token is sent there): try again, and check any proxy (HTTPS_PROXY, NO_PROXY)."
+        )
+    return "The server does not let this file be read: check the release location."
 
 
 @dataclass(frozen=True)

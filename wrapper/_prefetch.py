@@ -13,8 +13,9 @@ whatever happened, which stops a child still running and removes its staging fol
 The child runs in a process group of its own, so a Ctrl-C reaches the build alone, and it is
 stopped one way only: its standard input, a pipe from the build, ends (the build closed it in
 :meth:`Prefetch.close`, or died). It then unwinds as on an error, removing its temporary files
-(on POSIX at once, interrupting a blocked read; on Windows at its next Python instruction, and
-killed if that takes too long, when the cache's sweep of stale downloads removes what it left).
+(on POSIX at once, interrupting a blocked read; on Windows at its next Python instruction). One
+still running :data:`SELF_STOP` seconds later ends itself, and the build kills one running at
+:data:`STOP_GRACE`; the cache's sweep of stale downloads removes what such a child left.
 
 Both ways run :func:`fetch_into`, the one code path from release to verified binary: in the
 child, or in the build process itself when no child was started (``python setup.py``, editable
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from .release import Release
 
 __all__ = [
+    "SELF_STOP",
     "STOP_GRACE",
     "Prefetch",
     "begin",
@@ -198,6 +201,7 @@ class Prefetch:
 
 
 STOP_GRACE = 10.0  # seconds a stopped child has to remove its temporary files
+SELF_STOP = STOP_GRACE / 2  # seconds after which a stopped child ends itself, unwound or not
 
 
 def _own_group() -> dict[str, Any]:
@@ -210,18 +214,42 @@ def _own_group() -> dict[str, Any]:
 def _stop_when_input_ends(finished: threading.Event) -> None:
     """In the child: when standard input ends, and unless the result is out already, stop the
     main thread: SystemExit from SIGTERM on POSIX (a blocked read is interrupted at once),
-    KeyboardInterrupt on Windows."""
+    KeyboardInterrupt on Windows.
+
+    The watching thread is a daemon (the child exits once its result is out, its input still
+    open), so it reads the file descriptor with ``os.read``, never through ``sys.stdin``: a
+    daemon thread blocked in a buffered reader holds the reader's lock, which the interpreter
+    takes when it finalises, and it then aborts with "Fatal Python error:
+    _enter_buffered_busy" (cpython#129536; under Wine, the abort starts the crash debugger and
+    the build hangs). ``os.read`` takes no lock of the interpreter's while it waits.
+    """
 
     def watch() -> None:
-        sys.stdin.buffer.read()
+        _wait_for_end(0)  # the pipe from Prefetch.start, whatever became of sys.stdin
         if finished.is_set():
             return
         if sys.platform == "win32":
             _thread.interrupt_main()
         else:
             signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+        # A main thread that has not ended by now is blocked where the stop cannot reach it
+        # (a socket read, on Windows): end the process. The build, when it still runs, would
+        # kill it at STOP_GRACE; when the build died, nobody else would, and on Windows pip
+        # could not remove the build folder this process holds open. The cache's sweep of
+        # stale downloads removes a temporary file left behind.
+        time.sleep(SELF_STOP)
+        os._exit(1)
 
     threading.Thread(target=watch, name="stop-watch", daemon=True).start()
+
+
+def _wait_for_end(fd: int) -> None:
+    """Read ``fd`` until it ends (EOF), or fails (closed, say): both mean the build is gone."""
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -275,8 +303,12 @@ def main(staging: str) -> int:
     """The child: fetch the binary into ``staging``; print the JSON result; 0 when fetched.
 
     Stopped (its standard input ends: :meth:`Prefetch.close`, or the build died), it unwinds
-    as on an error, so that its temporary files are removed.
+    as on an error, so that its temporary files are removed. They are made in ``staging``
+    (``tempfile.tempdir``), not the system's temporary folder: what a child ended before it
+    unwound leaves (:data:`SELF_STOP`, a kill) goes with the staging folder, which the build
+    removes, or pip with its build folder when the build died.
     """
+    tempfile.tempdir = staging
     signal.signal(signal.SIGTERM, _stop)
     finished = threading.Event()
     _stop_when_input_ends(finished)

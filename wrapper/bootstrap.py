@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from . import __version__
-from .errors import BootstrapError, ConfigError, DownloadError, OfflineError
+from . import __version__, package_stem
+from .errors import AssetNotFoundError, BootstrapError, ConfigError, DownloadError, OfflineError
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -51,8 +51,19 @@ def _names(args: argparse.Namespace) -> int:
     for target, archive in zip(release.targets, archives):
         print(f"{target} {archive}")
     # With checksum.split, each archive has its own checksum file.
-    for name in dict.fromkeys(release.checksum_name(tag, archive) for archive in archives):
+    checksums = dict.fromkeys(release.checksum_name(tag, archive) for archive in archives)
+    for name in checksums:
         print(f"checksums {name}")
+    # The files the signs and sboms blocks add (on each checksums file, per archive); without
+    # a block, none: the conventional names are only looked for.
+    for name in checksums if release.signs is not None else ():
+        for signature, certificate in release.checksum_signatures(tag, name):
+            print(f"signature {signature}")
+            if certificate:
+                print(f"certificate {certificate}")
+    for target in release.targets if release.sboms is not None else ():
+        for sbom in release.sbom_names(target, tag):
+            print(f"sbom {sbom}")
     return 0
 
 
@@ -116,7 +127,6 @@ def _fetch(args: argparse.Namespace) -> int:
 
 def _mirror(args: argparse.Namespace) -> int:
     from .fetch import ReleaseChecksums, verified_archive
-    from .signatures import BUNDLE_SUFFIX, SIG_SUFFIX
     from .verification import MAX_SIGNATURE_SIZE
 
     # The release location itself, never the cache: a mirror copies what is published.
@@ -146,12 +156,13 @@ def _mirror(args: argparse.Namespace) -> int:
             assert checksums.raw is not None
             _atomic_write(dest / checksums.name, checksums.raw)
             print(dest / checksums.name)
-            for signature in (checksums.name + SIG_SUFFIX, checksums.name + BUNDLE_SUFFIX):
+            signs = release.checksum_signatures(tag, checksums.name)
+            for signature in dict.fromkeys(n for pair in signs for n in pair if n):
                 data = checksums.signatures.get(signature)
                 if data is None:  # not read by the verification here: copied for later ones
                     try:
                         data = location.read(signature, limit=MAX_SIGNATURE_SIZE)
-                    except DownloadError:
+                    except AssetNotFoundError:  # not published; any other failure stops
                         continue
                 _atomic_write(dest / signature, data)
                 print(dest / signature)
@@ -355,8 +366,6 @@ def _atomic_copy(source: IO[bytes], path: Path) -> None:
 
 def _parser(release: Release | None) -> argparse.ArgumentParser:
     """The ``bootstrap`` command line; help texts name the variables with the release's prefix."""
-    from .settings import package_stem
-
     prefix = release.env_prefix if release else package_stem().upper() + "_"
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}.bootstrap",
@@ -626,8 +635,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ModuleNotFoundError as exc:
-        from .settings import package_stem
-
         dist = release.project_name if release else package_stem()
         print(
             f"error: this command needs {exc.name!r}, from the bootstrap extra: "

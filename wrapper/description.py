@@ -11,7 +11,13 @@ library alone, so PyYAML is needed only in a checkout and by ``names --config FI
 
 ``release.json``::
 
-    {"format": 1, "config": <goreleaser.yaml as parsed>, "origin": <URL> or null}
+    {"format": 1, "config": <goreleaser.yaml as parsed>, "origin": <URL> or null,
+     "module": <go.mod's module path> or null}
+
+``module`` is the module path of the ``go.mod`` beside ``goreleaser.yaml`` (the Go project's
+sources, at hand when the package is built from its checkout): GoReleaser's guess of
+``project_name`` after the git remote (``internal/pipe/project``). A record without it (older
+sdists) reads as null.
 
 This module does the I/O; :func:`release.parse_release` turns the description into a
 :class:`release.Release`, and is imported only when it is needed: what only asks where the
@@ -25,6 +31,7 @@ import datetime
 import json
 import math
 import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +53,7 @@ __all__ = [
     "default_config_path",
     "default_record_path",
     "git_origin",
+    "go_module",
     "load_release",
     "read_config",
     "read_description",
@@ -69,6 +77,7 @@ class Description:
     config: Mapping[str, Any]  # goreleaser.yaml as parsed: JSON's types only
     origin: str | None  # the URL of the git remote ``origin``, credentials removed, or None
     source: str  # where it came from, for messages
+    module: str | None = None  # go.mod's module path beside the configuration, or None
 
     def release(self, environ: Mapping[str, str] | None = None) -> Release:
         """The :class:`Release` it describes, with ``environ`` for the templates' ``.Env``.
@@ -78,7 +87,9 @@ class Description:
         """
         from .release import parse_release
 
-        return parse_release(self.config, self.source, origin=self.origin, environ=environ)
+        return parse_release(
+            self.config, self.source, origin=self.origin, module=self.module, environ=environ
+        )
 
 
 def default_config_path() -> Path:
@@ -132,7 +143,8 @@ def read_config(path: Path) -> Description:
         raise ConfigError(f"{path} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path}: the document must be a mapping, not {type(data).__name__}")
-    return Description(_plain(data, str(path), ""), git_origin(path.parent), str(path))
+    config = _plain(data, str(path), "")
+    return Description(config, git_origin(path.parent), str(path), go_module(path.parent))
 
 
 def read_record(path: Path) -> Description:
@@ -149,7 +161,8 @@ def read_record(path: Path) -> Description:
         data.refuse(f"its format is {found!r}")
     config = data.member("config", dict)
     origin = data.member("origin", str, optional=True)
-    return Description(config, origin, f"{CONFIG_NAME} (recorded in {path})")
+    module = data.member("module", str, optional=True)
+    return Description(config, origin, f"{CONFIG_NAME} (recorded in {path})", module)
 
 
 def record(description: Description, path: Path) -> None:
@@ -158,7 +171,12 @@ def record(description: Description, path: Path) -> None:
     Raises :class:`StorageError` if it cannot be written; nothing is left behind then.
     """
     text = json.dumps(
-        {"format": FORMAT, "config": description.config, "origin": description.origin},
+        {
+            "format": FORMAT,
+            "config": description.config,
+            "origin": description.origin,
+            "module": description.module,
+        },
         indent=2,
         ensure_ascii=False,
         allow_nan=False,
@@ -197,6 +215,28 @@ def git_origin(directory: Path) -> str | None:
     if run.returncode != 0 or not url or "\n" in url:
         return None
     return _without_credentials(url)
+
+
+# go.mod's module directive (golang.org/ref/mod#go-mod-file-module): a path, maybe quoted.
+_MODULE = re.compile(r"""^\s*module\s+(?:"([^"\n]+)"|`([^`\n]+)`|([^\s/"`][^\s"`]*))""", re.M)
+MAX_GO_MOD_SIZE = 1 << 20  # a go.mod is a few KiB
+
+
+def go_module(directory: Path) -> str | None:
+    """The module path of ``directory/go.mod``, or None when there is none or it names none.
+
+    What ``go list -m`` prints in that directory, without running Go: only the path's last
+    element is used (GoReleaser's ``moduleName``).
+    """
+    try:
+        with (directory / "go.mod").open("rb") as file:
+            raw = file.read(MAX_GO_MOD_SIZE)
+    except OSError:
+        return None
+    match = _MODULE.search(raw.decode("utf-8", "replace"))
+    if match is None:
+        return None
+    return next(group for group in match.groups() if group)
 
 
 def _without_credentials(url: str) -> str:

@@ -19,6 +19,10 @@ package still catch it::
      |                                          release-key signature, Sigstore keyless
      |                                          signature, or GitHub attestation
      +-- DownloadError (OSError)                the network or the server failed us
+     |    +-- AssetNotFoundError                the file is absent: 404 or 410 over HTTP, or
+     |    |   (FileNotFoundError)               no such file in a local release directory
+     |    +-- DownloadTimeoutError              too slow, stalled, or past its deadline
+     |        (TimeoutError)
      +-- ArchiveError (ValueError)              the archive is hostile, corrupt or lacks the binary
      |    +-- ExecutableError                   the binary in it is unreadable, or is not an
      |                                          executable for the archive's target
@@ -31,12 +35,14 @@ from __future__ import annotations
 
 __all__ = [
     "ArchiveError",
+    "AssetNotFoundError",
     "BootstrapError",
     "ChecksumError",
     "ChecksumFileError",
     "ChecksumMismatchError",
     "ConfigError",
     "DownloadError",
+    "DownloadTimeoutError",
     "ExecutableError",
     "OfflineError",
     "PinnedChecksumsError",
@@ -96,6 +102,18 @@ class SignatureError(BootstrapError, ValueError):
 
 class DownloadError(BootstrapError, OSError):
     """A file could not be fetched: network failure, HTTP error, refused redirect, size cap."""
+
+
+class AssetNotFoundError(DownloadError, FileNotFoundError):
+    """The file is not there: the server answered 404 or 410, or the directory lacks it.
+
+    The one download failure that means *absent*: an optional file (a signature, an SBOM) may
+    be skipped for it, and for nothing else, so a timeout or a 500 is never taken for absence.
+    """
+
+
+class DownloadTimeoutError(DownloadError, TimeoutError):
+    """A download was too slow (below the speed floor), stalled, or ran past its deadline."""
 
 
 class ArchiveError(BootstrapError, ValueError):

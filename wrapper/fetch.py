@@ -40,6 +40,7 @@ from .cache import ArchiveCache, default_cache_dir
 from .checksums import lookup, parse_checksums, parse_split_checksum, verify_digest
 from .digests import copy_hashing
 from .errors import (
+    AssetNotFoundError,
     BootstrapError,
     ChecksumFileError,
     ConfigError,
@@ -230,9 +231,10 @@ def http_session(
     """The one HTTP client of a fetch session, built on first use (httpx is imported then)."""
 
     def open_downloader() -> Downloader:
-        from ._http import Downloader
+        from ._http import Downloader, NetworkPolicy
 
         return Downloader(
+            NetworkPolicy(limits=settings.transfer),
             token=settings.token,
             user_agent=f"{release.import_name}/{__version__} (pip bootstrap)",
             log=log,
@@ -418,7 +420,7 @@ class _ReadChecksums:
         source = location.describe(name)
         try:
             raw = location.read(name, limit=MAX_CHECKSUMS_SIZE)
-        except DownloadError as exc:
+        except AssetNotFoundError as exc:  # absent; a failed download is no reason to fall back
             pinned = _pinned(self.release, sources, name, raw=None)
             if pinned is None:
                 raise  # without pins, the checksums file is all there is

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 from .digests import copy_hashing
-from .errors import DownloadError
+from .errors import AssetNotFoundError, DownloadError
 
 if TYPE_CHECKING:  # httpx is imported only when something is downloaded
     from ._http import Downloader
@@ -33,7 +33,8 @@ class Location(Protocol):
     def read(self, name: str, *, limit: int) -> bytes:
         """Return a small asset's bytes (checksums, signatures), at most ``limit`` bytes.
 
-        Raises :class:`DownloadError` if it is absent, unreadable or larger than ``limit``.
+        Raises :class:`AssetNotFoundError` (a :class:`DownloadError`) if it is absent, and
+        :class:`DownloadError` if it cannot be read or is larger than ``limit``.
         """
         ...
 
@@ -113,7 +114,7 @@ class DirectoryLocation:
         try:
             handle = path.open("rb")
         except FileNotFoundError:
-            raise DownloadError(
+            raise AssetNotFoundError(
                 f"{path} does not exist; the release directory {self.path} lacks {name!r}"
             ) from None
         except OSError as exc:

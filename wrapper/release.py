@@ -4,18 +4,22 @@ GoReleaser's own configuration is the single source of truth for the project nam
 repository, the binary, the targets and every asset name, so the wrapper can never drift from
 what the release pipeline uploads. Wrapping another GoReleaser CLI means dropping in its v2
 config as it is: the sections that name assets (``builds``, ``universal_binaries``,
-``archives``, ``checksum``, ``release`` with ``*_urls``, ``env``) are read as GoReleaser reads
-them, with its defaults; every other block (``nfpms``, ``notarize``, ``homebrew_casks``,
-``signs``, ``changelog``, ...) is accepted and ignored. The rules and defaults cite the files of
-GoReleaser v2's source they come from (https://github.com/goreleaser/goreleaser, ``internal/``)
-and https://goreleaser.com/customization/. This module is pure: ``description.py`` reads the
-file (or the sdist's record of it).
+``archives``, ``checksum``, ``release`` with ``*_urls``, ``env``, and ``signs`` and ``sboms``
+for the files they add) are read as GoReleaser reads them, with its defaults; every other block
+(``nfpms``, ``notarize``, ``homebrew_casks``, ``changelog``, ...) is accepted and ignored. The
+rules and defaults cite the files of GoReleaser v2's source they come from
+(https://github.com/goreleaser/goreleaser, ``internal/``) and
+https://goreleaser.com/customization/. This module is pure: ``description.py`` reads the file
+(or the sdist's record of it).
 
 Two choices the configuration leaves open, made here:
 
-* **The CLI**, when ``builds`` has several: the binary of the first (not skipped) build whose
-  ``binary`` is the project name (GoReleaser's default binary), else of the first build. Every
-  build of that binary counts, the first that makes a target winning (trivy builds one per OS).
+* **The CLI**, when ``builds`` has several: the builds a top-level ``env`` entry
+  ``PYPI_CLI_BUILDS=id,id`` names; else the binary of the first (not skipped) build whose
+  ``binary`` is the project name (GoReleaser's default binary); else the builds whose binaries
+  are named per OS with the project name as their stem (cosign); else the first build's binary.
+  Every build of that binary counts, the first that makes a target winning (trivy builds one per
+  OS); see ``_config.cli_builds``.
 * **One binary per wheel target**: of several ``goamd64`` levels the one any amd64 machine runs
   (``v1`` if built, else the lowest), of several ``goarm64`` levels ``v8.0`` if built, else the
   lowest; of several archives holding the binary, the first with a format the wrapper reads.
@@ -29,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import _config
-from ._config import Archive, Binary, RepositorySpec
+from ._config import Archive, Binary, RepositorySpec, Sbom, Sign
 from ._gotemplate import Namespace, Unknowable, render
 from .description import CONFIG_NAME
 from .errors import ConfigError, TemplateError, UnsupportedPlatformError
@@ -96,6 +100,9 @@ class Release:
     repository_spec: RepositorySpec | None = None
     no_repository: str = "goreleaser.yaml has no release block and no git remote is recorded"
     draft: bool = False
+    command: str = ""  # the command's name when the CLI's builds name binaries per OS
+    signs: tuple[Sign, ...] | None = None  # None: the configuration has no signs block
+    sboms: tuple[Sbom, ...] | None = None  # None: the configuration has no sboms block
     env: tuple[str, ...] = ()  # the top-level env: list, templates
     environ: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     source: str = CONFIG_NAME
@@ -119,7 +126,10 @@ class Release:
 
     @property
     def command_name(self) -> str:
-        """The console command: the build's binary name, without directory or ``.exe``."""
+        """The console command: the build's binary name, without directory or ``.exe``; the
+        project name for a CLI built per OS under names such as ``cosign-linux-{{ .Arch }}``."""
+        if self.command:
+            return self.command
         varies = Unknowable("changes from release to release, and the command's name cannot")
         fields = self._general("")
         fields.update(dict.fromkeys(_TAG_FIELDS, varies))
@@ -326,6 +336,91 @@ class Release:
         fields["Algorithm"] = self.checksum_algorithm
         return self._render(self.checksum_template, fields, "checksum.name_template")
 
+    def checksum_signatures(self, tag: str, checksums: str) -> tuple[tuple[str, str], ...]:
+        """``(signature, certificate)`` asset names of each signature on the checksums file
+        ``checksums``; the certificate is ``""`` where none is written.
+
+        Rendered from every ``signs`` entry that signs checksums (``artifacts: checksum`` or
+        ``all``) as GoReleaser's sign pipe names what it uploads (internal/pipe/sign,
+        ``signone``): ``$artifact``-style variables expanded first (``artifact`` is the
+        checksums file's name), then the template with the checksums file as ``.ArtifactName``.
+        Without a signs block, the names cosign is conventionally run with:
+        ``<checksums>.sig`` and ``<checksums>.sigstore.json``.
+        """
+        if self.signs is None:
+            return ((checksums + CONVENTIONAL_SIGNATURE, ""), (checksums + CONVENTIONAL_BUNDLE, ""))
+        fields = {**self._general(tag), **_NO_PLATFORM}
+        # A checksums artifact has no Ext or Binary extra (tmpl.go WithArtifact: ExtraOr).
+        fields.update(ArtifactName=checksums, ArtifactExt="", ArtifactPath=_LOCAL_PATH)
+        fields["Binary"] = self.project_name
+        found = []
+        for sign in self.signs:
+            if sign.signs_checksums():
+                found.append(self._signature_files(sign, checksums, fields, tag))
+        return tuple(found)
+
+    def sbom_names(self, target: Target, tag: str) -> tuple[str, ...]:
+        """The SBOM asset names describing ``target``'s archive (or its binary).
+
+        Rendered from every ``sboms`` entry that catalogs that archive, or the binary in it,
+        (internal/pipe/sbom, ``applyTemplate``): each document's ``$artifact``-style variables
+        expanded, the template rendered with the artifact's fields, and its base name taken.
+        Without an sboms block, GoReleaser's documented recipe's name:
+        ``<archive>.sbom.json``.
+        """
+        archive_name = self.archive_name(target, tag)
+        if self.sboms is None:
+            return (archive_name + CONVENTIONAL_SBOM,)
+        archive, fmt = self._archive(target)
+        binary = self._binary(target)
+        names: list[str] = []
+        for sbom in self.sboms:
+            kind = sbom.catalogs(archive.id, binary.id, fmt == "binary")
+            if not kind:
+                continue
+            where = f"sboms[{sbom.index}]"
+            general = self._general(tag)
+            if self._render(sbom.disable, general, f"{where}.disable", name=False) == "true":
+                continue
+            if kind == "archive":
+                artifact = archive_name
+                fields = {**general, **self._artifact_fields(target, tag, archive_name)}
+                artifact_id = archive.id
+            else:
+                artifact = self.binary_name(target, tag)
+                fields = self._archive_fields(binary, tag)
+                artifact_id = binary.id
+            variables = {"artifact": artifact, "artifactID": artifact_id}
+            for number, document in enumerate(sbom.documents):
+                text = _expand(document, {**self._variables(tag), **variables})
+                rendered = self._render(text, fields, f"{where}.documents[{number}]", path=True)
+                names.append(posixpath.basename(rendered))
+        return tuple(dict.fromkeys(names))
+
+    def _signature_files(
+        self, sign: Sign, artifact: str, fields: Mapping[str, object], tag: str
+    ) -> tuple[str, str]:
+        where = f"signs[{sign.index}]"
+        # A checksums artifact has no id and no digest extra: both expand to nothing.
+        variables = {**self._variables(tag), "artifact": artifact, "artifactName": artifact}
+        variables.update(artifactID="", digest="")
+        signature = self._render(_expand(sign.signature, variables), fields, f"{where}.signature")
+        variables.update(signature=signature, certificate="")
+        certificate = ""
+        if sign.certificate:
+            text = _expand(sign.certificate, variables)
+            certificate = self._render(text, fields, f"{where}.certificate", name=False)
+            if certificate:
+                certificate = self._render(text, fields, f"{where}.certificate")
+        return signature, certificate
+
+    def _variables(self, tag: str) -> dict[str, str]:
+        """What ``$NAME`` expands to in signs and sboms: GoReleaser's environment, the process's
+        overridden by the top-level ``env:`` list (ctx.Env)."""
+        environment = self._general(tag)["Env"]
+        assert isinstance(environment, Namespace)
+        return {key: str(value) for key, value in environment.items()}
+
     # -- template fields (internal/tmpl/tmpl.go: New, WithArtifact, WithBuildOptions) -------------
 
     def _environment(self, fields: Mapping[str, object]) -> Namespace:
@@ -519,6 +614,29 @@ def _clean_member(path: str, source: str, where: str) -> str:
     return cleaned
 
 
+# Conventional names, for a configuration that has no signs or sboms block: cosign's
+# ``sign-blob --output-signature`` and ``--bundle`` as GoReleaser's cosign recipe writes them,
+# and GoReleaser's SBOM recipe (``{{ .ArtifactName }}.sbom.json``).
+CONVENTIONAL_SIGNATURE = ".sig"
+CONVENTIONAL_BUNDLE = ".sigstore.json"
+CONVENTIONAL_SBOM = ".sbom.json"
+_NO_PLATFORM: dict[str, object] = dict.fromkeys(
+    ("Os", "Arch", "Amd64", "I386", "Arm", "Arm64", "Mips", "Ppc64", "Riscv64", "Target"), ""
+)
+# os.Expand, as the sign and sbom pipes apply it before the template: ${name}, $name, and
+# one special character after $.
+_VARIABLE = re.compile(
+    r"\$(?:\{(?P<braced>[^}]*)\}|(?P<name>[A-Za-z0-9_]+)|(?P<special>[*#$@!?-]))"
+)
+
+
+def _expand(text: str, variables: Mapping[str, str]) -> str:
+    """Go's ``os.Expand(text, lookup)``: an unknown variable expands to nothing."""
+    return _VARIABLE.sub(
+        lambda m: variables.get(m["braced"] or m["name"] or m["special"] or "", ""), text
+    )
+
+
 # --- a parsed configuration ---------------------------------------------------------------------
 
 
@@ -527,12 +645,15 @@ def parse_release(
     source: str = CONFIG_NAME,
     *,
     origin: str | None = None,
+    module: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Release:
     """Build a :class:`Release` from a parsed GoReleaser v2 configuration (pure: no I/O).
 
     ``origin`` is the URL of the git remote ``origin`` of the checkout the package was built
-    from: GoReleaser's repository when the configuration has no release block. ``environ`` is
+    from: GoReleaser's repository when the configuration has no release block, and with
+    ``module`` (go.mod's module path, when the sources were at hand) its project name when
+    the configuration sets none. ``environ`` is
     the environment ``.Env`` reads after the top-level ``env:`` list (none by default). Raises
     :class:`ConfigError` naming the setting (``archives[0].formats``) for anything unusable.
     """
@@ -544,20 +665,23 @@ def parse_release(
             "included one. Give it the merged configuration, which `goreleaser release "
             "--snapshot --clean` writes to dist/config.yaml"
         )
-    project = _config.project_name(config, read)
-    builds = _config.cli_builds(config, project, read)
+    project = _config.project_name(config, read, origin, module)
+    builds, command = _config.cli_builds(config, project, read)
     checksum = read.mapping(config.get("checksum") or {}, "checksum")
     release = read.mapping(config.get("release") or {}, "release")
     repository, no_repository = _config.repository(config, release, origin, read)
     return Release(
         project_name=project,
         binary_template=builds[0].binary,
+        command=command,
         binaries=_config.binaries(config, project, builds, read),
         archives=_config.archives(config, read),
         **_config.checksum(checksum, read),
         repository_spec=repository,
         no_repository=no_repository,
         draft=release.get("draft") is True,
+        signs=_config.signs(config, read),
+        sboms=_config.sboms(config, read),
         env=tuple(str(v) for v in read.sequence(config.get("env") or [], "env", empty=True)),
         environ=tuple(sorted((environ or {}).items())),
         source=source,

@@ -11,13 +11,15 @@ against the directory the user ran the command from (:func:`invocation_directory
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
+from . import package_stem
 from .errors import ConfigError
 from .release import Release
 
@@ -25,9 +27,9 @@ __all__ = [
     "VERIFY_POLICIES",
     "Origin",
     "Settings",
+    "TransferLimits",
     "VerifyPolicy",
     "invocation_directory",
-    "package_stem",
 ]
 
 # <PREFIX>VERIFY: how much proof of authenticity a fetch demands (see verification.py).
@@ -50,10 +52,67 @@ def _verify_policy(text: str | None, prefix: str) -> VerifyPolicy:
     return verify
 
 
-def package_stem() -> str:
-    """The wrapped project's name as this import package spells it (``<name>_cli``, made by
-    :attr:`Release.import_name`), for defaults and messages where no release is at hand."""
-    return (__package__ or __name__).partition(".")[0].removesuffix("_cli")
+@dataclass(frozen=True)
+class TransferLimits:
+    """How slow, and how long, one file's download may be before it is given up.
+
+    A floor on speed over a window, as curl's ``--speed-limit``/``--speed-time``: a transfer
+    that receives fewer than ``min_speed`` bytes per second, averaged over ``speed_time``
+    seconds, is stopped (a server or proxy trickling one byte every few seconds never trips a
+    read timeout). ``deadline`` bounds the whole download of one file, retries and their waits
+    included. The defaults end a trickle within ``speed_time`` (20 s) and any download within
+    15 minutes. Read from ``<PREFIX>MIN_SPEED``, ``<PREFIX>SPEED_TIME`` and
+    ``<PREFIX>DEADLINE``; ``env_prefix`` names them in messages.
+    """
+
+    min_speed: int = 1024  # bytes per second; 0: no floor (the deadline still holds)
+    speed_time: float = 20.0  # seconds the speed is averaged over
+    deadline: float = 900.0  # seconds for one file, every attempt and wait included
+    env_prefix: str = field(default_factory=lambda: package_stem().upper() + "_")
+
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str], prefix: str) -> TransferLimits:
+        """The limits ``env`` sets, an unset or empty variable keeping its default.
+
+        Raises :class:`ConfigError` for a value that is not a number or is out of its range
+        (:data:`_LIMITS`), naming the variable, the value, the range and the default.
+        """
+        defaults = cls(env_prefix=prefix)
+        return cls(
+            min_speed=int(_limit(env, prefix, "MIN_SPEED", defaults.min_speed)),
+            speed_time=_limit(env, prefix, "SPEED_TIME", defaults.speed_time),
+            deadline=_limit(env, prefix, "DEADLINE", defaults.deadline),
+            env_prefix=prefix,
+        )
+
+
+# Each limit's range and unit. The ranges keep a typo from disabling the guard (a deadline of
+# 10**9 s) or from failing every download (a floor of 10 GB/s); a floor of 0 turns the speed
+# check off, and nothing turns the deadline off.
+_LIMITS: dict[str, tuple[float, float, str]] = {
+    "MIN_SPEED": (0, 1 << 30, "a whole number of bytes per second"),
+    "SPEED_TIME": (1, 3600, "a number of seconds"),
+    "DEADLINE": (1, 86400, "a number of seconds"),
+}
+
+
+def _limit(env: Mapping[str, str], prefix: str, name: str, default: float) -> float:
+    """``<prefix><name>`` from ``env`` within its range in :data:`_LIMITS`, or ``default`` if
+    unset or empty; :class:`ConfigError` for anything else."""
+    text = env.get(prefix + name, "").strip()
+    if not text:
+        return default
+    low, high, kind = _LIMITS[name]
+    try:
+        value = float(int(text)) if kind.startswith("a whole") else float(text)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:  # NaN and the infinities fail this too
+        raise ConfigError(
+            f"{prefix}{name}={text!r} is not {kind} from {low:.15g} to {high:.15g}; set it to one, "
+            f"or unset it for the default ({default:.15g})"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -68,6 +127,7 @@ class Settings:
     verify: VerifyPolicy = "auto"  # <PREFIX>VERIFY (never "off")
     trusted_root: Path | None = None  # <PREFIX>SIGSTORE_TRUSTED_ROOT: instead of Sigstore's own
     github_api: str = "https://api.github.com"  # GITHUB_API_URL, as GitHub Actions sets it
+    transfer: TransferLimits = TransferLimits()  # <PREFIX>MIN_SPEED, SPEED_TIME, DEADLINE
 
     @classmethod
     def from_environ(
@@ -79,7 +139,8 @@ class Settings:
         command from: this process's working directory, or, in a build (``build``: the build
         backend and its prefetch child, which pip runs in a directory of its own), the one
         :func:`invocation_directory` finds. Raises :class:`ConfigError` for a value that is not
-        one of its choices (``VERIFY``), and for a relative path when that directory is unknown.
+        one of its choices (``VERIFY``), not a number in its range (the transfer limits), and
+        for a relative path when that directory is unknown.
         """
         env = os.environ if environ is None else environ
         prefix = release.env_prefix
@@ -95,6 +156,7 @@ class Settings:
             verify=verify,
             trusted_root=paths.path(f"{prefix}SIGSTORE_TRUSTED_ROOT"),
             github_api=(paths.location("GITHUB_API_URL") or cls.github_api).rstrip("/"),
+            transfer=TransferLimits.from_environ(env, prefix),
         )
 
     def __repr__(self) -> str:
@@ -103,7 +165,7 @@ class Settings:
             f"Settings(release_url={self.release_url!r}, token={'***' if self.token else None}, "
             f"offline={self.offline!r}, archive={self.archive!r}, cache_dir={self.cache_dir!r}, "
             f"verify={self.verify!r}, trusted_root={self.trusted_root!r}, "
-            f"github_api={self.github_api!r})"
+            f"github_api={self.github_api!r}, transfer={self.transfer!r})"
         )
 
 
@@ -149,6 +211,14 @@ def invocation_directory(environ: Mapping[str, str]) -> Origin:
     return Origin(Path(pwd))
 
 
+def _absolute(name: str, value: str) -> str:
+    """How to make the path setting absolute in the user's shell: Windows' shells set no
+    ``PWD`` (tested under Wine: tests/test_windows_e2e.py), and name the directory otherwise."""
+    if os.name == "nt":
+        return f'in cmd, set {name}=%CD%\\{value}; in PowerShell, $env:{name} = "$PWD\\{value}"'
+    return f'set {name}="$PWD/{value}"'
+
+
 @dataclass(frozen=True)
 class _Paths:
     """Path settings read from ``environ``, made absolute against ``origin``."""
@@ -171,7 +241,7 @@ class _Paths:
             raise ConfigError(
                 f"{name}={value!r} is a relative path, and the directory it is relative to is "
                 f"not known here: {self.origin.unknown} (pip builds in a directory of its own). "
-                f'An absolute path is needed: set {name}="$PWD/{value}", or the full path.'
+                f"An absolute path is needed: {_absolute(name, value)}, or the full path."
             )
         return self.origin.directory / path
 

@@ -93,40 +93,47 @@ def verify(
     sig: bytes | None,
     bundle: bytes | None,
     name: str,
+    sig_name: str | None = None,
+    bundle_name: str | None = None,
 ) -> str:
     """Check that ``data`` (the checksums file ``name``) is signed by ``key``; say how.
 
     A bundle is preferred when both are present; either must verify, and a missing signature
     is as fatal as a wrong one: an attacker who can replace files can also delete one.
+    ``sig_name`` and ``bundle_name`` are the files' names as the release's signs block names
+    them (default: the conventional ``<name>.sig`` and ``<name>.sigstore.json``).
     """
+    sig_name = sig_name or name + SIG_SUFFIX
+    bundle_name = bundle_name or name + BUNDLE_SUFFIX
     if bundle is not None:
-        signature, digest = _from_bundle(bundle, name)
-        if digest != hashlib.sha256(data).digest():
+        signature, digest = _from_bundle(bundle, bundle_name)
+        if digest is not None and digest != hashlib.sha256(data).digest():
             raise SignatureError(
-                f"{name}{BUNDLE_SUFFIX} signs a different file than {name}: the checksums file "
+                f"{bundle_name} signs a different file than {name}: the checksums file "
                 "was changed after it was signed."
             )
-        _check(key, signature, data, f"{name}{BUNDLE_SUFFIX}")
-        return f"signed (Sigstore bundle, key {key.fingerprint})"
+        _check(key, signature, data, bundle_name)
+        form = "Sigstore bundle" if digest is not None else "cosign bundle"
+        return f"signed ({form}, key {key.fingerprint})"
     if sig is not None:
         try:
             signature = base64.b64decode(sig.strip(), validate=True)
         except (binascii.Error, ValueError):
-            raise SignatureError(
-                f"{name}{SIG_SUFFIX} is not base64; expected cosign's signature"
-            ) from None
-        _check(key, signature, data, f"{name}{SIG_SUFFIX}")
+            raise SignatureError(f"{sig_name} is not base64; expected cosign's signature") from None
+        _check(key, signature, data, sig_name)
         return f"signed (cosign signature, key {key.fingerprint})"
     raise SignatureError(
-        f"{name} is not signed: neither {name}{SIG_SUFFIX} nor {name}{BUNDLE_SUFFIX} was found "
+        f"{name} is not signed: neither {sig_name} nor {bundle_name} was found "
         f"beside it, and this package requires a signature by its release key ({key.source}). "
         "The release or the mirror is incomplete or was tampered with."
     )
 
 
-def _from_bundle(raw: bytes, name: str) -> tuple[bytes, bytes]:
-    """The signature and the signed digest from a bundle's ``messageSignature``."""
-    where = f"{name}{BUNDLE_SUFFIX}"
+def _from_bundle(raw: bytes, where: str) -> tuple[bytes, bytes | None]:
+    """The signature and the signed digest from a bundle's ``messageSignature``; or, from
+    cosign's older bundle format (``sign-blob --bundle`` before ``--new-bundle-format``:
+    ``{"base64Signature": ..., "cert": ..., "rekorBundle": ...}``), the signature over the file
+    itself, with no digest (None)."""
     bundle = load_object(
         raw,
         where,
@@ -134,6 +141,8 @@ def _from_bundle(raw: bytes, name: str) -> tuple[bytes, bytes]:
         SignatureError,
         limit=MAX_SIGNATURE_SIZE,
     )
+    if bundle.get("base64Signature") is not None and bundle.get("mediaType") is None:
+        return _base64(bundle.text("base64Signature"), bundle, "base64Signature"), None
     media_type = bundle.text("mediaType")
     message = bundle.child("messageSignature")
     algorithm = message.child("messageDigest").text("algorithm")

@@ -25,7 +25,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from . import keyless
+from . import keyless, package_stem
 from .attestations import (
     MAX_ATTESTATIONS_SIZE,
     MAX_BUNDLE_SIZE,
@@ -35,12 +35,12 @@ from .attestations import (
     parse_listing,
     read_stored_bundle,
 )
-from .errors import ConfigError, DownloadError, SignatureError
+from .errors import AssetNotFoundError, ConfigError, SignatureError
 from .keyless import SignerIdentity, SigstoreTrust
 from .locations import Location
 from .proofs import Proofs, unmet
 from .release import Release
-from .settings import Settings, VerifyPolicy, package_stem
+from .settings import Settings, VerifyPolicy
 from .signatures import (
     BUNDLE_SUFFIX,
     KEY_NAME,
@@ -66,6 +66,9 @@ class Verification:
     sigstore: SigstoreTrust | None = None  # None: sigstore-python is not installed
     attestations: Location | None = None  # the attestations API; None offline
     locate: Callable[[str], Location] | None = None  # opens a bundle_url; None offline
+    # (signature, certificate) names of a checksums file's signatures, from the release's signs
+    # block (Release.checksum_signatures); None: the conventional <name>.sig, <name>.sigstore.json
+    signature_names: Callable[[str], tuple[tuple[str, str], ...]] | None = None
     # Made without a release (tests, tools): this package's own names, never spelled by hand.
     env_prefix: str = field(default_factory=lambda: package_stem().upper() + "_")
     distribution: str = field(default_factory=package_stem)
@@ -89,6 +92,7 @@ class Verification:
             key=key,
             identity=SignerIdentity(github, tag) if github else None,
             sigstore=trust,
+            signature_names=functools.partial(release.checksum_signatures, tag),
             env_prefix=release.env_prefix,
             distribution=release.project_name,
         )
@@ -176,28 +180,54 @@ class Verification:
         trust, identity = self.sigstore, self.identity
         checkable = trust is not None and identity is not None
         # Only what can be checked is read: each read is a request, and most answer 404.
-        sig = _optional(location, name + SIG_SUFFIX) if self.key is not None else None
-        bundle = None
+        sig_name, bundle_name = name + SIG_SUFFIX, name + BUNDLE_SUFFIX
+        sig = bundle = None
         if self.key is not None or checkable:
-            bundle = _optional(location, name + BUNDLE_SUFFIX)
+            for found, content in self._signature_files(location, name):
+                # What the signs block names, told apart by content: a bundle is JSON (cosign's
+                # old format or the new one), a signature is base64, which never starts with a
+                # bracket; JSON that is no object is then refused as no bundle, by name.
+                if content.lstrip()[:1] in (b"{", b"["):
+                    bundle, bundle_name = content, found
+                elif self.key is not None:
+                    sig, sig_name = content, found
         keyless_bundle = None
-        if bundle is not None and keyless.is_keyless_bundle(bundle, name + BUNDLE_SUFFIX):
+        if bundle is not None and keyless.is_keyless_bundle(bundle, bundle_name):
             keyless_bundle, bundle = bundle, None  # a key's signature is in .sig alone, then
         proofs = Proofs()
+        if self.key is not None and sig is None and bundle is None and keyless_bundle is None:
+            looked_for = [found for found, _ in self._names(name)]
+            missing = {
+                0: "the signs block names no signature of it, so none was",
+                1: f"{', '.join(looked_for)} was not",
+                2: f"neither {' nor '.join(looked_for)} was",
+            }.get(len(looked_for), f"none of {', '.join(looked_for)} was")
+            raise SignatureError(
+                f"{name} is not signed: {missing} found beside it, and this package requires "
+                f"a signature by its release key ({self.key.source}). The release or the "
+                "mirror is incomplete or was tampered with."
+            )
         if self.key is not None:
             if keyless_bundle is not None and sig is None:
                 raise SignatureError(
                     f"{name} carries no signature by the release key pinned in this package "
-                    f"({self.key.source}, {self.key.fingerprint}): {name}{BUNDLE_SUFFIX} is a "
-                    f"Sigstore keyless signature, and {name}{SIG_SUFFIX} was not found. The "
+                    f"({self.key.source}, {self.key.fingerprint}): {bundle_name} is a "
+                    f"Sigstore keyless signature, and {sig_name} was not found. The "
                     "release or the mirror is incomplete or was tampered with."
                 )
-            how = verify(self.key, data, sig=sig, bundle=bundle, name=name)
+            how = verify(
+                self.key,
+                data,
+                sig=sig,
+                bundle=bundle,
+                name=name,
+                sig_name=sig_name,
+                bundle_name=bundle_name,
+            )
             log(f"{self.distribution}: {name} {how}")
             proofs = replace(proofs, key=self.key.fingerprint)
         if keyless_bundle is not None and trust is not None and identity is not None:
-            where = name + BUNDLE_SUFFIX
-            signer = keyless.verify_blob(data, keyless_bundle, identity, trust, where)
+            signer = keyless.verify_blob(data, keyless_bundle, identity, trust, bundle_name)
             log(f"{self.distribution}: {name} signed keyless by {signer} ({trust.describe()})")
             proofs = replace(proofs, keyless=signer)
         if proofs.signed:
@@ -209,14 +239,30 @@ class Verification:
         requires = f"{self.env_prefix}VERIFY={self.policy} requires one."
         if bundle is not None:  # present, but signed with a key this package does not carry
             raise SignatureError(
-                f"{name} is not signed in a way this package can verify: {name}{BUNDLE_SUFFIX} "
+                f"{name} is not signed in a way this package can verify: {bundle_name} "
                 f"is signed with a key, not keyless, and the package carries no release key "
                 f"({KEY_NAME}); {requires}"
             )
         raise SignatureError(
-            f"{name} is not signed: {name}{BUNDLE_SUFFIX} with a Sigstore keyless signature was "
-            f"not found beside it ({location.describe(name + BUNDLE_SUFFIX)}), and {requires}"
+            f"{name} is not signed: {bundle_name} with a Sigstore keyless signature was "
+            f"not found beside it ({location.describe(bundle_name)}), and {requires}"
         )
+
+    def _signature_files(self, location: Location, name: str) -> list[tuple[str, bytes]]:
+        """The signature files of the checksums file ``name`` that are published, by name."""
+        found = []
+        for signature, _ in self._names(name):
+            data = _optional(location, signature)
+            if data is not None:
+                found.append((signature, data))
+        return found
+
+    def _names(self, name: str) -> tuple[tuple[str, str], ...]:
+        """``(signature, certificate)`` names of the checksums file ``name``'s signatures."""
+        if self.signature_names is None:  # a .sig is only checked with a key
+            sig = ((name + SIG_SUFFIX, ""),) if self.key is not None else ()
+            return (*sig, (name + BUNDLE_SUFFIX, ""))
+        return self.signature_names(name)
 
     def without_checksums(self, name: str, why: str) -> None:
         """Allow the pins to stand in for an unread checksums file ``name``: under ``auto`` only.
@@ -265,7 +311,7 @@ class Verification:
         where = self.attestations.describe(entry)
         try:
             raw = self.attestations.read(entry, limit=MAX_ATTESTATIONS_SIZE)
-        except DownloadError as exc:
+        except AssetNotFoundError as exc:  # any other failure stops with its own reason
             raise SignatureError(
                 f"no attestation of {name} could be fetched from {where}: {exc}. "
                 f"{self.env_prefix}VERIFY=attestation requires one."
@@ -298,7 +344,7 @@ class Verification:
             location = self.locate(directory)
         try:
             body = location.read(entry, limit=MAX_BUNDLE_SIZE)
-        except DownloadError as exc:
+        except AssetNotFoundError as exc:  # any other failure stops with its own reason
             raise SignatureError(
                 f"the bundle of attestation {number} could not be fetched: {exc}"
             ) from None
@@ -315,5 +361,5 @@ class Verification:
 def _optional(location: Location, name: str) -> bytes | None:
     try:
         return location.read(name, limit=MAX_SIGNATURE_SIZE)
-    except DownloadError:
+    except AssetNotFoundError:  # absent; a timeout or a 500 is not, and stops the fetch
         return None

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .digests import new_hash
-from .errors import BootstrapError, DownloadError
+from .errors import AssetNotFoundError, BootstrapError
 from .evidence import RECORD_FILE, dist_info_files
 from .executables import binary_wheel_tag
 from .fetch import MAX_CHECKSUMS_SIZE, ReleaseChecksums, Sources, extract, verified_archive
@@ -101,7 +101,8 @@ def build_wheels(
                     release, target, tag, archive, work_dir / f"{target.os}_{target.arch}", log
                 )
             platform_tag = binary_wheel_tag(binary, target, name, log)
-            sbom = _sbom(f"{name}.sbom.json", sources, book, log)
+            sboms = (_sbom(n, sources, book, log) for n in release.sbom_names(target, tag))
+            sbom = next((found for found in sboms if found is not None), None)
             # What was verified, and the SBOM made from the binary when none was published.
             meta = dist_info_files(release, target, tag, archive, binary, with_sbom=not sbom)
             meta.update({f"sboms/{sbom[0]}": sbom[1]} if sbom else {})
@@ -123,18 +124,19 @@ def build_wheels(
 def _sbom(
     name: str, sources: Sources, book: ReleaseChecksums, log: Callable[[str], None]
 ) -> tuple[str, bytes] | None:
-    """The archive's SBOM (GoReleaser's ``<archive>.sbom.json``), if published and vouched for
-    by the release's verified checksums (the value the archive was checked against)."""
+    """The archive's SBOM ``name`` (as the release's sboms block names it, Release.sbom_names),
+    if published and vouched for by the release's verified checksums (the value the archive
+    was checked against)."""
     location = sources.location
     if location is None:
         return None
     try:
         data = location.read(name, limit=MAX_CHECKSUMS_SIZE * 16)
-    except DownloadError:
+    except AssetNotFoundError:
         return None  # no SBOM published for this archive
     try:
         checksums = book.for_asset(name)
-    except DownloadError:
+    except AssetNotFoundError:
         checksums = None  # split checksums without a file for the SBOM
     expected = checksums.entries.get(name) if checksums is not None else None
     got = ""

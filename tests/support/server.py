@@ -12,6 +12,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -132,6 +133,45 @@ class ReleaseServer:
             handler.wfile.write(data[:after])
             handler.wfile.flush()
             release.wait(120)
+
+        self.routes[path] = route
+
+    def trickle(
+        self,
+        path: str,
+        every: float,
+        piece: int = 1,
+        *,
+        longest: float = 120,
+        head: bool = False,
+    ) -> None:
+        """Serve ``path`` (a file under root) under its true Content-Length, ``piece`` bytes
+        every ``every`` seconds: a server (or proxy) that never stalls long enough for a read
+        timeout. With ``head``, the status line and headers trickle too. Stops when the client
+        hangs up, the file is sent, or after ``longest`` s."""
+
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            data = (self.root / path.lstrip("/")).read_bytes()
+            handler.close_connection = True
+            stop = time.monotonic() + longest
+            answer = (
+                "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n"
+            ).encode()
+            if head:
+                data = answer + data
+            else:
+                handler.wfile.write(answer)
+                handler.wfile.flush()
+            for start in range(0, len(data), piece):
+                if time.monotonic() > stop:
+                    return
+                try:
+                    handler.wfile.write(data[start : start + piece])
+                    handler.wfile.flush()
+                except OSError:  # the client gave up, as it should
+                    return
+                time.sleep(every)
 
         self.routes[path] = route
 

@@ -7,6 +7,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -52,6 +53,10 @@ func main() {
 			fail("sleep needs a number of seconds")
 		}
 		time.Sleep(time.Duration(seconds * float64(time.Second)))
+	case "cat": // standard input to standard output, byte for byte
+		if _, err := io.Copy(os.Stdout, os.Stdin); err != nil {
+			fail("cat: " + err.Error())
+		}
 	default:
 		fail("unknown command " + strconv.Quote(os.Args[1]) + "\n" + usage)
 	}
