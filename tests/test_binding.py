@@ -409,7 +409,9 @@ def test_the_fetch_pipeline_refuses_and_leaves_nothing(
         archive = make_archive(built[version], tmp_path / version / name, "linux")
         lines: list[str] = []
         with archive.open("rb") as handle:
-            verified = VerifiedArchive(handle, name, "sha256", "0" * 64, CHECKSUMS, KEY_SIGNED)
+            verified = VerifiedArchive(
+                handle, name, "sha256", "0" * 64, CHECKSUMS, KEY_SIGNED, "auto"
+            )
             if version == "1.0.0":
                 with pytest.raises(VersionMismatchError, match=r"'1\.0\.0', not '2\.0\.0'"):
                     extract(REAL, LINUX, TAG, verified, dest, lines.append)

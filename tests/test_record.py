@@ -62,7 +62,7 @@ def _archive(proofs: Proofs | None = None) -> VerifiedArchive:
     )
     # The record never reads the archive's bytes: an empty private file stands in for them.
     return VerifiedArchive(
-        cast(ArchiveFile, io.BytesIO()), ARCHIVE, "sha256", DIGEST, checksums, proofs
+        cast(ArchiveFile, io.BytesIO()), ARCHIVE, "sha256", DIGEST, checksums, proofs, "auto"
     )
 
 

@@ -141,10 +141,10 @@ class VerifiedArchive:
     algorithm: str
     digest: str  # lowercase hex
     checksums: VerifiedChecksums
-    proofs: Proofs = field(default_factory=Proofs)  # all that was verified, attestation too
+    proofs: Proofs  # all that was verified, attestation too
     # The verify policy the fetch ran under: binding.py refuses under ``signature`` an archive
-    # whose version nothing binds. verified_archive sets it; the default is the weakest.
-    policy: VerifyPolicy = "auto"
+    # whose version nothing binds. No default: a weaker one would be a silent way round it.
+    policy: VerifyPolicy
 
 
 @dataclass(frozen=True)
@@ -549,20 +549,21 @@ def verified_archive(
     with tempfile.TemporaryDirectory(prefix=f"{release.import_name}-") as workdir:
         fetch = _Fetch(release, sources, checksums, name, expected, log, Path(workdir))
         with fetch.opened() as handle:
-            archive = VerifiedArchive(handle, name, checksums.algorithm, expected, checksums)
-            proofs = checksums.proofs
-            if sources.verification.policy == "attestation":
+            proofs, policy = checksums.proofs, sources.verification.policy
+            if policy == "attestation":
                 # Attestations name sha256: the digest just verified when the checksums use it
                 # too, else a second pass over the same open file.
-                digest = archive.digest
-                if archive.algorithm != "sha256":
+                digest = expected
+                if checksums.algorithm != "sha256":
                     digest = copy_hashing(handle, None, "sha256")
                     handle.seek(0)
                 how = sources.verification.check_archive(name, digest)
                 log(f"{release.project_name}: {name} {how}")
                 proofs = replace(proofs, attestation=how)
             sources.verification.accept(name, proofs, log)
-            yield replace(archive, proofs=proofs, policy=sources.verification.policy)
+            yield VerifiedArchive(
+                handle, name, checksums.algorithm, expected, checksums, proofs, policy
+            )
 
 
 class _Fetch:
