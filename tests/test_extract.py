@@ -1058,3 +1058,60 @@ def test_pip_installs_a_release_whose_tar_gz_is_two_gzip_members(
     env = settings(ca_file, f"{server.url}/two-gzip-members/", tmp_path / "cache")
     venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
     assert_installed(venv, result, VERSION)
+
+
+def _old_gnu_sparse_member(extension_blocks: int) -> bytes:
+    """A type 'S' member of 100 bytes whose map chains ``extension_blocks`` extension headers."""
+
+    def octal(number: int, width: int) -> bytes:
+        return b"%0*o\0" % (width - 1, number)
+
+    entry = octal(1, 12) * 2  # one byte of data at offset 1: tarfile keeps every such entry
+    header = bytearray(512)
+    header[0:9] = b"cerebrium"
+    header[100:108], header[124:136] = octal(0o755, 8), octal(1, 12)
+    header[108:116] = header[116:124] = octal(0, 8)
+    header[136:148] = octal(0, 12)
+    header[156:157], header[257:265] = b"S", b"ustar  \0"
+    header[386:495] = entry * 4 + b"\x01" + octal(100, 12)  # isextended, then the real size
+    header[148:156] = b"        "
+    header[148:156] = b"%06o\0 " % sum(header)
+    return (
+        bytes(header)
+        + (entry * 21 + b"\x01" + bytes(7)) * extension_blocks
+        + (entry * 21 + bytes(8))
+        + b"x" * 512
+    )
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first member", "after another"])
+def test_a_gnu_sparse_map_of_a_million_extension_blocks_is_refused_in_bounded_memory(
+    tmp_path: Path, dest: Path, first: bool
+) -> None:
+    # Red team: a type 'S' member chaining a million extension headers (1.7 MiB gzipped) made
+    # tarfile build a 21-million-entry map before the member was seen: 3.9 GiB and 28 s.
+    other = b""
+    if not first:
+        info = tarfile.TarInfo("README.md")
+        info.size = 5
+        other = info.tobuf(tarfile.GNU_FORMAT) + b"hello".ljust(512, b"\0")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb") as packed:
+        packed.write(other)
+        packed.write(_old_gnu_sparse_member(1_000_000))
+        packed.write(bytes(1024))
+    archive = tmp_path / "sparse.tar.gz"
+    archive.write_bytes(buffer.getvalue())
+    with pytest.raises(ArchiveError, match=r"one member's tar headers .* run past 4194304 bytes"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert list(dest.iterdir()) == []
+
+
+def test_a_gnu_sparse_map_of_a_thousand_extension_blocks_is_read(
+    tmp_path: Path, dest: Path
+) -> None:
+    # The bound is far above what GNU tar writes for a real binary's holes: this map still reads.
+    archive = tmp_path / "sparse.tar.gz"
+    archive.write_bytes(gzip.compress(_old_gnu_sparse_member(1000) + bytes(1024)))
+    extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == b"\0x" + bytes(98)

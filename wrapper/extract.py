@@ -52,6 +52,11 @@ _GZIP_MAX_NAME = 4096  # bytes of the gz header's file name: a path, never longe
 # a header claiming gigabytes of zeros, compressed to kilobytes, would be a memory bomb that
 # no member size declares. Real ones hold a path or a few records.
 _MAX_READ = 1 << 20
+# All tarfile may read for one member's headers: its header block and, each at most _MAX_READ, a
+# GNU long name and long link name, PAX records and a GNU sparse map. An old GNU sparse member
+# (type S) may chain any number of 512-byte extension blocks, which tarfile reads into one list
+# before the member is seen: a million of them, gzipped to 1.7 MiB, held 3.9 GiB.
+_MAX_HEADERS = 4 * _MAX_READ
 # The dictionary an xz stream may ask lzma to allocate, as for Zstandard's window.
 _XZ_MEMLIMIT = 1 << 27
 _T = TypeVar("_T")
@@ -284,6 +289,7 @@ def _stage_tar(archive: _Input, compression: str, limits: _Limits, staged: list[
     """
     with _reading(archive) as raw:
         stream = _Forward(raw, compression, limits.label)
+        stream.header_budget = _MAX_HEADERS  # tarfile.open reads the first member's headers
         with tarfile.open(fileobj=cast("IO[bytes]", stream), mode="r:") as tf:
 
             def entries() -> Iterator[tuple[str, int, bool, tarfile.TarInfo]]:
@@ -297,7 +303,9 @@ def _stage_tar(archive: _Input, compression: str, limits: _Limits, staged: list[
                         and info.type in _TAR_FILE_TYPES
                         and info.size <= limits.max_size
                     ):
+                        stream.header_budget = None  # the binary's data is capped by its size
                         staged.append(_stage(_member_data(tf, stream, info), info.size, limits))
+                    stream.header_budget = _MAX_HEADERS  # for the next member's headers
 
             _check_tar_binary(_select(entries(), limits), limits)
         stream.finish(limits)
@@ -369,6 +377,8 @@ class _Forward:
         # gzip member or xz stream (lzma keeps its own otherwise).
         self._tail = b""
         self._pos = 0
+        # Bytes read() may still return before the caller lifts or renews it (None: no bound).
+        self.header_budget: int | None = None
 
     def _new_engine(self) -> Any:
         """A decoder for one gzip member (header checked: ``wbits=31``) or one xz stream."""
@@ -395,6 +405,14 @@ class _Forward:
                 f"long name or PAX records; at most {_MAX_READ} are read); refusing the "
                 "archive as a possible decompression bomb"
             )
+        if self.header_budget is not None:
+            self.header_budget -= size
+            if self.header_budget < 0:
+                raise ArchiveError(
+                    f"{self._label}: one member's tar headers (GNU sparse map, long names, PAX "
+                    f"records) run past {_MAX_HEADERS} bytes, more than any tar writes; refusing "
+                    "the archive as a possible decompression bomb"
+                )
         want = size
         parts: list[bytes] = []
         while want > 0:
