@@ -1115,3 +1115,24 @@ def test_a_gnu_sparse_map_of_a_thousand_extension_blocks_is_read(
     archive.write_bytes(gzip.compress(_old_gnu_sparse_member(1000) + bytes(1024)))
     extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
     assert (dest / "cerebrium").read_bytes() == b"\0x" + bytes(98)
+
+
+@pytest.mark.parametrize("kind", [tarfile.GNUTYPE_LONGNAME, tarfile.XHDTYPE], ids=["L", "x"])
+def test_two_thousand_chained_extended_headers_are_refused_without_a_traceback(
+    tmp_path: Path, dest: Path, kind: bytes
+) -> None:
+    # Red team: tarfile follows each long name or PAX header to the next by recursion, so 2000
+    # of them before the binary (2 MiB, gzipped to a few KiB) ended in a RecursionError.
+    extended = tarfile.TarInfo("././@LongLink" if kind == tarfile.GNUTYPE_LONGNAME else "pax")
+    extended.type = kind
+    body = b"cerebrium\0" if kind == tarfile.GNUTYPE_LONGNAME else b"18 path=cerebrium\n"
+    extended.size = len(body)
+    chained = extended.tobuf(tarfile.GNU_FORMAT) + body.ljust(512, b"\0")
+    binary = tarfile.TarInfo("cerebrium")
+    binary.size = 4
+    data = chained * 2000 + binary.tobuf(tarfile.GNU_FORMAT) + b"\x7fELF".ljust(512, b"\0")
+    archive = tmp_path / "chained.tar.gz"
+    archive.write_bytes(gzip.compress(data + bytes(1024)))
+    with pytest.raises(ArchiveError, match="chains more extended tar headers"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert list(dest.iterdir()) == []

@@ -131,6 +131,14 @@ def extract_binary(
         return dest
     except (ArchiveError, StorageError):
         raise
+    except RecursionError:
+        # tarfile follows each GNU long name or PAX header to the next header by recursion:
+        # a chain of hundreds, a few hundred KiB, exhausts the stack (red team).
+        raise ArchiveError(
+            f"{label} chains more extended tar headers (GNU long names or PAX records) before "
+            "one member than Python's tarfile can follow; no tar writes that. Refusing the "
+            "archive as corrupt or hostile"
+        ) from None
     except _read_errors() as exc:
         raise ArchiveError(
             f"{label} is corrupt, truncated or of an unsupported kind ({exc}); it cannot "
