@@ -29,6 +29,7 @@ import zstandard
 from cerebrium_cli.errors import ArchiveError, StorageError
 from cerebrium_cli.extract import extract_binary
 from cerebrium_cli.formats import FORMATS, TAR_COMPRESSIONS, Format
+from support import tarbombs
 
 if TYPE_CHECKING:
     from support.release import Release
@@ -1060,30 +1061,6 @@ def test_pip_installs_a_release_whose_tar_gz_is_two_gzip_members(
     assert_installed(venv, result, VERSION)
 
 
-def _old_gnu_sparse_member(extension_blocks: int) -> bytes:
-    """A type 'S' member of 100 bytes whose map chains ``extension_blocks`` extension headers."""
-
-    def octal(number: int, width: int) -> bytes:
-        return b"%0*o\0" % (width - 1, number)
-
-    entry = octal(1, 12) * 2  # one byte of data at offset 1: tarfile keeps every such entry
-    header = bytearray(512)
-    header[0:9] = b"cerebrium"
-    header[100:108], header[124:136] = octal(0o755, 8), octal(1, 12)
-    header[108:116] = header[116:124] = octal(0, 8)
-    header[136:148] = octal(0, 12)
-    header[156:157], header[257:265] = b"S", b"ustar  \0"
-    header[386:495] = entry * 4 + b"\x01" + octal(100, 12)  # isextended, then the real size
-    header[148:156] = b"        "
-    header[148:156] = b"%06o\0 " % sum(header)
-    return (
-        bytes(header)
-        + (entry * 21 + b"\x01" + bytes(7)) * extension_blocks
-        + (entry * 21 + bytes(8))
-        + b"x" * 512
-    )
-
-
 @pytest.mark.parametrize("first", [True, False], ids=["first member", "after another"])
 def test_a_gnu_sparse_map_of_a_million_extension_blocks_is_refused_in_bounded_memory(
     tmp_path: Path, dest: Path, first: bool
@@ -1098,7 +1075,7 @@ def test_a_gnu_sparse_map_of_a_million_extension_blocks_is_refused_in_bounded_me
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb") as packed:
         packed.write(other)
-        packed.write(_old_gnu_sparse_member(1_000_000))
+        packed.write(tarbombs.old_gnu_sparse(1_000_000))
         packed.write(bytes(1024))
     archive = tmp_path / "sparse.tar.gz"
     archive.write_bytes(buffer.getvalue())
@@ -1112,7 +1089,7 @@ def test_a_gnu_sparse_map_of_a_thousand_extension_blocks_is_read(
 ) -> None:
     # The bound is far above what GNU tar writes for a real binary's holes: this map still reads.
     archive = tmp_path / "sparse.tar.gz"
-    archive.write_bytes(gzip.compress(_old_gnu_sparse_member(1000) + bytes(1024)))
+    archive.write_bytes(gzip.compress(tarbombs.old_gnu_sparse(1000) + bytes(1024)))
     extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
     assert (dest / "cerebrium").read_bytes() == b"\0x" + bytes(98)
 
@@ -1123,14 +1100,7 @@ def test_two_thousand_chained_extended_headers_are_refused_without_a_traceback(
 ) -> None:
     # Red team: tarfile follows each long name or PAX header to the next by recursion, so 2000
     # of them before the binary (2 MiB, gzipped to a few KiB) ended in a RecursionError.
-    extended = tarfile.TarInfo("././@LongLink" if kind == tarfile.GNUTYPE_LONGNAME else "pax")
-    extended.type = kind
-    body = b"cerebrium\0" if kind == tarfile.GNUTYPE_LONGNAME else b"18 path=cerebrium\n"
-    extended.size = len(body)
-    chained = extended.tobuf(tarfile.GNU_FORMAT) + body.ljust(512, b"\0")
-    binary = tarfile.TarInfo("cerebrium")
-    binary.size = 4
-    data = chained * 2000 + binary.tobuf(tarfile.GNU_FORMAT) + b"\x7fELF".ljust(512, b"\0")
+    data = tarbombs.chained_headers(kind, 2000, b"\x7fELF")
     archive = tmp_path / "chained.tar.gz"
     archive.write_bytes(gzip.compress(data + bytes(1024)))
     with pytest.raises(ArchiveError, match="chains more extended tar headers"):
