@@ -18,6 +18,7 @@ import struct
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -1106,3 +1107,23 @@ def test_two_thousand_chained_extended_headers_are_refused_without_a_traceback(
     with pytest.raises(ArchiveError, match="chains more extended tar headers"):
         extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
     assert list(dest.iterdir()) == []
+
+
+def test_a_name_of_many_components_beside_a_link_is_checked_in_bounded_time(
+    tmp_path: Path, dest: Path
+) -> None:
+    # Red team: each name's parents were looked up one by one among the links, its length
+    # squared: one PAX name of 40,000 components took 6 s, a 1 MiB one a quarter of an hour.
+    link = tarfile.TarInfo("elsewhere")
+    link.type, link.linkname = tarfile.SYMTYPE, "/tmp"
+    deep = tarfile.TarInfo("a/" * 40_000 + "x")
+    members = [(link, None), (deep, b""), (_info("cerebrium"), BINARY)]
+    with tarfile.open(tmp_path / "deep.tar.gz", "w:gz", format=tarfile.PAX_FORMAT) as tf:
+        for info, data in members:
+            info.size = len(data or b"")
+            tf.addfile(info, io.BytesIO(data) if data is not None else None)
+    archive = tmp_path / "deep.tar.gz"
+    started = time.monotonic()
+    extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert time.monotonic() - started < 1
+    assert (dest / "cerebrium").read_bytes() == BINARY

@@ -18,6 +18,7 @@ gzip member, xz stream and Zstandard frame, one after another. A sparse binary (
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import stat
@@ -626,14 +627,36 @@ def _select(entries: Iterator[tuple[str, int, bool, _T]], limits: _Limits) -> _T
     # A member beneath a link member is how tar-slip escapes a directory: no genuine release
     # archive does that, so the whole archive is refused, whichever member it is. A link named
     # ``./`` has every member beneath it.
-    for name in names:
-        for parent in PurePosixPath(name).parents:
-            if str(parent) in links:
-                raise ArchiveError(
-                    f"{label}: {name!r} lies under {str(parent)!r}, which is a link; "
-                    "refusing the archive as unsafe"
-                )
+    under = _under_a_link(names, links) if links else None
+    if under is not None:
+        name, link = under
+        raise ArchiveError(
+            f"{label}: {name!r} lies under {link!r}, which is a link; refusing the archive as "
+            "unsafe"
+        )
     return _one(found, limits.member, label, [n for n in names if n != "."])
+
+
+def _under_a_link(names: list[str], links: set[str]) -> tuple[str, str] | None:
+    """The first ``(name, link)``, in sorted order, of a name beneath one of ``links``, both as
+    PurePosixPath reads them (``a//b`` is ``a/b``); None if there is none.
+
+    The names are sorted once and each link's ``link/`` looked up by bisection: walking each
+    name's parents one by one costs its length squared, so one PAX name of 40,000 components
+    took 6 s and a 1 MiB one would take a quarter of an hour (red team).
+    """
+    ordered = sorted((str(PurePosixPath(name)), name) for name in names)
+    keys = [key for key, _ in ordered]
+    for link in sorted(str(PurePosixPath(each)) for each in links):
+        if link == ".":  # the archive's root: every other member lies under it
+            beneath = next((name for key, name in ordered if key != "."), None)
+            if beneath is not None:
+                return beneath, link
+            continue
+        at = bisect.bisect_left(keys, link + "/")
+        if at < len(keys) and keys[at].startswith(link + "/"):
+            return ordered[at][1], link
+    return None
 
 
 def _normalise(name: str) -> str:
