@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import tracemalloc
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -1126,4 +1127,42 @@ def test_a_name_of_many_components_beside_a_link_is_checked_in_bounded_time(
     started = time.monotonic()
     extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
     assert time.monotonic() - started < 1
+    assert (dest / "cerebrium").read_bytes() == BINARY
+
+
+def test_an_archive_of_a_hundred_thousand_members_is_refused(tmp_path: Path, dest: Path) -> None:
+    # Red team: a million empty members gzip to 2.2 MiB and took 25 s and most of a GiB (ten
+    # million: 22 MiB, and gigabytes); a release archive holds a binary and a few files.
+    empty = tarfile.TarInfo("d")
+    binary = _info("cerebrium")
+    binary.size = len(BINARY)
+    data = empty.tobuf(tarfile.GNU_FORMAT) * 100_001 + binary.tobuf(tarfile.GNU_FORMAT)
+    archive = tmp_path / "many.tar.gz"
+    archive.write_bytes(gzip.compress(data + BINARY.ljust(2560, b"\0") + bytes(1024)))
+    with pytest.raises(ArchiveError, match="lists more than 100000 members or 16777216 bytes"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert list(dest.iterdir()) == []
+
+
+def test_the_headers_of_members_read_are_not_kept(tmp_path: Path, dest: Path) -> None:
+    # Red team: tarfile keeps every member's header, PAX records and all (each up to 1 MiB), so
+    # members of 1 MiB comments held a MiB each until the archive was closed.
+    members = []
+    for number in range(100):
+        info = tarfile.TarInfo(f"doc{number}")
+        info.pax_headers = {"comment": "x" * ((1 << 20) - 1024)}
+        members.append((info, b""))
+    members.append((_info("cerebrium"), BINARY))
+    archive = tmp_path / "comments.tar.gz"
+    with tarfile.open(archive, "w:gz", format=tarfile.PAX_FORMAT) as tf:
+        for info, data in members:
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    tracemalloc.start()
+    try:
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 << 20, peak
     assert (dest / "cerebrium").read_bytes() == BINARY

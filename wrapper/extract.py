@@ -58,6 +58,10 @@ _MAX_READ = 1 << 20
 # (type S) may chain any number of 512-byte extension blocks, which tarfile reads into one list
 # before the member is seen: a million of them, gzipped to 1.7 MiB, held 3.9 GiB.
 _MAX_HEADERS = 4 * _MAX_READ
+# Members, and bytes of their names, that an archive may list: a release holds a binary and a few
+# files. 10 million empty members gzip to 22 MiB and would hold gigabytes of headers and names.
+_MAX_MEMBERS = 100_000
+_MAX_NAMES = 16 << 20
 # The dictionary an xz stream may ask lzma to allocate, as for Zstandard's window.
 _XZ_MEMLIMIT = 1 << 27
 _T = TypeVar("_T")
@@ -302,7 +306,8 @@ def _stage_tar(archive: _Input, compression: str, limits: _Limits, staged: list[
         with tarfile.open(fileobj=cast("IO[bytes]", stream), mode="r:") as tf:
 
             def entries() -> Iterator[tuple[str, int, bool, tarfile.TarInfo]]:
-                for info in tf:
+                while (info := tf.next()) is not None:
+                    del tf.members[:]  # tarfile keeps every header read; _select keeps the names
                     yield info.name, info.size, info.issym() or info.islnk(), info
                     # Resumed once _select has checked this header, while the stream is still
                     # at the member's data: a regular binary within the size cap is staged now.
@@ -610,10 +615,18 @@ def _select(entries: Iterator[tuple[str, int, bool, _T]], limits: _Limits) -> _T
     links: set[str] = set()
     names: list[str] = []
     declared = 0
+    named = 0
     for raw_name, size, is_link, entry in entries:
         name = _normalise(raw_name)
         _check_name(name, label)
         names.append(name)
+        named += len(name)
+        if len(names) > _MAX_MEMBERS or named > _MAX_NAMES:
+            raise ArchiveError(
+                f"{label} lists more than {_MAX_MEMBERS} members or {_MAX_NAMES} bytes of member "
+                "names, far more than a release archive holds; refusing it as a possible "
+                "decompression bomb"
+            )
         declared += size
         if declared > limits.max_unpacked:
             raise ArchiveError(
