@@ -307,7 +307,9 @@ def _stage_tar(archive: _Input, compression: str, limits: _Limits, staged: list[
 
             def entries() -> Iterator[tuple[str, int, bool, tarfile.TarInfo]]:
                 while (info := tf.next()) is not None:
-                    del tf.members[:]  # tarfile keeps every header read; _select keeps the names
+                    # tarfile keeps every header read in TarFile.members (untyped); _select keeps
+                    # the names, and the binary's header.
+                    vars(tf)["members"].clear()
                     yield info.name, info.size, info.issym() or info.islnk(), info
                     # Resumed once _select has checked this header, while the stream is still
                     # at the member's data: a regular binary within the size cap is staged now.
