@@ -46,14 +46,28 @@ WRITE_MODES: dict[str, TarMode] = {"": "w:", "gz": "w:gz", "bz2": "w:bz2", "xz":
 
 
 def _tar(
-    path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]], mode: TarMode = "w:gz"
+    path: Path,
+    members: list[tuple[tarfile.TarInfo, bytes | None]],
+    mode: TarMode = "w:gz",
+    tar_format: int = tarfile.DEFAULT_FORMAT,
 ) -> Path:
-    with tarfile.open(path, mode) as tf:
+    with tarfile.open(path, mode, format=tar_format) as tf:
         for info, data in members:
             if data is not None:
                 info.size = len(data)
             tf.addfile(info, io.BytesIO(data) if data is not None else None)
     return path
+
+
+def _peak_extracting(archive: Path, dest: Path) -> int:
+    """The most memory Python held (bytes, tracemalloc) while the tar.gz ``archive``'s binary
+    was extracted to ``dest``."""
+    tracemalloc.start()
+    try:
+        extract_binary(archive, "tar.gz", "cerebrium", dest)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def _tarball(path: Path, fmt: Format, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
@@ -403,7 +417,6 @@ def test_a_large_binary_comes_out_whole_in_every_tar_format(
 def test_inflating_holds_a_bounded_amount_in_memory(tmp_path: Path, dest: Path) -> None:
     # 64 MiB of zeros compress to 64 KiB: every read must still inflate only a block at a time.
     import gzip
-    import tracemalloc
 
     info = _info("cerebrium")
     info.size = 64 << 20
@@ -413,12 +426,7 @@ def test_inflating_holds_a_bounded_amount_in_memory(tmp_path: Path, dest: Path) 
         for _ in range(64):
             gz.write(bytes(1 << 20))
         gz.write(bytes(1024))
-    tracemalloc.start()
-    try:
-        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = _peak_extracting(archive, dest / "cerebrium")
     assert (dest / "cerebrium").stat().st_size == 64 << 20
     assert peak < 2 << 20, peak
 
@@ -662,8 +670,6 @@ def test_an_undeclared_bomb_in_an_extended_header_is_refused(
 ) -> None:
     # A PAX header claiming 64 MiB of records: tarfile reads an extended header whole, into
     # memory, and no member size declares it. Compressed, it is a few KiB.
-    import tracemalloc
-
     info = _info("././@PaxHeader", tarfile.XHDTYPE)
     info.size = 64 << 20
     plain = info.tobuf(format=tarfile.GNU_FORMAT) + bytes(64 << 20) + bytes(1024)
@@ -1119,11 +1125,7 @@ def test_a_name_of_many_components_beside_a_link_is_checked_in_bounded_time(
     link.type, link.linkname = tarfile.SYMTYPE, "/tmp"
     deep = tarfile.TarInfo("a/" * 40_000 + "x")
     members = [(link, None), (deep, b""), (_info("cerebrium"), BINARY)]
-    with tarfile.open(tmp_path / "deep.tar.gz", "w:gz", format=tarfile.PAX_FORMAT) as tf:
-        for info, data in members:
-            info.size = len(data or b"")
-            tf.addfile(info, io.BytesIO(data) if data is not None else None)
-    archive = tmp_path / "deep.tar.gz"
+    archive = _tar(tmp_path / "deep.tar.gz", members, tar_format=tarfile.PAX_FORMAT)
     started = time.monotonic()
     extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
     assert time.monotonic() - started < 1
@@ -1147,22 +1149,13 @@ def test_an_archive_of_a_hundred_thousand_members_is_refused(tmp_path: Path, des
 def test_the_headers_of_members_read_are_not_kept(tmp_path: Path, dest: Path) -> None:
     # Red team: tarfile keeps every member's header, PAX records and all (each up to 1 MiB), so
     # members of 1 MiB comments held a MiB each until the archive was closed.
-    members = []
+    members: list[tuple[tarfile.TarInfo, bytes | None]] = []
     for number in range(100):
         info = tarfile.TarInfo(f"doc{number}")
         info.pax_headers = {"comment": "x" * ((1 << 20) - 1024)}
         members.append((info, b""))
     members.append((_info("cerebrium"), BINARY))
-    archive = tmp_path / "comments.tar.gz"
-    with tarfile.open(archive, "w:gz", format=tarfile.PAX_FORMAT) as tf:
-        for info, data in members:
-            info.size = len(data)
-            tf.addfile(info, io.BytesIO(data))
-    tracemalloc.start()
-    try:
-        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    archive = _tar(tmp_path / "comments.tar.gz", members, tar_format=tarfile.PAX_FORMAT)
+    peak = _peak_extracting(archive, dest / "cerebrium")
     assert peak < 20 << 20, peak
     assert (dest / "cerebrium").read_bytes() == BINARY
