@@ -1159,3 +1159,27 @@ def test_the_headers_of_members_read_are_not_kept(tmp_path: Path, dest: Path) ->
     peak = _peak_extracting(archive, dest / "cerebrium")
     assert peak < 20 << 20, peak
     assert (dest / "cerebrium").read_bytes() == BINARY
+
+
+@pytest.mark.parametrize(
+    ("realsize", "sparse_map"),
+    [("100", b"1" * 512), ("9" * 5000, b"1\n0\n10\n")],
+    ids=["a map line without its newline", "a realsize of 5000 digits"],
+)
+def test_a_malformed_gnu_sparse_map_is_refused_without_a_traceback(
+    tmp_path: Path, dest: Path, realsize: str, sparse_map: bytes
+) -> None:
+    # Red team: tarfile raised ValueError on these (a map line cut short; int() refusing more
+    # than 4300 digits), which no caller expected.
+    info = tarfile.TarInfo("GNUSparseFile.0/cerebrium")
+    info.pax_headers = {
+        "GNU.sparse.major": "1",
+        "GNU.sparse.minor": "0",
+        "GNU.sparse.name": "cerebrium",
+        "GNU.sparse.realsize": realsize,
+    }
+    data = sparse_map.ljust(512, b"\0") + b"x" * 10
+    archive = _tar(tmp_path / "sparse.tar.gz", [(info, data)], tar_format=tarfile.PAX_FORMAT)
+    with pytest.raises(ArchiveError, match=r"is corrupt, truncated or of an unsupported kind"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert list(dest.iterdir()) == []

@@ -194,6 +194,9 @@ def _read_errors() -> tuple[type[BaseException], ...]:
         EOFError,
         zlib.error,
         NotImplementedError,  # zipfile: a zip version or feature it does not implement
+        # tarfile parsing a GNU sparse 1.0 map or realsize: a line without its newline, a
+        # number past int()'s 4300 digits (red team).
+        ValueError,
         # Reading our own temporary copy: gzip and bz2 stream errors and impossible seeks in a
         # mangled zip are OSErrors. Our write failures are StorageErrors, re-raised before.
         OSError,
