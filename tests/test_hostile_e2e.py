@@ -91,6 +91,27 @@ def test_an_archive_hostile_in_its_headers_is_refused_through_pip(
     assert "Traceback" not in out_text
 
 
+def test_a_binary_of_a_hundred_million_notes_is_refused_through_pip_at_once(
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+) -> None:
+    # Red team: the wheel tag's reader walked every note of 18,724 headers naming one segment
+    # (36 s for 1.1 MiB); now the build stops at once, naming the binary.
+    from support.executables import note_flood
+
+    _hostile_release(server_root, "note-flood", [(_member("cerebrium"), note_flood())])
+    env = settings(ca_file, f"{server.url}/note-flood/", tmp_path / "cache")
+    started = time.monotonic()
+    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    out = assert_not_installed(venv, result)
+    assert "its note segments hold more than 65536 bytes" in out
+    assert time.monotonic() - started < 120
+
+
 @pytest.mark.parametrize(
     ("case", "message"),
     [
