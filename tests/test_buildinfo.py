@@ -400,6 +400,32 @@ def test_reads_a_chunk_at_a_time() -> None:
     assert f.largest <= 1 << 20
 
 
+class _Total(io.BytesIO):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.total = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.total += len(data)
+        return data
+
+
+@pytest.mark.parametrize("version", [b"x", b"go1.22.1"], ids=["bad version", "good version"])
+def test_false_candidates_claiming_16_mib_each_are_passed_over_cheaply(version: bytes) -> None:
+    """Red team: thousands of aligned headers, each with a version that is no version (or a
+    module information length past the end), claiming 16 MiB of module information: each was
+    read whole before being passed over, hours for a 64 MiB binary. Now the reads stay within a
+    few times the file's size."""
+    header = MAGIC + b"\x08\x02" + b"\0" * 16
+    candidate = (header + bytes([len(version)]) + version + b"\x80\x80\x80\x08").ljust(48, b"\0")
+    data = candidate * 2000 + b"\0" * (1 << 20)  # 16 MiB claimed by each; 1 MiB is there
+    f = _Total(data)
+    with pytest.raises(NoBuildInfoError, match="holds no Go build information"):
+        read_buildinfo(f, name="x")
+    assert f.total < 4 * len(data)
+
+
 # --- the module information parser, against Go's ParseBuildInfo ------------------------------
 
 _PARSER_GO = """package main

@@ -25,6 +25,7 @@ pytestmark = [
 ]
 
 
+@pytest.mark.parametrize("shared", ["cache", "folder above"])
 def test_a_named_cache_others_can_write_stops_the_install(
     tmp_path: Path,
     sdist: Path,
@@ -32,16 +33,24 @@ def test_a_named_cache_others_can_write_stops_the_install(
     ca_file: Path,
     server: ReleaseServer,
     release: Release,
+    shared: str,
 ) -> None:
-    cache = tmp_path / "shared-cache"
-    cache.mkdir()
-    cache.chmod(0o777)  # as another user may have made it: drwxrwxrwx
+    cache = tmp_path / "shared" / "cache"
+    cache.mkdir(parents=True, mode=0o700)
+    # As another user may have made it: drwxrwxrwx. Above the cache (red team), they can rename
+    # the checked cache away and put their own in its place.
+    (cache if shared == "cache" else cache.parent).chmod(0o777)
     venv = Venv.create(tmp_path / "venv")
     env = settings(ca_file, f"{server.url}/good/", cache)
     out = assert_not_installed(venv, venv.install(str(sdist), wheelhouse=wheelhouse, env=env))
-    assert (
-        f"CEREBRIUM_CACHE_DIR={str(cache)!r} names a cache directory that is not safe to use: "
+    why = (
         f"{cache} can be written by group or others (mode 0777)."
+        if shared == "cache"
+        else f"{cache.parent}, a directory above {cache}, can be written by group or others "
+        "without the sticky bit (mode 0777), so they can rename what it holds."
+    )
+    assert (
+        f"CEREBRIUM_CACHE_DIR={str(cache)!r} names a cache directory that is not safe to use: {why}"
     ) in out
     assert "Point CEREBRIUM_CACHE_DIR at a directory of your own" in out
     assert list(cache.iterdir()) == []

@@ -141,6 +141,17 @@ def _archives_a_file(cache: Path, outside: Path) -> str:
     return f"{cache / 'archives'} is not a directory"
 
 
+def _in_a_folder_others_may_rename_in(cache: Path, outside: Path) -> str:
+    # Red team: the root itself passed, so another user renamed it away, after the check, and put
+    # their own in its place (archives/ linked wherever they chose).
+    cache.mkdir(mode=0o700)
+    cache.parent.chmod(0o777)
+    return (
+        f"{cache.parent}, a directory above {cache}, can be written by group or others without "
+        "the sticky bit (mode 0777), so they can rename what it holds"
+    )
+
+
 # Lays out a cache directory that breaks the rule; returns what the refusal must say.
 Layout = Callable[[Path, Path], str]
 UNSAFE: list[Layout] = [
@@ -152,6 +163,7 @@ UNSAFE: list[Layout] = [
     _archives_linked_nowhere,
     _checksums_linked_out,
     _archives_a_file,
+    _in_a_folder_others_may_rename_in,
 ]
 
 
@@ -212,6 +224,18 @@ def test_the_cache_root_may_be_reached_through_a_link(release_dir: Path, tmp_pat
     assert sources.cache is not None
     _fetch(sources, tmp_path / "bin", log)
     assert [p.name for p in (real / "archives").iterdir()] == [f"sha256-{_digest(release_dir)}"]
+
+
+def test_a_cache_in_a_sticky_shared_folder_is_used(release_dir: Path, tmp_path: Path) -> None:
+    # /tmp's sticky bit lets nobody else rename what they do not own: the rule lets it be.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    (shared / "cache").mkdir(mode=0o700)
+    log: list[str] = []
+    sources = _sources(release_dir, {"CEREBRIUM_CACHE_DIR": str(shared / "cache")}, log)
+    assert sources.cache is not None
+    assert _fetch(sources, tmp_path / "bin", log).read_bytes() == BINARY
 
 
 # --- entries: opened without following links, private regular files only ----------------------

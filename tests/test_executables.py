@@ -15,6 +15,7 @@ import re
 import shutil
 import struct
 import subprocess
+import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -438,3 +439,13 @@ def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
     assert [p.name for p in made] == [f"cerebrium-2.0.0-py3-none-macosx_{major}_0_universal2.whl"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [made[0].name]
     assert sum("wrote" in line for line in log) == 1
+
+
+def test_thousands_of_headers_naming_one_note_are_refused_in_bounded_time() -> None:
+    # Red team: 18724 PT_NOTE headers (1 MiB) all naming one 64 KiB note of empty notes made the
+    # reader walk 100 million notes (36 s) for a 1 MiB file.
+    data = handmade.note_flood()
+    started = time.monotonic()
+    with pytest.raises(ExecutableError, match="note segments hold more than 65536 bytes"):
+        parse_executable(io.BytesIO(data), "x")
+    assert time.monotonic() - started < 2

@@ -18,6 +18,8 @@ import struct
 import subprocess
 import sys
 import tarfile
+import time
+import tracemalloc
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -29,6 +31,7 @@ import zstandard
 from cerebrium_cli.errors import ArchiveError, StorageError
 from cerebrium_cli.extract import extract_binary
 from cerebrium_cli.formats import FORMATS, TAR_COMPRESSIONS, Format
+from support import tarbombs
 
 if TYPE_CHECKING:
     from support.release import Release
@@ -43,14 +46,28 @@ WRITE_MODES: dict[str, TarMode] = {"": "w:", "gz": "w:gz", "bz2": "w:bz2", "xz":
 
 
 def _tar(
-    path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]], mode: TarMode = "w:gz"
+    path: Path,
+    members: list[tuple[tarfile.TarInfo, bytes | None]],
+    mode: TarMode = "w:gz",
+    tar_format: int = tarfile.DEFAULT_FORMAT,
 ) -> Path:
-    with tarfile.open(path, mode) as tf:
+    with tarfile.open(path, mode, format=tar_format) as tf:
         for info, data in members:
             if data is not None:
                 info.size = len(data)
             tf.addfile(info, io.BytesIO(data) if data is not None else None)
     return path
+
+
+def _peak_extracting(archive: Path, dest: Path) -> int:
+    """The most memory Python held (bytes, tracemalloc) while the tar.gz ``archive``'s binary
+    was extracted to ``dest``."""
+    tracemalloc.start()
+    try:
+        extract_binary(archive, "tar.gz", "cerebrium", dest)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def _tarball(path: Path, fmt: Format, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
@@ -400,7 +417,6 @@ def test_a_large_binary_comes_out_whole_in_every_tar_format(
 def test_inflating_holds_a_bounded_amount_in_memory(tmp_path: Path, dest: Path) -> None:
     # 64 MiB of zeros compress to 64 KiB: every read must still inflate only a block at a time.
     import gzip
-    import tracemalloc
 
     info = _info("cerebrium")
     info.size = 64 << 20
@@ -410,12 +426,7 @@ def test_inflating_holds_a_bounded_amount_in_memory(tmp_path: Path, dest: Path) 
         for _ in range(64):
             gz.write(bytes(1 << 20))
         gz.write(bytes(1024))
-    tracemalloc.start()
-    try:
-        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = _peak_extracting(archive, dest / "cerebrium")
     assert (dest / "cerebrium").stat().st_size == 64 << 20
     assert peak < 2 << 20, peak
 
@@ -659,8 +670,6 @@ def test_an_undeclared_bomb_in_an_extended_header_is_refused(
 ) -> None:
     # A PAX header claiming 64 MiB of records: tarfile reads an extended header whole, into
     # memory, and no member size declares it. Compressed, it is a few KiB.
-    import tracemalloc
-
     info = _info("././@PaxHeader", tarfile.XHDTYPE)
     info.size = 64 << 20
     plain = info.tobuf(format=tarfile.GNU_FORMAT) + bytes(64 << 20) + bytes(1024)
@@ -1058,3 +1067,119 @@ def test_pip_installs_a_release_whose_tar_gz_is_two_gzip_members(
     env = settings(ca_file, f"{server.url}/two-gzip-members/", tmp_path / "cache")
     venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
     assert_installed(venv, result, VERSION)
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first member", "after another"])
+def test_a_gnu_sparse_map_of_a_million_extension_blocks_is_refused_in_bounded_memory(
+    tmp_path: Path, dest: Path, first: bool
+) -> None:
+    # Red team: a type 'S' member chaining a million extension headers (1.7 MiB gzipped) made
+    # tarfile build a 21-million-entry map before the member was seen: 3.9 GiB and 28 s.
+    other = b""
+    if not first:
+        info = tarfile.TarInfo("README.md")
+        info.size = 5
+        other = info.tobuf(tarfile.GNU_FORMAT) + b"hello".ljust(512, b"\0")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb") as packed:
+        packed.write(other)
+        packed.write(tarbombs.old_gnu_sparse(1_000_000))
+        packed.write(bytes(1024))
+    archive = tmp_path / "sparse.tar.gz"
+    archive.write_bytes(buffer.getvalue())
+    with pytest.raises(ArchiveError, match=r"one member's tar headers .* run past 4194304 bytes"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert list(dest.iterdir()) == []
+
+
+def test_a_gnu_sparse_map_of_a_thousand_extension_blocks_is_read(
+    tmp_path: Path, dest: Path
+) -> None:
+    # The bound is far above what GNU tar writes for a real binary's holes: this map still reads.
+    archive = tmp_path / "sparse.tar.gz"
+    archive.write_bytes(gzip.compress(tarbombs.old_gnu_sparse(1000) + bytes(1024)))
+    extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert (dest / "cerebrium").read_bytes() == b"\0x" + bytes(98)
+
+
+@pytest.mark.parametrize("kind", [tarfile.GNUTYPE_LONGNAME, tarfile.XHDTYPE], ids=["L", "x"])
+def test_two_thousand_chained_extended_headers_are_refused_without_a_traceback(
+    tmp_path: Path, dest: Path, kind: bytes
+) -> None:
+    # Red team: tarfile follows each long name or PAX header to the next by recursion, so 2000
+    # of them before the binary (2 MiB, gzipped to a few KiB) ended in a RecursionError.
+    data = tarbombs.chained_headers(kind, 2000, b"\x7fELF")
+    archive = tmp_path / "chained.tar.gz"
+    archive.write_bytes(gzip.compress(data + bytes(1024)))
+    with pytest.raises(ArchiveError, match="chains more extended tar headers"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert list(dest.iterdir()) == []
+
+
+def test_a_name_of_many_components_beside_a_link_is_checked_in_bounded_time(
+    tmp_path: Path, dest: Path
+) -> None:
+    # Red team: each name's parents were looked up one by one among the links, its length
+    # squared: one PAX name of 40,000 components took 6 s, a 1 MiB one a quarter of an hour.
+    link = tarfile.TarInfo("elsewhere")
+    link.type, link.linkname = tarfile.SYMTYPE, "/tmp"
+    deep = tarfile.TarInfo("a/" * 40_000 + "x")
+    members = [(link, None), (deep, b""), (_info("cerebrium"), BINARY)]
+    archive = _tar(tmp_path / "deep.tar.gz", members, tar_format=tarfile.PAX_FORMAT)
+    started = time.monotonic()
+    extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert time.monotonic() - started < 1
+    assert (dest / "cerebrium").read_bytes() == BINARY
+
+
+def test_an_archive_of_a_hundred_thousand_members_is_refused(tmp_path: Path, dest: Path) -> None:
+    # Red team: a million empty members gzip to 2.2 MiB and took 25 s and most of a GiB (ten
+    # million: 22 MiB, and gigabytes); a release archive holds a binary and a few files.
+    empty = tarfile.TarInfo("d")
+    binary = _info("cerebrium")
+    binary.size = len(BINARY)
+    data = empty.tobuf(tarfile.GNU_FORMAT) * 100_001 + binary.tobuf(tarfile.GNU_FORMAT)
+    archive = tmp_path / "many.tar.gz"
+    archive.write_bytes(gzip.compress(data + BINARY.ljust(2560, b"\0") + bytes(1024)))
+    with pytest.raises(ArchiveError, match="lists more than 100000 members or 16777216 bytes"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert list(dest.iterdir()) == []
+
+
+def test_the_headers_of_members_read_are_not_kept(tmp_path: Path, dest: Path) -> None:
+    # Red team: tarfile keeps every member's header, PAX records and all (each up to 1 MiB), so
+    # members of 1 MiB comments held a MiB each until the archive was closed.
+    members: list[tuple[tarfile.TarInfo, bytes | None]] = []
+    for number in range(100):
+        info = tarfile.TarInfo(f"doc{number}")
+        info.pax_headers = {"comment": "x" * ((1 << 20) - 1024)}
+        members.append((info, b""))
+    members.append((_info("cerebrium"), BINARY))
+    archive = _tar(tmp_path / "comments.tar.gz", members, tar_format=tarfile.PAX_FORMAT)
+    peak = _peak_extracting(archive, dest / "cerebrium")
+    assert peak < 20 << 20, peak
+    assert (dest / "cerebrium").read_bytes() == BINARY
+
+
+@pytest.mark.parametrize(
+    ("realsize", "sparse_map"),
+    [("100", b"1" * 512), ("9" * 5000, b"1\n0\n10\n")],
+    ids=["a map line without its newline", "a realsize of 5000 digits"],
+)
+def test_a_malformed_gnu_sparse_map_is_refused_without_a_traceback(
+    tmp_path: Path, dest: Path, realsize: str, sparse_map: bytes
+) -> None:
+    # Red team: tarfile raised ValueError on these (a map line cut short; int() refusing more
+    # than 4300 digits), which no caller expected.
+    info = tarfile.TarInfo("GNUSparseFile.0/cerebrium")
+    info.pax_headers = {
+        "GNU.sparse.major": "1",
+        "GNU.sparse.minor": "0",
+        "GNU.sparse.name": "cerebrium",
+        "GNU.sparse.realsize": realsize,
+    }
+    data = sparse_map.ljust(512, b"\0") + b"x" * 10
+    archive = _tar(tmp_path / "sparse.tar.gz", [(info, data)], tar_format=tarfile.PAX_FORMAT)
+    with pytest.raises(ArchiveError, match=r"is corrupt, truncated or of an unsupported kind"):
+        extract_binary(archive, "tar.gz", "cerebrium", dest / "cerebrium")
+    assert list(dest.iterdir()) == []

@@ -55,6 +55,66 @@ def _member(
 @pytest.mark.parametrize(
     ("case", "message"),
     [
+        ("sparse-map", "tar headers (GNU sparse map, long names, PAX records) run past"),
+        ("chained-headers", "chains more extended tar headers"),
+    ],
+)
+def test_an_archive_hostile_in_its_headers_is_refused_through_pip(
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+    case: str,
+    message: str,
+) -> None:
+    # Red team: a GNU sparse map of a million extension blocks (1.7 MiB gzipped) held 3.9 GiB
+    # before the member was seen; 2000 chained long names ended in a RecursionError traceback.
+    import gzip
+
+    from support import tarbombs
+    from support.release import write_checksums
+
+    tar = {
+        "sparse-map": lambda: tarbombs.old_gnu_sparse(1_000_000),
+        "chained-headers": lambda: tarbombs.chained_headers(b"L", 2000, b"\x7fELF"),
+    }[case]()
+    out = server_root / f"hostile-{case}"
+    out.mkdir()
+    (out / ARCHIVE).write_bytes(gzip.compress(tar + bytes(1024), compresslevel=6))
+    write_checksums([out / ARCHIVE], out / "checksums.txt")
+    env = settings(ca_file, f"{server.url}/hostile-{case}/", tmp_path / "cache")
+    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    out_text = assert_not_installed(venv, result)
+    assert message in out_text
+    assert "Traceback" not in out_text
+
+
+def test_a_binary_of_a_hundred_million_notes_is_refused_through_pip_at_once(
+    tmp_path: Path,
+    sdist: Path,
+    wheelhouse: Path,
+    ca_file: Path,
+    server: ReleaseServer,
+    server_root: Path,
+) -> None:
+    # Red team: the wheel tag's reader walked every note of 18,724 headers naming one segment
+    # (36 s for 1.1 MiB); now the build stops at once, naming the binary.
+    from support.executables import note_flood
+
+    _hostile_release(server_root, "note-flood", [(_member("cerebrium"), note_flood())])
+    env = settings(ca_file, f"{server.url}/note-flood/", tmp_path / "cache")
+    started = time.monotonic()
+    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    out = assert_not_installed(venv, result)
+    assert "its note segments hold more than 65536 bytes" in out
+    assert time.monotonic() - started < 120
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
         ("dotdot", "climbs out with '..'"),
         ("absolute", "is an absolute path"),
         ("symlink", "is a link"),

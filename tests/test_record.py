@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any, cast
 
@@ -237,6 +238,19 @@ def test_check_installed_refuses_a_changed_byte(installed: tuple[bytes, Path, Pa
     assert f"Installed now:   {hashlib.sha256(data).hexdigest()}" in message
     assert WHERE in message
     assert REINSTALL in message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_check_installed_refuses_a_fifo_in_the_binarys_place_at_once(
+    installed: tuple[bytes, Path, Path],
+) -> None:
+    # Red team: a FIFO at the binary's path made verify --installed wait for ever in open().
+    record, binary, package = installed
+    binary.unlink()
+    os.mkfifo(binary)
+    with pytest.raises(ChecksumMismatchError, match="is not a regular file") as info:
+        _check(record, binary, package)
+    assert REINSTALL in str(info.value)
 
 
 def test_check_installed_against_the_pins(installed: tuple[bytes, Path, Path]) -> None:

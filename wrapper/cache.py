@@ -42,7 +42,7 @@ from pathlib import Path
 
 from .digests import copy_hashing
 from .errors import UnsafeCacheError
-from .ownership import not_private, open_nofollow
+from .ownership import not_private, open_nofollow, open_to_renames
 
 __all__ = ["ArchiveCache", "default_cache_dir", "open_private"]
 
@@ -128,8 +128,9 @@ class ArchiveCache:
         if problem is not None:
             why = (
                 f"{problem}. A cache must belong to you, be closed to writes by group and "
-                "others, and have no symbolic link below it: otherwise another local user could "
-                "swap an archive in it after it was verified"
+                "others, have no symbolic link below it and no directory above it that others may "
+                "rename it out of: otherwise another local user could swap an archive in it after "
+                "it was verified"
             )
             if named_by is not None:
                 raise UnsafeCacheError(
@@ -153,6 +154,15 @@ class ArchiveCache:
             return f"{self.root} is not a directory"
         if (reason := not_private(st)) is not None:
             return f"{self.root} {reason}"
+        # Above the root, as written and as resolved: a directory others may rename entries of
+        # lets them swap the whole root, checked or not, for one of their own (red team).
+        above = [
+            *Path(os.path.abspath(self.root)).parents,
+            *Path(os.path.realpath(self.root)).parents,
+        ]
+        for parent in dict.fromkeys(above):
+            if (reason := open_to_renames(os.stat(parent))) is not None:
+                return f"{parent}, a directory above {self.root}, {reason}"
         folders = (self.archives, self.checksums)
         for folder in folders:  # each checked before any is made: a refused cache is left as is
             try:

@@ -31,6 +31,7 @@ import dataclasses
 import hmac
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -326,7 +327,17 @@ def check_installed(
             f"{record.binary_path!r}. Reinstall the package: {reinstall}"
         )
     try:
-        with binary.open("rb") as handle:
+        # O_NONBLOCK: a FIFO put in the binary's place would block the open for ever (red team).
+        fd = os.open(
+            binary, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        )
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ChecksumMismatchError(
+                    f"the installed binary {binary} is not a regular file (a pipe, device or "
+                    f"folder stands in its place). Do not run it; reinstall the package: "
+                    f"{reinstall}"
+                )
             got = copy_hashing(handle, None, "sha256")
     except OSError as exc:
         raise StorageError(f"cannot read the binary {binary}: {exc.strerror or exc}") from exc

@@ -44,7 +44,7 @@ __all__ = ["Executable", "binary_wheel_tag", "parse_executable", "read_executabl
 _MAX_TABLE = 1 << 20  # a header table (program headers, load commands, dynamic section)
 _MAX_STRING = 4096  # one name in a string table, an interpreter path
 _MAX_ENTRIES = 4096  # version needs and their aux entries, together
-_MAX_NOTES = 64 << 10  # one note segment
+_MAX_NOTES = 64 << 10  # one note segment, and all note segments together
 _MAX_SLICES = 16  # architectures in a universal Mach-O (Apple's tools make 2 or 3)
 
 
@@ -384,9 +384,17 @@ def _elf_notes(
     """The OS the ELF names (OS/ABI byte, then ABI notes) and the x86 ISA level it needs."""
     goos = _ELF_OSABI.get(osabi)
     level = None
+    budget = (
+        _MAX_NOTES  # over all segments: thousands of headers naming one note would cost minutes
+    )
     for p_type, offset, _, filesz, align in segments:
         if p_type not in (_PT_NOTE, _PT_GNU_PROPERTY) or filesz > _MAX_NOTES:
             continue
+        budget -= filesz
+        if budget < 0:
+            raise r.fail(
+                f"its note segments hold more than {_MAX_NOTES} bytes, more than any linker writes"
+            )
         data = r.bytes(offset, filesz, "a note segment")
         pad = 8 if align == 8 else 4
         at = 0

@@ -18,6 +18,7 @@ gzip member, xz stream and Zstandard frame, one after another. A sparse binary (
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import stat
@@ -52,6 +53,15 @@ _GZIP_MAX_NAME = 4096  # bytes of the gz header's file name: a path, never longe
 # a header claiming gigabytes of zeros, compressed to kilobytes, would be a memory bomb that
 # no member size declares. Real ones hold a path or a few records.
 _MAX_READ = 1 << 20
+# All tarfile may read for one member's headers: its header block and, each at most _MAX_READ, a
+# GNU long name and long link name, PAX records and a GNU sparse map. An old GNU sparse member
+# (type S) may chain any number of 512-byte extension blocks, which tarfile reads into one list
+# before the member is seen: a million of them, gzipped to 1.7 MiB, held 3.9 GiB.
+_MAX_HEADERS = 4 * _MAX_READ
+# Members, and bytes of their names, that an archive may list: a release holds a binary and a few
+# files. 10 million empty members gzip to 22 MiB and would hold gigabytes of headers and names.
+_MAX_MEMBERS = 100_000
+_MAX_NAMES = 16 << 20
 # The dictionary an xz stream may ask lzma to allocate, as for Zstandard's window.
 _XZ_MEMLIMIT = 1 << 27
 _T = TypeVar("_T")
@@ -126,6 +136,14 @@ def extract_binary(
         return dest
     except (ArchiveError, StorageError):
         raise
+    except RecursionError:
+        # tarfile follows each GNU long name or PAX header to the next header by recursion:
+        # a chain of hundreds, a few hundred KiB, exhausts the stack (red team).
+        raise ArchiveError(
+            f"{label} chains more extended tar headers (GNU long names or PAX records) before "
+            "one member than Python's tarfile can follow; no tar writes that. Refusing the "
+            "archive as corrupt or hostile"
+        ) from None
     except _read_errors() as exc:
         raise ArchiveError(
             f"{label} is corrupt, truncated or of an unsupported kind ({exc}); it cannot "
@@ -176,6 +194,9 @@ def _read_errors() -> tuple[type[BaseException], ...]:
         EOFError,
         zlib.error,
         NotImplementedError,  # zipfile: a zip version or feature it does not implement
+        # tarfile parsing a GNU sparse 1.0 map or realsize: a line without its newline, a
+        # number past int()'s 4300 digits (red team).
+        ValueError,
         # Reading our own temporary copy: gzip and bz2 stream errors and impossible seeks in a
         # mangled zip are OSErrors. Our write failures are StorageErrors, re-raised before.
         OSError,
@@ -284,10 +305,14 @@ def _stage_tar(archive: _Input, compression: str, limits: _Limits, staged: list[
     """
     with _reading(archive) as raw:
         stream = _Forward(raw, compression, limits.label)
+        stream.header_budget = _MAX_HEADERS  # tarfile.open reads the first member's headers
         with tarfile.open(fileobj=cast("IO[bytes]", stream), mode="r:") as tf:
 
             def entries() -> Iterator[tuple[str, int, bool, tarfile.TarInfo]]:
-                for info in tf:
+                while (info := tf.next()) is not None:
+                    # tarfile keeps every header read in TarFile.members (untyped); _select keeps
+                    # the names, and the binary's header.
+                    vars(tf)["members"].clear()
                     yield info.name, info.size, info.issym() or info.islnk(), info
                     # Resumed once _select has checked this header, while the stream is still
                     # at the member's data: a regular binary within the size cap is staged now.
@@ -297,7 +322,9 @@ def _stage_tar(archive: _Input, compression: str, limits: _Limits, staged: list[
                         and info.type in _TAR_FILE_TYPES
                         and info.size <= limits.max_size
                     ):
+                        stream.header_budget = None  # the binary's data is capped by its size
                         staged.append(_stage(_member_data(tf, stream, info), info.size, limits))
+                    stream.header_budget = _MAX_HEADERS  # for the next member's headers
 
             _check_tar_binary(_select(entries(), limits), limits)
         stream.finish(limits)
@@ -369,6 +396,8 @@ class _Forward:
         # gzip member or xz stream (lzma keeps its own otherwise).
         self._tail = b""
         self._pos = 0
+        # Bytes read() may still return before the caller lifts or renews it (None: no bound).
+        self.header_budget: int | None = None
 
     def _new_engine(self) -> Any:
         """A decoder for one gzip member (header checked: ``wbits=31``) or one xz stream."""
@@ -395,6 +424,14 @@ class _Forward:
                 f"long name or PAX records; at most {_MAX_READ} are read); refusing the "
                 "archive as a possible decompression bomb"
             )
+        if self.header_budget is not None:
+            self.header_budget -= size
+            if self.header_budget < 0:
+                raise ArchiveError(
+                    f"{self._label}: one member's tar headers (GNU sparse map, long names, PAX "
+                    f"records) run past {_MAX_HEADERS} bytes, more than any tar writes; refusing "
+                    "the archive as a possible decompression bomb"
+                )
         want = size
         parts: list[bytes] = []
         while want > 0:
@@ -583,10 +620,18 @@ def _select(entries: Iterator[tuple[str, int, bool, _T]], limits: _Limits) -> _T
     links: set[str] = set()
     names: list[str] = []
     declared = 0
+    named = 0
     for raw_name, size, is_link, entry in entries:
         name = _normalise(raw_name)
         _check_name(name, label)
         names.append(name)
+        named += len(name)
+        if len(names) > _MAX_MEMBERS or named > _MAX_NAMES:
+            raise ArchiveError(
+                f"{label} lists more than {_MAX_MEMBERS} members or {_MAX_NAMES} bytes of member "
+                "names, far more than a release archive holds; refusing it as a possible "
+                "decompression bomb"
+            )
         declared += size
         if declared > limits.max_unpacked:
             raise ArchiveError(
@@ -600,14 +645,36 @@ def _select(entries: Iterator[tuple[str, int, bool, _T]], limits: _Limits) -> _T
     # A member beneath a link member is how tar-slip escapes a directory: no genuine release
     # archive does that, so the whole archive is refused, whichever member it is. A link named
     # ``./`` has every member beneath it.
-    for name in names:
-        for parent in PurePosixPath(name).parents:
-            if str(parent) in links:
-                raise ArchiveError(
-                    f"{label}: {name!r} lies under {str(parent)!r}, which is a link; "
-                    "refusing the archive as unsafe"
-                )
+    under = _under_a_link(names, links) if links else None
+    if under is not None:
+        name, link = under
+        raise ArchiveError(
+            f"{label}: {name!r} lies under {link!r}, which is a link; refusing the archive as "
+            "unsafe"
+        )
     return _one(found, limits.member, label, [n for n in names if n != "."])
+
+
+def _under_a_link(names: list[str], links: set[str]) -> tuple[str, str] | None:
+    """The first ``(name, link)``, in sorted order, of a name beneath one of ``links``, both as
+    PurePosixPath reads them (``a//b`` is ``a/b``); None if there is none.
+
+    The names are sorted once and each link's ``link/`` looked up by bisection: walking each
+    name's parents one by one costs its length squared, so one PAX name of 40,000 components
+    took 6 s and a 1 MiB one would take a quarter of an hour (red team).
+    """
+    ordered = sorted((str(PurePosixPath(name)), name) for name in names)
+    keys = [key for key, _ in ordered]
+    for link in sorted(str(PurePosixPath(each)) for each in links):
+        if link == ".":  # the archive's root: every other member lies under it
+            beneath = next((name for key, name in ordered if key != "."), None)
+            if beneath is not None:
+                return beneath, link
+            continue
+        at = bisect.bisect_left(keys, link + "/")
+        if at < len(keys) and keys[at].startswith(link + "/"):
+            return ordered[at][1], link
+    return None
 
 
 def _normalise(name: str) -> str:

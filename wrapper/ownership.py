@@ -9,7 +9,10 @@ can write to it. The rule (:func:`not_private`), on POSIX:
 - owned by the effective user id of this process (``st_uid == os.geteuid()``);
 - not writable by group or others (``mode & 0o022 == 0``);
 - below the cache's root, no symbolic links: a directory is checked with ``lstat``, and files
-  are opened with ``O_NOFOLLOW`` (:func:`open_nofollow`).
+  are opened with ``O_NOFOLLOW`` (:func:`open_nofollow`);
+- above it, no directory where group or others may rename what it holds (:func:`open_to_renames`:
+  writable by them without the sticky bit, as ``/tmp``'s sticky bit forbids): whoever can rename
+  the root can put a directory of their own in its place after it was checked.
 
 Windows has no owner uid or mode bits to check (its ACLs are another model), so there only the
 symbolic link rule applies: :func:`not_private` says nothing there.
@@ -21,7 +24,7 @@ import os
 import stat
 import sys
 
-__all__ = ["NOFOLLOW", "not_private", "open_nofollow"]
+__all__ = ["NOFOLLOW", "not_private", "open_nofollow", "open_to_renames"]
 
 # O_NOFOLLOW: a symbolic link as the last component fails (ELOOP) instead of being followed.
 # O_NONBLOCK: a FIFO planted in place of a file cannot hang the open; regular files ignore it.
@@ -43,6 +46,19 @@ def not_private(st: os.stat_result, *, platform: str = sys.platform) -> str | No
         return f"is owned by uid {st.st_uid}, not by you (uid {me})"
     if st.st_mode & 0o022:
         return f"can be written by group or others (mode {stat.S_IMODE(st.st_mode):04o})"
+    return None
+
+
+def open_to_renames(st: os.stat_result, *, platform: str = sys.platform) -> str | None:
+    """Why group or others may rename entries of a directory with status ``st`` (a predicate
+    for messages, as :func:`not_private`'s); None if they may not. On Windows always None."""
+    if platform == "win32":
+        return None
+    if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+        return (
+            f"can be written by group or others without the sticky bit (mode "
+            f"{stat.S_IMODE(st.st_mode):04o}), so they can rename what it holds"
+        )
     return None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
-__all__ = ["elf", "fat", "macho", "pe"]
+__all__ = ["elf", "fat", "macho", "note_flood", "pe"]
 
 _BASE = 0x400000  # the one PT_LOAD maps the whole file here
 
@@ -151,3 +151,14 @@ def pe(*, machine: int = 0x8664, wide: bool = True, characteristics: int = 0x002
     coff = struct.pack("<HHIIIHH", machine, 0, 0, 0, 0, len(optional), characteristics)
     dos = b"MZ" + bytes(58) + struct.pack("<I", 64)
     return dos + b"PE\0\0" + coff + optional
+
+
+def note_flood() -> bytes:
+    """An amd64 ELF whose 18,724 program headers (1 MiB) are all PT_NOTE naming one 64 KiB
+    segment of empty notes: a hundred million notes to walk, for 1.1 MiB (red team)."""
+    count, note_size = (1 << 20) // 56, 64 << 10
+    note_at = 64 + count * 56
+    ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    header = ident + struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, 0, 64, 0, 0, 64, 56, count, 0, 0, 0)
+    note = struct.pack("<IIQQQQQQ", 4, 4, note_at, 0, 0, note_size, note_size, 4)
+    return header + note * count + bytes(note_size)
