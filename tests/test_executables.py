@@ -427,7 +427,9 @@ def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
     record = {"verification.json": b"{}\n"}  # evidence.py, tested on its own
     monkeypatch.setattr(wheels, "dist_info_files", lambda *a, **k: dict(record))
     release: Any = SimpleNamespace(
-        project_name="cerebrium", archive_name=lambda t, tag: "cerebrium_darwin_all.tar.gz"
+        project_name="cerebrium",
+        archive_name=lambda t, tag: "cerebrium_darwin_all.tar.gz",
+        sbom_names=lambda t, tag: ("cerebrium_darwin_all.tar.gz.sbom.json",),
     )
     sources: Any = None
     log: list[str] = []
