@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cerebrium_cli._http import Downloader, NetworkPolicy, redact
+from cerebrium_cli._http import Downloader, NetworkPolicy
+from cerebrium_cli._redact import redact
 from cerebrium_cli.errors import AssetNotFoundError, DownloadError, DownloadTimeoutError
 from cerebrium_cli.settings import TransferLimits
 

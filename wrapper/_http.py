@@ -31,11 +31,12 @@ import httpx
 
 from ._pace import Pace
 from ._proxies import proxy_for
+from ._redact import redact
 from .digests import HashingWriter
 from .errors import AssetNotFoundError, DownloadError, DownloadTimeoutError
 from .settings import TransferLimits
 
-__all__ = ["Downloader", "NetworkPolicy", "redact", "ssl_context"]
+__all__ = ["Downloader", "NetworkPolicy", "ssl_context"]
 
 # Hosts that may receive GITHUB_TOKEN: release downloads and the API. Assets redirect to
 # objects.githubusercontent.com (a signed URL), which must never see the token.
@@ -62,19 +63,6 @@ class NetworkPolicy:
     max_wait: float = 30.0  # cap on any single wait, Retry-After and rate limits included
     max_redirects: int = 10
     limits: TransferLimits = field(default_factory=TransferLimits)
-
-
-def redact(url: httpx.URL | str) -> str:
-    """The URL without user:password or query, for messages and logs.
-
-    The query goes too: on a pre-signed URL (GitHub's asset redirects, attestation bundles in
-    blob storage) it is the credential, and it says nothing the reader needs.
-    """
-    parsed = httpx.URL(str(url))
-    if not parsed.userinfo and not parsed.query:
-        return str(parsed)
-    shown = str(parsed.copy_with(username=None, password=None, query=None))
-    return shown + "?..." if parsed.query else shown
 
 
 def ssl_context() -> ssl.SSLContext:
