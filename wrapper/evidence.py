@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from ._atomic import atomic_write
 from .buildinfo import BuildInfo, NoBuildInfoError, read_buildinfo
 from .digests import copy_hashing
 from .errors import ChecksumFileError, ChecksumMismatchError, PinnedChecksumsError, StorageError
@@ -143,9 +144,7 @@ def write_dist_info(dist_info: Path, files: Mapping[str, bytes]) -> None:
         path = dist_info.joinpath(*parts)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temp = path.with_name(f".{path.name}.tmp")
-            temp.write_bytes(data)
-            os.replace(temp, path)
+            atomic_write(path, data)
         except OSError as exc:
             raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
