@@ -284,7 +284,7 @@ class Downloader:
         trouble.limited = limited = _rate_limit(response)
         if limited is not None:
             if limited.wait > self.policy.max_wait:
-                raise DownloadError(self._rate_limited(url, status, limited))
+                raise self._rate_limited(url, status, limited)
             trouble.wait = limited.wait
             trouble.problem = f"the server answered {status} (rate limit)"
             return True
@@ -339,7 +339,7 @@ class Downloader:
             pace.received(0)  # past the deadline, or a trickle: say so
             trouble.problem = f"the connection failed ({_describe(exc)})"
             if _is_certificate_error(exc):  # retrying cannot make a certificate trusted
-                raise DownloadError(f"could not download {pace.shown}: {trouble.problem}") from exc
+                raise DownloadError(url=pace.shown, reason=trouble.problem) from exc
 
     def _pause(self, attempt: int, pace: Pace, trouble: _Trouble) -> None:
         """Wait before attempt ``attempt + 1``: as the server asked, or backing off."""
@@ -359,16 +359,19 @@ class Downloader:
         """The error after the last attempt failed as ``trouble`` says."""
         attempts = self.policy.attempts
         if trouble.limited is not None:
-            return DownloadError(self._rate_limited(url, trouble.status, trouble.limited, attempts))
+            return self._rate_limited(url, trouble.status, trouble.limited, attempts)
         return (DownloadTimeoutError if trouble.timed_out else DownloadError)(
-            f"could not download {shown}: {trouble.problem}, after {attempts} attempts. Check the "
-            "network, any proxy (HTTPS_PROXY, NO_PROXY) and the release location, then try again."
+            url=shown,
+            status=trouble.status or None,
+            reason=f"{trouble.problem}, after {attempts} attempts",
+            advice="Check the network, any proxy (HTTPS_PROXY, NO_PROXY) and the release "
+            "location, then try again.",
         )
 
     def _rate_limited(
         self, url: str, status: int, limited: _RateLimit, attempts: int | None = None
-    ) -> str:
-        """The message for a rate limit not waited out: when it resets, and what a token does."""
+    ) -> DownloadError:
+        """The error for a rate limit not waited out: when it resets, and what a token does."""
         when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(limited.resets_at))
         tried = (
             f"after {attempts} attempts"
@@ -382,10 +385,12 @@ class Downloader:
             else "Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token, whose limit is far higher, "
             "or wait until then."
         )
-        return (
-            f"could not download {redact(url)}: the server answered {status}, a rate limit that "
-            f"resets at {when} (in {max(0.0, limited.resets_at - time.time()):.0f} s), {tried}. "
-            + advice
+        return DownloadError(
+            url=url,
+            status=status,
+            reason=f"the server answered {status}, a rate limit that resets at {when} "
+            f"(in {max(0.0, limited.resets_at - time.time()):.0f} s), {tried}",
+            advice=advice,
         )
 
     @contextmanager
@@ -517,9 +522,9 @@ def _check_response(response: httpx.Response, shown: str, limit: int, token: str
     history = response.history
     by = f" by {host}, where {history[0].url.host} redirected" if history else ""
     if status in (404, 410):
+        where, _, asset = shown.rpartition("/")
         raise AssetNotFoundError(
-            f"{shown} was not found ({status}{by}). The release may not exist for this version, "
-            "or the release location may be wrong."
+            asset=asset, where=where + "/", url=shown, status=status, reason=f"{status}{by}"
         )
     if status == 407:
         raise DownloadError(
@@ -528,16 +533,22 @@ def _check_response(response: httpx.Response, shown: str, limit: int, token: str
         )
     if status in (401, 403):
         raise DownloadError(
-            f"{shown} was refused ({status} {response.reason_phrase}{by}). "
-            + _refusal_advice(
+            url=shown,
+            status=status,
+            reason=f"refused ({status} {response.reason_phrase}{by})",
+            advice=_refusal_advice(
                 host,
                 token_set=bool(token),
                 token_sent="Authorization" in response.request.headers,
                 redirected=bool(history),
-            )
+            ),
         )
     if status != 200:
-        raise DownloadError(f"{shown} answered {status} {response.reason_phrase}; expected 200")
+        raise DownloadError(
+            url=shown,
+            status=status,
+            reason=f"the server answered {status} {response.reason_phrase}; expected 200",
+        )
     content_type = response.headers.get("Content-Type", "")
     if content_type.split(";")[0].strip().lower() in {"text/html", "application/xhtml+xml"}:
         raise DownloadError(

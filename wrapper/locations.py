@@ -114,7 +114,10 @@ class DirectoryLocation:
             handle = path.open("rb")
         except FileNotFoundError:
             raise AssetNotFoundError(
-                f"{path} does not exist; the release directory {self.path} lacks {name!r}"
+                asset=name,
+                where=str(self.path),
+                url=str(path),
+                reason="no such file",
             ) from None
         except OSError as exc:
             raise DownloadError(f"cannot read {path}: {exc.strerror}") from exc
