@@ -36,8 +36,10 @@ Errors carry their facts, as pip's ``HashMismatch`` does: :class:`ChecksumMismat
 :class:`UnsupportedPlatformError` take the facts as keyword arguments, keep them as attributes
 (which tests assert on) and word their own message from them. Each also still takes a finished
 message as its one positional argument, with its facts then left empty. Either way ``args`` is
-``(message,)``, so an error pickles (``pickle.dumps``) and unpickles to the same class with the
-same facts and the same message: that is how a child process hands one to its parent.
+``(message,)``, so an error pickles and unpickles to the same class with the same facts and
+message. Without pickle, a child process hands one to its parent as JSON: the class name,
+``str(error)`` and ``vars(error)`` (the facts: text, numbers, lists); the parent rebuilds it
+as ``cls(message, **facts)``.
 """
 
 from __future__ import annotations
@@ -239,6 +241,7 @@ class AssetNotFoundError(DownloadError, FileNotFoundError):
         url: str = "",
         status: int | None = None,
         reason: str = "",
+        advice: str = "",
     ) -> None:
         self.asset, self.where = asset, redact(where)
         if message is None:
@@ -251,7 +254,7 @@ class AssetNotFoundError(DownloadError, FileNotFoundError):
                 f"{redact(url)} {absent}. The release may not exist for this version, or the "
                 "release location may be wrong."
             )
-        super().__init__(message, url=url, status=status, reason=reason)
+        super().__init__(message, url=url, status=status, reason=reason, advice=advice)
 
 
 class DownloadTimeoutError(DownloadError, TimeoutError):
