@@ -175,9 +175,9 @@ class ChecksumMismatchError(ChecksumError):
         self.asset, self.algorithm, self.where, self.advice = asset, algorithm, where, advice
         self.expected, self.got = expected, got
         if message is None:
-            kind = f"{algorithm} " if algorithm else ""
+            kind = f" ({algorithm})" if algorithm else ""
             message = (
-                f"{asset} does not match the {kind}checksum published in {where}.\n"
+                f"{asset} does not match the checksum published in {where}{kind}.\n"
                 f"  Expected: {expected}\n"
                 f"  Got:      {got}\n"
                 f"{advice}"
