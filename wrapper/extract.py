@@ -115,12 +115,7 @@ def extract_binary(
     try:
         _stage_format(archive, fmt, limits, staged)
         # Every check has passed: only now does the binary appear under its name.
-        try:
-            os.replace(staged[0], dest)
-        except OSError as exc:  # our own write, not the archive's fault
-            raise StorageError(
-                f"cannot put the binary from {label} at {dest}: {exc.strerror or exc}"
-            ) from exc
+        _put_in_place(staged[0], dest, label)
         return dest
     except (ArchiveError, StorageError):
         raise
@@ -151,6 +146,15 @@ def _stage_format(archive: _Input, fmt: Format, limits: _Limits, staged: list[Pa
             f"{limits.label}: archive format {fmt!r} cannot be extracted; expected one of "
             f"{', '.join(FORMATS)} (GoReleaser's archives.formats)"
         )
+
+
+def _put_in_place(staged: Path, dest: Path, label: str) -> None:
+    try:
+        os.replace(staged, dest)
+    except OSError as exc:  # our own write, not the archive's fault
+        raise StorageError(
+            f"cannot put the binary from {label} at {dest}: {exc.strerror or exc}"
+        ) from exc
 
 
 def _too_deep(label: str) -> ArchiveError:
