@@ -189,19 +189,27 @@ def test_html_instead_of_the_file_is_called_out() -> None:
     page = httpx.Response(
         200, text="<html>log in</html>", headers={"Content-Type": "text/html; charset=utf-8"}
     )
-    with pytest.raises(DownloadError, match="HTML page instead of the file"):
+    with pytest.raises(DownloadError) as info:
         _downloader(lambda r: page).fetch(URL, limit=1 << 20)
+    assert (info.value.url, info.value.status) == (URL, 200)
+    assert info.value.reason == "the server returned an HTML page instead of the file"
+    assert "captive portal" in info.value.advice
 
 
 def test_size_cap_from_content_length_and_from_the_stream() -> None:
-    with pytest.raises(DownloadError, match="more than the 100 bytes allowed"):
+    with pytest.raises(DownloadError) as declared:
         _downloader(_ok).fetch(URL, limit=100)
+    assert (
+        declared.value.reason == f"it is {len(BODY)} bytes, more than the 100 bytes allowed "
+        "for this file"
+    )
 
     def no_length(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, stream=Chunks(BODY))  # no Content-Length header
 
-    with pytest.raises(DownloadError, match="more than the 100 bytes allowed"):
+    with pytest.raises(DownloadError) as sent:
         _downloader(no_length).fetch(URL, limit=100)
+    assert sent.value.reason == "the server sent more than the 100 bytes allowed for this file"
 
 
 def test_redirect_to_plain_http_is_refused() -> None:
@@ -376,8 +384,12 @@ def test_a_407_answer_is_final() -> None:
         attempts.append(1)
         return httpx.Response(407)
 
-    with pytest.raises(DownloadError, match="refused by the proxy"):
+    with pytest.raises(DownloadError) as info:
         _downloader(handler).fetch(URL, limit=100)
+    assert (info.value.status, info.value.reason) == (
+        407,
+        "refused by the proxy (407 Proxy Authentication Required)",
+    )
     assert len(attempts) == 1
 
 

@@ -308,8 +308,10 @@ class Downloader:
             received += len(chunk)
             if received > limit:
                 raise DownloadError(
-                    f"{pace.shown} sent more than the {_size(limit)} allowed for this file; "
-                    "refusing it. The release location may be wrong."
+                    url=pace.shown,
+                    status=response.status_code,
+                    reason=f"the server sent more than the {_size(limit)} allowed for this file",
+                    advice="The release location may be wrong.",
                 )
             pace.received(len(chunk))
             sink(chunk)
@@ -528,8 +530,11 @@ def _check_response(response: httpx.Response, shown: str, limit: int, token: str
         )
     if status == 407:
         raise DownloadError(
-            f"{shown} was refused by the proxy (407 {response.reason_phrase}): check the user and "
-            "password in HTTPS_PROXY (http://user:password@host:port), or set NO_PROXY."
+            url=shown,
+            status=status,
+            reason=f"refused by the proxy (407 {response.reason_phrase})",
+            advice="Check the user and password in HTTPS_PROXY "
+            "(http://user:password@host:port), or set NO_PROXY.",
         )
     if status in (401, 403):
         raise DownloadError(
@@ -552,14 +557,20 @@ def _check_response(response: httpx.Response, shown: str, limit: int, token: str
     content_type = response.headers.get("Content-Type", "")
     if content_type.split(";")[0].strip().lower() in {"text/html", "application/xhtml+xml"}:
         raise DownloadError(
-            f"{shown} returned an HTML page instead of the file. A proxy login page or captive "
-            "portal may be in the way; open the URL in a browser, or set HTTPS_PROXY."
+            url=shown,
+            status=status,
+            reason="the server returned an HTML page instead of the file",
+            advice="A proxy login page or captive portal may be in the way; open the URL in a "
+            "browser, or set HTTPS_PROXY.",
         )
     declared = response.headers.get("Content-Length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise DownloadError(
-            f"{shown} is {_size(int(declared))}, more than the {_size(limit)} allowed for this "
-            "file; refusing it. The release location may be wrong."
+            url=shown,
+            status=status,
+            reason=f"it is {_size(int(declared))}, more than the {_size(limit)} allowed for "
+            "this file",
+            advice="The release location may be wrong.",
         )
 
 
