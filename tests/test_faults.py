@@ -288,7 +288,7 @@ def test_401_is_final(run: Run) -> None:
         run()
     assert info.value.status == 401
     assert info.value.reason == "refused (401 Unauthorized)"
-    assert info.value.url.endswith("/cerebrium_cli_linux_amd64.tar.gz")
+    assert info.value.url == f"{run.server.url}{run.path}"
     assert run.archive_requests() == 1
     run.assert_nothing_left()
 
