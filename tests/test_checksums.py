@@ -23,6 +23,7 @@ from cerebrium_cli.errors import (
     ChecksumFileError,
     ChecksumMismatchError,
     ConfigError,
+    NotListedError,
 )
 
 A = hashlib.sha256(b"a").hexdigest()
@@ -109,9 +110,17 @@ def test_sha512() -> None:
 
 def test_lookup_is_by_exact_name_never_substring() -> None:
     entries = parse_checksums(f"{A}  evil_{NAME}\n{B}  {NAME}.sig\n", "checksums.txt")
-    with pytest.raises(ChecksumFileError, match=rf"no entry for '{NAME}'") as info:
+    with pytest.raises(NotListedError) as info:
         lookup(entries, NAME, "checksums.txt")
-    assert f"evil_{NAME}" in str(info.value)  # says what the file does list
+    assert isinstance(info.value, ChecksumFileError)
+    assert (info.value.asset, info.value.checksums) == (NAME, "checksums.txt")
+    assert info.value.listed == (f"{NAME}.sig", f"evil_{NAME}")  # what the file does list
+
+
+def test_an_asset_not_listed_reads_well() -> None:
+    message = str(NotListedError(asset=NAME, checksums="checksums.txt", listed=["b", "a"]))
+    assert message.startswith(f"checksums.txt has no entry for {NAME!r}, so it cannot be verified")
+    assert "The file lists: b, a." in message
 
 
 def test_lookup_finds_the_entry() -> None:
@@ -121,6 +130,14 @@ def test_lookup_finds_the_entry() -> None:
 def test_verify_digest_accepts_a_match_in_either_case() -> None:
     verify_digest(NAME, A, A, source="checksums.txt")
     verify_digest(NAME, A.upper(), A, source="checksums.txt")
+
+
+def test_verify_digest_mismatch_carries_the_facts() -> None:
+    with pytest.raises(ChecksumMismatchError) as info:
+        verify_digest(NAME, A, B, source="checksums.txt", algorithm="sha512")
+    assert (info.value.asset, info.value.algorithm) == (NAME, "sha512")
+    assert (info.value.expected, info.value.got) == (A, B)
+    assert info.value.where == "checksums.txt"
 
 
 def test_verify_digest_mismatch_shows_expected_and_got() -> None:

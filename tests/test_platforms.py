@@ -222,15 +222,23 @@ def test_what_cannot_be_tagged_honestly_is_refused() -> None:
         executable_tag(_macho("amd64", None), Target("darwin", "amd64"), "a")
     with pytest.raises(ExecutableError, match="neither glibc nor musl"):
         executable_tag(_elf("arm64", "/x/ld.so", "unknown"), Target("linux", "arm64"), "a")
-    with pytest.raises(UnsupportedPlatformError, match="GOARM"):
+    with pytest.raises(UnsupportedPlatformError, match="GOARM") as arm:
         executable_tag(_elf("arm"), Target("linux", "arm"), "a")
-    with pytest.raises(UnsupportedPlatformError, match="Linux wheels are for"):
+    assert arm.value.subject == "wheel platform tag"
+    assert "linux/arm64" in arm.value.supported
+    with pytest.raises(UnsupportedPlatformError) as mips:
         executable_tag(_elf("mips64le"), Target("linux", "mips64le"), "a")
-    with pytest.raises(UnsupportedPlatformError, match="no wheel platform tag"):
+    assert mips.value.target.endswith("(a)")
+    assert "mips64le" in mips.value.target
+    assert all(t.startswith("linux/") for t in mips.value.supported)
+    assert str(mips.value).startswith(f"there is no wheel platform tag for {mips.value.target}")
+    with pytest.raises(UnsupportedPlatformError) as windows:
         executable_tag(_pe("arm"), Target("windows", "arm"), "a")
+    assert {"linux/amd64", "darwin/arm64", "windows/386"} <= set(windows.value.supported)
     one = _universal(_macho("amd64", (12, 0, 0)))
-    with pytest.raises(UnsupportedPlatformError, match="exactly x86_64 and arm64"):
+    with pytest.raises(UnsupportedPlatformError, match="exactly x86_64 and arm64") as universal:
         executable_tag(one, Target("darwin", "amd64"), "a")
+    assert universal.value.supported == ("darwin/amd64", "darwin/arm64")
 
 
 def test_the_targets_a_wheel_can_carry() -> None:

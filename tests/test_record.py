@@ -229,15 +229,18 @@ def test_check_installed_passes_and_says_what_it_checked(
 def test_check_installed_refuses_a_changed_byte(installed: tuple[bytes, Path, Path]) -> None:
     record, binary, package = installed
     data = bytearray(binary.read_bytes())
+    recorded = hashlib.sha256(data).hexdigest()
     data[3] ^= 0x01
     binary.write_bytes(bytes(data))
     with pytest.raises(ChecksumMismatchError) as info:
         _check(record, binary, package)
-    message = str(info.value)
-    assert message.startswith(f"the installed binary {binary} has changed since it was installed")
-    assert f"Installed now:   {hashlib.sha256(data).hexdigest()}" in message
-    assert WHERE in message
-    assert REINSTALL in message
+    assert info.value.asset == f"the installed binary {binary}"
+    assert info.value.algorithm == "sha256"
+    assert info.value.expected == recorded
+    assert info.value.got == hashlib.sha256(data).hexdigest()
+    assert WHERE in info.value.where
+    assert REINSTALL in info.value.advice
+    assert "has changed since it was installed" in str(info.value)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")

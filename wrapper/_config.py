@@ -562,27 +562,10 @@ def repository(
         host: read.mapping(config.get(f"{host}_urls") or {}, f"{host}_urls")
         for host in ("github", "gitlab", "gitea")
     }
-    blocks = {
-        host: read.mapping(release.get(host) or {}, f"release.{host}")
-        for host in ("github", "gitlab", "gitea")
-    }
-    named = [host for host, block in blocks.items() if block.get("owner") or block.get("name")]
-    if len(named) > 1:
-        raise read.fail(
-            f"release sets {', '.join('release.' + h for h in named)}; GoReleaser allows one"
-        )
-    host: Host
+    named = _named_repository(release, read)
     origin_host = ""
-    if named and blocks[named[0]].get("name"):
-        host = _host(named[0])
-        block = blocks[host]
-        owner, name, where = (
-            scalar(block.get("owner") or ""),
-            scalar(block["name"]),
-            f"release.{host}",
-        )
-        if host != "gitlab":
-            read.text(owner, f"{where}.owner")
+    if named is not None:
+        host, owner, name, where = named
     elif origin:
         # A remote that names no repository (a local path, an unknown server) leaves it unknown:
         # `names` never needs one, and an install is told why when it does.
@@ -598,14 +581,7 @@ def repository(
             "release.gitea) and no git remote was recorded when the package was built"
         )
     settings = urls[host]
-    download = scalar(settings.get("download") or "")
-    if host == "gitea" and not download:
-        # internal/pipe/defaults: Gitea's download URL is its API URL without /api/v1.
-        download = scalar(settings.get("api") or "").replace("/api/v1", "").rstrip("/")
-    if not download and origin_host in PUBLIC_HOSTS:
-        download = PUBLIC_HOSTS[origin_host][1]
-    if not download:
-        download = _default_download(host, read)
+    download = _download_url(host, settings, origin_host, read)
     registry = host == "gitlab" and (
         settings.get("use_package_registry") is True or settings.get("use_job_token") is True
     )
@@ -613,6 +589,41 @@ def repository(
     if registry and "/api/v4" not in api:
         api = api.rstrip("/") + "/api/v4"  # client-go's setBaseURL adds it
     return RepositorySpec(host, download, owner, name, where, registry, api), ""
+
+
+def _named_repository(
+    release: Mapping[str, Any], read: Reader
+) -> tuple[Host, str, str, str] | None:
+    """``(host, owner, name, setting)`` from the one ``release.<host>`` block that sets a
+    ``name``; None when none does. ConfigError when more than one block names a repository."""
+    blocks = {
+        host: read.mapping(release.get(host) or {}, f"release.{host}")
+        for host in ("github", "gitlab", "gitea")
+    }
+    named = [host for host, block in blocks.items() if block.get("owner") or block.get("name")]
+    if len(named) > 1:
+        raise read.fail(
+            f"release sets {', '.join('release.' + h for h in named)}; GoReleaser allows one"
+        )
+    if not named or not blocks[named[0]].get("name"):
+        return None
+    host = _host(named[0])
+    block, where = blocks[host], f"release.{host}"
+    owner = scalar(block.get("owner") or "")
+    if host != "gitlab":
+        read.text(owner, f"{where}.owner")
+    return host, owner, scalar(block["name"]), where
+
+
+def _download_url(host: Host, settings: Mapping[str, Any], origin_host: str, read: Reader) -> str:
+    """The server releases are downloaded from: ``<host>_urls.download``, else its default."""
+    download = scalar(settings.get("download") or "")
+    if host == "gitea" and not download:
+        # internal/pipe/defaults: Gitea's download URL is its API URL without /api/v1.
+        download = scalar(settings.get("api") or "").replace("/api/v1", "").rstrip("/")
+    if not download and origin_host in PUBLIC_HOSTS:
+        download = PUBLIC_HOSTS[origin_host][1]
+    return download or _default_download(host, read)
 
 
 def _host(value: str) -> Host:

@@ -31,11 +31,12 @@ import httpx
 
 from ._pace import Pace
 from ._proxies import proxy_for
+from ._redact import redact
 from .digests import HashingWriter
 from .errors import AssetNotFoundError, DownloadError, DownloadTimeoutError
 from .settings import TransferLimits
 
-__all__ = ["Downloader", "NetworkPolicy", "redact", "ssl_context"]
+__all__ = ["Downloader", "NetworkPolicy", "ssl_context"]
 
 # Hosts that may receive GITHUB_TOKEN: release downloads and the API. Assets redirect to
 # objects.githubusercontent.com (a signed URL), which must never see the token.
@@ -62,19 +63,6 @@ class NetworkPolicy:
     max_wait: float = 30.0  # cap on any single wait, Retry-After and rate limits included
     max_redirects: int = 10
     limits: TransferLimits = field(default_factory=TransferLimits)
-
-
-def redact(url: httpx.URL | str) -> str:
-    """The URL without user:password or query, for messages and logs.
-
-    The query goes too: on a pre-signed URL (GitHub's asset redirects, attestation bundles in
-    blob storage) it is the credential, and it says nothing the reader needs.
-    """
-    parsed = httpx.URL(str(url))
-    if not parsed.userinfo and not parsed.query:
-        return str(parsed)
-    shown = str(parsed.copy_with(username=None, password=None, query=None))
-    return shown + "?..." if parsed.query else shown
 
 
 def ssl_context() -> ssl.SSLContext:
@@ -264,95 +252,128 @@ class Downloader:
         sink: Callable[[bytes], None],
     ) -> Iterator[tuple[int, int | None]]:
         """:meth:`_stream`'s attempts, each held to ``pace``."""
-        policy = self.policy
-        shown = pace.shown
-        limited: _RateLimit | None = None  # the last answer was a rate limit
-        timed_out = False  # the last attempt ended waiting for data
-        stalled = False  # an attempt has stalled: a second stall is final
-        for attempt in range(1, policy.attempts + 1):
+        trouble = _Trouble()
+        for attempt in range(1, self.policy.attempts + 1):
             reset()
-            wait: float | None = None
-            limited = None
-            timed_out = False
+            trouble.start_attempt()
             # No single wait may outlast the deadline, whatever the timeouts say.
             left = max(pace.remaining(), 0.001)
             timeout = httpx.Timeout(
-                min(policy.read_timeout, left), connect=min(policy.connect_timeout, left)
+                min(self.policy.read_timeout, left),
+                connect=min(self.policy.connect_timeout, left),
             )
             pace.attempt(_https_url(url).host)  # waiting for the answer is a window too
             try:
                 with self._open(url, timeout) as response:
                     pace.attempt(response.url.host)  # who answered, after any redirects
-                    status = response.status_code
-                    limited = _rate_limit(response)
-                    if limited is not None:
-                        if limited.wait > policy.max_wait:
-                            raise DownloadError(self._rate_limited(url, status, limited))
-                        wait = limited.wait
-                        problem = f"the server answered {status} (rate limit)"
-                    elif status in _RETRY_STATUSES:
-                        wait = _retry_after(response.headers, policy, attempt)
-                        problem = f"the server answered {status} {response.reason_phrase}"
-                    else:
-                        _check_response(response, shown, limit, self._token)
-                        declared = response.headers.get("Content-Length", "")
-                        total = int(declared) if declared.isdigit() else None
-                        received = 0
-                        # What each socket read delivers, as it comes: httpx's own chunking
-                        # would copy every byte twice more before ``sink`` copies it once.
-                        for chunk in response.iter_raw():
-                            received += len(chunk)
-                            if received > limit:
-                                raise DownloadError(
-                                    f"{shown} sent more than the {_size(limit)} allowed for this "
-                                    "file; refusing it. The release location may be wrong."
-                                )
-                            pace.received(len(chunk))
-                            sink(chunk)
-                            yield received, total
+                    if not self._to_retry(response, url, attempt, trouble):
+                        yield from self._body(response, pace, limit=limit, sink=sink)
                         return
-            except httpx.TimeoutException as exc:
-                pace.received(0)  # past the deadline, or a trickle: say so
-                timed_out = True
-                problem = f"no data for {policy.read_timeout:g} s (timeout: {type(exc).__name__})"
-            except httpx.ProxyError as exc:
-                pace.received(0)
-                problem = f"the proxy refused the connection ({exc})"
-                if not str(exc)[:1] == "5":  # 407, bad credentials: the proxy's final answer
-                    raise DownloadError(_proxy_refused(shown, exc)) from exc
             except httpx.TransportError as exc:
-                if pace.stalled():  # the watchdog cut the read short (shut its socket)
-                    if stalled:  # twice: the server (or proxy), not the connection
-                        raise pace.stalled_again() from None
-                    stalled = timed_out = True
-                    problem = f"no data for {policy.limits.speed_time:g} s (the transfer stalled)"
-                else:
-                    pace.received(0)  # past the deadline, or a trickle: say so
-                    problem = f"the connection failed ({_describe(exc)})"
-                if _is_certificate_error(exc):  # retrying cannot make a certificate trusted
-                    raise DownloadError(f"could not download {shown}: {problem}") from exc
-            if attempt < policy.attempts:
-                delay = (
-                    wait
-                    if wait is not None
-                    else min(policy.backoff * 2 ** (attempt - 1), policy.max_wait)
-                )
-                if delay >= pace.remaining():
-                    raise pace.past_deadline(problem)
-                pace.pause()
-                self._log(f"{problem} while fetching {shown}; retrying in {delay:g} s")
-                self._sleep(delay)
+                self._failed(exc, pace, trouble)
+            if attempt < self.policy.attempts:
+                self._pause(attempt, pace, trouble)
+        raise self._gave_up(url, pace.shown, trouble)
+
+    def _to_retry(
+        self, response: httpx.Response, url: str, attempt: int, trouble: _Trouble
+    ) -> bool:
+        """Whether ``response`` is an answer to try again (a rate limit, a 5xx, ...), noting
+        why and how long to wait in ``trouble``. Raises for a rate limit too long to wait out."""
+        trouble.status = status = response.status_code
+        trouble.limited = limited = _rate_limit(response)
         if limited is not None:
-            raise DownloadError(self._rate_limited(url, status, limited, policy.attempts))
-        raise (DownloadTimeoutError if timed_out else DownloadError)(
-            f"could not download {shown}: {problem}, after {policy.attempts} attempts. Check the "
-            "network, any proxy (HTTPS_PROXY, NO_PROXY) and the release location, then try again."
+            if limited.wait > self.policy.max_wait:
+                raise self._rate_limited(url, status, limited)
+            trouble.wait = limited.wait
+            trouble.problem = f"the server answered {status} (rate limit)"
+            return True
+        if status in _RETRY_STATUSES:
+            trouble.wait = _retry_after(response.headers, self.policy, attempt)
+            trouble.problem = f"the server answered {status} {response.reason_phrase}"
+            return True
+        return False
+
+    def _body(
+        self, response: httpx.Response, pace: Pace, *, limit: int, sink: Callable[[bytes], None]
+    ) -> Iterator[tuple[int, int | None]]:
+        """Pass the body of a final answer to ``sink``, yielding ``(received, declared total)``."""
+        _check_response(response, pace.shown, limit, self._token)
+        declared = response.headers.get("Content-Length", "")
+        total = int(declared) if declared.isdigit() else None
+        received = 0
+        # What each socket read delivers, as it comes: httpx's own chunking would copy every
+        # byte twice more before ``sink`` copies it once.
+        for chunk in response.iter_raw():
+            received += len(chunk)
+            if received > limit:
+                raise DownloadError(
+                    url=pace.shown,
+                    status=response.status_code,
+                    reason=f"the server sent more than the {_size(limit)} allowed for this file",
+                    advice="The release location may be wrong.",
+                )
+            pace.received(len(chunk))
+            sink(chunk)
+            yield received, total
+
+    def _failed(self, exc: httpx.TransportError, pace: Pace, trouble: _Trouble) -> None:
+        """Note in ``trouble`` why an attempt failed; raise when trying again cannot help."""
+        if isinstance(exc, httpx.TimeoutException):
+            pace.received(0)  # past the deadline, or a trickle: say so
+            trouble.timed_out = True
+            trouble.problem = (
+                f"no data for {self.policy.read_timeout:g} s (timeout: {type(exc).__name__})"
+            )
+        elif isinstance(exc, httpx.ProxyError):
+            pace.received(0)
+            trouble.problem = f"the proxy refused the connection ({exc})"
+            if not str(exc)[:1] == "5":  # 407, bad credentials: the proxy's final answer
+                raise DownloadError(_proxy_refused(pace.shown, exc)) from exc
+        elif pace.stalled():  # the watchdog cut the read short (shut its socket)
+            if trouble.stalled:  # twice: the server (or proxy), not the connection
+                raise pace.stalled_again() from None
+            trouble.stalled = trouble.timed_out = True
+            trouble.problem = (
+                f"no data for {self.policy.limits.speed_time:g} s (the transfer stalled)"
+            )
+        else:
+            pace.received(0)  # past the deadline, or a trickle: say so
+            trouble.problem = f"the connection failed ({_describe(exc)})"
+            if _is_certificate_error(exc):  # retrying cannot make a certificate trusted
+                raise DownloadError(url=pace.shown, reason=trouble.problem) from exc
+
+    def _pause(self, attempt: int, pace: Pace, trouble: _Trouble) -> None:
+        """Wait before attempt ``attempt + 1``: as the server asked, or backing off."""
+        policy = self.policy
+        delay = (
+            trouble.wait
+            if trouble.wait is not None
+            else min(policy.backoff * 2 ** (attempt - 1), policy.max_wait)
+        )
+        if delay >= pace.remaining():
+            raise pace.past_deadline(trouble.problem)
+        pace.pause()
+        self._log(f"{trouble.problem} while fetching {pace.shown}; retrying in {delay:g} s")
+        self._sleep(delay)
+
+    def _gave_up(self, url: str, shown: str, trouble: _Trouble) -> DownloadError:
+        """The error after the last attempt failed as ``trouble`` says."""
+        attempts = self.policy.attempts
+        if trouble.limited is not None:
+            return self._rate_limited(url, trouble.status, trouble.limited, attempts)
+        return (DownloadTimeoutError if trouble.timed_out else DownloadError)(
+            url=shown,
+            status=trouble.status or None,
+            reason=f"{trouble.problem}, after {attempts} attempts",
+            advice="Check the network, any proxy (HTTPS_PROXY, NO_PROXY) and the release "
+            "location, then try again.",
         )
 
     def _rate_limited(
         self, url: str, status: int, limited: _RateLimit, attempts: int | None = None
-    ) -> str:
-        """The message for a rate limit not waited out: when it resets, and what a token does."""
+    ) -> DownloadError:
+        """The error for a rate limit not waited out: when it resets, and what a token does."""
         when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(limited.resets_at))
         tried = (
             f"after {attempts} attempts"
@@ -366,10 +387,12 @@ class Downloader:
             else "Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token, whose limit is far higher, "
             "or wait until then."
         )
-        return (
-            f"could not download {redact(url)}: the server answered {status}, a rate limit that "
-            f"resets at {when} (in {max(0.0, limited.resets_at - time.time()):.0f} s), {tried}. "
-            + advice
+        return DownloadError(
+            url=url,
+            status=status,
+            reason=f"the server answered {status}, a rate limit that resets at {when} "
+            f"(in {max(0.0, limited.resets_at - time.time()):.0f} s), {tried}",
+            advice=advice,
         )
 
     @contextmanager
@@ -501,38 +524,53 @@ def _check_response(response: httpx.Response, shown: str, limit: int, token: str
     history = response.history
     by = f" by {host}, where {history[0].url.host} redirected" if history else ""
     if status in (404, 410):
+        where, _, asset = shown.rpartition("/")
         raise AssetNotFoundError(
-            f"{shown} was not found ({status}{by}). The release may not exist for this version, "
-            "or the release location may be wrong."
+            asset=asset, where=where + "/", url=shown, status=status, reason=f"{status}{by}"
         )
     if status == 407:
         raise DownloadError(
-            f"{shown} was refused by the proxy (407 {response.reason_phrase}): check the user and "
-            "password in HTTPS_PROXY (http://user:password@host:port), or set NO_PROXY."
+            url=shown,
+            status=status,
+            reason=f"refused by the proxy (407 {response.reason_phrase})",
+            advice="Check the user and password in HTTPS_PROXY "
+            "(http://user:password@host:port), or set NO_PROXY.",
         )
     if status in (401, 403):
         raise DownloadError(
-            f"{shown} was refused ({status} {response.reason_phrase}{by}). "
-            + _refusal_advice(
+            url=shown,
+            status=status,
+            reason=f"refused ({status} {response.reason_phrase}{by})",
+            advice=_refusal_advice(
                 host,
                 token_set=bool(token),
                 token_sent="Authorization" in response.request.headers,
                 redirected=bool(history),
-            )
+            ),
         )
     if status != 200:
-        raise DownloadError(f"{shown} answered {status} {response.reason_phrase}; expected 200")
+        raise DownloadError(
+            url=shown,
+            status=status,
+            reason=f"the server answered {status} {response.reason_phrase}; expected 200",
+        )
     content_type = response.headers.get("Content-Type", "")
     if content_type.split(";")[0].strip().lower() in {"text/html", "application/xhtml+xml"}:
         raise DownloadError(
-            f"{shown} returned an HTML page instead of the file. A proxy login page or captive "
-            "portal may be in the way; open the URL in a browser, or set HTTPS_PROXY."
+            url=shown,
+            status=status,
+            reason="the server returned an HTML page instead of the file",
+            advice="A proxy login page or captive portal may be in the way; open the URL in a "
+            "browser, or set HTTPS_PROXY.",
         )
     declared = response.headers.get("Content-Length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise DownloadError(
-            f"{shown} is {_size(int(declared))}, more than the {_size(limit)} allowed for this "
-            "file; refusing it. The release location may be wrong."
+            url=shown,
+            status=status,
+            reason=f"it is {_size(int(declared))}, more than the {_size(limit)} allowed for "
+            "this file",
+            advice="The release location may be wrong.",
         )
 
 
@@ -553,6 +591,21 @@ def _refusal_advice(host: str, *, token_set: bool, token_sent: bool, redirected:
             "(no token is sent there): try again, and check any proxy (HTTPS_PROXY, NO_PROXY)."
         )
     return "The server does not let this file be read: check the release location."
+
+
+@dataclass
+class _Trouble:
+    """What went wrong with the attempts so far, for the next wait and the final message."""
+
+    problem: str = ""  # the last attempt's failure, in words
+    wait: float | None = None  # seconds the server asked for before the next attempt
+    limited: _RateLimit | None = None  # the last answer was a rate limit
+    status: int = 0  # the last answer's HTTP status
+    timed_out: bool = False  # the last attempt ended waiting for data
+    stalled: bool = False  # an attempt has stalled: a second stall is final
+
+    def start_attempt(self) -> None:
+        self.wait, self.limited, self.timed_out = None, None, False
 
 
 @dataclass(frozen=True)

@@ -310,25 +310,12 @@ def check_binary(
     """
     project, asset, proofs = release.project_name, archive.name, archive.proofs
     label = f"{binary.name} in {asset}"
-    try:
-        info, reason = _read(binary, label)
-    except BuildInfoError as exc:
-        raise BuildInfoError(
-            f"{exc}. Go's own reader (go version -m) refuses it as well: the binary is not as Go "
-            "builds them. Nothing was installed; report it to the project."
-        ) from None
+    info, reason = _read_as_go_does(binary, label)
     variables = version_variables(lambda t: release.ldflags(target, t), tag)
     recorded = recorded_versions(info, tag, variables) if info is not None else []
     for each in recorded:
         if not each.matches:
-            raise VersionMismatchError(
-                f"{asset}: the archive holds version {each.version!r}, not {each.expected!r}: "
-                f"the release location serves another release's files for {tag} ({label} "
-                f"records {each.version!r}: {each.where}; the checksums came from "
-                f"{archive.checksums.source}). Nothing was installed. Point the release "
-                f"location at the files of {tag} (a mirror: copy them again with the bootstrap "
-                "'mirror' command), or install the version these files are."
-            )
+            raise _another_version(each, archive, tag, label)
     if recorded:
         log(
             f"{project}: {label} records version {recorded[0].version} "
@@ -343,18 +330,63 @@ def check_binary(
         return
     what = _unbound(proofs)
     if archive.policy == "signature":
-        raise SignatureError(
-            f"{asset}: {what}; the version is not bound: the signature covers the bytes of "
-            f"{archive.checksums.name}, which name no version, and {label} records none "
-            f"({reason}), so another release's signed files would pass for {tag}. "
-            f"{release.env_prefix}VERIFY=signature refuses that. Any one of these binds the "
-            "version: checksums pinned in the package (the bootstrap 'pin' command), Sigstore "
-            "keyless signatures (made by the workflow at the tag), asset names that carry the "
-            "version (archives.name_template with {{ .Version }}), or build information that "
-            "records it (ldflags -X <package>.<var>={{.Version}} without -trimpath, or a "
-            "build at the git tag with VCS stamping)."
-        )
+        raise _unbound_refused(release, archive, tag, what, f"{label} records none ({reason})")
     log(f"{project}: {what}; the version is not bound ({label} records none: {reason})")
+
+
+def _expected_proofs(verification: Verification, *, pinned: bool) -> Proofs:
+    """What an install with this package and policy proves, as the fetch would record it; a
+    keyless signature only where the policy requires one (auto takes one when present)."""
+    key, identity = verification.key, verification.identity
+    keyless = key is None and identity is not None and verification.policy != "auto"
+    return Proofs(
+        pins=pinned,
+        key=key.fingerprint if key is not None else None,
+        keyless=identity.describe() if keyless and identity is not None else None,
+        attestation="required" if verification.policy == "attestation" else None,
+    )
+
+
+def _read_as_go_does(binary: Path, label: str) -> tuple[BuildInfo | None, str]:
+    """:func:`_read`, its BuildInfoError worded for an install that stops on it."""
+    try:
+        return _read(binary, label)
+    except BuildInfoError as exc:
+        raise BuildInfoError(
+            f"{exc}. Go's own reader (go version -m) refuses it as well: the binary is not as Go "
+            "builds them. Nothing was installed; report it to the project."
+        ) from None
+
+
+def _another_version(
+    each: Recorded, archive: VerifiedArchive, tag: str, label: str
+) -> VersionMismatchError:
+    return VersionMismatchError(
+        f"{archive.name}: the archive holds version {each.version!r}, not {each.expected!r}: "
+        f"the release location serves another release's files for {tag} ({label} "
+        f"records {each.version!r}: {each.where}; the checksums came from "
+        f"{archive.checksums.source}). Nothing was installed. Point the release "
+        f"location at the files of {tag} (a mirror: copy them again with the bootstrap "
+        "'mirror' command), or install the version these files are."
+    )
+
+
+def _unbound_refused(
+    release: Release, archive: VerifiedArchive, tag: str, what: str, none: str
+) -> SignatureError:
+    """``VERIFY=signature``'s refusal of a version nothing binds (``none``: why the binary
+    records none)."""
+    return SignatureError(
+        f"{archive.name}: {what}; the version is not bound: the signature covers the bytes of "
+        f"{archive.checksums.name}, which name no version, and {none}, so another release's "
+        f"signed files would pass for {tag}. {release.env_prefix}VERIFY=signature refuses "
+        "that. Any one of these binds the version: checksums pinned in the package (the "
+        "bootstrap 'pin' command), Sigstore keyless signatures (made by the workflow at the "
+        "tag), asset names that carry the version (archives.name_template with "
+        "{{ .Version }}), or build information that records it (ldflags "
+        "-X <package>.<var>={{.Version}} without -trimpath, or a build at the git tag with VCS "
+        "stamping)."
+    )
 
 
 def describe(
@@ -393,16 +425,7 @@ def describe(
                 f"({'; '.join(r.where for r in recorded)}), matching the tag {tag}"
             )
         reason = f"the binary records none: {unrecorded_reason(info, variables)}"
-    # What an install with this package and policy proves, as the fetch would record it;
-    # a keyless signature only where the policy requires one (auto takes one when present).
-    key, identity = verification.key, verification.identity
-    keyless = key is None and identity is not None and verification.policy != "auto"
-    proofs = Proofs(
-        pins=pinned,
-        key=key.fingerprint if key is not None else None,
-        keyless=identity.describe() if keyless and identity is not None else None,
-        attestation="required" if verification.policy == "attestation" else None,
-    )
+    proofs = _expected_proofs(verification, pinned=pinned)
     other = _other_binding(release, target, tag, proofs)
     if other is not None:
         return f"version binding: by {other} ({reason})"

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, package_stem
+from ._atomic import atomic_copy, atomic_write
 from .errors import AssetNotFoundError, BootstrapError, ConfigError, DownloadError, OfflineError
 
 if TYPE_CHECKING:
@@ -148,13 +147,13 @@ def _mirror(args: argparse.Namespace) -> int:
                     "copied for it"
                 )
             with verified_archive(release, target, tag, sources, checksums, _log(args)) as archive:
-                _atomic_copy(archive.file, dest / name)
+                atomic_copy(archive.file, dest / name)
             print(dest / name)
         # The checksums files as verified (not read again), and their signatures, so the
         # mirror is verifiable as the release is.
         for checksums in book.made():
             assert checksums.raw is not None
-            _atomic_write(dest / checksums.name, checksums.raw)
+            atomic_write(dest / checksums.name, checksums.raw)
             print(dest / checksums.name)
             signs = release.checksum_signatures(tag, checksums.name)
             for signature in dict.fromkeys(n for pair in signs for n in pair if n):
@@ -164,7 +163,7 @@ def _mirror(args: argparse.Namespace) -> int:
                         data = location.read(signature, limit=MAX_SIGNATURE_SIZE)
                     except AssetNotFoundError:  # not published; any other failure stops
                         continue
-                _atomic_write(dest / signature, data)
+                atomic_write(dest / signature, data)
                 print(dest / signature)
     return 0
 
@@ -196,7 +195,7 @@ def _pin(args: argparse.Namespace) -> int:
         data = "".join(f"{entries[n]}  {n}\n" for n in sorted(entries)).encode()
         count, source = len(entries), sources.where or "the release location"
     output = Path(args.output) if args.output else default_pins_path()
-    _atomic_write(output, data)
+    atomic_write(output, data)
     print(f"pinned {count} checksums of {tag} from {source} into {output}")
     return 0
 
@@ -339,21 +338,6 @@ def _info(args: argparse.Namespace) -> int:
         )
     print("\n".join(lines))
     return 0
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
-
-
-def _atomic_copy(source: IO[bytes], path: Path) -> None:
-    """Copy the open file ``source`` (the verified archive itself, never its path) to ``path``."""
-    temp = path.with_name(f".{path.name}.tmp")
-    source.seek(0)
-    with temp.open("wb") as out:
-        shutil.copyfileobj(source, out)
-    os.replace(temp, path)
 
 
 # --- The command line -------------------------------------------------------------------------

@@ -353,53 +353,59 @@ def _unquote_prefix(s: bytes) -> tuple[bytes, int] | None:
         if c == ord("\n"):
             return None
         if c >= 0x80:
-            # A UTF-8 sequence is kept; an invalid byte becomes U+FFFD, as Go's DecodeRune.
-            size = 2 if 0xC2 <= c <= 0xDF else 3 if 0xE0 <= c <= 0xEF else 4 if c <= 0xF4 else 1
-            piece = s[i : i + size]
-            try:
-                valid = len(piece) == size and len(piece.decode("utf-8")) == 1
-            except UnicodeDecodeError:
-                valid = False
-            out += piece if valid else "\ufffd".encode()
-            i += size if valid else 1
-            continue
-        if c != ord("\\"):
-            out.append(c)
-            i += 1
-            continue
-        if i + 1 >= len(s):
-            return None
-        e = s[i + 1]
-        i += 2
-        if e in _SIMPLE_ESCAPES:
-            out += _SIMPLE_ESCAPES[e]
-        elif e in b"xuU":
-            n = {ord("x"): 2, ord("u"): 4, ord("U"): 8}[e]
-            digits = s[i : i + n]
-            if len(digits) < n or any(d not in _HEX for d in digits):
-                return None
-            i += n
-            v = int(digits, 16)
-            if e == ord("x"):
-                out.append(v)
-            elif v > 0x10FFFF or 0xD800 <= v <= 0xDFFF:
-                return None
-            else:
-                out += chr(v).encode()
-        elif ord("0") <= e <= ord("7"):
-            digits = s[i - 1 : i + 2]
-            if len(digits) < 3 or any(not ord("0") <= d <= ord("7") for d in digits):
-                return None
-            i += 2
-            v = int(digits, 8)
-            if v > 255:
-                return None
-            out.append(v)
+            piece, i = _utf8_at(s, i)
+        elif c != ord("\\"):
+            piece, i = bytes((c,)), i + 1
+        elif (escaped := _escape_at(s, i)) is not None:
+            piece, i = escaped
         else:
             return None
+        out += piece
     if i >= len(s):
         return None
     return bytes(out), i + 1
+
+
+def _utf8_at(s: bytes, i: int) -> tuple[bytes, int]:
+    """The UTF-8 sequence at ``s[i]`` and the index after it; an invalid byte becomes U+FFFD
+    (and only it is passed over), as Go's utf8.DecodeRune."""
+    c = s[i]
+    size = 2 if 0xC2 <= c <= 0xDF else 3 if 0xE0 <= c <= 0xEF else 4 if c <= 0xF4 else 1
+    piece = s[i : i + size]
+    try:
+        valid = len(piece) == size and len(piece.decode("utf-8")) == 1
+    except UnicodeDecodeError:
+        valid = False
+    return (piece, i + size) if valid else ("\ufffd".encode(), i + 1)
+
+
+def _escape_at(s: bytes, i: int) -> tuple[bytes, int] | None:
+    """The value of the escape whose backslash is ``s[i]`` and the index after it; None when
+    it is not a valid escape of a Go interpreted string literal."""
+    if i + 1 >= len(s):
+        return None
+    e = s[i + 1]
+    i += 2
+    if e in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[e], i
+    if e in b"xuU":
+        n = {ord("x"): 2, ord("u"): 4, ord("U"): 8}[e]
+        digits = s[i : i + n]
+        if len(digits) < n or any(d not in _HEX for d in digits):
+            return None
+        v = int(digits, 16)
+        if e == ord("x"):
+            return bytes((v,)), i + n
+        if v > 0x10FFFF or 0xD800 <= v <= 0xDFFF:
+            return None
+        return chr(v).encode(), i + n
+    if ord("0") <= e <= ord("7"):
+        digits = s[i - 1 : i + 2]
+        if len(digits) < 3 or any(not ord("0") <= d <= ord("7") for d in digits):
+            return None
+        v = int(digits, 8)
+        return (bytes((v,)), i + 2) if v <= 255 else None
+    return None
 
 
 def _quoted_prefix(s: bytes) -> bytes | None:

@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+from ._atomic import atomic_write
 from .digests import copy_hashing
 from .errors import UnsafeCacheError
 from .ownership import not_private, open_nofollow, open_to_renames
@@ -284,10 +285,7 @@ class ArchiveCache:
         final = self._checksums_path(where, tag, name)
         kept = {"text": raw.decode("utf-8"), "vouched_by": vouched_by}
         try:
-            fd, temp = tempfile.mkstemp(dir=self.checksums, prefix=".checksums-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(kept, handle)
-            os.replace(temp, final)
+            atomic_write(final, json.dumps(kept).encode("utf-8"), mode=0o600)
         except OSError as exc:
             self._log(f"warning: cannot keep {name} in the cache ({exc.strerror})")
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 
 from .digests import ALGORITHMS, WEAK_ALGORITHMS, new_hash
-from .errors import ChecksumFileError, ChecksumMismatchError
+from .errors import ChecksumFileError, ChecksumMismatchError, NotListedError
 
 __all__ = [
     "DIGEST_SIZES",
@@ -108,31 +108,25 @@ def parse_split_checksum(text: str, source: str, algorithm: str) -> str:
 
 
 def lookup(entries: Mapping[str, str], name: str, source: str) -> str:
-    """Return the digest listed for exactly ``name``, or say what the file does list."""
+    """Return the digest listed for exactly ``name``; :class:`NotListedError` (with what the
+    file does list) when there is none."""
     try:
         return entries[name]
     except KeyError:
-        listed = ", ".join(sorted(entries)[:12]) + (", ..." if len(entries) > 12 else "")
-        raise ChecksumFileError(
-            f"{source} has no entry for {name!r}, so it cannot be verified and will not be "
-            f"installed. The file lists: {listed}. The release may be incomplete, or the "
-            "release location may point at another project or version."
-        ) from None
+        raise NotListedError(asset=name, checksums=source, listed=sorted(entries)) from None
 
 
-def verify_digest(name: str, expected: str, got: str, *, source: str) -> None:
+def verify_digest(name: str, expected: str, got: str, *, source: str, algorithm: str = "") -> None:
     """Refuse the archive unless its digest is the one the release published.
 
     ``hmac.compare_digest`` takes the same time wherever the digests differ, so a server
-    cannot learn the expected digest byte by byte from how fast we refuse.
+    cannot learn the expected digest byte by byte from how fast we refuse. Raises
+    :class:`ChecksumMismatchError` carrying ``name``, ``algorithm`` (empty: not known here),
+    both digests, and ``source`` as where ``expected`` was published.
     """
     if not hmac.compare_digest(expected.lower().encode(), got.lower().encode()):
         raise ChecksumMismatchError(
-            f"{name} does not match the checksum published in {source}.\n"
-            f"  Expected: {expected}\n"
-            f"  Got:      {got}\n"
-            "The download may be corrupt or tampered with. Try again, "
-            "and if it happens again, do not use this download: report it to the project."
+            asset=name, algorithm=algorithm, expected=expected, got=got, where=source
         )
 
 

@@ -26,7 +26,6 @@ description is, or reads it (the build backend's ``get_requires`` hooks), stays 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
 import math
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ._atomic import atomic_write
 from .errors import ConfigError, StorageError
 from .untrusted import load_object
 
@@ -182,13 +182,9 @@ def record(description: Description, path: Path) -> None:
         allow_nan=False,
     )
     # Created with the umask's mode, as every other file of the package: it is installed too.
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temp.write_text(text + "\n", encoding="utf-8")
-        os.replace(temp, path)
+        atomic_write(path, (text + "\n").encode("utf-8"))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         raise StorageError(f"cannot write the release description {path}: {exc}") from exc
 
 

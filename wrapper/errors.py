@@ -12,6 +12,7 @@ package still catch it::
      +-- UnsupportedPlatformError (ValueError)  no release archive for this machine
      +-- ChecksumError (ValueError)             the checksums refuse the archive, in three ways:
      |    +-- ChecksumFileError                 a checksums file is malformed or lacks the archive
+     |    |    +-- NotListedError               the checksums file has no line for the archive
      |    +-- ChecksumMismatchError             the archive is not the one that was released
      |    +-- PinnedChecksumsError              the release disagrees with the pinned checksums
      +-- SignatureError (ValueError)            a proof of authenticity the policy requires is
@@ -29,9 +30,23 @@ package still catch it::
      +-- OfflineError (FileNotFoundError)       offline, and no local copy of the archive
      +-- StorageError (OSError)                 a file could not be written (disk full, ...)
      +-- UnsafeCacheError (PermissionError)     the cache asked for is not the user's alone
+
+Errors carry their facts, as pip's ``HashMismatch`` does: :class:`ChecksumMismatchError`,
+:class:`NotListedError`, :class:`AssetNotFoundError`, :class:`DownloadError` and
+:class:`UnsupportedPlatformError` take the facts as keyword arguments, keep them as attributes
+(which tests assert on) and word their own message from them. Each also still takes a finished
+message as its one positional argument, with its facts then left empty. Either way ``args`` is
+``(message,)``, so an error pickles and unpickles to the same class with the same facts and
+message. Without pickle, a child process hands one to its parent as JSON: the class name,
+``str(error)`` and ``vars(error)`` (the facts: text, numbers, lists); the parent rebuilds it
+as ``cls(message, **facts)``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ._redact import redact
 
 __all__ = [
     "ArchiveError",
@@ -44,6 +59,7 @@ __all__ = [
     "DownloadError",
     "DownloadTimeoutError",
     "ExecutableError",
+    "NotListedError",
     "OfflineError",
     "PinnedChecksumsError",
     "SignatureError",
@@ -72,7 +88,30 @@ class VersionError(BootstrapError, ValueError):
 
 
 class UnsupportedPlatformError(BootstrapError, ValueError):
-    """This machine's OS and architecture are not among the release's targets."""
+    """This machine's OS and architecture are not among the release's targets.
+
+    Facts: ``target`` (what was asked for, such as ``linux/riscv64``, or the binary described),
+    ``supported`` (every target there is, as ``OS/ARCH``), ``subject`` (what is missing: a
+    ``build``, a ``wheel platform tag``) and ``advice`` (why, or where else to look).
+    """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        target: str = "",
+        supported: Sequence[str] = (),
+        subject: str = "build",
+        advice: str = "",
+    ) -> None:
+        self.target, self.supported = target, tuple(supported)
+        self.subject, self.advice = subject, advice
+        if message is None:
+            message = (
+                f"there is no {subject} for {target}; supported: "
+                f"{', '.join(self.supported) or '(nothing)'}"
+            ) + (f". {advice}" if advice else "")
+        super().__init__(message)
 
 
 class ChecksumError(BootstrapError, ValueError):
@@ -83,8 +122,67 @@ class ChecksumFileError(ChecksumError):
     """The checksums file is malformed, ambiguous, or has no entry for the archive."""
 
 
+class NotListedError(ChecksumFileError):
+    """The checksums file has no line for the asset, so it cannot be verified.
+
+    Facts: ``asset`` (the file name looked for), ``checksums`` (the checksums file, as shown to
+    the user) and ``listed`` (the names it does list, sorted).
+    """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        asset: str = "",
+        checksums: str = "",
+        listed: Sequence[str] = (),
+    ) -> None:
+        self.asset, self.checksums, self.listed = asset, checksums, tuple(listed)
+        if message is None:
+            shown = ", ".join(self.listed[:12]) + (", ..." if len(self.listed) > 12 else "")
+            message = (
+                f"{checksums} has no entry for {asset!r}, so it cannot be verified and will not "
+                f"be installed. The file lists: {shown or '(nothing)'}. The release may be "
+                "incomplete, or the release location may point at another project or version."
+            )
+        super().__init__(message)
+
+
 class ChecksumMismatchError(ChecksumError):
-    """The archive's digest differs from the one the release published."""
+    """The archive's digest differs from the one the release published.
+
+    Facts: ``asset`` (the file refused), ``algorithm`` (``sha256``, ...; empty when unknown),
+    ``expected`` and ``got`` (hex digests), ``where`` (what published ``expected``: the
+    checksums file, the package's record, ...) and ``advice`` (the next step).
+    """
+
+    CORRUPT = (
+        "The download may be corrupt or tampered with. Try again, and if it happens again, do "
+        "not use this download: report it to the project."
+    )
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        asset: str = "",
+        algorithm: str = "",
+        expected: str = "",
+        got: str = "",
+        where: str = "",
+        advice: str = CORRUPT,
+    ) -> None:
+        self.asset, self.algorithm, self.where, self.advice = asset, algorithm, where, advice
+        self.expected, self.got = expected, got
+        if message is None:
+            kind = f" ({algorithm})" if algorithm else ""
+            message = (
+                f"{asset} does not match the checksum published in {where}{kind}.\n"
+                f"  Expected: {expected}\n"
+                f"  Got:      {got}\n"
+                f"{advice}"
+            )
+        super().__init__(message)
 
 
 class PinnedChecksumsError(ChecksumError):
@@ -101,7 +199,26 @@ class SignatureError(BootstrapError, ValueError):
 
 
 class DownloadError(BootstrapError, OSError):
-    """A file could not be fetched: network failure, HTTP error, refused redirect, size cap."""
+    """A file could not be fetched: network failure, HTTP error, refused redirect, size cap.
+
+    Facts: ``url`` (redacted by :func:`._redact.redact` whatever was passed), ``status`` (the
+    HTTP status, None when there was no answer), ``reason`` (what went wrong, in words) and
+    ``advice`` (the next step), worded as "could not download <url>: <reason>. <advice>".
+    """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        url: str = "",
+        status: int | None = None,
+        reason: str = "",
+        advice: str = "",
+    ) -> None:
+        self.url, self.status, self.reason, self.advice = redact(url), status, reason, advice
+        if message is None:
+            message = f"could not download {self.url}: {reason}" + (f". {advice}" if advice else "")
+        super().__init__(message)
 
 
 class AssetNotFoundError(DownloadError, FileNotFoundError):
@@ -109,7 +226,35 @@ class AssetNotFoundError(DownloadError, FileNotFoundError):
 
     The one download failure that means *absent*: an optional file (a signature, an SBOM) may
     be skipped for it, and for nothing else, so a timeout or a 500 is never taken for absence.
+
+    Facts: ``asset`` (the file name), ``where`` (the release location looked in, redacted),
+    with :class:`DownloadError`'s ``url`` (the file's URL or path), ``status`` (None for a local
+    directory) and ``reason``.
     """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        asset: str = "",
+        where: str = "",
+        url: str = "",
+        status: int | None = None,
+        reason: str = "",
+        advice: str = "",
+    ) -> None:
+        self.asset, self.where = asset, redact(where)
+        if message is None:
+            absent = (
+                f"was not found ({reason})"  # a server's answer
+                if status is not None
+                else f"does not exist: {self.where} lacks {asset!r}"  # a local directory
+            )
+            message = (
+                f"{redact(url)} {absent}. The release may not exist for this version, or the "
+                "release location may be wrong."
+            )
+        super().__init__(message, url=url, status=status, reason=reason, advice=advice)
 
 
 class DownloadTimeoutError(DownloadError, TimeoutError):

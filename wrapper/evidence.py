@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from ._atomic import atomic_write
 from .buildinfo import BuildInfo, NoBuildInfoError, read_buildinfo
 from .digests import copy_hashing
 from .errors import ChecksumFileError, ChecksumMismatchError, PinnedChecksumsError, StorageError
@@ -143,9 +144,7 @@ def write_dist_info(dist_info: Path, files: Mapping[str, bytes]) -> None:
         path = dist_info.joinpath(*parts)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temp = path.with_name(f".{path.name}.tmp")
-            temp.write_bytes(data)
-            os.replace(temp, path)
+            atomic_write(path, data)
         except OSError as exc:
             raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
@@ -201,17 +200,7 @@ def parse_record(data: bytes, where: str) -> Record:
         "it was not written by this package's build, or was changed since. Reinstall the "
         "package to record again what was verified"
     )
-    try:
-        value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ChecksumFileError(f"{where} is not a JSON record ({exc}): {remedy}") from None
-    if not isinstance(value, dict):
-        raise ChecksumFileError(f"{where} holds {type(value).__name__}, not an object: {remedy}")
-    if value.get("format") != FORMAT:
-        raise ChecksumFileError(
-            f"{where} has format {value.get('format')!r}; this package reads format {FORMAT}: "
-            f"{remedy}"
-        )
+    value = _record_object(data, where, remedy)
 
     def text(*keys: str) -> str:
         found: Any = value
@@ -241,6 +230,22 @@ def parse_record(data: bytes, where: str) -> Record:
     return Record(
         **texts, vouched_by=_proofs(value.get("vouched_by"), where, remedy), build_info=info
     )
+
+
+def _record_object(data: bytes, where: str, remedy: str) -> dict[str, Any]:
+    """``data`` as the JSON object of a record in this package's format; ChecksumFileError."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ChecksumFileError(f"{where} is not a JSON record ({exc}): {remedy}") from None
+    if not isinstance(value, dict):
+        raise ChecksumFileError(f"{where} holds {type(value).__name__}, not an object: {remedy}")
+    if value.get("format") != FORMAT:
+        raise ChecksumFileError(
+            f"{where} has format {value.get('format')!r}; this package reads format {FORMAT}: "
+            f"{remedy}"
+        )
+    return value
 
 
 def _proofs(value: object, where: str, remedy: str) -> Proofs:
@@ -308,6 +313,41 @@ def check_installed(
     recorded) or :class:`PinnedChecksumsError` (the record's archive digest is not the pinned
     one); :class:`StorageError` if the binary cannot be read.
     """
+    record = _record_for(record_bytes, record_where, tag=tag, reinstall=reinstall)
+    expected_name = Path(record.binary_path).name
+    if binary.name != expected_name:
+        raise ChecksumMismatchError(
+            f"the installed binary is {binary}, but {record_where} records "
+            f"{record.binary_path!r}. Reinstall the package: {reinstall}"
+        )
+    got = _hash_installed(binary, reinstall)
+    if not hmac.compare_digest(got, record.binary_sha256):
+        raise ChecksumMismatchError(
+            asset=f"the installed binary {binary}",
+            algorithm="sha256",
+            expected=record.binary_sha256,
+            got=got,
+            where=f"the record made at install ({record_where})",
+            advice=f"It has changed since it was installed. Do not run it; reinstall the "
+            f"package: {reinstall}",
+        )
+    lines = [
+        f"binary: {binary}: sha256 {got}, as recorded at install",
+        f"archive: {record.archive} ({record.target}, {record.tag}): {record.algorithm} "
+        f"{record.archive_digest}, verified at install against {record.checksums} from "
+        f"{record.checksums_source} ({record.trust})",
+        f"vouched for by: {record.vouched_by.describe()}",
+        _check_pins(record, record_where, package_dir, reinstall),
+    ]
+    if record.build_info is not None:
+        lines.append(_build_info_line(record.build_info))
+    return lines
+
+
+def _record_for(
+    record_bytes: bytes | None, record_where: str, *, tag: str, reinstall: str
+) -> Record:
+    """The installed record, refused (ChecksumFileError) when absent or made for another tag."""
     if record_bytes is None:
         raise ChecksumFileError(
             f"{record_where} is missing, so nothing records what was verified when this "
@@ -320,12 +360,11 @@ def check_installed(
             f"{record_where} records the release {record.tag}, but the installed package is "
             f"the one for {tag}: the record is not this installation's. Reinstall: {reinstall}"
         )
-    expected_name = Path(record.binary_path).name
-    if binary.name != expected_name:
-        raise ChecksumMismatchError(
-            f"the installed binary is {binary}, but {record_where} records "
-            f"{record.binary_path!r}. Reinstall the package: {reinstall}"
-        )
+    return record
+
+
+def _hash_installed(binary: Path, reinstall: str) -> str:
+    """The sha256 (hex) of the installed ``binary``, which must be a regular file."""
     try:
         # O_NONBLOCK: a FIFO put in the binary's place would block the open for ever (red team).
         fd = os.open(
@@ -338,42 +377,29 @@ def check_installed(
                     f"folder stands in its place). Do not run it; reinstall the package: "
                     f"{reinstall}"
                 )
-            got = copy_hashing(handle, None, "sha256")
+            return copy_hashing(handle, None, "sha256")
     except OSError as exc:
         raise StorageError(f"cannot read the binary {binary}: {exc.strerror or exc}") from exc
-    if not hmac.compare_digest(got, record.binary_sha256):
-        raise ChecksumMismatchError(
-            f"the installed binary {binary} has changed since it was installed.\n"
-            f"  Recorded sha256: {record.binary_sha256} ({record_where})\n"
-            f"  Installed now:   {got}\n"
-            f"Do not run it; reinstall the package: {reinstall}"
-        )
-    lines = [
-        f"binary: {binary}: sha256 {got}, as recorded at install",
-        f"archive: {record.archive} ({record.target}, {record.tag}): {record.algorithm} "
-        f"{record.archive_digest}, verified at install against {record.checksums} from "
-        f"{record.checksums_source} ({record.trust})",
-        f"vouched for by: {record.vouched_by.describe()}",
-    ]
+
+
+def _check_pins(record: Record, record_where: str, package_dir: Path, reinstall: str) -> str:
+    """The line on the package's pins; PinnedChecksumsError if they disagree with the record."""
     pins_path = package_dir / PINS_NAME
     pins = load_pins(pins_path, algorithm=record.algorithm)
     if pins is None:
-        lines.append(f"pins: none in this package ({pins_path} is absent)")
-    else:
-        pinned = pins.get(record.archive)
-        if pinned is None or not hmac.compare_digest(pinned, record.archive_digest):
-            raise PinnedChecksumsError(
-                f"{record_where} says {record.archive} had {record.algorithm} "
-                f"{record.archive_digest}, but the checksums pinned in this package "
-                f"({pins_path}) have {pinned or '(no entry)'}: the binary did not come from "
-                f"the release this package pins. Reinstall the package: {reinstall}"
-            )
-        lines.append(f"pins: {record.archive} is pinned with that digest ({pins_path})")
-    if record.build_info is not None:
-        main = record.build_info.get("main")
-        main = main if isinstance(main, dict) else {}
-        lines.append(
-            f"build info: {record.build_info.get('go_version')}, "
-            f"{main.get('path')} {main.get('version')}"
+        return f"pins: none in this package ({pins_path} is absent)"
+    pinned = pins.get(record.archive)
+    if pinned is None or not hmac.compare_digest(pinned, record.archive_digest):
+        raise PinnedChecksumsError(
+            f"{record_where} says {record.archive} had {record.algorithm} "
+            f"{record.archive_digest}, but the checksums pinned in this package "
+            f"({pins_path}) have {pinned or '(no entry)'}: the binary did not come from "
+            f"the release this package pins. Reinstall the package: {reinstall}"
         )
-    return lines
+    return f"pins: {record.archive} is pinned with that digest ({pins_path})"
+
+
+def _build_info_line(info: Mapping[str, Any]) -> str:
+    main = info.get("main")
+    main = main if isinstance(main, dict) else {}
+    return f"build info: {info.get('go_version')}, {main.get('path')} {main.get('version')}"

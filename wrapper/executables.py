@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from .errors import ExecutableError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from .platforms import Target
 
@@ -232,33 +232,16 @@ def _elf(r: _Reader) -> Executable:
     word = "I" if bits == 32 else "Q"
     header = r.unpack(f"{e}HHI{word}{word}{word}IHHHHHH", 16, "the ELF header")
     e_type, machine, _, _, phoff, _, flags, _, phentsize, phnum = header[:10]
-    arch = _ELF_MACHINES.get((machine, bits))
-    if arch is None:
-        raise r.fail(f"it is a {bits}-bit ELF for machine {machine}, which Go builds none for")
-    if e == ">":
-        if arch not in _ELF_BIG_ENDIAN:
-            raise r.fail(f"it is a big-endian ELF for {arch}, which Go builds none for")
-        arch = _ELF_BIG_ENDIAN[arch]
-    elif arch == "s390x":
-        raise r.fail("it is a little-endian ELF for s390x, which is big-endian only")
-    ph_format = f"{e}8I" if bits == 32 else f"{e}IIQQQQQQ"
-    if phnum and phentsize < struct.calcsize(ph_format):
-        raise r.fail(f"its program headers are {phentsize} bytes each, too small")
-    table = r.bytes(phoff, phnum * phentsize, "the program header table") if phnum else b""
-    segments: list[tuple[int, int, int, int, int]] = []  # type, offset, vaddr, filesz, align
-    for index in range(phnum):
-        fields = struct.unpack_from(ph_format, table, index * phentsize)
-        if bits == 32:
-            p_type, p_offset, p_vaddr, _, p_filesz, _, _, p_align = fields
-        else:
-            p_type, _, p_offset, p_vaddr, _, p_filesz, _, p_align = fields
-        segments.append((p_type, p_offset, p_vaddr, p_filesz, p_align))
-
-    interpreter = None
-    for p_type, offset, _, filesz, _ in segments:
-        if p_type == _PT_INTERP:
-            interpreter = r.string(offset, "the interpreter path", offset + filesz)
-            break
+    arch = _elf_arch(r, machine, bits, e)
+    segments = _program_headers(r, e, bits, phoff, phentsize, phnum)
+    interpreter = next(
+        (
+            r.string(offset, "the interpreter path", offset + filesz)
+            for p_type, offset, _, filesz, _ in segments
+            if p_type == _PT_INTERP
+        ),
+        None,
+    )
     dynamic = _dynamic(r, e, bits, segments)
     kind = _ELF_TYPES.get(e_type, f"ELF file of type {e_type}")
     if e_type == 3 and (interpreter is not None or dynamic.pie):
@@ -266,17 +249,7 @@ def _elf(r: _Reader) -> Executable:
     goos, goamd64 = _elf_notes(r, e, segments, osabi)
     if goos is None:
         goos = next((o for p, o in _INTERP_OS if (interpreter or "").startswith(p)), "linux")
-    libc = None
-    if interpreter is not None:
-        base = interpreter.rsplit("/", 1)[-1]
-        if base.startswith("ld-musl-"):
-            libc = "musl"
-        elif goos == "android":
-            libc = "bionic"
-        elif dynamic.glibc or "libc.so.6" in dynamic.needed or _glibc_loader(goos, base):
-            libc = "glibc"
-        else:
-            libc = "unknown"
+    libc = None if interpreter is None else _elf_libc(interpreter, goos, dynamic)
     detail = f"ELF {bits}-bit {'LSB' if e == '<' else 'MSB'}"
     if arch == "arm":
         float_abi = {0x400: ", hard-float", 0x200: ", soft-float"}.get(flags & 0x600, "")
@@ -295,6 +268,54 @@ def _elf(r: _Reader) -> Executable:
     )
 
 
+_Segment = tuple[int, int, int, int, int]  # type, offset, vaddr, filesz, align
+
+
+def _elf_arch(r: _Reader, machine: int, bits: int, e: str) -> str:
+    """GOARCH of an ELF for ``machine`` (e_machine), ``bits`` wide, in byte order ``e``."""
+    arch = _ELF_MACHINES.get((machine, bits))
+    if arch is None:
+        raise r.fail(f"it is a {bits}-bit ELF for machine {machine}, which Go builds none for")
+    if e == ">":
+        if arch not in _ELF_BIG_ENDIAN:
+            raise r.fail(f"it is a big-endian ELF for {arch}, which Go builds none for")
+        return _ELF_BIG_ENDIAN[arch]
+    if arch == "s390x":
+        raise r.fail("it is a little-endian ELF for s390x, which is big-endian only")
+    return arch
+
+
+def _program_headers(
+    r: _Reader, e: str, bits: int, phoff: int, phentsize: int, phnum: int
+) -> list[_Segment]:
+    """The ELF's segments, from its program header table (e_phoff, e_phentsize, e_phnum)."""
+    ph_format = f"{e}8I" if bits == 32 else f"{e}IIQQQQQQ"
+    if phnum and phentsize < struct.calcsize(ph_format):
+        raise r.fail(f"its program headers are {phentsize} bytes each, too small")
+    table = r.bytes(phoff, phnum * phentsize, "the program header table") if phnum else b""
+    segments: list[_Segment] = []
+    for index in range(phnum):
+        fields = struct.unpack_from(ph_format, table, index * phentsize)
+        if bits == 32:
+            p_type, p_offset, p_vaddr, _, p_filesz, _, _, p_align = fields
+        else:
+            p_type, _, p_offset, p_vaddr, _, p_filesz, _, p_align = fields
+        segments.append((p_type, p_offset, p_vaddr, p_filesz, p_align))
+    return segments
+
+
+def _elf_libc(interpreter: str, goos: str, dynamic: _Dynamic) -> str:
+    """The C library a dynamically linked ELF asks its ``interpreter`` for."""
+    base = interpreter.rsplit("/", 1)[-1]
+    if base.startswith("ld-musl-"):
+        return "musl"
+    if goos == "android":
+        return "bionic"
+    if dynamic.glibc or "libc.so.6" in dynamic.needed or _glibc_loader(goos, base):
+        return "glibc"
+    return "unknown"
+
+
 def _glibc_loader(goos: str, base: str) -> bool:
     """Whether an interpreter's file name is glibc's dynamic loader (ld-linux-x86-64.so.2,
     ld-linux-aarch64.so.1, ld64.so.2 on ppc64le, ld64.so.1 on s390x, ld.so.1 on mips)."""
@@ -308,9 +329,7 @@ class _Dynamic:
     glibc: tuple[int, int] | None = None
 
 
-def _dynamic(
-    r: _Reader, e: str, bits: int, segments: list[tuple[int, int, int, int, int]]
-) -> _Dynamic:
+def _dynamic(r: _Reader, e: str, bits: int, segments: list[_Segment]) -> _Dynamic:
     """The dynamic section's facts: PIE flag, needed libraries, highest GLIBC_x.y needed."""
     found = [s for s in segments if s[0] == _PT_DYNAMIC]
     if not found:
@@ -343,34 +362,39 @@ def _dynamic(
     libraries = tuple(name_at(i) for i in needed[:_MAX_ENTRIES])
     versions: list[tuple[int, int]] = []
     if _DT_VERNEED in tags:
-        count = tags.get(_DT_VERNEEDNUM, 0)
-        if count > _MAX_ENTRIES:
-            raise r.fail(f"it claims {count} version needs, more than any linker writes")
         at = _file_offset(r, loads, tags[_DT_VERNEED], "the version needs (.gnu.version_r)")
-        seen = 0
-        for _ in range(count):
-            _, cnt, _, aux, nxt = r.unpack(f"{e}HHIII", at, "a version need (Elf_Verneed)")
-            where = at + aux
-            for _ in range(cnt):
-                seen += 1
-                if seen > _MAX_ENTRIES:
-                    raise r.fail("its version needs hold more entries than any linker writes")
-                _, _, _, vna_name, vna_next = r.unpack(f"{e}IHHII", where, "a version (Vernaux)")
-                match = _GLIBC.fullmatch(name_at(vna_name))
-                if match:
-                    versions.append((int(match[1]), int(match[2])))
-                if not vna_next:
-                    break
-                where += vna_next
-            if not nxt:
-                break
-            at += nxt
+        for name in _version_needs(r, e, at, tags.get(_DT_VERNEEDNUM, 0), name_at):
+            if match := _GLIBC.fullmatch(name):
+                versions.append((int(match[1]), int(match[2])))
     return _Dynamic(pie=pie, needed=libraries, glibc=max(versions) if versions else None)
 
 
-def _file_offset(
-    r: _Reader, loads: list[tuple[int, int, int, int, int]], address: int, what: str
-) -> int:
+def _version_needs(
+    r: _Reader, e: str, at: int, count: int, name_at: Callable[[int], str]
+) -> Iterator[str]:
+    """The version names (``GLIBC_2.34``, ...) of the ``count`` version needs at file offset
+    ``at`` (the Elf_Verneed chain, each with its Vernaux chain), at most _MAX_ENTRIES."""
+    if count > _MAX_ENTRIES:
+        raise r.fail(f"it claims {count} version needs, more than any linker writes")
+    seen = 0
+    for _ in range(count):
+        _, cnt, _, aux, nxt = r.unpack(f"{e}HHIII", at, "a version need (Elf_Verneed)")
+        where = at + aux
+        for _ in range(cnt):
+            seen += 1
+            if seen > _MAX_ENTRIES:
+                raise r.fail("its version needs hold more entries than any linker writes")
+            _, _, _, vna_name, vna_next = r.unpack(f"{e}IHHII", where, "a version (Vernaux)")
+            yield name_at(vna_name)
+            if not vna_next:
+                break
+            where += vna_next
+        if not nxt:
+            break
+        at += nxt
+
+
+def _file_offset(r: _Reader, loads: list[_Segment], address: int, what: str) -> int:
     """The file offset of a virtual address, through the PT_LOAD segment that maps it."""
     for _, offset, vaddr, filesz, _ in loads:
         if vaddr <= address < vaddr + filesz:
@@ -379,7 +403,7 @@ def _file_offset(
 
 
 def _elf_notes(
-    r: _Reader, e: str, segments: list[tuple[int, int, int, int, int]], osabi: int
+    r: _Reader, e: str, segments: list[_Segment], osabi: int
 ) -> tuple[str | None, str | None]:
     """The OS the ELF names (OS/ABI byte, then ABI notes) and the x86 ISA level it needs."""
     goos = _ELF_OSABI.get(osabi)

@@ -113,37 +113,14 @@ def extract_binary(
     staged: list[Path] = []  # the binary's temporary file, once it exists
     limits = _Limits(label, member, dest, max_size, max_unpacked)
     try:
-        if fmt == "zip":
-            _stage_zip(archive, limits, staged)
-        elif fmt == "gz":
-            _stage_gz(archive, limits, staged)
-        elif fmt == "binary":
-            _stage_binary(archive, limits, staged)
-        elif fmt in TAR_COMPRESSIONS:
-            _stage_tar(archive, TAR_COMPRESSIONS[fmt], limits, staged)
-        else:
-            raise ArchiveError(
-                f"{label}: archive format {fmt!r} cannot be extracted; expected one of "
-                f"{', '.join(FORMATS)} (GoReleaser's archives.formats)"
-            )
+        _stage_format(archive, fmt, limits, staged)
         # Every check has passed: only now does the binary appear under its name.
-        try:
-            os.replace(staged[0], dest)
-        except OSError as exc:  # our own write, not the archive's fault
-            raise StorageError(
-                f"cannot put the binary from {label} at {dest}: {exc.strerror or exc}"
-            ) from exc
+        _put_in_place(staged[0], dest, label)
         return dest
     except (ArchiveError, StorageError):
         raise
     except RecursionError:
-        # tarfile follows each GNU long name or PAX header to the next header by recursion:
-        # a chain of hundreds, a few hundred KiB, exhausts the stack (red team).
-        raise ArchiveError(
-            f"{label} chains more extended tar headers (GNU long names or PAX records) before "
-            "one member than Python's tarfile can follow; no tar writes that. Refusing the "
-            "archive as corrupt or hostile"
-        ) from None
+        raise _too_deep(label) from None
     except _read_errors() as exc:
         raise ArchiveError(
             f"{label} is corrupt, truncated or of an unsupported kind ({exc}); it cannot "
@@ -152,6 +129,42 @@ def extract_binary(
     finally:
         for path in staged:
             path.unlink(missing_ok=True)  # gone already when committed
+
+
+def _stage_format(archive: _Input, fmt: Format, limits: _Limits, staged: list[Path]) -> None:
+    """Extract the binary from an archive in format ``fmt`` to a temporary file in ``staged``."""
+    if fmt == "zip":
+        _stage_zip(archive, limits, staged)
+    elif fmt == "gz":
+        _stage_gz(archive, limits, staged)
+    elif fmt == "binary":
+        _stage_binary(archive, limits, staged)
+    elif fmt in TAR_COMPRESSIONS:
+        _stage_tar(archive, TAR_COMPRESSIONS[fmt], limits, staged)
+    else:
+        raise ArchiveError(
+            f"{limits.label}: archive format {fmt!r} cannot be extracted; expected one of "
+            f"{', '.join(FORMATS)} (GoReleaser's archives.formats)"
+        )
+
+
+def _put_in_place(staged: Path, dest: Path, label: str) -> None:
+    try:
+        os.replace(staged, dest)
+    except OSError as exc:  # our own write, not the archive's fault
+        raise StorageError(
+            f"cannot put the binary from {label} at {dest}: {exc.strerror or exc}"
+        ) from exc
+
+
+def _too_deep(label: str) -> ArchiveError:
+    # tarfile follows each GNU long name or PAX header to the next header by recursion: a
+    # chain of hundreds, a few hundred KiB, exhausts the stack (red team).
+    return ArchiveError(
+        f"{label} chains more extended tar headers (GNU long names or PAX records) before one "
+        "member than Python's tarfile can follow; no tar writes that. Refusing the archive as "
+        "corrupt or hostile"
+    )
 
 
 def _name_of(archive: _Input) -> str:

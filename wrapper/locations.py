@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
+from ._redact import redact
 from .digests import copy_hashing
 from .errors import AssetNotFoundError, DownloadError
 
@@ -87,8 +88,6 @@ class HttpsLocation:
         self._downloader = downloader
 
     def describe(self, name: str) -> str:
-        from ._http import redact
-
         return redact(self.base_url + name)
 
     def read(self, name: str, *, limit: int) -> bytes:
@@ -115,7 +114,10 @@ class DirectoryLocation:
             handle = path.open("rb")
         except FileNotFoundError:
             raise AssetNotFoundError(
-                f"{path} does not exist; the release directory {self.path} lacks {name!r}"
+                asset=name,
+                where=str(self.path),
+                url=str(path),
+                reason="no such file",
             ) from None
         except OSError as exc:
             raise DownloadError(f"cannot read {path}: {exc.strerror}") from exc

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from .errors import ExecutableError, UnsupportedPlatformError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from .executables import Executable
 
 __all__ = ["SUPPORTED", "Target", "current_target", "executable_tag", "parse_target"]
@@ -109,6 +111,15 @@ _MUSL_DYNAMIC = (1, 2)
 _MACOS_MACHINES = {"amd64": "x86_64", "arm64": "arm64"}
 _MACOS_FLOORS = {"arm64": (11, 0)}  # Apple silicon began with macOS 11
 _WINDOWS_TAGS = {"amd64": "win_amd64", "arm64": "win_arm64", "386": "win32"}
+_WHEEL_TARGETS = tuple(
+    f"{goos}/{goarch}"
+    for goos, machines in (
+        ("linux", _LINUX_MACHINES),
+        ("darwin", _MACOS_MACHINES),
+        ("windows", _WINDOWS_TAGS),
+    )
+    for goarch in machines
+)
 
 
 def executable_tag(executable: Executable, target: Target, asset: str) -> str:
@@ -141,10 +152,21 @@ def executable_tag(executable: Executable, target: Target, asset: str) -> str:
         return _linux_tag(executable, asset)
     if target.os == "windows" and executable.arch in _WINDOWS_TAGS:
         return _WINDOWS_TAGS[executable.arch]
-    raise UnsupportedPlatformError(
-        f"no wheel platform tag for {executable.describe()} ({asset}); wheels exist for Linux, "
-        "macOS and Windows binaries of amd64 and arm64 (and Linux 386, ppc64le, s390x, "
-        "riscv64, loong64, Windows 386)"
+    raise _no_tag(executable, asset, _WHEEL_TARGETS)
+
+
+def _targets(goos: str, machines: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(f"{goos}/{goarch}" for goarch in machines)
+
+
+def _no_tag(
+    executable: Executable, asset: str, supported: Sequence[str], advice: str = ""
+) -> UnsupportedPlatformError:
+    return UnsupportedPlatformError(
+        target=f"{executable.describe()} ({asset})",
+        supported=supported,
+        subject="wheel platform tag",
+        advice=advice,
     )
 
 
@@ -158,18 +180,17 @@ def _macos_tag(executable: Executable, asset: str) -> str:
                 "macOS runs it. Build it with a Go toolchain from this decade"
             )
         if part.arch not in _MACOS_MACHINES:
-            raise UnsupportedPlatformError(
-                f"no wheel platform tag for {executable.describe()} ({asset}): macOS wheels are "
-                "for x86_64 and arm64"
-            )
+            raise _no_tag(executable, asset, _targets("darwin", _MACOS_MACHINES))
     if not executable.slices:
         floor = _MACOS_FLOORS.get(executable.arch, (10, 0))
         version = max(_macos_version(executable.min_os), floor)
         return f"macosx_{version[0]}_{version[1]}_{_MACOS_MACHINES[executable.arch]}"
     if {s.arch for s in slices} != {"amd64", "arm64"}:
-        raise UnsupportedPlatformError(
-            f"no wheel platform tag for {executable.describe()} ({asset}): a universal wheel "
-            "(universal2) holds exactly x86_64 and arm64"
+        raise _no_tag(
+            executable,
+            asset,
+            _targets("darwin", _MACOS_MACHINES),
+            "A universal wheel (universal2) holds exactly x86_64 and arm64",
         )
     # One version for both: on an Intel Mac the x86_64 slice's minimum rules; on Apple silicon
     # (never below 11.0) the arm64 slice's only when it is above 11.0.
@@ -192,13 +213,13 @@ def _macos_version(version: tuple[int, int, int] | None) -> tuple[int, int]:
 def _linux_tag(executable: Executable, asset: str) -> str:
     machine = _LINUX_MACHINES.get(executable.arch)
     if machine is None:
-        raise UnsupportedPlatformError(
-            f"no wheel platform tag for {executable.describe()} ({asset}): "
-            + (
-                "a Linux arm binary's GOARM (armv6l or armv7l) is not in its headers"
-                if executable.arch == "arm"
-                else f"Linux wheels are for {', '.join(sorted(_LINUX_MACHINES))}"
-            )
+        raise _no_tag(
+            executable,
+            asset,
+            _targets("linux", _LINUX_MACHINES),
+            "A Linux arm binary's GOARM (armv6l or armv7l) is not in its headers"
+            if executable.arch == "arm"
+            else "",
         )
     glibc_floor, musl_floor = _LINUX_FLOORS.get(executable.arch, ((2, 17), (1, 1)))
     if executable.static:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote, urlsplit
 
+from ._redact import redact
 from .errors import ConfigError
 
 __all__ = ["Host", "Repository", "parse_remote"]
@@ -115,13 +116,8 @@ def parse_remote(url: str) -> tuple[str, str, str]:
     owner, _, name = path.rpartition("/")
     if not host or not owner or not name or any(not part for part in owner.split("/")):
         raise ConfigError(
-            f"the git remote 'origin' {_redact(url)!r} does not name a repository: expected "
+            f"the git remote 'origin' {redact(url)!r} does not name a repository: expected "
             "https://HOST/OWNER/NAME or git@HOST:OWNER/NAME; add a release block "
             "(release.github, release.gitlab or release.gitea) to goreleaser.yaml"
         )
     return host, owner, name
-
-
-def _redact(url: str) -> str:
-    # A remote may carry a token (https://user:token@host/...), which must never be shown.
-    return re.sub(r"://[^/@]*@", "://", url)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._atomic import atomic_writer
 from .digests import new_hash
 from .errors import AssetNotFoundError, BootstrapError
 from .evidence import RECORD_FILE, dist_info_files
@@ -188,14 +189,12 @@ def write_wheel(
         max(int(os.environ.get("SOURCE_DATE_EPOCH", _DEFAULT_EPOCH)), _DEFAULT_EPOCH)
     )[:6]
     path = out_dir / f"{dist}-{content.version}-py3-none-{platform_tag}.whl"
-    temp = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as wheel:
+    with atomic_writer(path) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as wheel:
         for name, data, mode in files:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             wheel.writestr(info, data)
-    os.replace(temp, path)
     return path
 
 
