@@ -316,7 +316,7 @@ def main(staging: str) -> int:
     try:
         from .description import read_description
 
-        fetched = fetch_into(read_description().release(os.environ), Path(staging))
+        fetched = fetch_into(read_description().release(), Path(staging))
     except errors.BootstrapError as exc:
         result = {"error": type(exc).__name__, "message": str(exc)}
     except ImportError as exc:  # without build isolation: the build stops naming what is missing

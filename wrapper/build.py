@@ -18,7 +18,6 @@ traceback.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping
@@ -192,4 +191,4 @@ def load() -> tuple[Release, Description]:
     """This package's release description (recorded, or the checkout's goreleaser.yaml) and
     the :class:`Release` it describes, for setup.py."""
     description = _stop_on_error(read_description)
-    return _stop_on_error(lambda: description.release(os.environ)), description
+    return _stop_on_error(lambda: description.release()), description
