@@ -18,6 +18,7 @@ traceback.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping
@@ -143,8 +144,9 @@ def _binary_tag(release: Release, target: Target, bin_dir: Path) -> str:
 
     def tag() -> str:
         version_tag = tag_for(__version__)
-        binary = bin_dir / release.binary_name(target, version_tag)
-        return binary_wheel_tag(binary, target, release.archive_name(target, version_tag), _log)
+        plan = release.plan(version_tag, target, os.environ)
+        binary = bin_dir / plan.binary_name
+        return binary_wheel_tag(binary, target, plan.archive_name, _log)
 
     return _stop_on_error(tag, "Nothing was installed.")
 

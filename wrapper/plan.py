@@ -13,31 +13,54 @@ from .errors import ConfigError
 from .formats import Format
 from .platforms import Target
 
-__all__ = ["AssetPlan"]
+__all__ = ["AssetPlan", "CheckedAsset"]
+
+
+@dataclass(frozen=True)
+class CheckedAsset:
+    """An asset, the checksums file that lists it, and the signatures on that file.
+
+    ``checksums`` is the release's one checksums file, or with ``checksum.split`` the asset's
+    own; ``signatures`` are its ``(signature, certificate)`` asset names (``""``: none).
+    """
+
+    name: str
+    checksums: str
+    signatures: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
 class AssetPlan:
     """The names and URL of ``target``'s assets in the release ``tag``.
 
-    ``checksums_name`` is the checksums file that lists the archive: the release's one file, or
-    with ``checksum.split`` the archive's own. ``checksum_signatures`` are the ``(signature,
-    certificate)`` asset names on that file (``""``: no certificate). ``release_url`` is the
-    directory URL (ending in ``/``) of the release's assets, None when the configuration names
-    no repository: ``no_release_url`` then says why.
+    ``archive`` is the archive (or, with the ``binary`` format, the binary itself) and the
+    checksums file vouching for it; ``sboms`` the SBOMs published for it. ``release_url`` is
+    the directory URL (ending in ``/``) of the release's assets, None when the configuration
+    names no repository: ``no_release_url`` then says why.
     """
 
     tag: str
     target: Target
-    archive_name: str
+    archive: CheckedAsset
     archive_format: Format
     binary_member: str  # the binary's path inside the archive
     binary_name: str  # the binary's file name, ``.exe`` on Windows
-    checksums_name: str
-    checksum_signatures: tuple[tuple[str, str], ...]
-    sbom_names: tuple[str, ...]
+    sboms: tuple[CheckedAsset, ...]
     release_url: str | None
     no_release_url: ConfigError | None = field(default=None, compare=False)
+
+    @property
+    def archive_name(self) -> str:
+        return self.archive.name
+
+    @property
+    def checksums_name(self) -> str:
+        """The checksums file that lists the archive."""
+        return self.archive.checksums
+
+    @property
+    def sbom_names(self) -> tuple[str, ...]:
+        return tuple(sbom.name for sbom in self.sboms)
 
     def release_location(self) -> str:
         """:attr:`release_url`; raises :class:`ConfigError` saying why there is none."""

@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 from . import _config
 from ._config import Archive, Binary, RepositorySpec, Sbom, Sign
@@ -39,7 +40,7 @@ from ._gotemplate import Namespace, Unknowable, render
 from .description import CONFIG_NAME
 from .errors import ConfigError, TemplateError, UnsupportedPlatformError
 from .formats import FORMATS, Format, is_format
-from .plan import AssetPlan
+from .plan import AssetPlan, CheckedAsset
 from .platforms import Target
 from .repository import Repository
 from .versions import release_version
@@ -75,6 +76,7 @@ _UNKNOWN = Unknowable(
 )
 # What a field no install can know renders as in :meth:`Release.ldflags`: never in a real flag.
 UNKNOWN_FIELD = "\x00unknown\x00"
+_T = TypeVar("_T")
 # No environment: what ``.Env`` reads when no caller passed one in.
 NO_ENVIRONMENT: Mapping[str, str] = MappingProxyType({})
 _TAG_FIELDS = ("Version", "RawVersion", "Tag", "Major", "Minor", "Patch", "Prerelease")
@@ -256,7 +258,7 @@ class Release:
         """
         self.check_target(target)
         scope = self._scope(tag, environ)
-        checksums = self._checksum_name(scope, target)
+        archive = self._archive_name(target, scope)
         try:
             url: str | None = self._release_url(scope)
             reason = None
@@ -265,13 +267,14 @@ class Release:
         return AssetPlan(
             tag=tag,
             target=target,
-            archive_name=self._archive_name(target, scope),
+            archive=self._checked(scope, archive, self._checksum_name(scope, target)),
             archive_format=self._archive(target)[1],
             binary_member=self._binary_member(target, scope),
             binary_name=posixpath.basename(self._binary_path(self._binary(target), scope)),
-            checksums_name=checksums,
-            checksum_signatures=self._checksum_signatures(scope, checksums),
-            sbom_names=self._sbom_names(target, scope),
+            sboms=tuple(
+                self._checked(scope, sbom, self._other_checksum_name(scope, sbom))
+                for sbom in self._sbom_names(target, scope)
+            ),
             release_url=url,
             no_release_url=reason,
         )
@@ -389,9 +392,25 @@ class Release:
         for target in self.targets:
             if self._archive_name(target, scope) == artifact:
                 return self._checksum_name(scope, target)
-        fields = {**scope.general, "ArtifactName": artifact, "ArtifactExt": ""}
-        fields.update(Binary=self.project_name, Algorithm=self.checksum_algorithm)
-        return self._render(self.checksum_template, fields, "checksum.name_template")
+        return self._other_checksum_name(scope, artifact)
+
+    def _other_checksum_name(self, scope: _Scope, artifact: str) -> str:
+        """The checksums file listing ``artifact``, an asset other than an archive (an SBOM)."""
+        if not self.checksum_split:
+            return self._checksum_name(scope, None)
+
+        def make() -> str:
+            fields = {**scope.general, "ArtifactName": artifact, "ArtifactExt": ""}
+            fields.update(Binary=self.project_name, Algorithm=self.checksum_algorithm)
+            return self._render(self.checksum_template, fields, "checksum.name_template")
+
+        return scope.once(("checksums", artifact), make)
+
+    def _checked(self, scope: _Scope, asset: str, checksums: str) -> CheckedAsset:
+        signatures = scope.once(
+            ("signatures", checksums), lambda: self._checksum_signatures(scope, checksums)
+        )
+        return CheckedAsset(asset, checksums, signatures)
 
     def _checksum_name(self, scope: _Scope, target: Target | None) -> str:
         """The checksums file listing ``target``'s archive (any, without ``checksum.split``)."""
@@ -700,13 +719,14 @@ class _Scope:
         # What ``$NAME`` expands to in signs and sboms: GoReleaser's environment, the
         # process's overridden by the top-level ``env:`` list (ctx.Env).
         self.variables = {key: str(value) for key, value in environment.items()}
-        self._made: dict[tuple[object, ...], str] = {}
+        self._made: dict[tuple[object, ...], Any] = {}
 
-    def once(self, key: tuple[object, ...], make: Callable[[], str]) -> str:
+    def once(self, key: tuple[object, ...], make: Callable[[], _T]) -> _T:
         """The name ``key`` stands for, made by ``make`` the first time it is asked for."""
         if key not in self._made:
             self._made[key] = make()
-        return self._made[key]
+        made: _T = self._made[key]
+        return made
 
 
 def _clean_member(path: str, source: str, where: str) -> str:

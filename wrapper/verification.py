@@ -66,8 +66,8 @@ class Verification:
     sigstore: SigstoreTrust | None = None  # None: sigstore-python is not installed
     attestations: Location | None = None  # the attestations API; None offline
     locate: Callable[[str], Location] | None = None  # opens a bundle_url; None offline
-    # (signature, certificate) names of a checksums file's signatures, from the release's signs
-    # block (Release.checksum_signatures); None: the conventional <name>.sig, <name>.sigstore.json
+    # (signature, certificate) names of a checksums file's signatures when the fetch names none
+    # (an AssetPlan's checksum_signatures); None: the conventional <name>.sig, <name>.sigstore.json
     signature_names: Callable[[str], tuple[tuple[str, str], ...]] | None = None
     # Made without a release (tests, tools): this package's own names, never spelled by hand.
     env_prefix: str = field(default_factory=lambda: package_stem().upper() + "_")
@@ -92,7 +92,6 @@ class Verification:
             key=key,
             identity=SignerIdentity(github, tag) if github else None,
             sigstore=trust,
-            signature_names=functools.partial(release.checksum_signatures, tag),
             env_prefix=release.env_prefix,
             distribution=release.project_name,
         )
@@ -168,8 +167,18 @@ class Verification:
             lines.append(f"attestation: required, by {self.identity.describe()}")
         return lines
 
-    def check_checksums(self, location: Location, name: str, data: bytes, log: Log) -> Proofs:
+    def check_checksums(
+        self,
+        location: Location,
+        name: str,
+        data: bytes,
+        log: Log,
+        signatures: tuple[tuple[str, str], ...] | None = None,
+    ) -> Proofs:
         """Verify the signatures on the checksums file ``name``; the proofs that verified.
+
+        ``signatures`` are the ``(signature, certificate)`` names the release's signs block
+        gives that file (:attr:`AssetPlan.checksum_signatures`); None: :attr:`signature_names`.
 
         With the release key pinned, its signature is required (``.sig``, or a bundle it
         signed). A keyless bundle is verified whenever sigstore is installed and the release has
@@ -183,7 +192,7 @@ class Verification:
         sig_name, bundle_name = name + SIG_SUFFIX, name + BUNDLE_SUFFIX
         sig = bundle = None
         if self.key is not None or checkable:
-            for found, content in self._signature_files(location, name):
+            for found, content in self._signature_files(location, name, signatures):
                 # What the signs block names, told apart by content: a bundle is JSON (cosign's
                 # old format or the new one), a signature is base64, which never starts with a
                 # bracket; JSON that is no object is then refused as no bundle, by name.
@@ -196,7 +205,7 @@ class Verification:
             keyless_bundle, bundle = bundle, None  # a key's signature is in .sig alone, then
         proofs = Proofs()
         if self.key is not None and sig is None and bundle is None and keyless_bundle is None:
-            looked_for = [found for found, _ in self._names(name)]
+            looked_for = [found for found, _ in self._names(name, signatures)]
             missing = {
                 0: "the signs block names no signature of it, so none was",
                 1: f"{', '.join(looked_for)} was not",
@@ -248,17 +257,23 @@ class Verification:
             f"not found beside it ({location.describe(bundle_name)}), and {requires}"
         )
 
-    def _signature_files(self, location: Location, name: str) -> list[tuple[str, bytes]]:
+    def _signature_files(
+        self, location: Location, name: str, signatures: tuple[tuple[str, str], ...] | None
+    ) -> list[tuple[str, bytes]]:
         """The signature files of the checksums file ``name`` that are published, by name."""
         found = []
-        for signature, _ in self._names(name):
+        for signature, _ in self._names(name, signatures):
             data = _optional(location, signature)
             if data is not None:
                 found.append((signature, data))
         return found
 
-    def _names(self, name: str) -> tuple[tuple[str, str], ...]:
+    def _names(
+        self, name: str, signatures: tuple[tuple[str, str], ...] | None
+    ) -> tuple[tuple[str, str], ...]:
         """``(signature, certificate)`` names of the checksums file ``name``'s signatures."""
+        if signatures is not None:
+            return signatures
         if self.signature_names is None:  # a .sig is only checked with a key
             sig = ((name + SIG_SUFFIX, ""),) if self.key is not None else ()
             return (*sig, (name + BUNDLE_SUFFIX, ""))
