@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from .buildinfo import BuildInfo, BuildInfoError, NoBuildInfoError, read_buildinfo
 from .errors import ArchiveError, ConfigError, SignatureError, StorageError
+from .plan import AssetPlan
 from .platforms import Target
 from .proofs import Proofs
 from .release import NO_ENVIRONMENT, UNKNOWN_FIELD, Release
@@ -244,14 +245,18 @@ def unrecorded_reason(info: BuildInfo, variables: Mapping[str, str]) -> str:
 
 
 def names_bind(
-    release: Release, target: Target, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT
+    release: Release,
+    target: Target,
+    tag: str,
+    environ: Mapping[str, str] = NO_ENVIRONMENT,
+    name: str | None = None,
 ) -> bool:
     """Whether the archive's name carries the version: another release's would be named
     otherwise, and the signed checksums file lists names. Not with split checksum files
     (``checksum.split``), whose signed bytes are a digest alone."""
     if release.checksum_split:
         return False
-    name = release.archive_name(target, tag, environ)
+    name = name or release.archive_name(target, tag, environ)  # the archive's, when known
     try:
         others = probe_tags(tag)
         return all(release.archive_name(target, other, environ) != name for other in others)
@@ -265,6 +270,7 @@ def _other_binding(
     tag: str,
     proofs: Proofs,
     environ: Mapping[str, str] = NO_ENVIRONMENT,
+    plan: AssetPlan | None = None,
 ) -> str | None:
     """What binds the archive to ``tag`` besides the binary, for the log; None if nothing.
     Pins are one release's checksums; a keyless signature and an attestation are made by the
@@ -275,7 +281,8 @@ def _other_binding(
         return f"the archive's attestation ({proofs.attestation})"
     if proofs.keyless is not None:
         return f"the keyless signature by {proofs.keyless}"
-    if proofs.signed and names_bind(release, target, tag, environ):
+    name = plan.archive_name if plan is not None else None
+    if proofs.signed and names_bind(release, target, tag, environ, name):
         return "the archive's name, which carries the version, in the signed checksums"
     return None
 
@@ -314,6 +321,7 @@ def check_binary(
     archive: VerifiedArchive,
     log: Log,
     environ: Mapping[str, str] = NO_ENVIRONMENT,
+    plan: AssetPlan | None = None,
 ) -> None:
     """Check that ``binary``, just extracted from ``archive``, is the release of ``tag``; say
     in the log what binds the version, or that nothing does.
@@ -332,7 +340,14 @@ def check_binary(
             f"{exc}. Go's own reader (go version -m) refuses it as well: the binary is not as Go "
             "builds them. Nothing was installed; report it to the project."
         ) from None
-    variables = version_variables(lambda t: release.ldflags(target, t, environ), tag)
+
+    def ldflags(other: str) -> tuple[str | None, ...]:
+        # The install's own tag: as planned; the tags probed, rendered for them.
+        if plan is not None and other == plan.tag:
+            return plan.ldflags
+        return release.ldflags(target, other, environ)
+
+    variables = version_variables(ldflags, tag)
     recorded = recorded_versions(info, tag, variables) if info is not None else []
     for each in recorded:
         if not each.matches:
@@ -352,7 +367,7 @@ def check_binary(
         return
     if info is not None:
         reason = unrecorded_reason(info, variables)
-    other = _other_binding(release, target, tag, proofs, environ)
+    other = _other_binding(release, target, tag, proofs, environ, plan)
     if other is not None:
         log(f"{project}: the version is bound by {other} ({label} records none: {reason})")
         return

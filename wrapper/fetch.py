@@ -232,7 +232,7 @@ def extract(install: Install, archive: VerifiedArchive, dest_dir: Path) -> Path:
     )
     try:
         binding.check_binary(
-            release, plan.target, plan.tag, binary, archive, install.log, install.environ
+            release, plan.target, plan.tag, binary, archive, install.log, install.environ, plan
         )
     except BaseException:
         binary.unlink(missing_ok=True)

@@ -45,6 +45,7 @@ class AssetPlan:
     archive_format: Format
     binary_member: str  # the binary's path inside the archive
     binary_name: str  # the binary's file name, ``.exe`` on Windows
+    ldflags: tuple[str | None, ...]  # the build's ldflags, as Release.ldflags renders them
     sboms: tuple[CheckedAsset, ...]
     release_url: str | None
     no_release_url: ConfigError | None = field(default=None, compare=False)

@@ -27,6 +27,7 @@ Two choices the configuration leaves open, made here:
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Mapping
@@ -149,10 +150,8 @@ class Release:
         spec = self.repository_spec
         if spec is None:
             return ""
-        try:
-            return self._repository(self._scope("").general).path
-        except ConfigError:
-            return ""
+        home = self._home
+        return "" if isinstance(home, ConfigError) else home.path
 
     @property
     def github_repository(self) -> str | None:
@@ -175,17 +174,27 @@ class Release:
         """The repository's web page (``https://github.com/owner/name``); None when unknown."""
         if self.repository_spec is None:
             return None
-        try:
-            return self._repository(self._scope("").general).homepage
-        except ConfigError:
-            return None
+        home = self._home
+        return None if isinstance(home, ConfigError) else home.homepage
 
     @property
     def releases_page(self) -> str:
         """The page listing the releases, for messages; a hint when the repository is unknown."""
         if self.repository_spec is None:
             return f"the project's releases page ({self.no_repository})"
-        return self._repository(self._scope("").general).releases_page
+        home = self._home
+        if isinstance(home, ConfigError):
+            raise home.with_traceback(None)
+        return home.releases_page
+
+    @functools.cached_property
+    def _home(self) -> Repository | ConfigError:
+        """The repository as the configuration alone names it (no tag, no environment),
+        rendered once; the error when it cannot be."""
+        try:
+            return self._repository(self._scope("").general)
+        except ConfigError as exc:
+            return exc
 
     def release_url(self, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT) -> str:
         """The directory URL (ending in ``/``) that holds the assets of the release ``tag``.
@@ -271,6 +280,7 @@ class Release:
             archive_format=self._archive(target)[1],
             binary_member=self._binary_member(target, scope),
             binary_name=posixpath.basename(self._binary_path(self._binary(target), scope)),
+            ldflags=self._ldflags(target, scope),
             sboms=tuple(
                 self._checked(scope, sbom, self._other_checksum_name(scope, sbom))
                 for sbom in self._sbom_names(target, scope)
@@ -302,12 +312,17 @@ class Release:
         return self._archive_name(target, self._scope(tag, environ))
 
     def _archive_name(self, target: Target, scope: _Scope) -> str:
+        fmt, binary = self._archive(target)[1], self._binary(target)
+        stem = self._archive_stem(target, scope)
+        return stem + binary.ext if fmt == "binary" else f"{stem}.{fmt}"
+
+    def _archive_stem(self, target: Target, scope: _Scope) -> str:
+        """The archive's ``name_template`` rendered: its name without the format."""
+
         def make() -> str:
-            archive, fmt = self._archive(target)
-            binary = self._binary(target)
+            archive, binary = self._archive(target)[0], self._binary(target)
             where = f"archives[{archive.index}].name_template"
-            stem = self._render(archive.name_template, self._archive_fields(binary, scope), where)
-            return stem + binary.ext if fmt == "binary" else f"{stem}.{fmt}"
+            return self._render(archive.name_template, self._archive_fields(binary, scope), where)
 
         return scope.once(("archive", target), make)
 
@@ -338,10 +353,10 @@ class Release:
         member = self._binary_path(binary, scope)
         if archive.strip_binary_directory:
             member = posixpath.basename(member)
-        wrap = {"true": archive.name_template, "false": ""}.get(
-            archive.wrap_in_directory, archive.wrap_in_directory
-        )
-        if wrap:
+        wrap = archive.wrap_in_directory
+        if wrap == "true":  # the archive's name template: its stem, rendered once
+            member = f"{self._archive_stem(target, scope)}/{member}"
+        elif wrap and wrap != "false":
             where = f"archives[{archive.index}].wrap_in_directory"
             folder = self._render(wrap, self._archive_fields(binary, scope), where, path=True)
             member = f"{folder}/{member}"
@@ -356,12 +371,17 @@ class Release:
         entry that cannot be rendered here (an unset ``.Env``, a function this renderer lacks)
         is None. GoReleaser joins them with spaces into the one ``-ldflags`` it passes to Go.
         """
+        try:
+            scope = self._scope(tag, environ)
+        except TemplateError:  # the env: list cannot be rendered here
+            binary = self._binary(target)
+            return tuple(None for _ in (binary.made_from or binary).ldflags)
+        return self._ldflags(target, scope)
+
+    def _ldflags(self, target: Target, scope: _Scope) -> tuple[str | None, ...]:
         binary = self._binary(target)
         binary = binary.made_from or binary  # a universal binary joins the build's binaries
-        try:
-            fields = dict(self._build_fields(binary, self._scope(tag, environ)))
-        except TemplateError:
-            return tuple(None for _ in binary.ldflags)
+        fields = dict(self._build_fields(binary, scope))
         fields.update(dict.fromkeys(_UNKNOWABLE, UNKNOWN_FIELD))
         rendered: list[str | None] = []
         for flag in binary.ldflags:
@@ -515,7 +535,7 @@ class Release:
             text = _expand(sign.certificate, variables)
             certificate = self._render(text, fields, f"{where}.certificate", name=False)
             if certificate:
-                certificate = self._render(text, fields, f"{where}.certificate")
+                self._usable(certificate, f"{where}.certificate")
         return signature, certificate
 
     # -- template fields (internal/tmpl/tmpl.go: New, WithArtifact, WithBuildOptions) -------------
@@ -697,14 +717,18 @@ class Release:
             text = render(template, fields)
         except TemplateError as exc:
             raise TemplateError(f"{self.source}: {where}: {exc}") from exc
-        if not name:
-            return text
+        if name:
+            self._usable(text, where, path=path)
+        return text
+
+    def _usable(self, text: str, where: str, *, path: bool = False) -> None:
+        """Refuse ``text``, rendered from ``where``, unless it is a usable file name (with
+        ``path``, a relative path)."""
         parts = text.split("/") if path else [text]
         if not text or "\\" in text or any(p in {"", ".", ".."} or "/" in p for p in parts):
             raise ConfigError(
                 f"{self.source}: {where} renders to {text!r}, which is not a usable file name"
             )
-        return text
 
 
 class _Scope:
