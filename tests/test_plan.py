@@ -152,3 +152,13 @@ def test_one_install_renders_each_name_once(
     assert settings == expected | ({f"env[{n}]" for n in range(len(ENV))} if env else set())
     # With split checksums the one template names two files: the archive's and its SBOM's.
     assert sum(s == "checksum.name_template" for s, _ in names) == (2 if split else 1)
+
+
+def test_a_release_is_configuration_and_its_repository_needs_no_environment() -> None:
+    import dataclasses
+
+    release = _release(env=True)  # env[2] reads the shell's SHELL_VALUE
+    assert "environ" not in {f.name for f in dataclasses.fields(release)}
+    # What the configuration alone names stays known: the entry it cannot render is left out.
+    assert release.github_repository == "CerebriumAI/cerebrium"
+    assert release.command_name == "cerebrium"

@@ -137,7 +137,7 @@ class Release:
         if self.command:
             return self.command
         varies = Unknowable("changes from release to release, and the command's name cannot")
-        fields = dict(self._scope("").general)
+        fields = dict(self._scope("", lenient=True).general)
         fields.update(dict.fromkeys(_TAG_FIELDS, varies))
         name = self._render(self.binary_template, fields, "builds[].binary", path=True)
         return posixpath.basename(name)
@@ -192,7 +192,7 @@ class Release:
         """The repository as the configuration alone names it (no tag, no environment),
         rendered once; the error when it cannot be."""
         try:
-            return self._repository(self._scope("").general)
+            return self._repository(self._scope("", lenient=True).general)
         except ConfigError as exc:
             return exc
 
@@ -540,11 +540,19 @@ class Release:
 
     # -- template fields (internal/tmpl/tmpl.go: New, WithArtifact, WithBuildOptions) -------------
 
-    def _scope(self, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT) -> _Scope:
-        """The template context of the release ``tag`` in ``environ``, built once."""
-        return _Scope(tag, self._general(tag, environ))
+    def _scope(
+        self, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT, *, lenient: bool = False
+    ) -> _Scope:
+        """The template context of the release ``tag`` in ``environ``, built once.
 
-    def _environment(self, fields: Mapping[str, object], environ: Mapping[str, str]) -> Namespace:
+        ``lenient`` for what the configuration alone names (the repository, the command): an
+        ``env:`` entry that cannot be rendered without the user's environment is left out.
+        """
+        return _Scope(tag, self._general(tag, environ, lenient))
+
+    def _environment(
+        self, fields: Mapping[str, object], environ: Mapping[str, str], lenient: bool
+    ) -> Namespace:
         """``.Env``: the environment, overridden by the top-level ``env:`` list (internal/pipe/env),
         whose entries are templates rendered against the environment alone."""
         missing = (
@@ -554,13 +562,20 @@ class Release:
         values: dict[str, object] = dict(environ)
         given = Namespace(dict(values), missing)
         for number, entry in enumerate(self.env):
-            text = self._render(entry, {**fields, "Env": given}, f"env[{number}]", name=False)
+            try:
+                text = self._render(entry, {**fields, "Env": given}, f"env[{number}]", name=False)
+            except TemplateError:
+                if not lenient:
+                    raise
+                continue
             key, sep, value = text.partition("=")
             if sep and key:
                 values[key] = value
         return Namespace(values, missing)
 
-    def _general(self, tag: str, environ: Mapping[str, str]) -> dict[str, object]:
+    def _general(
+        self, tag: str, environ: Mapping[str, str], lenient: bool = False
+    ) -> dict[str, object]:
         """The fields every template has: the project, the tag, and what a release always is."""
         semver = _SEMVER.fullmatch(tag)
         fields: dict[str, object] = dict.fromkeys(_UNKNOWABLE, _UNKNOWN)
@@ -591,7 +606,7 @@ class Release:
                 Patch=patch,
                 Prerelease=semver["pre"] or "",
             )
-        fields["Env"] = self._environment(dict(fields), environ)
+        fields["Env"] = self._environment(dict(fields), environ, lenient)
         return fields
 
     def _platform_fields(self, binary: Binary) -> dict[str, object]:
