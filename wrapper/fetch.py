@@ -2,13 +2,17 @@
 
 A fetch is a pipeline of immutable values, each made once and passed on::
 
-    Sources           where the release is, what may vouch for it, the cache, one HTTP client
+    Install           the release, its AssetPlan (every name, rendered once: Release.plan) and
+                      the Sources (sources.py: location, pins, cache, one HTTP client)
       | read_checksums     read from the configured location; signature checked; pins agree
     VerifiedChecksums raw bytes, entries, where they came from, what vouched for them
       | verified_archive   an archive file, the cache (by digest only) or the location
     VerifiedArchive   the open file that was hashed, algorithm, digest, asset name, checksums
       | extract            the one binary, by its exact member name, from that same file
     the binary
+
+:func:`verified_archives` runs the first two steps for each of several installs (``mirror``,
+``verify``, ``wheels``), each checksums file read once (:class:`ReleaseChecksums`).
 
 The configured source is authoritative: with a release location, its checksums file (and its
 signatures) is read and verified on every fetch, and the cache answers only for an archive
