@@ -398,7 +398,8 @@ def test_the_fetch_pipeline_refuses_and_leaves_nothing(
 ) -> None:
     """fetch.extract, the one place every install and wheel passes: the refused binary is
     removed from the destination."""
-    from cerebrium_cli.fetch import extract
+    from cerebrium_cli.fetch import Install, extract
+    from cerebrium_cli.sources import Sources
     from support.release import make_archive
 
     name = REAL.archive_name(LINUX, TAG)
@@ -408,16 +409,17 @@ def test_the_fetch_pipeline_refuses_and_leaves_nothing(
         (tmp_path / version).mkdir()
         archive = make_archive(built[version], tmp_path / version / name, "linux")
         lines: list[str] = []
+        install = Install(REAL, REAL.plan(TAG, LINUX), Sources(), lines.append)
         with archive.open("rb") as handle:
             verified = VerifiedArchive(
                 handle, name, "sha256", "0" * 64, CHECKSUMS, KEY_SIGNED, "auto"
             )
             if version == "1.0.0":
                 with pytest.raises(VersionMismatchError, match=r"'1\.0\.0', not '2\.0\.0'"):
-                    extract(REAL, LINUX, TAG, verified, dest, lines.append)
+                    extract(install, verified, dest)
                 assert list(dest.iterdir()) == []
             else:
-                binary = extract(REAL, LINUX, TAG, verified, dest, lines.append)
+                binary = extract(install, verified, dest)
                 assert binary.exists()
                 assert any("records version 2.0.0" in line for line in lines)
 

@@ -118,8 +118,8 @@ def test_without_a_home_the_fetch_goes_on_without_a_cache_with_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cerebrium_cli.description import load_release
-    from cerebrium_cli.fetch import Sources
     from cerebrium_cli.settings import Settings
+    from cerebrium_cli.sources import Sources
 
     release = load_release()
     messages: list[str] = []

@@ -25,9 +25,10 @@ import pytest
 from cerebrium_cli._http import Downloader
 from cerebrium_cli.cache import ArchiveCache
 from cerebrium_cli.description import load_release
-from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.fetch import fetch_binary
 from cerebrium_cli.locations import DirectoryLocation, HttpsLocation, Location
 from cerebrium_cli.platforms import Target
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from support.release import make_archive, write_checksums
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def test_a_swapped_cache_entry_is_never_what_is_installed(
     sources = (
         Sources(archive_file=genuine_dir / ARCHIVE, cache=cache)
         if source == "archive-file"
-        else Sources(location=location, cache=cache)
+        else Sources(location=ReleaseLocation(source, location), cache=cache)
     )
     # Links need the same file system as the cache: copies beside it.
     genuine_copy, evil_copy = tmp_path / "genuine.copy", tmp_path / "evil.copy"

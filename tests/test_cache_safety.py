@@ -23,11 +23,12 @@ import pytest
 from cerebrium_cli.cache import ArchiveCache
 from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import StorageError, UnsafeCacheError
-from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.fetch import fetch_binary
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.ownership import not_private
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.settings import Settings
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from support.release import make_archive, write_checksums
 from support.tinydisk import on_a_tiny_disk
 
@@ -263,7 +264,7 @@ def test_a_linked_cache_entry_is_neither_followed_nor_used(
     target.write_bytes((release_dir / ARCHIVE).read_bytes())
     entry = cache.path_for("sha256", _digest(release_dir))
     entry.symlink_to(target)
-    sources = Sources(location=DirectoryLocation(release_dir), cache=cache)
+    sources = Sources(location=ReleaseLocation.directory(release_dir), cache=cache)
     assert _fetch(sources, tmp_path / "bin", log).read_bytes() == BINARY
     assert (
         f"warning: cannot use the cached archive {entry} (it is a symbolic link); ignoring it"
@@ -291,7 +292,7 @@ def test_a_cache_entry_that_is_not_a_private_file_is_not_used(
         else:
             _chown(entry, NOBODY)
             reason = f"it is owned by uid {NOBODY}"
-    sources = Sources(location=DirectoryLocation(release_dir), cache=cache)
+    sources = Sources(location=ReleaseLocation.directory(release_dir), cache=cache)
     assert _fetch(sources, tmp_path / "bin", log).read_bytes() == BINARY
     (warning,) = [m for m in log if m.startswith("warning:")]
     assert warning.startswith(f"warning: cannot use the cached archive {entry} ({reason}")
@@ -316,7 +317,9 @@ def test_a_linked_checksums_copy_is_not_read(
 def test_downloads_are_written_private(
     release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
-    _fetch(Sources(location=DirectoryLocation(release_dir), cache=cache), tmp_path / "bin", [])
+    _fetch(
+        Sources(location=ReleaseLocation.directory(release_dir), cache=cache), tmp_path / "bin", []
+    )
     (entry,) = cache.archives.iterdir()
     assert entry.stat().st_mode & 0o777 == 0o600
 
@@ -353,7 +356,11 @@ def test_a_cache_that_refuses_the_download_means_no_cache(
     code: str, release_dir: Path, tmp_path: Path, cache: ArchiveCache, log: list[str]
 ) -> None:
     location = _FillsUp(release_dir, getattr(errno, code))
-    binary = _fetch(Sources(location=location, cache=cache), tmp_path / "bin", log)
+    binary = _fetch(
+        Sources(location=ReleaseLocation(str(release_dir), location), cache=cache),
+        tmp_path / "bin",
+        log,
+    )
     assert binary.read_bytes() == BINARY
     assert location.copies == 2
     assert (
@@ -368,7 +375,11 @@ def test_another_write_error_still_stops_the_fetch(
 ) -> None:
     location = _FillsUp(release_dir, errno.EIO)
     with pytest.raises(StorageError, match=rf"cannot write the download to {cache.root}: "):
-        _fetch(Sources(location=location, cache=cache), tmp_path / "bin", [])
+        _fetch(
+            Sources(location=ReleaseLocation(str(release_dir), location), cache=cache),
+            tmp_path / "bin",
+            [],
+        )
     assert list(cache.archives.iterdir()) == []
     assert not (tmp_path / "bin").exists()
 
@@ -379,7 +390,7 @@ sys.path.insert(0, {tests!r})
 import conftest
 from pathlib import Path
 from cerebrium_cli.description import load_release
-from cerebrium_cli.fetch import Sources
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.settings import Settings
 from cerebrium_cli.fetch import fetch_binary

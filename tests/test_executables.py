@@ -401,38 +401,37 @@ def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
 ) -> None:
     # GoReleaser's universal_binaries (replace: true) serve both darwin targets from one
     # archive: build_wheels, its verification stubbed here, writes that binary's wheel once.
-    import contextlib
     from types import SimpleNamespace
 
     from cerebrium_cli import wheels
 
     universal = _lipo({a: go_binaries[("darwin", a)] for a in CPU}, tmp_path / "universal")
 
-    def extract(
-        release: object, target: Target, tag: str, archive: object, dest: Path, log: object
-    ) -> Path:
+    def extract(install: object, archive: object, dest: Path) -> Path:
         dest.mkdir(parents=True)
         return Path(shutil.copy(universal, dest / "cerebrium"))
 
     content = wheels.WheelContent(
         "cerebrium", "2.0.0", {"cerebrium_cli/__init__.py": b""}, {"METADATA": b"Name: cerebrium\n"}
     )
+    log: list[str] = []
+    release: Any = SimpleNamespace(project_name="cerebrium")
+
+    def each(release: object, tag: str, targets: list[Target], *a: object, **k: object) -> object:
+        name = "cerebrium_darwin_all.tar.gz"
+        for target in targets:
+            plan = SimpleNamespace(target=target, tag=tag, archive_name=name, sboms=())
+            yield SimpleNamespace(release=release, plan=plan, log=log.append)
+
     monkeypatch.setattr(wheels, "installed_content", lambda release: content)
+    monkeypatch.setattr(wheels, "Install", SimpleNamespace(each=each))
     monkeypatch.setattr(
-        wheels, "ReleaseChecksums", lambda *a: SimpleNamespace(for_asset=lambda name: None)
+        wheels, "verified_archives", lambda installs, *a, **k: ((i, None) for i in installs)
     )
-    monkeypatch.setattr(wheels, "verified_archive", lambda *a: contextlib.nullcontext(None))
     monkeypatch.setattr(wheels, "extract", extract)
-    monkeypatch.setattr(wheels, "_sbom", lambda *a: None)
     record = {"verification.json": b"{}\n"}  # evidence.py, tested on its own
     monkeypatch.setattr(wheels, "dist_info_files", lambda *a, **k: dict(record))
-    release: Any = SimpleNamespace(
-        project_name="cerebrium",
-        archive_name=lambda t, tag: "cerebrium_darwin_all.tar.gz",
-        sbom_names=lambda t, tag: ("cerebrium_darwin_all.tar.gz.sbom.json",),
-    )
     sources: Any = None
-    log: list[str] = []
     darwin = [Target("darwin", "amd64"), Target("darwin", "arm64")]
     made = wheels.build_wheels(
         release, "v2.0.0", darwin, sources, tmp_path / "out", tmp_path / "work", log.append

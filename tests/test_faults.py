@@ -32,12 +32,13 @@ from cerebrium_cli.errors import (
     DownloadTimeoutError,
     SignatureError,
 )
-from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.fetch import fetch_binary
 from cerebrium_cli.keyless import SignerIdentity
 from cerebrium_cli.locations import DirectoryLocation, HttpsLocation
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.settings import TransferLimits
 from cerebrium_cli.signatures import PublicKey
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from cerebrium_cli.verification import Verification
 from conftest import VERSION
 from support.gocli import TARGETS
@@ -84,7 +85,7 @@ class Run:
         with Downloader(policy, log=self.log.append, token=token) as downloader:
             location = HttpsLocation(f"{self.server.url}/{self.name}/", lambda: downloader)
             sources = Sources(
-                location=location,
+                location=ReleaseLocation(location.base_url, location),
                 cache=cache,
                 pins=pins,
                 verification=verification or Verification(),
@@ -406,7 +407,8 @@ import conftest
 from pathlib import Path
 from cerebrium_cli.cache import ArchiveCache
 from cerebrium_cli.errors import BootstrapError
-from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.fetch import fetch_binary
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
 from support.gocli import TARGETS
@@ -417,7 +419,7 @@ signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails wi
 resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
 tmp = Path({tmp!r})
 cache = ArchiveCache.open(tmp / "cache", print)
-sources = Sources(location=DirectoryLocation(Path({release!r})), cache=cache)
+sources = Sources(location=ReleaseLocation.directory(Path({release!r})), cache=cache)
 linux = Target("linux", "amd64")
 try:
     fetch_binary(load_release(), linux, "v2.0.0", tmp / "bin", sources=sources, log=print)
@@ -710,18 +712,23 @@ def test_pip_install_stops_on_a_failed_signature_file_naming_the_failure(
 
 
 def test_an_sbom_that_fails_is_not_taken_for_none_published(run: Run) -> None:
-    from cerebrium_cli.fetch import ReleaseChecksums
+    from cerebrium_cli.fetch import Install, ReleaseChecksums
     from cerebrium_cli.wheels import _sbom
 
     name = f"{ARCHIVE}.sbom.json"
     with Downloader(FAST) as downloader:
         location = HttpsLocation(f"{run.server.url}/{run.name}/", lambda: downloader)
-        sources = Sources(location=location)
-        book = ReleaseChecksums(load_release(), "v2.0.0", sources, run.log.append)
-        assert _sbom(name, sources, book, run.log.append) is None  # none published
+        sources = Sources(location=ReleaseLocation(location.base_url, location))
+        install = Install.of(
+            load_release(), Target("linux", "amd64"), "v2.0.0", sources, log=run.log.append
+        )
+        (sbom,) = install.plan.sboms
+        assert sbom.name == name
+        book = ReleaseChecksums()
+        assert _sbom(install, sbom, book) is None  # none published
         run.server.respond(f"/{run.name}/{name}", 500, headers=RETRY_AT_ONCE)
         with pytest.raises(DownloadError, match=r"sbom\.json: the server answered 500"):
-            _sbom(name, sources, book, run.log.append)
+            _sbom(install, sbom, book)
 
 
 def test_a_403_from_a_redirect_target_names_it_and_does_not_ask_for_a_token(run: Run) -> None:

@@ -21,11 +21,12 @@ from cerebrium_cli.errors import (
     PinnedChecksumsError,
     SignatureError,
 )
-from cerebrium_cli.fetch import Sources, fetch_binary
-from cerebrium_cli.locations import DirectoryLocation, location_for
+from cerebrium_cli.fetch import fetch_binary
+from cerebrium_cli.locations import DirectoryLocation, HttpsLocation, location_for
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.release import Release
 from cerebrium_cli.settings import Settings, VerifyPolicy
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from cerebrium_cli.verification import Verification
 from support.release import make_archive, write_checksums
 
@@ -57,6 +58,15 @@ def cache(tmp_path: Path) -> ArchiveCache:
     return opened
 
 
+def _remote(where: str) -> ReleaseLocation:
+    """A remote release location, for offline sources: never read, so nothing serves it."""
+
+    def no_downloader() -> Downloader:
+        raise AssertionError("offline, nothing may be downloaded")
+
+    return ReleaseLocation(where, HttpsLocation(where, no_downloader))
+
+
 def _pins(release_dir: Path) -> dict[str, str]:
     return parse_checksums((release_dir / "checksums.txt").read_text(), "pins")
 
@@ -66,7 +76,7 @@ def _fetch(sources: Sources, dest: Path) -> Path:
 
 
 def test_fetches_verifies_and_extracts(release_dir: Path, tmp_path: Path) -> None:
-    binary = _fetch(Sources(location=DirectoryLocation(release_dir)), tmp_path / "bin")
+    binary = _fetch(Sources(location=ReleaseLocation.directory(release_dir)), tmp_path / "bin")
     assert binary == tmp_path / "bin" / "cerebrium"
     assert binary.read_bytes() == BINARY
 
@@ -75,7 +85,9 @@ def test_mismatch_writes_nothing(release_dir: Path, tmp_path: Path, cache: Archi
     archive = release_dir / ARCHIVE
     archive.write_bytes(archive.read_bytes() + b"\0")
     with pytest.raises(ChecksumMismatchError):
-        _fetch(Sources(location=DirectoryLocation(release_dir), cache=cache), tmp_path / "bin")
+        _fetch(
+            Sources(location=ReleaseLocation.directory(release_dir), cache=cache), tmp_path / "bin"
+        )
     assert not (tmp_path / "bin").exists()
     assert cache.entries() == []
     assert list(cache.archives.iterdir()) == []  # not even a temporary file
@@ -84,13 +96,13 @@ def test_mismatch_writes_nothing(release_dir: Path, tmp_path: Path, cache: Archi
 def test_binary_checksums_file_is_refused(release_dir: Path, tmp_path: Path) -> None:
     (release_dir / "checksums.txt").write_bytes(b"\xff\xfe\x00binary")
     with pytest.raises(ChecksumFileError, match="is not text"):
-        _fetch(Sources(location=DirectoryLocation(release_dir)), tmp_path / "bin")
+        _fetch(Sources(location=ReleaseLocation.directory(release_dir)), tmp_path / "bin")
 
 
 def test_missing_archive_in_a_directory(release_dir: Path, tmp_path: Path) -> None:
     (release_dir / ARCHIVE).unlink()
     with pytest.raises(DownloadError, match=f"lacks {re.escape(repr(ARCHIVE))}"):
-        _fetch(Sources(location=DirectoryLocation(release_dir)), tmp_path / "bin")
+        _fetch(Sources(location=ReleaseLocation.directory(release_dir)), tmp_path / "bin")
 
 
 # --- pins ------------------------------------------------------------------------------------
@@ -99,7 +111,7 @@ def test_missing_archive_in_a_directory(release_dir: Path, tmp_path: Path) -> No
 def test_pins_verify_without_any_checksums_file(release_dir: Path, tmp_path: Path) -> None:
     pins = _pins(release_dir)
     (release_dir / "checksums.txt").unlink()
-    sources = Sources(location=DirectoryLocation(release_dir), pins=pins)
+    sources = Sources(location=ReleaseLocation.directory(release_dir), pins=pins)
     assert _fetch(sources, tmp_path / "bin").read_bytes() == BINARY
     assert sources.trust == "pinned"
 
@@ -111,7 +123,7 @@ def test_a_swapped_release_is_refused_by_the_pins(release_dir: Path, tmp_path: P
     evil.write_bytes(b"#!/bin/sh\necho pwned\n")
     make_archive(evil, release_dir / ARCHIVE, "linux")
     write_checksums([release_dir / ARCHIVE], release_dir / "checksums.txt")
-    sources = Sources(location=DirectoryLocation(release_dir), pins=pins)
+    sources = Sources(location=ReleaseLocation.directory(release_dir), pins=pins)
     with pytest.raises(PinnedChecksumsError, match="disagrees with the checksums pinned") as info:
         _fetch(sources, tmp_path / "bin")
     assert f"{ARCHIVE}: pinned {pins[ARCHIVE]}" in str(info.value)
@@ -125,7 +137,9 @@ def test_pins_catch_a_swapped_archive_even_without_a_checksums_file(
     (release_dir / "checksums.txt").unlink()
     (release_dir / ARCHIVE).write_bytes(b"not the release")
     with pytest.raises(ChecksumMismatchError, match="pinned"):
-        _fetch(Sources(location=DirectoryLocation(release_dir), pins=pins), tmp_path / "bin")
+        _fetch(
+            Sources(location=ReleaseLocation.directory(release_dir), pins=pins), tmp_path / "bin"
+        )
 
 
 # --- the cache -------------------------------------------------------------------------------
@@ -134,26 +148,27 @@ def test_pins_catch_a_swapped_archive_even_without_a_checksums_file(
 def test_a_fetch_fills_the_cache_and_the_next_needs_no_location(
     release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
-    where = str(release_dir)
+    where = "https://a.example/releases/v2.0.0/"  # served from release_dir while online
     _fetch(
-        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+        Sources(location=ReleaseLocation(where, DirectoryLocation(release_dir)), cache=cache),
+        tmp_path / "a",
     )
     digest = _pins(release_dir)[ARCHIVE]
     assert cache.entries() == [(f"sha256-{digest}", (release_dir / ARCHIVE).stat().st_size)]
     shutil.rmtree(release_dir)  # the release is gone: only the cache can serve now
-    binary = _fetch(Sources(location=None, cache=cache, offline=True, where=where), tmp_path / "b")
+    binary = _fetch(Sources(location=_remote(where), cache=cache, offline=True), tmp_path / "b")
     assert binary.read_bytes() == BINARY
 
 
 def test_a_corrupt_cache_entry_is_discarded_and_fetched_again(
     release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
-    _fetch(Sources(location=DirectoryLocation(release_dir), cache=cache), tmp_path / "a")
+    _fetch(Sources(location=ReleaseLocation.directory(release_dir), cache=cache), tmp_path / "a")
     (entry,) = cache.archives.glob("sha256-*")
     entry.write_bytes(entry.read_bytes()[:100])  # truncated
     messages: list[str] = []
     watched = ArchiveCache.open(cache.root, messages.append)
-    sources = Sources(location=DirectoryLocation(release_dir), cache=watched)
+    sources = Sources(location=ReleaseLocation.directory(release_dir), cache=watched)
     fetch_binary(load_release(), LINUX, TAG, tmp_path / "b", sources=sources, log=messages.append)
     assert any("is corrupt" in m and "discarding it" in m for m in messages)
     assert (tmp_path / "b" / "cerebrium").read_bytes() == BINARY
@@ -163,14 +178,15 @@ def test_a_corrupt_cache_entry_is_discarded_and_fetched_again(
 def test_a_corrupt_cache_entry_is_never_used_offline(
     release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
-    where = str(release_dir)
+    where = "https://a.example/releases/v2.0.0/"  # served from release_dir while online
     _fetch(
-        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+        Sources(location=ReleaseLocation(where, DirectoryLocation(release_dir)), cache=cache),
+        tmp_path / "a",
     )
     (entry,) = cache.archives.glob("sha256-*")
     entry.write_bytes(b"garbage")
     with pytest.raises(OfflineError):
-        _fetch(Sources(location=None, cache=cache, offline=True, where=where), tmp_path / "b")
+        _fetch(Sources(location=_remote(where), cache=cache, offline=True), tmp_path / "b")
     assert not entry.exists()
     assert not (tmp_path / "b").exists()
 
@@ -270,7 +286,7 @@ def test_archive_file_with_nothing_to_verify_against_is_refused(
 def test_offline_with_nothing_local_lists_where_it_looked_and_three_ways(
     tmp_path: Path, cache: ArchiveCache
 ) -> None:
-    sources = Sources(location=None, cache=cache, offline=True, where="https://github.com/x/y/")
+    sources = Sources(location=_remote("https://github.com/x/y/"), cache=cache, offline=True)
     with pytest.raises(OfflineError) as info:
         _fetch(sources, tmp_path / "bin")
     message = str(info.value)
@@ -291,7 +307,9 @@ def test_sources_from_settings(release_dir: Path, tmp_path: Path) -> None:
     release = load_release()
     settings = Settings(release_url=str(release_dir), token=None, cache_dir=tmp_path / "c")
     sources = Sources.from_settings(release, TAG, settings, _quiet)
-    assert isinstance(sources.location, DirectoryLocation)
+    assert sources.location is not None
+    assert isinstance(sources.reader, DirectoryLocation)
+    assert sources.location.where == str(release_dir)
     assert sources.cache is not None
     assert sources.cache.root == tmp_path / "c"
     offline = Sources.from_settings(
@@ -300,8 +318,11 @@ def test_sources_from_settings(release_dir: Path, tmp_path: Path) -> None:
         Settings(release_url=None, token=None, offline=True, cache_dir=tmp_path / "c"),
         _quiet,
     )
-    assert offline.location is None  # GitHub is remote: offline never builds a client for it
-    assert offline.where == "https://github.com/CerebriumAI/cerebrium/releases/download/v2.0.0/"
+    assert offline.reader is None  # GitHub is remote: offline it is out of reach
+    assert offline.location is not None
+    assert offline.location.where == (
+        "https://github.com/CerebriumAI/cerebrium/releases/download/v2.0.0/"
+    )
 
 
 def test_release_url_may_be_a_directory_or_file_url(release_dir: Path, tmp_path: Path) -> None:
@@ -372,10 +393,12 @@ def test_a_second_location_is_read_and_its_binary_installed_whatever_the_cache_h
 ) -> None:
     other = BINARY + b"republished\n"
     b_dir = _republished(tmp_path, "b", other)
-    a = Sources(location=DirectoryLocation(release_dir), cache=cache, where=str(release_dir))
+    a = Sources(
+        location=ReleaseLocation(str(release_dir), DirectoryLocation(release_dir)), cache=cache
+    )
     assert _fetch(a, tmp_path / "from-a").read_bytes() == BINARY
     b_location = Reads(b_dir)
-    b = Sources(location=b_location, cache=cache, where=str(b_dir))
+    b = Sources(location=ReleaseLocation(str(b_dir), b_location), cache=cache)
     assert _fetch(b, tmp_path / "from-b").read_bytes() == other
     assert b_location.names == ["checksums.txt"]
     assert len(cache.entries()) == 2  # each archive under its own digest
@@ -386,14 +409,15 @@ def test_online_the_checksums_file_is_read_even_when_the_archive_is_cached(
 ) -> None:
     where = str(release_dir)
     _fetch(
-        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+        Sources(location=ReleaseLocation(where, DirectoryLocation(release_dir)), cache=cache),
+        tmp_path / "a",
     )
     # Republished in place: same location, another archive and checksums file.
     shutil.rmtree(release_dir)
     other = BINARY + b"again\n"
     release_dir = _republished(tmp_path, release_dir.name, other)
     location = Reads(release_dir)
-    binary = _fetch(Sources(location=location, cache=cache, where=where), tmp_path / "b")
+    binary = _fetch(Sources(location=ReleaseLocation(where, location), cache=cache), tmp_path / "b")
     assert binary.read_bytes() == other
     assert location.names == ["checksums.txt"]
 
@@ -403,17 +427,18 @@ def test_a_cached_archive_is_used_only_by_the_digest_the_location_names(
 ) -> None:
     where = str(release_dir)
     _fetch(
-        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+        Sources(location=ReleaseLocation(where, DirectoryLocation(release_dir)), cache=cache),
+        tmp_path / "a",
     )
     messages: list[str] = []
-    sources = Sources(location=DirectoryLocation(release_dir), cache=cache, where=where)
+    sources = Sources(location=ReleaseLocation(where, DirectoryLocation(release_dir)), cache=cache)
     fetch_binary(load_release(), LINUX, TAG, tmp_path / "b", sources=sources, log=messages.append)
     assert any(f"using the cached {ARCHIVE}" in m for m in messages)
     # A tampered checksums file at the location: the cached genuine archive does not match it.
     (release_dir / "checksums.txt").write_text("0" * 64 + f"  {ARCHIVE}\n")
     with pytest.raises(ChecksumMismatchError):
         _fetch(
-            Sources(location=DirectoryLocation(release_dir), cache=cache, where=where),
+            Sources(location=ReleaseLocation(where, DirectoryLocation(release_dir)), cache=cache),
             tmp_path / "c",
         )
     assert not (tmp_path / "c").exists()
@@ -423,14 +448,17 @@ def test_offline_a_cached_checksums_file_answers_only_for_its_own_location(
     release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
     a = "https://a.example/releases/v2.0.0/"
-    _fetch(Sources(location=DirectoryLocation(release_dir), cache=cache, where=a), tmp_path / "a")
+    _fetch(
+        Sources(location=ReleaseLocation(a, DirectoryLocation(release_dir)), cache=cache),
+        tmp_path / "a",
+    )
     # The same release named by another location: nothing cached answers for it offline.
     b = "https://b.example/releases/v2.0.0/"
     with pytest.raises(OfflineError, match=r"https://b\.example/releases/v2\.0\.0/ is not local"):
-        _fetch(Sources(location=None, cache=cache, offline=True, where=b), tmp_path / "b")
+        _fetch(Sources(location=_remote(b), cache=cache, offline=True), tmp_path / "b")
     assert not (tmp_path / "b").exists()
     # The location it was read from still installs offline (a trailing slash is the same one).
-    again = Sources(location=None, cache=cache, offline=True, where=a.rstrip("/"))
+    again = Sources(location=_remote(a.rstrip("/")), cache=cache, offline=True)
     assert _fetch(again, tmp_path / "c").read_bytes() == BINARY
 
 
@@ -442,10 +470,11 @@ def test_offline_a_copy_kept_without_a_signature_does_not_satisfy_a_signature_po
 
     where = "https://a.example/releases/v2.0.0/"
     _fetch(
-        Sources(location=DirectoryLocation(release_dir), cache=cache, where=where), tmp_path / "a"
+        Sources(location=ReleaseLocation(where, DirectoryLocation(release_dir)), cache=cache),
+        tmp_path / "a",
     )
     strict = Verification(policy=policy)
-    offline = Sources(location=None, cache=cache, offline=True, where=where)
+    offline = Sources(location=_remote(where), cache=cache, offline=True)
     with pytest.raises(
         SignatureError, match=rf"kept without a verified signature.*VERIFY={policy}"
     ):
@@ -515,16 +544,17 @@ def make_release_of_six(release_dir: Path) -> None:
 
 
 def test_the_values_flow_once(release_dir: Path, tmp_path: Path) -> None:
-    from cerebrium_cli.fetch import read_checksums, verified_archive
+    from cerebrium_cli.fetch import Install, read_checksums, verified_archive
 
     release = load_release()
     location = Reads(release_dir)
-    sources = Sources(location=location)
-    checksums = read_checksums(release, TAG, sources, ARCHIVE, _quiet)
+    sources = Sources(location=ReleaseLocation(str(release_dir), location))
+    install = Install.of(release, LINUX, TAG, sources, log=_quiet)
+    checksums = read_checksums(install)
     assert checksums.raw == (release_dir / "checksums.txt").read_bytes()
     assert checksums.vouched_by == "integrity"
     assert checksums.source == str(release_dir / "checksums.txt")
-    with verified_archive(release, LINUX, TAG, sources, checksums, _quiet) as archive:
+    with verified_archive(install, checksums) as archive:
         assert archive.name == ARCHIVE
         assert archive.digest == hashlib.sha256((release_dir / ARCHIVE).read_bytes()).hexdigest()
         assert archive.checksums is checksums
@@ -571,12 +601,12 @@ def split_release(tmp_path: Path) -> tuple[Release, Path]:
 def test_split_checksums_vouch_from_the_archives_own_file(
     split_release: tuple[Release, Path], tmp_path: Path
 ) -> None:
-    from cerebrium_cli.fetch import read_checksums
+    from cerebrium_cli.fetch import Install, read_checksums
 
     release, out = split_release
     location = Reads(out)
-    sources = Sources(location=location)
-    checksums = read_checksums(release, TAG, sources, ARCHIVE, _quiet)
+    sources = Sources(location=ReleaseLocation(str(out), location))
+    checksums = read_checksums(Install.of(release, LINUX, TAG, sources, log=_quiet))
     assert checksums.name == f"{ARCHIVE}.sha256"
     assert checksums.raw == (out / f"{ARCHIVE}.sha256").read_bytes()
     assert dict(checksums.entries) == {
@@ -594,7 +624,11 @@ def test_a_split_checksum_file_that_disagrees_refuses_the_archive(
     (out / f"{ARCHIVE}.sha256").write_text("ab" * 32 + "\n")
     with pytest.raises(ChecksumMismatchError, match=rf"{re.escape(ARCHIVE)}\.sha256"):
         fetch_binary(
-            release, LINUX, TAG, tmp_path / "bin", sources=Sources(location=DirectoryLocation(out))
+            release,
+            LINUX,
+            TAG,
+            tmp_path / "bin",
+            sources=Sources(location=ReleaseLocation.directory(out)),
         )
     assert not (tmp_path / "bin").exists()
 
@@ -606,7 +640,7 @@ def test_split_checksums_agree_with_the_pins_entry_by_entry(
     digest = (out / f"{ARCHIVE}.sha256").read_text()
     other = "cerebrium_cli_darwin_arm64.tar.gz"
     pins = {ARCHIVE: digest, other: "cd" * 32}  # the pins list every archive
-    sources = Sources(location=DirectoryLocation(out), pins=pins)
+    sources = Sources(location=ReleaseLocation.directory(out), pins=pins)
     binary = fetch_binary(release, LINUX, TAG, tmp_path / "a", sources=sources, log=_quiet)
     assert binary.read_bytes() == BINARY
     (out / f"{ARCHIVE}.sha256").write_text("ef" * 32)
@@ -626,6 +660,6 @@ def test_with_the_cache_on_archive_errors_name_the_archive_not_the_cache_entry(
     archive = make_archive(fake, out / ARCHIVE, "linux", binary_name="not-the-binary")
     write_checksums([archive], out / "checksums.txt")
     with pytest.raises(ArchiveError) as info:
-        _fetch(Sources(location=DirectoryLocation(out), cache=cache), tmp_path / "bin")
+        _fetch(Sources(location=ReleaseLocation.directory(out), cache=cache), tmp_path / "bin")
     assert ARCHIVE in str(info.value)
     assert "sha256-" not in str(info.value)

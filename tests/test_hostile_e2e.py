@@ -198,13 +198,14 @@ sys.path.insert(0, {tests!r})
 import conftest
 from pathlib import Path
 from cerebrium_cli.cache import ArchiveCache
-from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.fetch import fetch_binary
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.description import load_release
 
 cache = ArchiveCache.open(Path({cache!r}), print)
-sources = Sources(location=DirectoryLocation(Path({release!r})), cache=cache)
+sources = Sources(location=ReleaseLocation.directory(Path({release!r})), cache=cache)
 linux = Target("linux", "amd64")
 binary = fetch_binary(load_release(), linux, "v2.0.0", Path({dest!r}), sources=sources, log=print)
 print("DONE", binary)

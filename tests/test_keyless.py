@@ -29,11 +29,12 @@ from cerebrium_cli.attestations import (
 )
 from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import ConfigError, SignatureError
-from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.fetch import fetch_binary
 from cerebrium_cli.keyless import SignerIdentity, SigstoreTrust, der_utf8_string
 from cerebrium_cli.locations import DirectoryLocation, location_for
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.settings import Settings
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from cerebrium_cli.verification import Verification
 from support.attestation_api import api_with
 from support.release import make_archive, write_checksums
@@ -387,7 +388,7 @@ def _quiet(message: str) -> None:
 def _fetch(
     release_dir: Path, verification: Verification, dest: Path, log: Callable[[str], None] = _quiet
 ) -> Path:
-    sources = Sources(location=DirectoryLocation(release_dir), verification=verification)
+    sources = Sources(location=ReleaseLocation.directory(release_dir), verification=verification)
     return fetch_binary(
         load_release(), Target("linux", "amd64"), TAG, dest, sources=sources, log=log
     )
@@ -509,7 +510,7 @@ def test_with_sha512_checksums_the_attestation_is_checked_against_the_archives_s
     digest = hashlib.sha256(archive).hexdigest()
     api = api_with(tmp_path, [forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)], digest)
     sources = Sources(
-        location=DirectoryLocation(keyless_release),
+        location=ReleaseLocation.directory(keyless_release),
         verification=_verification(trust, "attestation", api),
     )
     release = dataclasses.replace(load_release(), checksum_algorithm="sha512")

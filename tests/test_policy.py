@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING
 import pytest
 from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import BootstrapError, DownloadError, SignatureError
-from cerebrium_cli.fetch import Sources, fetch_binary, read_checksums
+from cerebrium_cli.fetch import Install, fetch_binary, read_checksums
 from cerebrium_cli.keyless import SignerIdentity, SigstoreTrust
 from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.pins import load_pins
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.proofs import Proofs, unmet
 from cerebrium_cli.signatures import PublicKey, load_public_key
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from cerebrium_cli.verification import Verification
 from support.attestation_api import api_with
 from support.gocli import stamped_bytes
@@ -194,7 +195,7 @@ def test_each_policy_accepts_exactly_what_it_promises(
     bundles = [materials.attestation] if case.attestation else []
     api = api_with(tmp_path, bundles, digest) if case.policy == "attestation" else None
     sources = Sources(
-        location=DirectoryLocation(release_dir),
+        location=ReleaseLocation.directory(release_dir),
         pins=load_pins(pins_file) if case.pins else None,
         verification=Verification(
             policy=case.policy,
@@ -237,7 +238,7 @@ def test_the_headline_case_names_the_missing_file_and_the_two_ways_on(
     pins_file = tmp_path / "pins.txt"
     pins_file.write_bytes(materials.checksums)
     sources = Sources(
-        location=DirectoryLocation(_release(case, materials, tmp_path)),
+        location=ReleaseLocation.directory(_release(case, materials, tmp_path)),
         pins=load_pins(pins_file),
         verification=Verification(policy="signature", key=materials.key),
     )
@@ -260,7 +261,9 @@ def test_offline_the_pins_alone_do_not_meet_the_signature_policy(
     policies: list[tuple[VerifyPolicy, bool]] = [("auto", False), ("signature", True)]
     for policy, refused in policies:
         sources = Sources(
-            location=None,  # offline, the release location remote
+            location=ReleaseLocation(
+                "https://example.invalid/r/", DirectoryLocation(tmp_path)
+            ),  # offline: remote, never read
             archive_file=None,
             pins=load_pins(pins_file),
             offline=True,
@@ -268,9 +271,11 @@ def test_offline_the_pins_alone_do_not_meet_the_signature_policy(
         )
         if refused:
             with pytest.raises(SignatureError, match="OFFLINE is set, and the release location"):
-                read_checksums(load_release(), TAG, sources, ARCHIVE)
+                read_checksums(Install.of(load_release(), Target("linux", "amd64"), TAG, sources))
         else:
-            assert read_checksums(load_release(), TAG, sources, ARCHIVE).proofs.pins
+            assert read_checksums(
+                Install.of(load_release(), Target("linux", "amd64"), TAG, sources)
+            ).proofs.pins
 
 
 @pytest.mark.parametrize(

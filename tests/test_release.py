@@ -8,7 +8,6 @@ projects' real releases carry, written out by hand, not computed.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -27,11 +26,9 @@ MAC_ARM = Target("darwin", "arm64")
 WINDOWS = Target("windows", "amd64")
 
 
-def _release(
-    text: str, *, origin: str | None = None, environ: Mapping[str, str] | None = None
-) -> Release:
+def _release(text: str, *, origin: str | None = None) -> Release:
     data = yaml.safe_load(textwrap.dedent(text))
-    return parse_release(data, "test.yaml", origin=origin, environ=environ)
+    return parse_release(data, "test.yaml", origin=origin)
 
 
 def _names(release: Release, tag: str) -> dict[str, str]:
@@ -607,9 +604,8 @@ def test_template_fields_goreleaser_documents() -> None:
     release = _release(
         "project_name: p\nbuilds: [{binary: b}]\n"
         f"archives: [{{formats: [binary], name_template: '{template}'}}]\n",
-        environ={"CHANNEL": "stable"},
     )
-    assert release.archive_name(WINDOWS, "v2.1.0-beta.1") == (
+    assert release.archive_name(WINDOWS, "v2.1.0-beta.1", {"CHANNEL": "stable"}) == (
         "p|2.1.0-beta.1|2.1.0|v2.1.0-beta.1|2.1.0|beta.1|windows|amd64|v1||windows_amd64_v1"
         "|b|b.exe|.exe|false|stable.exe"
     )
@@ -621,15 +617,16 @@ def test_env_list_comes_before_the_environment_and_is_templated() -> None:
         env: ["SUFFIX={{ .Env.BASE }}-x", "IGNORED"]
         archives: [{name_template: "{{ .ProjectName }}_{{ .Env.SUFFIX }}"}]
     """
-    release = _release(config, environ={"BASE": "b", "SUFFIX": "from-environment"})
-    assert release.archive_name(LINUX, "v1.0.0") == "t_b-x.tar.gz"
+    release = _release(config)
+    environ = {"BASE": "b", "SUFFIX": "from-environment"}
+    assert release.archive_name(LINUX, "v1.0.0", environ) == "t_b-x.tar.gz"
 
 
 def test_unset_environment_variable_is_refused_by_name_without_listing_the_environment() -> None:
     config = 'project_name: t\narchives: [{name_template: "{{ .Env.NOPE }}"}]\n'
-    release = _release(config, environ={"SECRET_TOKEN": "hunter2"})
+    release = _release(config)
     with pytest.raises(ConfigError) as info:
-        release.archive_name(LINUX, "v1.0.0")
+        release.archive_name(LINUX, "v1.0.0", {"SECRET_TOKEN": "hunter2"})
     message = str(info.value)
     assert "'NOPE' is not set" in message
     assert "archives[0].name_template" in message
@@ -996,8 +993,8 @@ def test_an_env_entry_naming_no_build_is_refused(entry: str) -> None:
 # --- names from the signs and sboms blocks --------------------------------------------------------
 
 
-def _signs(block: str, *, environ: Mapping[str, str] | None = None) -> Release:
-    return _release(f"project_name: tool\n{block}", environ=environ)
+def _signs(block: str) -> Release:
+    return _release(f"project_name: tool\n{block}")
 
 
 def test_without_signs_block_the_conventional_signature_names_are_looked_for() -> None:
@@ -1046,10 +1043,8 @@ def test_without_signs_block_the_conventional_signature_names_are_looked_for() -
 def test_signature_names_are_rendered_from_the_signs_block(
     block: str, names: tuple[tuple[str, str], ...]
 ) -> None:
-    release = _signs(
-        f"checksum: {{name_template: checksums.txt}}\n{block}\n", environ={"KEY_ID": "k1"}
-    )
-    assert release.checksum_signatures("v1.0.0", "checksums.txt") == names
+    release = _signs(f"checksum: {{name_template: checksums.txt}}\n{block}\n")
+    assert release.checksum_signatures("v1.0.0", "checksums.txt", {"KEY_ID": "k1"}) == names
 
 
 def test_split_checksums_each_get_their_signature() -> None:

@@ -12,12 +12,12 @@ import pytest
 from cerebrium_cli import keyless
 from cerebrium_cli.description import load_release, read_description
 from cerebrium_cli.errors import ConfigError, SignatureError
-from cerebrium_cli.fetch import Sources, fetch_binary
-from cerebrium_cli.locations import DirectoryLocation
+from cerebrium_cli.fetch import fetch_binary
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.release import Release, parse_release
 from cerebrium_cli.settings import Settings
 from cerebrium_cli.signatures import PublicKey, load_public_key, verify
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from cerebrium_cli.verification import Verification
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -158,7 +158,9 @@ def signed_release(tmp_path: Path, key: ec.EllipticCurvePrivateKey) -> Path:
 
 
 def _fetch(release_dir: Path, key: PublicKey, dest: Path) -> Path:
-    sources = Sources(location=DirectoryLocation(release_dir), verification=Verification(key=key))
+    sources = Sources(
+        location=ReleaseLocation.directory(release_dir), verification=Verification(key=key)
+    )
     return fetch_binary(
         load_release(),
         Target("linux", "amd64"),
@@ -209,7 +211,7 @@ def _release_signing(signs: list[dict[str, str]]) -> Release:
 def _fetch_with(release: Release, release_dir: Path, key: PublicKey, dest: Path) -> Path:
     names = functools.partial(release.checksum_signatures, "v2.0.0")
     verification = Verification(key=key, signature_names=names)
-    sources = Sources(location=DirectoryLocation(release_dir), verification=verification)
+    sources = Sources(location=ReleaseLocation.directory(release_dir), verification=verification)
     return fetch_binary(
         release, Target("linux", "amd64"), "v2.0.0", dest, sources=sources, log=lambda m: None
     )

@@ -27,11 +27,11 @@ from cerebrium_cli.errors import (
     ConfigError,
     SignatureError,
 )
-from cerebrium_cli.fetch import Sources, fetch_binary
+from cerebrium_cli.fetch import fetch_binary
 from cerebrium_cli.keyless import SignerIdentity, SigstoreTrust
-from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.signatures import load_public_key, verify
+from cerebrium_cli.sources import ReleaseLocation, Sources
 from cerebrium_cli.untrusted import MAX_DEPTH, load, load_object
 from cerebrium_cli.verification import Verification
 from support.release import make_archive, write_checksums
@@ -290,7 +290,7 @@ def test_a_bundle_of_a_million_brackets_is_refused_and_nothing_written(
         identity=SignerIdentity("CerebriumAI/cerebrium", "v2.0.0"),
         sigstore=SigstoreTrust(trusted_root),
     )
-    sources = Sources(location=DirectoryLocation(release_dir), verification=verification)
+    sources = Sources(location=ReleaseLocation.directory(release_dir), verification=verification)
     dest = tmp_path / "bin"
     _refused(
         lambda: fetch_binary(

@@ -85,22 +85,22 @@ def fetch_into(release: Release, bin_dir: Path) -> Recorded:
     from . import __version__
     from ._process import prepare_downloads
     from .evidence import Recorded, dist_info_files
-    from .fetch import Sources, extract, read_checksums, verified_archive
+    from .fetch import Install, extract, read_checksums, verified_archive
     from .platforms import current_target
     from .settings import Settings
+    from .sources import Sources
     from .versions import tag_for
 
     prepare_downloads()  # the build owns this process: quiet httpx's log, skip its CLI
     target = release.check_target(current_target())
     tag = tag_for(__version__)
-    name = release.archive_name(target, tag)
     # A build: relative paths are the user's, not relative to pip's build directory.
     settings = Settings.from_environ(release, build=True)
-    with Sources.from_settings(release, tag, settings) as sources:
+    with Sources.from_settings(release, tag, settings, environ=os.environ) as sources:
         # fetch.fetch_binary's steps, keeping the verified archive for the record.
-        checksums = read_checksums(release, tag, sources, name)
-        with verified_archive(release, target, tag, sources, checksums) as archive:
-            binary = extract(release, target, tag, archive, bin_dir)
+        install = Install.of(release, target, tag, sources, environ=os.environ)
+        with verified_archive(install, read_checksums(install)) as archive:
+            binary = extract(install, archive, bin_dir)
         files = dist_info_files(release, target, tag, archive, binary)
     return Recorded(binary, files)
 
@@ -316,7 +316,7 @@ def main(staging: str) -> int:
     try:
         from .description import read_description
 
-        fetched = fetch_into(read_description().release(os.environ), Path(staging))
+        fetched = fetch_into(read_description().release(), Path(staging))
     except errors.BootstrapError as exc:
         result = {"error": type(exc).__name__, "message": str(exc)}
     except ImportError as exc:  # without build isolation: the build stops naming what is missing

@@ -32,9 +32,10 @@ from typing import TYPE_CHECKING
 
 from .buildinfo import BuildInfo, BuildInfoError, NoBuildInfoError, read_buildinfo
 from .errors import ArchiveError, ConfigError, SignatureError, StorageError
+from .plan import AssetPlan
 from .platforms import Target
 from .proofs import Proofs
-from .release import UNKNOWN_FIELD, Release
+from .release import NO_ENVIRONMENT, UNKNOWN_FIELD, Release
 
 if TYPE_CHECKING:
     from .fetch import VerifiedArchive
@@ -243,20 +244,34 @@ def unrecorded_reason(info: BuildInfo, variables: Mapping[str, str]) -> str:
 # --- what else binds the version ---------------------------------------------------------------
 
 
-def names_bind(release: Release, target: Target, tag: str) -> bool:
+def names_bind(
+    release: Release,
+    target: Target,
+    tag: str,
+    environ: Mapping[str, str] = NO_ENVIRONMENT,
+    name: str | None = None,
+) -> bool:
     """Whether the archive's name carries the version: another release's would be named
     otherwise, and the signed checksums file lists names. Not with split checksum files
     (``checksum.split``), whose signed bytes are a digest alone."""
     if release.checksum_split:
         return False
-    name = release.archive_name(target, tag)
+    name = name or release.archive_name(target, tag, environ)  # the archive's, when known
     try:
-        return all(release.archive_name(target, other) != name for other in probe_tags(tag))
+        others = probe_tags(tag)
+        return all(release.archive_name(target, other, environ) != name for other in others)
     except ConfigError:
         return False  # a name that needs a SemVer tag, asked for another: not provably distinct
 
 
-def _other_binding(release: Release, target: Target, tag: str, proofs: Proofs) -> str | None:
+def _other_binding(
+    release: Release,
+    target: Target,
+    tag: str,
+    proofs: Proofs,
+    environ: Mapping[str, str] = NO_ENVIRONMENT,
+    plan: AssetPlan | None = None,
+) -> str | None:
     """What binds the archive to ``tag`` besides the binary, for the log; None if nothing.
     Pins are one release's checksums; a keyless signature and an attestation are made by the
     workflow run at the tag (keyless.SignerIdentity); a key signature covers names only."""
@@ -266,7 +281,8 @@ def _other_binding(release: Release, target: Target, tag: str, proofs: Proofs) -
         return f"the archive's attestation ({proofs.attestation})"
     if proofs.keyless is not None:
         return f"the keyless signature by {proofs.keyless}"
-    if proofs.signed and names_bind(release, target, tag):
+    name = plan.archive_name if plan is not None else None
+    if proofs.signed and names_bind(release, target, tag, environ, name):
         return "the archive's name, which carries the version, in the signed checksums"
     return None
 
@@ -298,7 +314,14 @@ def _read(binary: Path, label: str) -> tuple[BuildInfo | None, str]:
 
 
 def check_binary(
-    release: Release, target: Target, tag: str, binary: Path, archive: VerifiedArchive, log: Log
+    release: Release,
+    target: Target,
+    tag: str,
+    binary: Path,
+    archive: VerifiedArchive,
+    log: Log,
+    environ: Mapping[str, str] = NO_ENVIRONMENT,
+    plan: AssetPlan | None = None,
 ) -> None:
     """Check that ``binary``, just extracted from ``archive``, is the release of ``tag``; say
     in the log what binds the version, or that nothing does.
@@ -311,7 +334,14 @@ def check_binary(
     project, asset, proofs = release.project_name, archive.name, archive.proofs
     label = f"{binary.name} in {asset}"
     info, reason = _read_as_go_does(binary, label)
-    variables = version_variables(lambda t: release.ldflags(target, t), tag)
+
+    def ldflags(other: str) -> tuple[str | None, ...]:
+        # The install's own tag: as planned; the tags probed, rendered for them.
+        if plan is not None and other == plan.tag:
+            return plan.ldflags
+        return release.ldflags(target, other, environ)
+
+    variables = version_variables(ldflags, tag)
     recorded = recorded_versions(info, tag, variables) if info is not None else []
     for each in recorded:
         if not each.matches:
@@ -324,7 +354,7 @@ def check_binary(
         return
     if info is not None:
         reason = unrecorded_reason(info, variables)
-    other = _other_binding(release, target, tag, proofs)
+    other = _other_binding(release, target, tag, proofs, environ, plan)
     if other is not None:
         log(f"{project}: the version is bound by {other} ({label} records none: {reason})")
         return

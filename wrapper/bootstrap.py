@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,10 +22,12 @@ from .errors import AssetNotFoundError, BootstrapError, ConfigError, DownloadErr
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from .fetch import Sources
+    from .fetch import VerifiedChecksums
+    from .locations import Location
     from .platforms import Target
     from .release import Release
     from .settings import Settings
+    from .sources import Sources
 
     _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -83,13 +86,20 @@ def _sources(
     args: argparse.Namespace, *, where: str | None = None, direct: bool = False
 ) -> tuple[Release, str, Sources]:
     """The release, its tag and the command's sources (a context manager: close it)."""
-    from .fetch import Sources
+    from .sources import Sources
 
     release, tag, settings = _context(args)
     # A progress line only for a person at a terminal, and not with --quiet.
     show = not args.quiet and sys.stderr.isatty()
     sources = Sources.from_settings(
-        release, tag, settings, _log(args), show_progress=show, where=where, direct=direct
+        release,
+        tag,
+        settings,
+        _log(args),
+        show_progress=show,
+        where=where,
+        direct=direct,
+        environ=os.environ,
     )
     return release, tag, sources
 
@@ -118,60 +128,78 @@ def _fetch(args: argparse.Namespace) -> int:
     with sources:
         (target,) = _targets(args, release)  # --platform is accepted once (_OncePlatform)
         binary = fetch_binary(
-            release, target, tag, Path(args.dest), sources=sources, log=_log(args)
+            release,
+            target,
+            tag,
+            Path(args.dest),
+            sources=sources,
+            log=_log(args),
+            environ=os.environ,
         )
     print(binary)
     return 0
 
 
 def _mirror(args: argparse.Namespace) -> int:
-    from .fetch import ReleaseChecksums, verified_archive
-    from .verification import MAX_SIGNATURE_SIZE
+    from .fetch import Install, ReleaseChecksums, verified_archives
 
     # The release location itself, never the cache: a mirror copies what is published.
     release, tag, sources = _sources(args, direct=True)
     with sources:
-        location = sources.location
-        if location is None:
+        reader = sources.reader
+        if reader is None:
             raise OfflineError("mirror needs the release location, and offline mode is set")
         dest = Path(args.dest)
         dest.mkdir(parents=True, exist_ok=True)
-        book = ReleaseChecksums(release, tag, sources, _log(args))
-        for target in _targets(args, release):
-            name = release.archive_name(target, tag)
-            checksums = book.for_asset(name)
+        book = ReleaseChecksums()
+        signatures: dict[str, tuple[tuple[str, str], ...]] = {}
+        targets = _targets(args, release)
+        installs = Install.each(release, tag, targets, sources, environ=os.environ, log=_log(args))
+        for install, archive in verified_archives(installs, book):
+            name, checksums = install.plan.archive_name, archive.checksums
             if checksums.raw is None:  # the pins vouched; the location lacks the file
                 raise DownloadError(
-                    f"{location.describe(checksums.name)} could not be read, and a mirror "
+                    f"{reader.describe(checksums.name)} could not be read, and a mirror "
                     "without it serves only packages that carry pinned checksums; nothing was "
                     "copied for it"
                 )
-            with verified_archive(release, target, tag, sources, checksums, _log(args)) as archive:
-                atomic_copy(archive.file, dest / name)
+            atomic_copy(archive.file, dest / name)
             print(dest / name)
+            signatures[checksums.name] = install.plan.archive.signatures
         # The checksums files as verified (not read again), and their signatures, so the
         # mirror is verifiable as the release is.
         for checksums in book.made():
-            assert checksums.raw is not None
-            atomic_write(dest / checksums.name, checksums.raw)
-            print(dest / checksums.name)
-            signs = release.checksum_signatures(tag, checksums.name)
-            for signature in dict.fromkeys(n for pair in signs for n in pair if n):
-                data = checksums.signatures.get(signature)
-                if data is None:  # not read by the verification here: copied for later ones
-                    try:
-                        data = location.read(signature, limit=MAX_SIGNATURE_SIZE)
-                    except AssetNotFoundError:  # not published; any other failure stops
-                        continue
-                atomic_write(dest / signature, data)
-                print(dest / signature)
+            _mirror_checksums(checksums, signatures[checksums.name], reader, dest)
     return 0
+
+
+def _mirror_checksums(
+    checksums: VerifiedChecksums,
+    signs: tuple[tuple[str, str], ...],
+    reader: Location,
+    dest: Path,
+) -> None:
+    """Copy a verified checksums file into the mirror ``dest``, with its signature files."""
+    from .verification import MAX_SIGNATURE_SIZE
+
+    assert checksums.raw is not None
+    atomic_write(dest / checksums.name, checksums.raw)
+    print(dest / checksums.name)
+    for signature in dict.fromkeys(n for pair in signs for n in pair if n):
+        data = checksums.signatures.get(signature)
+        if data is None:  # not read by the verification here: copied for later ones
+            try:
+                data = reader.read(signature, limit=MAX_SIGNATURE_SIZE)
+            except AssetNotFoundError:  # not published; any other failure stops
+                continue
+        atomic_write(dest / signature, data)
+        print(dest / signature)
 
 
 def _pin(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from .fetch import ReleaseChecksums
+    from .fetch import Install, ReleaseChecksums
     from .pins import default_pins_path
 
     release, tag, sources = _sources(args, where=args.source, direct=True)
@@ -179,11 +207,14 @@ def _pin(args: argparse.Namespace) -> int:
     with sources:
         # Pins are made from the release as published, never from earlier pins or a cache.
         unpinned = dataclasses.replace(sources, pins=None)
-        book = ReleaseChecksums(release, tag, unpinned, log)
+        book = ReleaseChecksums()
         entries: dict[str, str] = {}
-        for target in release.targets:  # a pin that lacks a platform would break installs there
-            name = release.archive_name(target, tag)
-            entries[name] = book.for_asset(name).digest_of(name)
+        # Every target: a pin that lacks a platform would break installs there.
+        for install in Install.each(
+            release, tag, release.targets, unpinned, environ=os.environ, log=log
+        ):
+            name = install.plan.archive_name
+            entries[name] = book.for_install(install).digest_of(name)
     made = book.made()
     for checksums in made:
         # Pins are written only from a checksums file whose signature verified, when it has one.
@@ -193,7 +224,8 @@ def _pin(args: argparse.Namespace) -> int:
         data, count, source = made[0].raw, len(made[0].entries), made[0].source
     else:  # split checksums: one file per archive, pinned together in GoReleaser's format
         data = "".join(f"{entries[n]}  {n}\n" for n in sorted(entries)).encode()
-        count, source = len(entries), sources.where or "the release location"
+        location = sources.location
+        count, source = len(entries), location.where if location else "the release location"
     output = Path(args.output) if args.output else default_pins_path()
     atomic_write(output, data)
     print(f"pinned {count} checksums of {tag} from {source} into {output}")
@@ -201,7 +233,7 @@ def _pin(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .fetch import ReleaseChecksums, verified_archive
+    from .fetch import Install, verified_archives
 
     if args.installed:
         return _verify_installed(args)
@@ -210,12 +242,11 @@ def _verify(args: argparse.Namespace) -> int:
     release, tag, sources = _sources(args, direct=True)
     log = _log(args)
     with sources:
-        book = ReleaseChecksums(release, tag, sources, log)
-        for target in _targets(args, release):
-            name = release.archive_name(target, tag)
-            checksums = book.for_asset(name)
-            with verified_archive(release, target, tag, sources, checksums, log):
-                print(f"{target} {name}: verified ({sources.trust})")
+        targets = _targets(args, release)
+        installs = Install.each(release, tag, targets, sources, environ=os.environ, log=log)
+        for install, _ in verified_archives(installs):
+            plan = install.plan
+            print(f"{plan.target} {plan.archive_name}: verified ({sources.trust})")
     return 0
 
 
@@ -259,7 +290,14 @@ def _wheels(args: argparse.Namespace) -> int:
         targets = _targets(args, release) if args.platform else list(release.targets)
         with tempfile.TemporaryDirectory() as work:
             made = build_wheels(
-                release, tag, targets, sources, Path(args.out), Path(work), _log(args)
+                release,
+                tag,
+                targets,
+                sources,
+                Path(args.out),
+                Path(work),
+                _log(args),
+                environ=os.environ,
             )
     for wheel in made:
         print(wheel)
@@ -272,10 +310,10 @@ def _info(args: argparse.Namespace) -> int:
     from .__main__ import find_binary
     from .binding import describe as describe_binding
     from .cache import ArchiveCache, default_cache_dir
-    from .fetch import http_session
     from .locations import location_for
     from .pins import default_pins_path, load_pins
     from .platforms import current_target
+    from .sources import http_session
     from .verification import Verification
 
     release, tag, settings = _context(args)

@@ -144,8 +144,9 @@ def _binary_tag(release: Release, target: Target, bin_dir: Path) -> str:
 
     def tag() -> str:
         version_tag = tag_for(__version__)
-        binary = bin_dir / release.binary_name(target, version_tag)
-        return binary_wheel_tag(binary, target, release.archive_name(target, version_tag), _log)
+        plan = release.plan(version_tag, target, os.environ)
+        binary = bin_dir / plan.binary_name
+        return binary_wheel_tag(binary, target, plan.archive_name, _log)
 
     return _stop_on_error(tag, "Nothing was installed.")
 
@@ -192,4 +193,4 @@ def load() -> tuple[Release, Description]:
     """This package's release description (recorded, or the checkout's goreleaser.yaml) and
     the :class:`Release` it describes, for setup.py."""
     description = _stop_on_error(read_description)
-    return _stop_on_error(lambda: description.release(os.environ)), description
+    return _stop_on_error(lambda: description.release()), description

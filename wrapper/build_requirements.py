@@ -74,7 +74,7 @@ def wheel_requirements(environ: Mapping[str, str] | None = None) -> list[str]:
         description = read_config(config)
     from .settings import Settings
 
-    release = description.release(env)
+    release = description.release()
     settings = Settings.from_environ(release, env)
     if _zstandard_archive(release):
         needs.append(ZSTANDARD)

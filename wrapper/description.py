@@ -79,17 +79,15 @@ class Description:
     source: str  # where it came from, for messages
     module: str | None = None  # go.mod's module path beside the configuration, or None
 
-    def release(self, environ: Mapping[str, str] | None = None) -> Release:
-        """The :class:`Release` it describes, with ``environ`` for the templates' ``.Env``.
+    def release(self) -> Release:
+        """The :class:`Release` it describes (pure configuration: no environment).
 
         Raises :class:`ConfigError` if it is unusable. An explicit release block wins over the
         origin: :func:`release.parse_release` decides, as GoReleaser does.
         """
         from .release import parse_release
 
-        return parse_release(
-            self.config, self.source, origin=self.origin, module=self.module, environ=environ
-        )
+        return parse_release(self.config, self.source, origin=self.origin, module=self.module)
 
 
 def default_config_path() -> Path:
@@ -114,7 +112,7 @@ def load_release(path: str | os.PathLike[str] | None = None) -> Release:
     checkout's ``goreleaser.yaml``. Raises :class:`ConfigError` for a file that cannot be read or
     used, and ``ModuleNotFoundError`` when a YAML file must be read without PyYAML installed.
     """
-    return read_description(path).release(os.environ)
+    return read_description(path).release()
 
 
 def read_description(path: str | os.PathLike[str] | None = None) -> Description:

@@ -27,10 +27,13 @@ Two choices the configuration leaves open, made here:
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 from . import _config
 from ._config import Archive, Binary, RepositorySpec, Sbom, Sign
@@ -38,11 +41,12 @@ from ._gotemplate import Namespace, Unknowable, render
 from .description import CONFIG_NAME
 from .errors import ConfigError, TemplateError, UnsupportedPlatformError
 from .formats import FORMATS, Format, is_format
+from .plan import AssetPlan, CheckedAsset
 from .platforms import Target
 from .repository import Repository
 from .versions import release_version
 
-__all__ = ["UNKNOWN_FIELD", "Release", "parse_release"]
+__all__ = ["NO_ENVIRONMENT", "UNKNOWN_FIELD", "Release", "parse_release"]
 
 # Template fields a release has, but which cannot be known when the package installs
 # (internal/tmpl/tmpl.go): reading one in an asset name is refused, never guessed.
@@ -73,6 +77,9 @@ _UNKNOWN = Unknowable(
 )
 # What a field no install can know renders as in :meth:`Release.ldflags`: never in a real flag.
 UNKNOWN_FIELD = "\x00unknown\x00"
+_T = TypeVar("_T")
+# No environment: what ``.Env`` reads when no caller passed one in.
+NO_ENVIRONMENT: Mapping[str, str] = MappingProxyType({})
 _TAG_FIELDS = ("Version", "RawVersion", "Tag", "Major", "Minor", "Patch", "Prerelease")
 _LOCAL_PATH = Unknowable("is a path on the machine that made the release")
 # Masterminds/semver, as internal/pipe/semver parses the tag for .Major, .Minor, .Patch.
@@ -104,7 +111,6 @@ class Release:
     signs: tuple[Sign, ...] | None = None  # None: the configuration has no signs block
     sboms: tuple[Sbom, ...] | None = None  # None: the configuration has no sboms block
     env: tuple[str, ...] = ()  # the top-level env: list, templates
-    environ: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     source: str = CONFIG_NAME
 
     # -- names that do not depend on a release ---------------------------------------------------
@@ -131,7 +137,7 @@ class Release:
         if self.command:
             return self.command
         varies = Unknowable("changes from release to release, and the command's name cannot")
-        fields = self._general("")
+        fields = dict(self._scope("", lenient=True).general)
         fields.update(dict.fromkeys(_TAG_FIELDS, varies))
         name = self._render(self.binary_template, fields, "builds[].binary", path=True)
         return posixpath.basename(name)
@@ -144,10 +150,8 @@ class Release:
         spec = self.repository_spec
         if spec is None:
             return ""
-        try:
-            return self._repository(self._general("")).path
-        except ConfigError:
-            return ""
+        home = self._home
+        return "" if isinstance(home, ConfigError) else home.path
 
     @property
     def github_repository(self) -> str | None:
@@ -170,33 +174,48 @@ class Release:
         """The repository's web page (``https://github.com/owner/name``); None when unknown."""
         if self.repository_spec is None:
             return None
-        try:
-            return self._repository(self._general("")).homepage
-        except ConfigError:
-            return None
+        home = self._home
+        return None if isinstance(home, ConfigError) else home.homepage
 
     @property
     def releases_page(self) -> str:
         """The page listing the releases, for messages; a hint when the repository is unknown."""
         if self.repository_spec is None:
             return f"the project's releases page ({self.no_repository})"
-        return self._repository(self._general("")).releases_page
+        home = self._home
+        if isinstance(home, ConfigError):
+            raise home.with_traceback(None)
+        return home.releases_page
 
-    def release_url(self, tag: str) -> str:
+    @functools.cached_property
+    def _home(self) -> Repository | ConfigError:
+        """The repository as the configuration alone names it (no tag, no environment),
+        rendered once; the error when it cannot be."""
+        try:
+            return self._repository(self._scope("", lenient=True).general)
+        except ConfigError as exc:
+            return exc
+
+    def release_url(self, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT) -> str:
         """The directory URL (ending in ``/``) that holds the assets of the release ``tag``.
 
+        ``environ`` is the environment the templates' ``.Env`` reads (after the ``env:`` list).
         Raises :class:`ConfigError` when the configuration names no repository (no release
         block, no recorded git remote, or ``release.disable``): then the release location must
         be given by ``<PREFIX>RELEASE_URL``.
         """
+        return self._release_url(self._scope(tag, environ))
+
+    def _release_url(self, scope: _Scope) -> str:
         if self.repository_spec is None:
             raise ConfigError(
                 f"{self.source}: the release location is unknown: {self.no_repository}. Set "
                 f"{self.env_prefix}RELEASE_URL to the URL or directory holding the release "
                 "assets, or add a release block (release.github: {owner: ..., name: ...})"
             )
-        fields = self._general(tag)
-        return self._repository(fields).release_url(tag, self.project_name, str(fields["Version"]))
+        fields = scope.general
+        version = str(fields["Version"])
+        return self._repository(fields).release_url(scope.tag, self.project_name, version)
 
     def _repository(self, fields: Mapping[str, object]) -> Repository:
         spec = self.repository_spec
@@ -235,6 +254,41 @@ class Release:
 
     # -- asset names -----------------------------------------------------------------------------
 
+    def plan(
+        self, tag: str, target: Target, environ: Mapping[str, str] = NO_ENVIRONMENT
+    ) -> AssetPlan:
+        """Every name and URL of the install of ``target`` from the release ``tag``.
+
+        ``environ`` is the user's environment, as the templates' ``.Env`` reads it (overridden
+        by the top-level ``env:`` list). The template context is built once and each name
+        rendered once. Raises :class:`UnsupportedPlatformError` for a target the release has no
+        binary for, and :class:`ConfigError` (:class:`TemplateError`) for a name that cannot be
+        rendered; a release URL that cannot be is kept as the reason there is none.
+        """
+        self.check_target(target)
+        scope = self._scope(tag, environ)
+        archive = self._archive_name(target, scope)
+        try:
+            url: str | None = self._release_url(scope)
+            reason = None
+        except ConfigError as exc:
+            url, reason = None, exc
+        return AssetPlan(
+            tag=tag,
+            target=target,
+            archive=self._checked(scope, archive, self._checksum_name(scope, target)),
+            archive_format=self._archive(target)[1],
+            binary_member=self._binary_member(target, scope),
+            binary_name=posixpath.basename(self._binary_path(self._binary(target), scope)),
+            ldflags=self._ldflags(target, scope),
+            sboms=tuple(
+                self._checked(scope, sbom, self._other_checksum_name(scope, sbom))
+                for sbom in self._sbom_names(target, scope)
+            ),
+            release_url=url,
+            no_release_url=reason,
+        )
+
     def archive_format(self, target: Target) -> Format:
         """The first format of ``target``'s archive that the wrapper reads (formats.py).
 
@@ -243,7 +297,9 @@ class Release:
         """
         return self._archive(target)[1]
 
-    def archive_name(self, target: Target, tag: str) -> str:
+    def archive_name(
+        self, target: Target, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT
+    ) -> str:
         """The asset name of ``target``'s archive in the release ``tag``.
 
         ``name_template`` plus ``.<format>``; with the ``binary`` format the asset is the binary
@@ -253,17 +309,33 @@ class Release:
         :class:`ConfigError` (:class:`TemplateError`) when the template cannot give a file name,
         as do :meth:`binary_name` and :meth:`binary_member`.
         """
-        archive, fmt = self._archive(target)
-        binary = self._binary(target)
-        where = f"archives[{archive.index}].name_template"
-        stem = self._render(archive.name_template, self._archive_fields(binary, tag), where)
+        return self._archive_name(target, self._scope(tag, environ))
+
+    def _archive_name(self, target: Target, scope: _Scope) -> str:
+        fmt, binary = self._archive(target)[1], self._binary(target)
+        stem = self._archive_stem(target, scope)
         return stem + binary.ext if fmt == "binary" else f"{stem}.{fmt}"
 
-    def binary_name(self, target: Target, tag: str) -> str:
-        """The binary's file name as GoReleaser built it: ``.exe`` on Windows, no directory."""
-        return posixpath.basename(self._binary_path(self._binary(target), tag))
+    def _archive_stem(self, target: Target, scope: _Scope) -> str:
+        """The archive's ``name_template`` rendered: its name without the format."""
 
-    def binary_member(self, target: Target, tag: str) -> str:
+        def make() -> str:
+            archive, binary = self._archive(target)[0], self._binary(target)
+            where = f"archives[{archive.index}].name_template"
+            return self._render(archive.name_template, self._archive_fields(binary, scope), where)
+
+        return scope.once(("archive", target), make)
+
+    def binary_name(
+        self, target: Target, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT
+    ) -> str:
+        """The binary's file name as GoReleaser built it: ``.exe`` on Windows, no directory."""
+        binary = self._binary(target)
+        return posixpath.basename(self._binary_path(binary, self._scope(tag, environ)))
+
+    def binary_member(
+        self, target: Target, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT
+    ) -> str:
         """The binary's path inside the archive (archive.go ``create``).
 
         The build's binary path (``bin/tool`` stays ``bin/tool`` unless
@@ -271,35 +343,45 @@ class Release:
         archive's name template, ``false`` not at all, anything else is a template. For the
         ``binary`` format the asset is the binary: its member is the asset's own name.
         """
+        return self._binary_member(target, self._scope(tag, environ))
+
+    def _binary_member(self, target: Target, scope: _Scope) -> str:
         archive, fmt = self._archive(target)
         if fmt == "binary":
-            return self.archive_name(target, tag)
+            return self._archive_name(target, scope)
         binary = self._binary(target)
-        member = self._binary_path(binary, tag)
+        member = self._binary_path(binary, scope)
         if archive.strip_binary_directory:
             member = posixpath.basename(member)
-        wrap = {"true": archive.name_template, "false": ""}.get(
-            archive.wrap_in_directory, archive.wrap_in_directory
-        )
-        if wrap:
+        wrap = archive.wrap_in_directory
+        if wrap == "true":  # the archive's name template: its stem, rendered once
+            member = f"{self._archive_stem(target, scope)}/{member}"
+        elif wrap and wrap != "false":
             where = f"archives[{archive.index}].wrap_in_directory"
-            folder = self._render(wrap, self._archive_fields(binary, tag), where, path=True)
+            folder = self._render(wrap, self._archive_fields(binary, scope), where, path=True)
             member = f"{folder}/{member}"
         return _clean_member(member, self.source, f"archives[{archive.index}]")
 
-    def ldflags(self, target: Target, tag: str) -> tuple[str | None, ...]:
+    def ldflags(
+        self, target: Target, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT
+    ) -> tuple[str | None, ...]:
         """``target``'s build's ``ldflags``, each rendered for ``tag`` as GoReleaser renders
         them (internal/builders/golang/build.go processFlags: the binary's fields). A field no
         install can know (``.Commit``, ``.Date``, ...) renders as :data:`UNKNOWN_FIELD`; an
         entry that cannot be rendered here (an unset ``.Env``, a function this renderer lacks)
         is None. GoReleaser joins them with spaces into the one ``-ldflags`` it passes to Go.
         """
+        try:
+            scope = self._scope(tag, environ)
+        except TemplateError:  # the env: list cannot be rendered here
+            binary = self._binary(target)
+            return tuple(None for _ in (binary.made_from or binary).ldflags)
+        return self._ldflags(target, scope)
+
+    def _ldflags(self, target: Target, scope: _Scope) -> tuple[str | None, ...]:
         binary = self._binary(target)
         binary = binary.made_from or binary  # a universal binary joins the build's binaries
-        try:
-            fields = dict(self._build_fields(binary, tag))
-        except TemplateError:
-            return tuple(None for _ in binary.ldflags)
+        fields = dict(self._build_fields(binary, scope))
         fields.update(dict.fromkeys(_UNKNOWABLE, UNKNOWN_FIELD))
         rendered: list[str | None] = []
         for flag in binary.ldflags:
@@ -309,7 +391,9 @@ class Release:
                 rendered.append(None)
         return tuple(rendered)
 
-    def checksum_name(self, tag: str, artifact: str | None = None) -> str:
+    def checksum_name(
+        self, tag: str, artifact: str | None = None, environ: Mapping[str, str] = NO_ENVIRONMENT
+    ) -> str:
         """The asset name of the checksums file of the release ``tag``.
 
         The one combined file, or, with ``checksum.split``, the file that holds the checksum of
@@ -317,26 +401,58 @@ class Release:
         ``splitChecksum``; default template ``{{ .ArtifactName }}.{{ .Algorithm }}``). A split
         file name needs ``artifact``: :class:`ConfigError` without it.
         """
+        scope = self._scope(tag, environ)
         if not self.checksum_split:
-            return self._render(
-                self.checksum_template, self._general(tag), "checksum.name_template"
-            )
+            return self._checksum_name(scope, None)
         if artifact is None:
             raise ConfigError(
                 f"{self.source}: checksum.split is true, so each asset has its own checksum file; "
                 "its name depends on the asset's name"
             )
-        fields = dict(self._general(tag))
         for target in self.targets:
-            if self.archive_name(target, tag) == artifact:
-                fields.update(self._artifact_fields(target, tag, artifact))
-                break
-        else:
-            fields.update(ArtifactName=artifact, ArtifactExt="", Binary=self.project_name)
-        fields["Algorithm"] = self.checksum_algorithm
-        return self._render(self.checksum_template, fields, "checksum.name_template")
+            if self._archive_name(target, scope) == artifact:
+                return self._checksum_name(scope, target)
+        return self._other_checksum_name(scope, artifact)
 
-    def checksum_signatures(self, tag: str, checksums: str) -> tuple[tuple[str, str], ...]:
+    def _other_checksum_name(self, scope: _Scope, artifact: str) -> str:
+        """The checksums file listing ``artifact``, an asset other than an archive (an SBOM)."""
+        if not self.checksum_split:
+            return self._checksum_name(scope, None)
+
+        def make() -> str:
+            fields = {**scope.general, "ArtifactName": artifact, "ArtifactExt": ""}
+            fields.update(Binary=self.project_name, Algorithm=self.checksum_algorithm)
+            return self._render(self.checksum_template, fields, "checksum.name_template")
+
+        return scope.once(("checksums", artifact), make)
+
+    def _checked(self, scope: _Scope, asset: str, checksums: str) -> CheckedAsset:
+        signatures = scope.once(
+            ("signatures", checksums), lambda: self._checksum_signatures(scope, checksums)
+        )
+        return CheckedAsset(asset, checksums, signatures)
+
+    def _checksum_name(self, scope: _Scope, target: Target | None) -> str:
+        """The checksums file listing ``target``'s archive (any, without ``checksum.split``)."""
+        if not self.checksum_split:
+            general = scope.general
+            where = "checksum.name_template"
+            return scope.once(
+                ("checksums",), lambda: self._render(self.checksum_template, general, where)
+            )
+        assert target is not None
+
+        def make() -> str:
+            artifact = self._archive_name(target, scope)
+            fields = {**scope.general, **self._artifact_fields(target, scope, artifact)}
+            fields["Algorithm"] = self.checksum_algorithm
+            return self._render(self.checksum_template, fields, "checksum.name_template")
+
+        return scope.once(("checksums", target), make)
+
+    def checksum_signatures(
+        self, tag: str, checksums: str, environ: Mapping[str, str] = NO_ENVIRONMENT
+    ) -> tuple[tuple[str, str], ...]:
         """``(signature, certificate)`` asset names of each signature on the checksums file
         ``checksums``; the certificate is ``""`` where none is written.
 
@@ -347,19 +463,24 @@ class Release:
         Without a signs block, the names cosign is conventionally run with:
         ``<checksums>.sig`` and ``<checksums>.sigstore.json``.
         """
+        return self._checksum_signatures(self._scope(tag, environ), checksums)
+
+    def _checksum_signatures(self, scope: _Scope, checksums: str) -> tuple[tuple[str, str], ...]:
         if self.signs is None:
             return ((checksums + CONVENTIONAL_SIGNATURE, ""), (checksums + CONVENTIONAL_BUNDLE, ""))
-        fields = {**self._general(tag), **_NO_PLATFORM}
+        fields = {**scope.general, **_NO_PLATFORM}
         # A checksums artifact has no Ext or Binary extra (tmpl.go WithArtifact: ExtraOr).
         fields.update(ArtifactName=checksums, ArtifactExt="", ArtifactPath=_LOCAL_PATH)
         fields["Binary"] = self.project_name
         found = []
         for sign in self.signs:
             if sign.signs_checksums():
-                found.append(self._signature_files(sign, checksums, fields, tag))
+                found.append(self._signature_files(sign, checksums, fields, scope))
         return tuple(found)
 
-    def sbom_names(self, target: Target, tag: str) -> tuple[str, ...]:
+    def sbom_names(
+        self, target: Target, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT
+    ) -> tuple[str, ...]:
         """The SBOM asset names describing ``target``'s archive (or its binary).
 
         Rendered from every ``sboms`` entry that catalogs that archive, or the binary in it,
@@ -368,7 +489,10 @@ class Release:
         Without an sboms block, GoReleaser's documented recipe's name:
         ``<archive>.sbom.json``.
         """
-        archive_name = self.archive_name(target, tag)
+        return self._sbom_names(target, self._scope(tag, environ))
+
+    def _sbom_names(self, target: Target, scope: _Scope) -> tuple[str, ...]:
+        archive_name = self._archive_name(target, scope)
         if self.sboms is None:
             return (archive_name + CONVENTIONAL_SBOM,)
         archive, fmt = self._archive(target)
@@ -379,30 +503,30 @@ class Release:
             if not kind:
                 continue
             where = f"sboms[{sbom.index}]"
-            general = self._general(tag)
+            general = scope.general
             if self._render(sbom.disable, general, f"{where}.disable", name=False) == "true":
                 continue
             if kind == "archive":
                 artifact = archive_name
-                fields = {**general, **self._artifact_fields(target, tag, archive_name)}
+                fields = {**general, **self._artifact_fields(target, scope, archive_name)}
                 artifact_id = archive.id
             else:
-                artifact = self.binary_name(target, tag)
-                fields = self._archive_fields(binary, tag)
+                artifact = posixpath.basename(self._binary_path(binary, scope))
+                fields = self._archive_fields(binary, scope)
                 artifact_id = binary.id
             variables = {"artifact": artifact, "artifactID": artifact_id}
             for number, document in enumerate(sbom.documents):
-                text = _expand(document, {**self._variables(tag), **variables})
+                text = _expand(document, {**scope.variables, **variables})
                 rendered = self._render(text, fields, f"{where}.documents[{number}]", path=True)
                 names.append(posixpath.basename(rendered))
         return tuple(dict.fromkeys(names))
 
     def _signature_files(
-        self, sign: Sign, artifact: str, fields: Mapping[str, object], tag: str
+        self, sign: Sign, artifact: str, fields: Mapping[str, object], scope: _Scope
     ) -> tuple[str, str]:
         where = f"signs[{sign.index}]"
         # A checksums artifact has no id and no digest extra: both expand to nothing.
-        variables = {**self._variables(tag), "artifact": artifact, "artifactName": artifact}
+        variables = {**scope.variables, "artifact": artifact, "artifactName": artifact}
         variables.update(artifactID="", digest="")
         signature = self._render(_expand(sign.signature, variables), fields, f"{where}.signature")
         variables.update(signature=signature, certificate="")
@@ -411,35 +535,47 @@ class Release:
             text = _expand(sign.certificate, variables)
             certificate = self._render(text, fields, f"{where}.certificate", name=False)
             if certificate:
-                certificate = self._render(text, fields, f"{where}.certificate")
+                self._usable(certificate, f"{where}.certificate")
         return signature, certificate
-
-    def _variables(self, tag: str) -> dict[str, str]:
-        """What ``$NAME`` expands to in signs and sboms: GoReleaser's environment, the process's
-        overridden by the top-level ``env:`` list (ctx.Env)."""
-        environment = self._general(tag)["Env"]
-        assert isinstance(environment, Namespace)
-        return {key: str(value) for key, value in environment.items()}
 
     # -- template fields (internal/tmpl/tmpl.go: New, WithArtifact, WithBuildOptions) -------------
 
-    def _environment(self, fields: Mapping[str, object]) -> Namespace:
+    def _scope(
+        self, tag: str, environ: Mapping[str, str] = NO_ENVIRONMENT, *, lenient: bool = False
+    ) -> _Scope:
+        """The template context of the release ``tag`` in ``environ``, built once.
+
+        ``lenient`` for what the configuration alone names (the repository, the command): an
+        ``env:`` entry that cannot be rendered without the user's environment is left out.
+        """
+        return _Scope(tag, self._general(tag, environ, lenient))
+
+    def _environment(
+        self, fields: Mapping[str, object], environ: Mapping[str, str], lenient: bool
+    ) -> Namespace:
         """``.Env``: the environment, overridden by the top-level ``env:`` list (internal/pipe/env),
         whose entries are templates rendered against the environment alone."""
         missing = (
             "the environment variable {name!r} is not set, so .Env.{name} has no value: set it, "
             f"or give it a value in {self.source}'s top-level env: list"
         )
-        environ = Namespace(dict(self.environ), missing)
-        values: dict[str, object] = dict(self.environ)
+        values: dict[str, object] = dict(environ)
+        given = Namespace(dict(values), missing)
         for number, entry in enumerate(self.env):
-            text = self._render(entry, {**fields, "Env": environ}, f"env[{number}]", name=False)
+            try:
+                text = self._render(entry, {**fields, "Env": given}, f"env[{number}]", name=False)
+            except TemplateError:
+                if not lenient:
+                    raise
+                continue
             key, sep, value = text.partition("=")
             if sep and key:
                 values[key] = value
         return Namespace(values, missing)
 
-    def _general(self, tag: str) -> dict[str, object]:
+    def _general(
+        self, tag: str, environ: Mapping[str, str], lenient: bool = False
+    ) -> dict[str, object]:
         """The fields every template has: the project, the tag, and what a release always is."""
         semver = _SEMVER.fullmatch(tag)
         fields: dict[str, object] = dict.fromkeys(_UNKNOWABLE, _UNKNOWN)
@@ -470,7 +606,7 @@ class Release:
                 Patch=patch,
                 Prerelease=semver["pre"] or "",
             )
-        fields["Env"] = self._environment({k: v for k, v in fields.items() if k != "Env"})
+        fields["Env"] = self._environment(dict(fields), environ, lenient)
         return fields
 
     def _platform_fields(self, binary: Binary) -> dict[str, object]:
@@ -487,45 +623,45 @@ class Release:
             "Target": binary.target,
         }
 
-    def _binary_path(self, binary: Binary, tag: str) -> str:
+    def _binary_path(self, binary: Binary, scope: _Scope) -> str:
         """The binary artifact's ``Name``: the built file's path in the dist, with ``.exe``."""
-        if binary.universal:
-            name = self._render(binary.name_template, self._general(tag), binary.where, path=True)
-        else:
-            name = self._render(
-                binary.name_template, self._build_fields(binary, tag), binary.where, path=True
-            )
-            name += binary.ext
-        return _clean_member(name, self.source, binary.where)
 
-    def _build_fields(self, binary: Binary, tag: str) -> dict[str, object]:
+        def make() -> str:
+            fields = scope.general if binary.universal else self._build_fields(binary, scope)
+            name = self._render(binary.name_template, fields, binary.where, path=True)
+            name += "" if binary.universal else binary.ext
+            return _clean_member(name, self.source, binary.where)
+
+        return scope.once(("binary", binary), make)
+
+    def _build_fields(self, binary: Binary, scope: _Scope) -> dict[str, object]:
         # build.go buildOptionsForTarget: the binary template sees the target, Ext, and a
         # Name and Path not set yet.
-        fields = {**self._general(tag), **self._platform_fields(binary)}
+        fields = {**scope.general, **self._platform_fields(binary)}
         fields.update(Ext=binary.ext, Name="", Path="")
         return fields
 
-    def _archive_fields(self, binary: Binary, tag: str) -> dict[str, object]:
+    def _archive_fields(self, binary: Binary, scope: _Scope) -> dict[str, object]:
         """The fields of an archive's templates: WithArtifact of the binary it packs."""
-        name = self._binary_path(binary, tag)
-        fields = {**self._general(tag), **self._platform_fields(binary)}
+        name = self._binary_path(binary, scope)
+        fields = {**scope.general, **self._platform_fields(binary)}
         fields.update(
-            Binary=self._binary_stem(binary, tag),
+            Binary=self._binary_stem(binary, scope),
             ArtifactName=name,
             ArtifactExt=binary.ext,
             ArtifactPath=_LOCAL_PATH,
         )
         return fields
 
-    def _binary_stem(self, binary: Binary, tag: str) -> str:
+    def _binary_stem(self, binary: Binary, scope: _Scope) -> str:
         """``.Binary``: the built file's name without directory or extension (golang/build.go
         getBinaryArtifact); a universal binary keeps the one of the binary it was made from."""
         if binary.made_from is not None:
-            return self._binary_stem(binary.made_from, tag)
-        stem = posixpath.basename(self._binary_path(binary, tag))
+            return self._binary_stem(binary.made_from, scope)
+        stem = posixpath.basename(self._binary_path(binary, scope))
         return stem[: -len(binary.ext)] if binary.ext else stem
 
-    def _artifact_fields(self, target: Target, tag: str, asset: str) -> dict[str, object]:
+    def _artifact_fields(self, target: Target, scope: _Scope, asset: str) -> dict[str, object]:
         """WithArtifact of a published archive (or binary), for a split checksum file name."""
         binary = self._binary(target)
         fields = self._platform_fields(binary)
@@ -535,7 +671,7 @@ class Release:
             ArtifactExt="",
             # An archive artifact carries no "Binary" extra, so .Binary is the project name;
             # an uploaded binary carries its file name (archive.go create, skip; tmpl.go).
-            Binary=self._binary_path(binary, tag) if binary_format else self.project_name,
+            Binary=self._binary_path(binary, scope) if binary_format else self.project_name,
             ArtifactPath=_LOCAL_PATH,
         )
         return fields
@@ -596,14 +732,40 @@ class Release:
             text = render(template, fields)
         except TemplateError as exc:
             raise TemplateError(f"{self.source}: {where}: {exc}") from exc
-        if not name:
-            return text
+        if name:
+            self._usable(text, where, path=path)
+        return text
+
+    def _usable(self, text: str, where: str, *, path: bool = False) -> None:
+        """Refuse ``text``, rendered from ``where``, unless it is a usable file name (with
+        ``path``, a relative path)."""
         parts = text.split("/") if path else [text]
         if not text or "\\" in text or any(p in {"", ".", ".."} or "/" in p for p in parts):
             raise ConfigError(
                 f"{self.source}: {where} renders to {text!r}, which is not a usable file name"
             )
-        return text
+
+
+class _Scope:
+    """The template context of one release tag in one environment, built once, and the names
+    rendered from it so far: each is rendered once (:meth:`once`)."""
+
+    def __init__(self, tag: str, general: dict[str, object]) -> None:
+        self.tag = tag
+        self.general = general
+        environment = general["Env"]
+        assert isinstance(environment, Namespace)
+        # What ``$NAME`` expands to in signs and sboms: GoReleaser's environment, the
+        # process's overridden by the top-level ``env:`` list (ctx.Env).
+        self.variables = {key: str(value) for key, value in environment.items()}
+        self._made: dict[tuple[object, ...], Any] = {}
+
+    def once(self, key: tuple[object, ...], make: Callable[[], _T]) -> _T:
+        """The name ``key`` stands for, made by ``make`` the first time it is asked for."""
+        if key not in self._made:
+            self._made[key] = make()
+        made: _T = self._made[key]
+        return made
 
 
 def _clean_member(path: str, source: str, where: str) -> str:
@@ -646,15 +808,14 @@ def parse_release(
     *,
     origin: str | None = None,
     module: str | None = None,
-    environ: Mapping[str, str] | None = None,
 ) -> Release:
     """Build a :class:`Release` from a parsed GoReleaser v2 configuration (pure: no I/O).
 
     ``origin`` is the URL of the git remote ``origin`` of the checkout the package was built
     from: GoReleaser's repository when the configuration has no release block, and with
     ``module`` (go.mod's module path, when the sources were at hand) its project name when
-    the configuration sets none. ``environ`` is
-    the environment ``.Env`` reads after the top-level ``env:`` list (none by default). Raises
+    the configuration sets none. The user's environment is no part of it: callers pass it to
+    :meth:`Release.plan` where they name assets (the templates' ``.Env``). Raises
     :class:`ConfigError` naming the setting (``archives[0].formats``) for anything unusable.
     """
     read = _config.Reader(source)
@@ -683,6 +844,5 @@ def parse_release(
         signs=_config.signs(config, read),
         sboms=_config.sboms(config, read),
         env=tuple(str(v) for v in read.sequence(config.get("env") or [], "env", empty=True)),
-        environ=tuple(sorted((environ or {}).items())),
         source=source,
     )

@@ -57,6 +57,17 @@ Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
+class _Signatures:
+    """The signature files read beside a checksums file, by kind, and their names."""
+
+    sig_name: str
+    bundle_name: str
+    sig: bytes | None = None  # a key's signature (base64)
+    bundle: bytes | None = None  # a bundle signed with a key
+    keyless: bytes | None = None  # a Sigstore keyless bundle
+
+
+@dataclass(frozen=True)
 class Verification:
     """The proofs one fetch requires and the means to check them."""
 
@@ -66,8 +77,8 @@ class Verification:
     sigstore: SigstoreTrust | None = None  # None: sigstore-python is not installed
     attestations: Location | None = None  # the attestations API; None offline
     locate: Callable[[str], Location] | None = None  # opens a bundle_url; None offline
-    # (signature, certificate) names of a checksums file's signatures, from the release's signs
-    # block (Release.checksum_signatures); None: the conventional <name>.sig, <name>.sigstore.json
+    # (signature, certificate) names of a checksums file's signatures when the fetch names none
+    # (an AssetPlan's checksum_signatures); None: the conventional <name>.sig, <name>.sigstore.json
     signature_names: Callable[[str], tuple[tuple[str, str], ...]] | None = None
     # Made without a release (tests, tools): this package's own names, never spelled by hand.
     env_prefix: str = field(default_factory=lambda: package_stem().upper() + "_")
@@ -92,10 +103,26 @@ class Verification:
             key=key,
             identity=SignerIdentity(github, tag) if github else None,
             sigstore=trust,
-            signature_names=functools.partial(release.checksum_signatures, tag),
             env_prefix=release.env_prefix,
             distribution=release.project_name,
         )
+        made._refuse_impossible(release, settings)
+        if settings.verify == "attestation":
+            where = settings.github_api
+            remote = where.startswith(("https:", "http:"))
+            api = (
+                None
+                if settings.offline and remote
+                else location_for(listing_url(where, github or ""))
+            )
+            made = replace(
+                made, attestations=api, locate=None if settings.offline else location_for
+            )
+        return made
+
+    def _refuse_impossible(self, release: Release, settings: Settings) -> None:
+        """Refuse at once a verify policy that nothing here can meet."""
+        made, key, trust = self, self.key, self.sigstore
         if trust is None and settings.verify == "signature" and key is None:
             raise ConfigError(
                 f"{release.env_prefix}VERIFY={settings.verify}, but this package carries no "
@@ -122,18 +149,6 @@ class Verification:
                 f"GitHub attestations, is not installed. "
                 f"{made._install_sigstore()}"
             )
-        if settings.verify == "attestation":
-            where = settings.github_api
-            remote = where.startswith(("https:", "http:"))
-            api = (
-                None
-                if settings.offline and remote
-                else location_for(listing_url(where, github or ""))
-            )
-            made = replace(
-                made, attestations=api, locate=None if settings.offline else location_for
-            )
-        return made
 
     @property
     def proves(self) -> str:
@@ -168,8 +183,18 @@ class Verification:
             lines.append(f"attestation: required, by {self.identity.describe()}")
         return lines
 
-    def check_checksums(self, location: Location, name: str, data: bytes, log: Log) -> Proofs:
+    def check_checksums(
+        self,
+        location: Location,
+        name: str,
+        data: bytes,
+        log: Log,
+        signatures: tuple[tuple[str, str], ...] | None = None,
+    ) -> Proofs:
         """Verify the signatures on the checksums file ``name``; the proofs that verified.
+
+        ``signatures`` are the ``(signature, certificate)`` names the release's signs block
+        gives that file (:attr:`AssetPlan.checksum_signatures`); None: :attr:`signature_names`.
 
         With the release key pinned, its signature is required (``.sig``, or a bundle it
         signed). A keyless bundle is verified whenever sigstore is installed and the release has
@@ -178,25 +203,66 @@ class Verification:
         so is a file on which no signature verified. Raises :class:`SignatureError`.
         """
         trust, identity = self.sigstore, self.identity
-        checkable = trust is not None and identity is not None
+        found = self._read_signatures(location, name, signatures)
+        proofs = Proofs()
+        if self.key is not None:
+            proofs = replace(proofs, key=self._check_key(found, name, data, signatures, log))
+        if found.keyless is not None and trust is not None and identity is not None:
+            signer = keyless.verify_blob(data, found.keyless, identity, trust, found.bundle_name)
+            log(f"{self.distribution}: {name} signed keyless by {signer} ({trust.describe()})")
+            proofs = replace(proofs, keyless=signer)
+        if proofs.signed:
+            return proofs
+        if self.policy == "auto":
+            if trust is not None and identity is not None:
+                log(f"{self.distribution}: {name} carries no keyless signature; not verified")
+            return proofs
+        requires = f"{self.env_prefix}VERIFY={self.policy} requires one."
+        if found.bundle is not None:  # present, but signed with a key this package lacks
+            raise SignatureError(
+                f"{name} is not signed in a way this package can verify: {found.bundle_name} "
+                f"is signed with a key, not keyless, and the package carries no release key "
+                f"({KEY_NAME}); {requires}"
+            )
+        raise SignatureError(
+            f"{name} is not signed: {found.bundle_name} with a Sigstore keyless signature was "
+            f"not found beside it ({location.describe(found.bundle_name)}), and {requires}"
+        )
+
+    def _read_signatures(
+        self, location: Location, name: str, signatures: tuple[tuple[str, str], ...] | None
+    ) -> _Signatures:
+        """The signature files on the checksums file ``name`` that this package can check."""
+        found = _Signatures(sig_name=name + SIG_SUFFIX, bundle_name=name + BUNDLE_SUFFIX)
+        checkable = self.sigstore is not None and self.identity is not None
         # Only what can be checked is read: each read is a request, and most answer 404.
-        sig_name, bundle_name = name + SIG_SUFFIX, name + BUNDLE_SUFFIX
-        sig = bundle = None
         if self.key is not None or checkable:
-            for found, content in self._signature_files(location, name):
+            for file, content in self._signature_files(location, name, signatures):
                 # What the signs block names, told apart by content: a bundle is JSON (cosign's
                 # old format or the new one), a signature is base64, which never starts with a
                 # bracket; JSON that is no object is then refused as no bundle, by name.
                 if content.lstrip()[:1] in (b"{", b"["):
-                    bundle, bundle_name = content, found
+                    found = replace(found, bundle=content, bundle_name=file)
                 elif self.key is not None:
-                    sig, sig_name = content, found
-        keyless_bundle = None
-        if bundle is not None and keyless.is_keyless_bundle(bundle, bundle_name):
-            keyless_bundle, bundle = bundle, None  # a key's signature is in .sig alone, then
-        proofs = Proofs()
-        if self.key is not None and sig is None and bundle is None and keyless_bundle is None:
-            looked_for = [found for found, _ in self._names(name)]
+                    found = replace(found, sig=content, sig_name=file)
+        if found.bundle is not None and keyless.is_keyless_bundle(found.bundle, found.bundle_name):
+            # A key's signature is in .sig alone, then.
+            found = replace(found, keyless=found.bundle, bundle=None)
+        return found
+
+    def _check_key(
+        self,
+        found: _Signatures,
+        name: str,
+        data: bytes,
+        signatures: tuple[tuple[str, str], ...] | None,
+        log: Log,
+    ) -> str:
+        """Verify the release key's signature on the checksums file ``name``: its fingerprint."""
+        key = self.key
+        assert key is not None
+        if found.sig is None and found.bundle is None and found.keyless is None:
+            looked_for = [file for file, _ in self._names(name, signatures)]
             missing = {
                 0: "the signs block names no signature of it, so none was",
                 1: f"{', '.join(looked_for)} was not",
@@ -204,61 +270,45 @@ class Verification:
             }.get(len(looked_for), f"none of {', '.join(looked_for)} was")
             raise SignatureError(
                 f"{name} is not signed: {missing} found beside it, and this package requires "
-                f"a signature by its release key ({self.key.source}). The release or the "
+                f"a signature by its release key ({key.source}). The release or the "
                 "mirror is incomplete or was tampered with."
             )
-        if self.key is not None:
-            if keyless_bundle is not None and sig is None:
-                raise SignatureError(
-                    f"{name} carries no signature by the release key pinned in this package "
-                    f"({self.key.source}, {self.key.fingerprint}): {bundle_name} is a "
-                    f"Sigstore keyless signature, and {sig_name} was not found. The "
-                    "release or the mirror is incomplete or was tampered with."
-                )
-            how = verify(
-                self.key,
-                data,
-                sig=sig,
-                bundle=bundle,
-                name=name,
-                sig_name=sig_name,
-                bundle_name=bundle_name,
-            )
-            log(f"{self.distribution}: {name} {how}")
-            proofs = replace(proofs, key=self.key.fingerprint)
-        if keyless_bundle is not None and trust is not None and identity is not None:
-            signer = keyless.verify_blob(data, keyless_bundle, identity, trust, bundle_name)
-            log(f"{self.distribution}: {name} signed keyless by {signer} ({trust.describe()})")
-            proofs = replace(proofs, keyless=signer)
-        if proofs.signed:
-            return proofs
-        if self.policy == "auto":
-            if checkable:
-                log(f"{self.distribution}: {name} carries no keyless signature; not verified")
-            return proofs
-        requires = f"{self.env_prefix}VERIFY={self.policy} requires one."
-        if bundle is not None:  # present, but signed with a key this package does not carry
+        if found.keyless is not None and found.sig is None:
             raise SignatureError(
-                f"{name} is not signed in a way this package can verify: {bundle_name} "
-                f"is signed with a key, not keyless, and the package carries no release key "
-                f"({KEY_NAME}); {requires}"
+                f"{name} carries no signature by the release key pinned in this package "
+                f"({key.source}, {key.fingerprint}): {found.bundle_name} is a "
+                f"Sigstore keyless signature, and {found.sig_name} was not found. The "
+                "release or the mirror is incomplete or was tampered with."
             )
-        raise SignatureError(
-            f"{name} is not signed: {bundle_name} with a Sigstore keyless signature was "
-            f"not found beside it ({location.describe(bundle_name)}), and {requires}"
+        how = verify(
+            key,
+            data,
+            sig=found.sig,
+            bundle=found.bundle,
+            name=name,
+            sig_name=found.sig_name,
+            bundle_name=found.bundle_name,
         )
+        log(f"{self.distribution}: {name} {how}")
+        return key.fingerprint
 
-    def _signature_files(self, location: Location, name: str) -> list[tuple[str, bytes]]:
+    def _signature_files(
+        self, location: Location, name: str, signatures: tuple[tuple[str, str], ...] | None
+    ) -> list[tuple[str, bytes]]:
         """The signature files of the checksums file ``name`` that are published, by name."""
         found = []
-        for signature, _ in self._names(name):
+        for signature, _ in self._names(name, signatures):
             data = _optional(location, signature)
             if data is not None:
                 found.append((signature, data))
         return found
 
-    def _names(self, name: str) -> tuple[tuple[str, str], ...]:
+    def _names(
+        self, name: str, signatures: tuple[tuple[str, str], ...] | None
+    ) -> tuple[tuple[str, str], ...]:
         """``(signature, certificate)`` names of the checksums file ``name``'s signatures."""
+        if signatures is not None:
+            return signatures
         if self.signature_names is None:  # a .sig is only checked with a key
             sig = ((name + SIG_SUFFIX, ""),) if self.key is not None else ()
             return (*sig, (name + BUNDLE_SUFFIX, ""))

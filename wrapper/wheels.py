@@ -31,10 +31,20 @@ from .digests import new_hash
 from .errors import AssetNotFoundError, BootstrapError
 from .evidence import RECORD_FILE, dist_info_files
 from .executables import binary_wheel_tag
-from .fetch import MAX_CHECKSUMS_SIZE, ReleaseChecksums, Sources, extract, verified_archive
+from .fetch import (
+    MAX_CHECKSUMS_SIZE,
+    Install,
+    ReleaseChecksums,
+    VerifiedArchive,
+    VerifiedChecksums,
+    extract,
+    verified_archives,
+)
 from .installed import own_distribution
+from .plan import CheckedAsset
 from .platforms import Target
-from .release import Release
+from .release import NO_ENVIRONMENT, Release
+from .sources import Sources
 
 __all__ = ["WheelContent", "build_wheels", "installed_content", "write_wheel"]
 
@@ -80,40 +90,37 @@ def build_wheels(
     out_dir: Path,
     work_dir: Path,
     log: Callable[[str], None],
+    *,
+    environ: Mapping[str, str] = NO_ENVIRONMENT,
 ) -> list[Path]:
     """One wheel per target into ``out_dir``; a target whose archive fails verification gets none.
 
     The release's checksums are read and verified once (per file, when split) and every
     target's archive and SBOM is checked against that same value. Every target is tried; the
     failures are reported together at the end, so one bad archive does not hide the state of
-    the others. Raises :class:`BootstrapError` naming each target that got no wheel.
+    the others. ``environ`` is what the name templates' ``.Env`` reads. Raises
+    :class:`BootstrapError` naming each target that got no wheel.
     """
     content = installed_content(release)
     out_dir.mkdir(parents=True, exist_ok=True)
-    book = ReleaseChecksums(release, tag, sources, log)
+    book = ReleaseChecksums()
     made: list[Path] = []
     failures: list[str] = []
-    for target in targets:
-        name = release.archive_name(target, tag)
+
+    def failed(install: Install, exc: BootstrapError) -> None:
+        failures.append(f"{install.plan.target}: {exc}")
+        log(f"error: no wheel for {install.plan.target}: {exc}")
+
+    installs = Install.each(release, tag, targets, sources, environ=environ, log=log)
+    for install, archive in verified_archives(installs, book, failed=failed):
         try:
-            checksums = book.for_asset(name)
-            with verified_archive(release, target, tag, sources, checksums, log) as archive:
-                binary = extract(
-                    release, target, tag, archive, work_dir / f"{target.os}_{target.arch}", log
-                )
-            platform_tag = binary_wheel_tag(binary, target, name, log)
-            sboms = (_sbom(n, sources, book, log) for n in release.sbom_names(target, tag))
-            sbom = next((found for found in sboms if found is not None), None)
-            # What was verified, and the SBOM made from the binary when none was published.
-            meta = dist_info_files(release, target, tag, archive, binary, with_sbom=not sbom)
-            meta.update({f"sboms/{sbom[0]}": sbom[1]} if sbom else {})
-            wheel = write_wheel(content, platform_tag, binary, meta, out_dir)
-            if wheel not in made:  # one universal2 wheel for both darwin targets
-                made.append(wheel)
-                log(f"{release.project_name}: wrote {wheel.name}")
+            wheel = _wheel(install, archive, book, content, out_dir, work_dir)
         except BootstrapError as exc:
-            failures.append(f"{target}: {exc}")
-            log(f"error: no wheel for {target}: {exc}")
+            failed(install, exc)
+            continue
+        if wheel not in made:  # one universal2 wheel for both darwin targets
+            made.append(wheel)
+            log(f"{release.project_name}: wrote {wheel.name}")
     if failures:
         raise BootstrapError(
             f"{len(failures)} of the release's archives could not be verified, so no wheel was "
@@ -122,21 +129,40 @@ def build_wheels(
     return made
 
 
-def _sbom(
-    name: str, sources: Sources, book: ReleaseChecksums, log: Callable[[str], None]
-) -> tuple[str, bytes] | None:
-    """The archive's SBOM ``name`` (as the release's sboms block names it, Release.sbom_names),
-    if published and vouched for by the release's verified checksums (the value the archive
+def _wheel(
+    install: Install,
+    archive: VerifiedArchive,
+    book: ReleaseChecksums,
+    content: WheelContent,
+    out_dir: Path,
+    work_dir: Path,
+) -> Path:
+    """The wheel of one install's verified archive, written into ``out_dir``."""
+    plan, release = install.plan, install.release
+    target = plan.target
+    binary = extract(install, archive, work_dir / f"{target.os}_{target.arch}")
+    platform_tag = binary_wheel_tag(binary, target, plan.archive_name, install.log)
+    sboms = (_sbom(install, sbom, book) for sbom in plan.sboms)
+    sbom = next((found for found in sboms if found is not None), None)
+    # What was verified, and the SBOM made from the binary when none was published.
+    meta = dist_info_files(release, target, plan.tag, archive, binary, with_sbom=not sbom)
+    meta.update({f"sboms/{sbom[0]}": sbom[1]} if sbom else {})
+    return write_wheel(content, platform_tag, binary, meta, out_dir)
+
+
+def _sbom(install: Install, sbom: CheckedAsset, book: ReleaseChecksums) -> tuple[str, bytes] | None:
+    """The archive's SBOM (as the release's sboms block names it, AssetPlan.sboms), if
+    published and vouched for by the release's verified checksums (the value the archive
     was checked against)."""
-    location = sources.location
-    if location is None:
+    reader, name = install.sources.reader, sbom.name
+    if reader is None:
         return None
     try:
-        data = location.read(name, limit=MAX_CHECKSUMS_SIZE * 16)
+        data = reader.read(name, limit=MAX_CHECKSUMS_SIZE * 16)
     except AssetNotFoundError:
         return None  # no SBOM published for this archive
     try:
-        checksums = book.for_asset(name)
+        checksums: VerifiedChecksums | None = book.for_install(install, sbom)
     except AssetNotFoundError:
         checksums = None  # split checksums without a file for the SBOM
     expected = checksums.entries.get(name) if checksums is not None else None
@@ -146,7 +172,9 @@ def _sbom(
         hasher.update(data)
         got = hasher.hexdigest()
     if expected is None or not hmac.compare_digest(expected, got):
-        log(f"warning: {name} is not vouched for by the checksums; leaving it out of the wheel")
+        install.log(
+            f"warning: {name} is not vouched for by the checksums; leaving it out of the wheel"
+        )
         return None
     return name, data
 
