@@ -40,7 +40,7 @@ import pytest  # noqa: E402
 if TYPE_CHECKING:
     import trustme
     from support.goreleaser import GoReleaser
-    from support.installs import Tools
+    from support.installs import Installer, Tools
     from support.release import Release
     from support.server import ReleaseServer
     from support.sigstore_forge import SigstoreTestRoot
@@ -146,13 +146,24 @@ def tools(
     server: ReleaseServer,
 ) -> Tools:
     """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
-    from support.installs import install, settings
+    from support.installs import Installer
 
-    tmp = tmp_path_factory.mktemp("tools")
-    env = settings(ca_file, f"{server.url}/good/", tmp / "cache")
-    venv, result = install(tmp, f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env)
+    installer = Installer(tmp_path_factory.mktemp("tools"), sdist, wheelhouse, ca_file, server)
+    venv, result = installer.install(extra="[bootstrap]")
     assert result.returncode == 0, result.stderr
-    return venv, env
+    return venv, installer.env("good")
+
+
+@pytest.fixture
+def installer(
+    tmp_path: Path, sdist: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
+) -> Installer:
+    """``installer.install(installer.env(where, **settings))``: ``pip install`` of the sdist
+    into a fresh venv under the test's ``tmp_path``, against ``<server>/<where>/``
+    (support/installs.py)."""
+    from support.installs import Installer
+
+    return Installer(tmp_path, sdist, wheelhouse, ca_file, server)
 
 
 # --- Sigstore keyless: a forged root (support/sigstore_forge.py) and its trusted_root.json ---

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from support.venvs import Venv
 
 if TYPE_CHECKING:
     from support.release import Release
+    from support.server import ReleaseServer
 
 Tools = tuple[Venv, dict[str, str]]
 """conftest's ``tools``: a venv with ``cerebrium[bootstrap]`` and the settings to run it with."""
@@ -56,6 +58,60 @@ def install(
     venv = Venv.create(tmp / "venv")
     environ = {f"{prefix}CACHE_DIR": str(tmp / "cache"), **env}
     return venv, venv.install(*requirements, wheelhouse=wheelhouse, env=environ)
+
+
+@dataclass(frozen=True)
+class Installer:
+    """The set-up the end-to-end installs share (conftest's ``installer``): the sdist, the
+    wheelhouse, the test CA and the HTTPS server, and a folder of the test's own.
+
+    ``env("good")`` is the settings of an install from ``<server>/good/`` (the ``release``
+    fixture publishes it; a test that uses it asks for ``release`` too), with the cache at
+    ``tmp/cache``; ``install(env)`` is ``pip install`` of the sdist with such settings into a
+    fresh venv at ``tmp/venv``.
+    """
+
+    tmp: Path
+    sdist: Path
+    wheelhouse: Path
+    ca_file: Path
+    server: ReleaseServer
+
+    def url(self, where: str) -> str:
+        """The release folder ``<server>/<where>/``."""
+        return f"{self.server.url}/{where}/"
+
+    def env(
+        self,
+        where: str = "good",
+        cache: Path | None = None,
+        /,
+        *,
+        prefix: str = "CEREBRIUM_",
+        **more: str,
+    ) -> dict[str, str]:
+        """``settings`` for the release at ``<server>/<where>/``, the cache ``cache`` (default
+        ``tmp/cache``), and ``more`` added."""
+        return settings(
+            self.ca_file, self.url(where), cache or self.tmp / "cache", prefix=prefix, **more
+        )
+
+    def install(
+        self,
+        env: Mapping[str, str] | None = None,
+        /,
+        *,
+        extra: str = "",
+        sdist: Path | None = None,
+        prefix: str = "CEREBRIUM_",
+    ) -> Installed:
+        """``pip install <sdist><extra>`` (default the ``sdist`` fixture's) into a fresh venv at
+        ``tmp/venv``, with the settings ``env`` (default ``env("good")``)."""
+        environ = self.env(prefix=prefix) if env is None else env
+        requirement = f"{sdist or self.sdist}{extra}"
+        return install(
+            self.tmp, requirement, wheelhouse=self.wheelhouse, env=environ, prefix=prefix
+        )
 
 
 def assert_installed(venv: Venv, result: subprocess.CompletedProcess[str], version: str) -> None:
