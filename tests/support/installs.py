@@ -113,6 +113,12 @@ class Installer:
             self.tmp, requirement, wheelhouse=self.wheelhouse, env=environ, prefix=prefix
         )
 
+    def install_into(
+        self, venv: Venv, env: Mapping[str, str], /, *, sdist: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``pip install <sdist>`` into ``venv``, a venv of the test's, with exactly ``env``."""
+        return venv.install(str(sdist or self.sdist), wheelhouse=self.wheelhouse, env=env)
+
 
 def assert_installed(venv: Venv, result: subprocess.CompletedProcess[str], version: str) -> None:
     """pip succeeded and the installed command runs the release ``version``."""
