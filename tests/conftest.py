@@ -137,33 +137,36 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tools(
+def installers(
     tmp_path_factory: pytest.TempPathFactory,
     sdist: Path,
     wheelhouse: Path,
     ca_file: Path,
-    release: Release,
     server: ReleaseServer,
-) -> Tools:
-    """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
+) -> Installer:
+    """The session's installer (support/installs.py), under a folder of its own; a fixture
+    installing elsewhere takes ``installers.at(folder)``."""
     from support.installs import Installer
 
-    installer = Installer(tmp_path_factory.mktemp("tools"), sdist, wheelhouse, ca_file, server)
-    venv, result = installer.install(extra="[bootstrap]")
-    assert result.returncode == 0, result.stderr
-    return venv, installer.env("good")
+    return Installer(tmp_path_factory.mktemp("installs"), sdist, wheelhouse, ca_file, server)
 
 
 @pytest.fixture
-def installer(
-    tmp_path: Path, sdist: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
-) -> Installer:
+def installer(tmp_path: Path, installers: Installer) -> Installer:
     """``installer.install(installer.env(where, **settings))``: ``pip install`` of the sdist
-    into a fresh venv under the test's ``tmp_path``, against ``<server>/<where>/``
-    (support/installs.py)."""
-    from support.installs import Installer
+    into a fresh venv under the test's ``tmp_path``, against ``<server>/<where>/``."""
+    return installers.at(tmp_path)
 
-    return Installer(tmp_path, sdist, wheelhouse, ca_file, server)
+
+@pytest.fixture(scope="session")
+def tools(
+    tmp_path_factory: pytest.TempPathFactory, installers: Installer, release: Release
+) -> Tools:
+    """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
+    installer = installers.at(tmp_path_factory.mktemp("tools"))
+    venv, result = installer.install(extra="[bootstrap]")
+    assert result.returncode == 0, result.stderr
+    return venv, installer.env("good")
 
 
 # --- Sigstore keyless: a forged root (support/sigstore_forge.py) and its trusted_root.json ---

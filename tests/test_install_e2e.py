@@ -51,14 +51,12 @@ class InstallFrom(Protocol):
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
+    installers: Installer,
     release: Release,
     server: ReleaseServer,
 ) -> GoodInstall:
     """One good install, shared by the tests that only run what it installed."""
-    installer = Installer(tmp_path_factory.mktemp("installed"), sdist, wheelhouse, ca_file, server)
+    installer = installers.at(tmp_path_factory.mktemp("installed"))
     before = len(server.requests)
     env = installer.env("good", GITHUB_TOKEN=SECRET)
     venv, result = installer.install(env, extra="[bootstrap]")

@@ -67,13 +67,9 @@ def _bootstrap(tools: Tools, *args: str, **env: str) -> subprocess.CompletedProc
 
 
 def test_online_install_warms_the_cache_then_offline_needs_no_server(
-    tmp_path: Path,
-    installer: Installer,
-    fresh_venv: Callable[[], Venv],
-    own_server: ReleaseServer,
+    installer: Installer, fresh_venv: Callable[[], Venv], own_server: ReleaseServer
 ) -> None:
-    cache = tmp_path / "cache"
-    env = replace(installer, server=own_server).env("good", cache)
+    env = replace(installer, server=own_server).env("good")  # the cache: tmp_path / "cache"
     first = fresh_venv()
     _ok(first, installer.install_into(first, env))
     assert [r.path for r in own_server.requests] == ["/good/checksums.txt", f"/good/{ARCHIVE}"]
@@ -239,7 +235,6 @@ def test_corrupt_cache_entry_is_refused_offline_and_healed_online(
     tmp_path: Path,
     installer: Installer,
     fresh_venv: Callable[[], Venv],
-    server: ReleaseServer,
     release: Release,  # publishes <server>/good/
 ) -> None:
     cache = tmp_path / "cache"
@@ -268,18 +263,17 @@ def test_eight_concurrent_installs_share_a_cold_cache(
     tmp_path: Path,
     installer: Installer,
     fresh_venv: Callable[[], Venv],
-    server: ReleaseServer,
     release: Release,  # publishes <server>/good/
 ) -> None:
-    cache = tmp_path / "cache"
-    env = installer.env("good", cache)
+    env = installer.env("good")  # all eight with one cache
     with ThreadPoolExecutor(8) as pool:
         venvs = list(pool.map(lambda _: fresh_venv(), range(8)))
         results = list(pool.map(lambda v: installer.install_into(v, env), venvs))
     for venv, result in zip(venvs, results):
         _ok(venv, result)
-    assert len(list((cache / "archives").glob("sha256-*"))) == 1
-    assert list((cache / "archives").glob(".*.tmp")) == []
+    archives = Path(env["CEREBRIUM_CACHE_DIR"], "archives")
+    assert len(list(archives.glob("sha256-*"))) == 1
+    assert list(archives.glob(".*.tmp")) == []
 
 
 def test_an_install_killed_mid_download_leaves_nothing_trusted(

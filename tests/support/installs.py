@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,6 +76,10 @@ class Installer:
     wheelhouse: Path
     ca_file: Path
     server: ReleaseServer
+
+    def at(self, tmp: Path) -> Installer:
+        """This installer, installing under ``tmp`` instead."""
+        return replace(self, tmp=tmp)
 
     def url(self, where: str) -> str:
         """The release folder ``<server>/<where>/``."""
