@@ -3,6 +3,8 @@
 The settings an install reads (``SSL_CERT_FILE``, ``CEREBRIUM_RELEASE_URL``,
 ``CEREBRIUM_CACHE_DIR``) are named here once; a refused install is checked the same way
 everywhere: pip failed, no command and no distribution were installed, and no traceback was shown.
+``Installer`` is the set-up every end-to-end install shares (conftest's ``installer`` and
+``installers``): the sdist, the wheelhouse, the test CA and the server, bound once.
 """
 
 from __future__ import annotations
@@ -62,8 +64,9 @@ def install(
 
 @dataclass(frozen=True)
 class Installer:
-    """The set-up the end-to-end installs share (conftest's ``installer``): the sdist, the
-    wheelhouse, the test CA and the HTTPS server, and a folder of the test's own.
+    """The set-up the end-to-end installs share (conftest's ``installer``, one a test, and
+    ``installers``, the session's): the sdist, the wheelhouse, the test CA and the HTTPS
+    server, and a folder the installs go under (``tmp``).
 
     ``env("good")`` is the settings of an install from ``<server>/good/`` (the ``release``
     fixture publishes it; a test that uses it asks for ``release`` too), with the cache at
