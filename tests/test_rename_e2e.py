@@ -94,7 +94,7 @@ def acme(
 
     installer = installers.at(tmp)
     env = installer.env("acme", prefix=PREFIX)
-    venv, result = installer.install(env, extra="[bootstrap]", prefix=PREFIX)
+    venv, result = installer.install(env, extra="[bootstrap]", sdist=sdist, prefix=PREFIX)
     assert result.returncode == 0, result.stdout + result.stderr
     return Acme(sdist, venv, env, result)
 
