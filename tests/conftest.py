@@ -40,7 +40,7 @@ import pytest  # noqa: E402
 if TYPE_CHECKING:
     import trustme
     from support.goreleaser import GoReleaser
-    from support.installs import Tools
+    from support.installs import Installer, Tools
     from support.release import Release
     from support.server import ReleaseServer
     from support.sigstore_forge import SigstoreTestRoot
@@ -137,22 +137,36 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tools(
+def installers(
     tmp_path_factory: pytest.TempPathFactory,
     sdist: Path,
     wheelhouse: Path,
     ca_file: Path,
-    release: Release,
     server: ReleaseServer,
+) -> Installer:
+    """The session's installer (support/installs.py), under a folder of its own; a fixture
+    installing elsewhere takes ``installers.at(folder)``."""
+    from support.installs import Installer
+
+    return Installer(tmp_path_factory.mktemp("installs"), sdist, wheelhouse, ca_file, server)
+
+
+@pytest.fixture
+def installer(tmp_path: Path, installers: Installer) -> Installer:
+    """``installer.install(installer.env(where, **settings))``: ``pip install`` of the sdist
+    into a fresh venv under the test's ``tmp_path``, against ``<server>/<where>/``."""
+    return installers.at(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def tools(
+    tmp_path_factory: pytest.TempPathFactory, installers: Installer, release: Release
 ) -> Tools:
     """A venv with cerebrium[bootstrap] installed, to run the maintainer's commands."""
-    from support.installs import install, settings
-
-    tmp = tmp_path_factory.mktemp("tools")
-    env = settings(ca_file, f"{server.url}/good/", tmp / "cache")
-    venv, result = install(tmp, f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env)
+    installer = installers.at(tmp_path_factory.mktemp("tools"))
+    venv, result = installer.install(extra="[bootstrap]")
     assert result.returncode == 0, result.stderr
-    return venv, env
+    return venv, installer.env("good")
 
 
 # --- Sigstore keyless: a forged root (support/sigstore_forge.py) and its trusted_root.json ---

@@ -11,29 +11,25 @@ from typing import TYPE_CHECKING
 import pytest
 from cerebrium_cli._backend import STATIC_REQUIREMENTS
 from conftest import VERSION
-from support.installs import assert_installed, assert_not_installed, install, settings
+from support.installs import assert_installed, assert_not_installed
 
 if TYPE_CHECKING:
+    from support.installs import Installer
     from support.release import Release
     from support.server import ReleaseServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
 
-def _env(tmp_path: Path, server: ReleaseServer, ca_file: Path) -> dict[str, str]:
-    return settings(ca_file, f"{server.url}/good/", tmp_path / "cache")
-
-
 def test_no_build_isolation_without_the_requirements_names_them_all(
-    tmp_path: Path, sdist: Path, server: ReleaseServer, release: Release, ca_file: Path
+    tmp_path: Path, installer: Installer, server: ReleaseServer, release: Release
 ) -> None:
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")  # pip, and an old setuptools or none
     before = len(server.requests)
-    result = venv.pip(
-        "install", "--no-build-isolation", str(sdist), env=_env(tmp_path, server, ca_file)
-    )
+    env = installer.env("good")
+    result = venv.pip("install", "--no-build-isolation", str(installer.sdist), env=env)
     output = assert_not_installed(venv, result)
     assert "error: this build needs packages that are not installed" in output
     names = "'setuptools>=70.1' 'wheel' 'httpx>=0.27' 'packaging>=23'"
@@ -43,22 +39,17 @@ def test_no_build_isolation_without_the_requirements_names_them_all(
 
 
 def test_the_static_requirements_alone_build_the_sdist_without_isolation(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    server: ReleaseServer,
-    release: Release,
-    ca_file: Path,
+    tmp_path: Path, installer: Installer, release: Release
 ) -> None:
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")
-    index = ["--no-index", "--find-links", str(wheelhouse)]
+    index = ["--no-index", "--find-links", str(installer.wheelhouse)]
     assert venv.pip("install", *index, *STATIC_REQUIREMENTS).returncode == 0
     assert venv.run("python", "-c", "import yaml").returncode != 0  # PyYAML is not there
     assert venv.run("python", "-c", "import cryptography").returncode != 0
-    env = _env(tmp_path, server, ca_file)
-    result = venv.pip("install", *index, "--no-build-isolation", str(sdist), env=env)
+    env = installer.env("good")
+    result = venv.pip("install", *index, "--no-build-isolation", str(installer.sdist), env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     run = venv.run(str(venv.script("cerebrium")), "version")
     assert run.stdout.strip() == f"cerebrium version {VERSION}"
@@ -71,18 +62,12 @@ def test_the_static_requirements_alone_build_the_sdist_without_isolation(
 
 
 def test_behind_a_socks_proxy_the_build_adds_socksio_and_downloads_through_it(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    server: ReleaseServer,
-    release: Release,
-    ca_file: Path,
+    installer: Installer, server: ReleaseServer, release: Release
 ) -> None:
     from support.socks import SocksProxy
 
     with SocksProxy() as proxy:
-        env = {**_env(tmp_path, server, ca_file), "ALL_PROXY": proxy.url}
-        venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+        venv, result = installer.install(installer.env("good", ALL_PROXY=proxy.url))
     assert_installed(venv, result, VERSION)
     assert server.url.removeprefix("https://") in proxy.connects  # the release, through it
     # Built with socksio, which the build environment got from get_requires_for_build_wheel;

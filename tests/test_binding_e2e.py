@@ -11,7 +11,6 @@ refused under ``signature``.
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import sys
@@ -26,16 +25,14 @@ from support.installs import (
     Installed,
     assert_installed,
     assert_not_installed,
-    install,
-    settings,
 )
 from support.signing import make_key, public_pem, sign
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
     from support.goreleaser import GoReleaser
+    from support.installs import Installer
     from support.release import Release
-    from support.server import ReleaseServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
@@ -92,36 +89,15 @@ def keyed_sdist(
     return _sdist(tmp_path_factory, "keyed", key=public_pem(release_key))
 
 
-def _install(
-    tmp_path: Path,
-    sdist: Path,
-    where: str,
-    *,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
-    verify: str,
-    extra: str = "",
-) -> Installed:
-    """``pip install sdist[extra]`` against ``<server>/<where>/`` with CEREBRIUM_VERIFY."""
-    env = settings(ca_file, f"{server.url}/{where}/", tmp_path / "cache", CEREBRIUM_VERIFY=verify)
-    return install(tmp_path, f"{sdist}{extra}", wheelhouse=wheelhouse, env=env)
-
-
 @pytest.mark.parametrize("verify", ["signature", "auto"])
 def test_a_signed_older_release_served_as_the_new_one_is_refused(
-    tmp_path: Path,
+    installer: Installer,
     keyed_sdist: Path,
     replayed: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
     verify: str,
 ) -> None:
-    venv, result = _install(
-        tmp_path, keyed_sdist, "replayed", wheelhouse=wheelhouse, ca_file=ca_file,
-        server=server, verify=verify,
-    )  # fmt: skip
+    env = installer.env("replayed", CEREBRIUM_VERIFY=verify)
+    venv, result = installer.install(env, sdist=keyed_sdist)
     out = assert_not_installed(venv, result)
     # The key's signature verified: what stopped it is the version inside the binary.
     assert "checksums.txt signed (cosign signature" in out
@@ -131,22 +107,17 @@ def test_a_signed_older_release_served_as_the_new_one_is_refused(
 
 
 def test_the_release_itself_installs_saying_its_version_is_bound(
-    tmp_path: Path,
+    installer: Installer,
     keyed_sdist: Path,
     release: Release,
     release_key: EllipticCurvePrivateKey,
     server_root: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
 ) -> None:
     from support.installs import copy_release
 
     _signed(copy_release(release, server_root / "signed-v2"), release_key)
-    venv, result = _install(
-        tmp_path, keyed_sdist, "signed-v2", wheelhouse=wheelhouse, ca_file=ca_file,
-        server=server, verify="signature",
-    )  # fmt: skip
+    env = installer.env("signed-v2", CEREBRIUM_VERIFY="signature")
+    venv, result = installer.install(env, sdist=keyed_sdist)
     assert_installed(venv, result, VERSION)
     out = result.stdout + result.stderr
     assert "records version 2.0.0 (-X github.com/cerebriumai/cerebrium/internal/version" in out
@@ -154,22 +125,17 @@ def test_the_release_itself_installs_saying_its_version_is_bound(
 
 
 def test_with_pins_the_older_release_is_refused_by_them(
-    tmp_path: Path,
+    installer: Installer,
     tmp_path_factory: pytest.TempPathFactory,
     release: Release,
     replayed: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
 ) -> None:
     """The pins are v2.0.0's checksums.txt: v1.0.0's differs in every file (the packages'
     names carry the version), and the message lists the differences truly, before any archive
     is fetched."""
     sdist = _sdist(tmp_path_factory, "pinned", pins=release.checksums.read_bytes())
-    venv, result = _install(
-        tmp_path, sdist, "replayed", wheelhouse=wheelhouse, ca_file=ca_file, server=server,
-        verify="auto",
-    )  # fmt: skip
+    env = installer.env("replayed", CEREBRIUM_VERIFY="auto")
+    venv, result = installer.install(env, sdist=sdist)
     out = assert_not_installed(venv, result)
     assert "disagrees with the checksums pinned in this package" in out
     listed = re.findall(r"^\s*(\S+): pinned (\S+), \S+ has (\S+)$", out, re.MULTILINE)
@@ -212,18 +178,14 @@ def unbound(
 
 
 @pytest.fixture
-def install_unbound(
-    tmp_path: Path,
-    unbound: tuple[Path, Path],
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
-) -> Callable[..., Installed]:
+def install_unbound(installer: Installer, unbound: tuple[Path, Path]) -> Callable[..., Installed]:
     """``install_unbound(verify, extra="")``: pip install the unbound release's sdist."""
-    return functools.partial(
-        _install, tmp_path, unbound[0], "unbound", wheelhouse=wheelhouse, ca_file=ca_file,
-        server=server,
-    )  # fmt: skip
+
+    def run(verify: str, extra: str = "") -> Installed:
+        env = installer.env("unbound", CEREBRIUM_VERIFY=verify)
+        return installer.install(env, sdist=unbound[0], extra=extra)
+
+    return run
 
 
 def test_nothing_binding_the_version_is_said_under_auto(

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import VERSION
-from support.installs import assert_installed, assert_not_installed, settings
+from support.installs import assert_installed, assert_not_installed
 from support.tinydisk import on_a_tiny_disk
 from support.venvs import Venv
 
 if TYPE_CHECKING:
+    from support.installs import Installer
     from support.release import Release
     from support.server import ReleaseServer
 
@@ -28,10 +29,7 @@ pytestmark = [
 @pytest.mark.parametrize("shared", ["cache", "folder above"])
 def test_a_named_cache_others_can_write_stops_the_install(
     tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     release: Release,
     shared: str,
 ) -> None:
@@ -40,9 +38,7 @@ def test_a_named_cache_others_can_write_stops_the_install(
     # As another user may have made it: drwxrwxrwx. Above the cache (red team), they can rename
     # the checked cache away and put their own in its place.
     (cache if shared == "cache" else cache.parent).chmod(0o777)
-    venv = Venv.create(tmp_path / "venv")
-    env = settings(ca_file, f"{server.url}/good/", cache)
-    out = assert_not_installed(venv, venv.install(str(sdist), wheelhouse=wheelhouse, env=env))
+    out = assert_not_installed(*installer.install(installer.env("good", cache)))
     why = (
         f"{cache} can be written by group or others (mode 0777)."
         if shared == "cache"
@@ -89,21 +85,17 @@ def test_a_default_cache_with_a_link_below_it_is_skipped_and_nothing_written_out
 
 def test_a_cache_on_a_full_disk_means_no_cache_through_pip(
     tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     release: Release,
 ) -> None:
     # A real full disk: a 64 KiB tmpfs at the cache, mounted for pip's process tree alone.
     disk = tmp_path / "disk"
     cache = disk / "cache"
     venv = Venv.create(tmp_path / "venv")
-    env = venv.environ(
-        {"PIP_CONFIG_FILE": os.devnull, **settings(ca_file, f"{server.url}/good/", cache)}
-    )
+    env = venv.environ({"PIP_CONFIG_FILE": os.devnull, **installer.env("good", cache)})
     pip = [str(venv.python), "-m", "pip", "install", "-v", "--no-index", "--no-cache-dir"]
-    command = on_a_tiny_disk(disk, [*pip, "--find-links", str(wheelhouse), str(sdist)])
+    wheels = ["--find-links", str(installer.wheelhouse)]
+    command = on_a_tiny_disk(disk, [*pip, *wheels, str(installer.sdist)])
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert_installed(venv, result, VERSION)
     out = result.stdout + result.stderr

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from support.installs import assert_not_installed, install, settings
+from support.installs import assert_not_installed
 
 if TYPE_CHECKING:
+    from support.installs import Installer
     from support.release import Release
-    from support.server import ReleaseServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
@@ -60,11 +60,7 @@ def _member(
     ],
 )
 def test_an_archive_hostile_in_its_headers_is_refused_through_pip(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     server_root: Path,
     case: str,
     message: str,
@@ -84,19 +80,14 @@ def test_an_archive_hostile_in_its_headers_is_refused_through_pip(
     out.mkdir()
     (out / ARCHIVE).write_bytes(gzip.compress(tar + bytes(1024), compresslevel=6))
     write_checksums([out / ARCHIVE], out / "checksums.txt")
-    env = settings(ca_file, f"{server.url}/hostile-{case}/", tmp_path / "cache")
-    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    venv, result = installer.install(installer.env(f"hostile-{case}"))
     out_text = assert_not_installed(venv, result)
     assert message in out_text
     assert "Traceback" not in out_text
 
 
 def test_a_binary_of_a_hundred_million_notes_is_refused_through_pip_at_once(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     server_root: Path,
 ) -> None:
     # Red team: the wheel tag's reader walked every note of 18,724 headers naming one segment
@@ -104,9 +95,8 @@ def test_a_binary_of_a_hundred_million_notes_is_refused_through_pip_at_once(
     from support.executables import note_flood
 
     _hostile_release(server_root, "note-flood", [(_member("cerebrium"), note_flood())])
-    env = settings(ca_file, f"{server.url}/note-flood/", tmp_path / "cache")
     started = time.monotonic()
-    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    venv, result = installer.install(installer.env("note-flood"))
     out = assert_not_installed(venv, result)
     assert "its note segments hold more than 65536 bytes" in out
     assert time.monotonic() - started < 120
@@ -123,10 +113,7 @@ def test_a_binary_of_a_hundred_million_notes_is_refused_through_pip_at_once(
 )
 def test_hostile_archive_is_refused_and_nothing_escapes(
     tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     server_root: Path,
     case: str,
     message: str,
@@ -149,8 +136,7 @@ def test_hostile_archive_is_refused_and_nothing_escapes(
         ],
     }
     _hostile_release(server_root, f"hostile-{case}", cases[case])
-    env = settings(ca_file, f"{server.url}/hostile-{case}/", tmp_path / "cache")
-    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    venv, result = installer.install(installer.env(f"hostile-{case}"))
     out = assert_not_installed(venv, result)
     assert message in out
     assert "refusing" in out
@@ -165,11 +151,7 @@ def test_hostile_archive_is_refused_and_nothing_escapes(
     ],
 )
 def test_an_archive_holding_another_targets_binary_installs_nothing(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     server_root: Path,
     go_binaries: dict[tuple[str, str], Path],
     built: tuple[str, str],
@@ -183,8 +165,7 @@ def test_an_archive_holding_another_targets_binary_installs_nothing(
     out.mkdir()
     make_archive(go_binaries[built], out / ARCHIVE, "linux")
     write_checksums([out / ARCHIVE], out / "checksums.txt")
-    env = settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache")
-    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+    venv, result = installer.install(installer.env(name))
     out_text = assert_not_installed(venv, result)
     assert f"error: {ARCHIVE} holds {what}" in out_text
     assert "not an executable for linux/amd64" in out_text

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pytest
 from conftest import VERSION
-from support.installs import Installed, assert_not_installed, copy_release, install, settings
+from support.installs import Installed, Installer, assert_not_installed, copy_release
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,17 +51,15 @@ class InstallFrom(Protocol):
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
+    installers: Installer,
     release: Release,
     server: ReleaseServer,
 ) -> GoodInstall:
     """One good install, shared by the tests that only run what it installed."""
-    tmp = tmp_path_factory.mktemp("installed")
+    installer = installers.at(tmp_path_factory.mktemp("installed"))
     before = len(server.requests)
-    env = settings(ca_file, f"{server.url}/good/", tmp / "cache", GITHUB_TOKEN=SECRET)
-    venv, result = install(tmp, f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env)
+    env = installer.env("good", GITHUB_TOKEN=SECRET)
+    venv, result = installer.install(env, extra="[bootstrap]")
     assert result.returncode == 0, result.stdout + result.stderr
     return GoodInstall(venv, result, server.requests[before:])
 
@@ -173,18 +171,13 @@ def test_bootstrap_names_lists_what_the_release_published(
 
 @pytest.fixture
 def install_from(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     release: Release,  # publishes <server>/good/, whichever test runs first
 ) -> InstallFrom:
     """``install_from(path, **env)``: pip install the sdist against ``<server>/<path>/``."""
 
     def run(path: str, **env: str) -> Installed:
-        environ = settings(ca_file, f"{server.url}/{path}/", tmp_path / "cache", **env)
-        return install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=environ)
+        return installer.install(installer.env(path, **env))
 
     return run
 
@@ -269,21 +262,15 @@ def test_https_proxy_and_no_proxy_are_honoured(
     assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
 
 
-def test_release_url_may_be_a_local_directory(
-    tmp_path: Path, sdist: Path, wheelhouse: Path, release: Release
-) -> None:
-    env = {"CEREBRIUM_RELEASE_URL": str(release.dir)}
-    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+def test_release_url_may_be_a_local_directory(installer: Installer, release: Release) -> None:
+    venv, result = installer.install({"CEREBRIUM_RELEASE_URL": str(release.dir)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert venv.run("cerebrium", "version").stdout.strip() == f"cerebrium version {VERSION}"
 
 
 def test_a_wheel_built_from_the_sdist_stores_the_binary_uncompressed(
     tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     release: Release,  # publishes <server>/good/
 ) -> None:
     import zipfile
@@ -291,18 +278,17 @@ def test_a_wheel_built_from_the_sdist_stores_the_binary_uncompressed(
     from support.venvs import Venv
 
     venv = Venv.create(tmp_path / "venv")
-    env = settings(ca_file, f"{server.url}/good/", tmp_path / "cache")
     out = tmp_path / "wheels"
     result = venv.pip(
         "wheel",
         "--no-index",
         "--find-links",
-        str(wheelhouse),
+        str(installer.wheelhouse),
         "--no-deps",
         "-w",
         str(out),
-        str(sdist),
-        env=env,
+        str(installer.sdist),
+        env=installer.env("good"),
     )
     assert result.returncode == 0, result.stderr
     (wheel,) = out.glob("cerebrium-*.whl")
@@ -320,12 +306,7 @@ def _imported(importtime: str) -> set[str]:
 
 
 def test_the_shim_imports_nothing_beyond_its_own_package(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
-    release: Release,
+    tmp_path: Path, installer: Installer, release: Release
 ) -> None:
     # With a pip whose console-script launcher does not import `re` (pip >= 25.0), the command
     # costs the interpreter's start plus two tiny modules, then execs the binary.
@@ -333,11 +314,11 @@ def test_the_shim_imports_nothing_beyond_its_own_package(
 
     venv = Venv.create(tmp_path / "venv")
     upgraded = venv.pip(
-        "install", "--upgrade", "--no-index", "--find-links", str(wheelhouse), "pip"
+        "install", "--upgrade", "--no-index", "--find-links", str(installer.wheelhouse), "pip"
     )
     assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
-    env = settings(ca_file, f"{server.url}/good/", tmp_path / "cache")
-    result = venv.install(str(sdist), wheelhouse=wheelhouse, env=env)
+    env = installer.env("good")
+    result = venv.install(str(installer.sdist), wheelhouse=installer.wheelhouse, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     profile = {"PYTHONPROFILEIMPORTTIME": "1"}  # the script has its own shebang: no -X there
     bare = venv.run(venv.python, "-c", "pass", env=profile)

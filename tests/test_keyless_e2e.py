@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import VERSION
-from support.installs import assert_not_installed, copy_release, install, settings
+from support.installs import assert_not_installed, copy_release
 from support.sigstore_forge import SigstoreTestRoot
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from support.installs import Installer
     from support.release import Release
     from support.server import ReleaseServer
     from support.venvs import Venv
@@ -43,32 +44,21 @@ def _archive(release: Release) -> Path:
 
 
 def _install(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
-    trusted_root: Path,
-    name: str,
-    **env: str,
+    installer: Installer, trusted_root: Path, name: str, **env: str
 ) -> tuple[Venv, subprocess.CompletedProcess[str], str]:
     """Install the sdist from ``<server>/<name>/`` with keyless verification against the forge."""
     environ = {
-        **settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache"),
+        **installer.env(name),
         "CEREBRIUM_VERIFY": "signature",
         "CEREBRIUM_SIGSTORE_TRUSTED_ROOT": str(trusted_root),
         **env,
     }
-    venv, result = install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=environ)
+    venv, result = installer.install(environ)
     return venv, result, result.stdout + result.stderr
 
 
 def test_a_release_signed_keyless_by_its_workflow_installs(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     server_root: Path,
     release: Release,
     forge: SigstoreTestRoot,
@@ -77,9 +67,7 @@ def test_a_release_signed_keyless_by_its_workflow_installs(
     out = copy_release(release, server_root / "keyless-good")
     bundle = forge.sign_blob((out / "checksums.txt").read_bytes(), repository=REPO, tag=TAG)
     (out / "checksums.txt.sigstore.json").write_bytes(bundle)
-    venv, result, text = _install(
-        tmp_path, sdist, wheelhouse, ca_file, server, trusted_root, "keyless-good"
-    )
+    venv, result, text = _install(installer, trusted_root, "keyless-good")
     assert result.returncode == 0, text[-3000:]
     assert f"checksums.txt signed keyless by {SIGNER} ({trusted_root})" in text
     # The backend asked pip for sigstore in the isolated build environment.
@@ -103,11 +91,7 @@ def test_a_release_signed_keyless_by_its_workflow_installs(
     ],
 )
 def test_releases_not_signed_by_the_workflow_are_refused(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
+    installer: Installer,
     server_root: Path,
     release: Release,
     forge: SigstoreTestRoot,
@@ -135,9 +119,7 @@ def test_releases_not_signed_by_the_workflow_are_refused(
         lines = checksums.read_text().splitlines()
         lines[0] = "f" * 64 + lines[0][64:]  # another archive's digest changed after signing
         checksums.write_text("\n".join(lines) + "\n")
-    venv, result, text = _install(
-        tmp_path, sdist, wheelhouse, ca_file, server, trusted_root, f"keyless-{case}"
-    )
+    venv, result, text = _install(installer, trusted_root, f"keyless-{case}")
     assert_not_installed(venv, result)
     assert message in text
     assert "nothing was installed" in text.lower()
@@ -145,10 +127,7 @@ def test_releases_not_signed_by_the_workflow_are_refused(
 
 @pytest.mark.parametrize("case", ["right-digest", "wrong-digest", "stored-bundle"])
 def test_the_attestation_policy_checks_githubs_attestation_of_the_archive(
-    tmp_path: Path,
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
+    installer: Installer,
     server: ReleaseServer,
     server_root: Path,
     release: Release,
@@ -182,11 +161,7 @@ def test_the_attestation_policy_checks_githubs_attestation_of_the_archive(
     else:
         listing.write_text(json.dumps({"attestations": [{"bundle": json.loads(attestation)}]}))
     venv, result, text = _install(
-        tmp_path,
-        sdist,
-        wheelhouse,
-        ca_file,
-        server,
+        installer,
         trusted_root,
         f"attested-{case}",
         CEREBRIUM_VERIFY="attestation",

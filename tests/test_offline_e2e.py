@@ -14,19 +14,20 @@ import tarfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from conftest import VERSION
-from support.installs import assert_installed, assert_not_installed, settings
+from support.installs import assert_installed, assert_not_installed
 from support.venvs import Venv
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     import trustme
-    from support.installs import Tools
+    from support.installs import Installer, Tools
     from support.release import Release
     from support.server import ReleaseServer
 
@@ -66,24 +67,16 @@ def _bootstrap(tools: Tools, *args: str, **env: str) -> subprocess.CompletedProc
 
 
 def test_online_install_warms_the_cache_then_offline_needs_no_server(
-    tmp_path: Path,
-    fresh_venv: Callable[[], Venv],
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    own_server: ReleaseServer,
+    installer: Installer, fresh_venv: Callable[[], Venv], own_server: ReleaseServer
 ) -> None:
-    cache = tmp_path / "cache"
-    env = settings(ca_file, f"{own_server.url}/good/", cache)
+    env = replace(installer, server=own_server).env("good")  # the cache: tmp_path / "cache"
     first = fresh_venv()
-    _ok(first, first.install(str(sdist), wheelhouse=wheelhouse, env=env))
+    _ok(first, installer.install_into(first, env))
     assert [r.path for r in own_server.requests] == ["/good/checksums.txt", f"/good/{ARCHIVE}"]
     own_server.stop()  # from here on, any connection attempt would fail
 
     second = fresh_venv()
-    result = second.install(
-        str(sdist), wheelhouse=wheelhouse, env={**env, "CEREBRIUM_OFFLINE": "1"}
-    )
+    result = installer.install_into(second, {**env, "CEREBRIUM_OFFLINE": "1"})
     _ok(second, result)
     assert f"using the cached {ARCHIVE}" in result.stderr + result.stdout
     assert len(own_server.requests) == 2  # nothing more was asked of the server
@@ -91,15 +84,14 @@ def test_online_install_warms_the_cache_then_offline_needs_no_server(
 
 def test_offline_with_nothing_local_fails_clearly_and_installs_nothing(
     tmp_path: Path,
+    installer: Installer,
     fresh_venv: Callable[[], Venv],
-    sdist: Path,
-    wheelhouse: Path,
     server: ReleaseServer,
 ) -> None:
     env = {"CEREBRIUM_OFFLINE": "1", "CEREBRIUM_CACHE_DIR": str(tmp_path / "empty-cache")}
     before = len(server.requests)
     venv = fresh_venv()
-    out = assert_not_installed(venv, venv.install(str(sdist), wheelhouse=wheelhouse, env=env))
+    out = assert_not_installed(venv, installer.install_into(venv, env))
     assert f"CEREBRIUM_OFFLINE is set and no local copy of {ARCHIVE} was found" in out
     assert "CEREBRIUM_ARCHIVE=" in out
     assert "bootstrap mirror" in out
@@ -107,7 +99,7 @@ def test_offline_with_nothing_local_fails_clearly_and_installs_nothing(
 
 
 def test_offline_install_from_an_archive_file(
-    tmp_path: Path, fresh_venv: Callable[[], Venv], sdist: Path, wheelhouse: Path, release: Release
+    tmp_path: Path, installer: Installer, fresh_venv: Callable[[], Venv], release: Release
 ) -> None:
     env = {
         "CEREBRIUM_OFFLINE": "1",
@@ -115,14 +107,13 @@ def test_offline_install_from_an_archive_file(
         "CEREBRIUM_CACHE_DIR": str(tmp_path / "cache"),
     }
     venv = fresh_venv()
-    _ok(venv, venv.install(str(sdist), wheelhouse=wheelhouse, env=env))
+    _ok(venv, installer.install_into(venv, env))
 
 
 def test_mirror_then_air_gapped_install(
     tmp_path: Path,
+    installer: Installer,
     fresh_venv: Callable[[], Venv],
-    sdist: Path,
-    wheelhouse: Path,
     tools: Tools,
     release: Release,
 ) -> None:
@@ -141,7 +132,7 @@ def test_mirror_then_air_gapped_install(
         "CEREBRIUM_CACHE_DIR": str(tmp_path / "c"),
     }
     venv = fresh_venv()
-    _ok(venv, venv.install(str(sdist), wheelhouse=wheelhouse, env=env))
+    _ok(venv, installer.install_into(venv, env))
 
 
 def test_fetch_and_info_commands(tmp_path: Path, tools: Tools) -> None:
@@ -198,15 +189,14 @@ def pinned_sdist(
 
 def test_pinned_package_installs_the_real_release(
     tmp_path: Path,
+    installer: Installer,
     fresh_venv: Callable[[], Venv],
     pinned_sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
     server: ReleaseServer,
 ) -> None:
-    env = settings(ca_file, f"{server.url}/good/", tmp_path / "c")
+    env = installer.env("good", tmp_path / "c")
     venv = fresh_venv()
-    result = venv.install(str(pinned_sdist), wheelhouse=wheelhouse, env=env)
+    result = installer.install_into(venv, env, sdist=pinned_sdist)
     _ok(venv, result)
     assert "verified against the pinned checksums" in result.stderr + result.stdout
     shipped = list(venv.path.glob("lib/python*/site-packages/cerebrium_cli/pinned-checksums.txt"))
@@ -215,10 +205,9 @@ def test_pinned_package_installs_the_real_release(
 
 def test_swapped_release_is_refused_by_the_pins(
     tmp_path: Path,
+    installer: Installer,
     fresh_venv: Callable[[], Venv],
     pinned_sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
     server: ReleaseServer,
     server_root: Path,
     release: Release,
@@ -235,28 +224,23 @@ def test_swapped_release_is_refused_by_the_pins(
         sorted(p for p in swapped.iterdir() if p.name != "checksums.txt"), swapped / "checksums.txt"
     )
 
-    env = settings(ca_file, f"{server.url}/swapped/", tmp_path / "c")
+    env = installer.env("swapped", tmp_path / "c")
     venv = fresh_venv()
-    out = assert_not_installed(
-        venv, venv.install(str(pinned_sdist), wheelhouse=wheelhouse, env=env)
-    )
+    out = assert_not_installed(venv, installer.install_into(venv, env, sdist=pinned_sdist))
     assert "disagrees with the checksums pinned in this package" in out
     assert f"{ARCHIVE}: pinned " in out
 
 
 def test_corrupt_cache_entry_is_refused_offline_and_healed_online(
     tmp_path: Path,
+    installer: Installer,
     fresh_venv: Callable[[], Venv],
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
     release: Release,  # publishes <server>/good/
 ) -> None:
     cache = tmp_path / "cache"
-    env = settings(ca_file, f"{server.url}/good/", cache)
+    env = installer.env("good", cache)
     warm = fresh_venv()
-    _ok(warm, warm.install(str(sdist), wheelhouse=wheelhouse, env=env))
+    _ok(warm, installer.install_into(warm, env))
     (entry,) = (cache / "archives").glob("sha256-*")
     good = entry.read_bytes()
     entry.write_bytes(good[: len(good) // 3])  # truncated on disk
@@ -264,49 +248,42 @@ def test_corrupt_cache_entry_is_refused_offline_and_healed_online(
     offline = fresh_venv()
     out = assert_not_installed(
         offline,
-        offline.install(str(sdist), wheelhouse=wheelhouse, env={**env, "CEREBRIUM_OFFLINE": "1"}),
+        installer.install_into(offline, {**env, "CEREBRIUM_OFFLINE": "1"}),
     )
     assert "is corrupt" in out
     assert "no local copy" in out
 
     online = fresh_venv()
-    result = online.install(str(sdist), wheelhouse=wheelhouse, env=env)
+    result = installer.install_into(online, env)
     _ok(online, result)
     assert entry.read_bytes() == good  # healed
 
 
 def test_eight_concurrent_installs_share_a_cold_cache(
     tmp_path: Path,
+    installer: Installer,
     fresh_venv: Callable[[], Venv],
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
     release: Release,  # publishes <server>/good/
 ) -> None:
-    cache = tmp_path / "cache"
-    env = settings(ca_file, f"{server.url}/good/", cache)
+    env = installer.env("good")  # all eight with one cache
     with ThreadPoolExecutor(8) as pool:
         venvs = list(pool.map(lambda _: fresh_venv(), range(8)))
-        results = list(
-            pool.map(lambda v: v.install(str(sdist), wheelhouse=wheelhouse, env=env), venvs)
-        )
+        results = list(pool.map(lambda v: installer.install_into(v, env), venvs))
     for venv, result in zip(venvs, results):
         _ok(venv, result)
-    assert len(list((cache / "archives").glob("sha256-*"))) == 1
-    assert list((cache / "archives").glob(".*.tmp")) == []
+    archives = Path(env["CEREBRIUM_CACHE_DIR"], "archives")
+    assert len(list(archives.glob("sha256-*"))) == 1
+    assert list(archives.glob(".*.tmp")) == []
 
 
 def test_an_install_killed_mid_download_leaves_nothing_trusted(
     tmp_path: Path,
+    installer: Installer,
     fresh_venv: Callable[[], Venv],
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
     own_server: ReleaseServer,
 ) -> None:
     cache = tmp_path / "cache"
-    env = settings(ca_file, f"{own_server.url}/good/", cache)
+    env = replace(installer, server=own_server).env("good", cache)
     unblock = threading.Event()
     own_server.stall(f"/good/{ARCHIVE}", after=100_000, release=unblock)
     venv = fresh_venv()
@@ -318,8 +295,8 @@ def test_an_install_killed_mid_download_leaves_nothing_trusted(
         "--no-index",
         "--no-cache-dir",
         "--find-links",
-        str(wheelhouse),
-        str(sdist),
+        str(installer.wheelhouse),
+        str(installer.sdist),
     ]
     proc = subprocess.Popen(
         command,
@@ -343,7 +320,7 @@ def test_an_install_killed_mid_download_leaves_nothing_trusted(
 
     own_server.routes.clear()
     again = fresh_venv()
-    _ok(again, again.install(str(sdist), wheelhouse=wheelhouse, env=env))
+    _ok(again, installer.install_into(again, env))
 
 
 # --- the configured source is authoritative --------------------------------------------------
@@ -377,10 +354,8 @@ def _installed_binary(venv: Venv) -> bytes:
 
 def test_a_second_release_location_is_read_and_its_binary_installed(
     tmp_path: Path,
+    installer: Installer,
     fresh_venv: Callable[[], Venv],
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
     server: ReleaseServer,
     server_root: Path,
     release: Release,
@@ -389,16 +364,14 @@ def test_a_second_release_location_is_read_and_its_binary_installed(
     first = fresh_venv()
     _ok(
         first,
-        first.install(
-            str(sdist), wheelhouse=wheelhouse, env=settings(ca_file, f"{server.url}/good/", cache)
-        ),
+        installer.install_into(first, installer.env("good", cache)),
     )
     republished = _republish(server_root, release, "republished", tmp_path)
     before = len(server.requests)
 
     second = fresh_venv()
-    env = settings(ca_file, f"{server.url}/republished/", cache)
-    _ok(second, second.install(str(sdist), wheelhouse=wheelhouse, env=env))
+    env = installer.env("republished", cache)
+    _ok(second, installer.install_into(second, env))
     asked = [r.path for r in server.requests[before:]]
     assert asked == ["/republished/checksums.txt", f"/republished/{ARCHIVE}"]
     assert _installed_binary(second) == republished
@@ -408,7 +381,7 @@ def test_a_second_release_location_is_read_and_its_binary_installed(
     third = fresh_venv()
     _ok(
         third,
-        third.install(str(sdist), wheelhouse=wheelhouse, env={**env, "CEREBRIUM_OFFLINE": "1"}),
+        installer.install_into(third, {**env, "CEREBRIUM_OFFLINE": "1"}),
     )
     assert _installed_binary(third) == republished
 
@@ -434,29 +407,21 @@ def _homeless(command: list[str], env: dict[str, str]) -> list[str]:
 @pytest.mark.parametrize("xdg", [True, False], ids=["xdg-cache-home", "no-cache"])
 def test_an_install_without_a_home_directory(
     tmp_path: Path,
+    installer: Installer,
     fresh_venv: Callable[[], Venv],
-    sdist: Path,
-    wheelhouse: Path,
-    ca_file: Path,
-    server: ReleaseServer,
     release: Release,
     xdg: bool,
 ) -> None:
     venv = fresh_venv()
-    env = venv.environ(
-        {
-            "PIP_CONFIG_FILE": os.devnull,
-            "SSL_CERT_FILE": str(ca_file),
-            "CEREBRIUM_RELEASE_URL": f"{server.url}/good/",
-        }
-    )
+    env = venv.environ({"PIP_CONFIG_FILE": os.devnull, **installer.env("good")})
     for variable in ("HOME", "XDG_CACHE_HOME", "CEREBRIUM_CACHE_DIR"):
         env.pop(variable, None)
     if xdg:
         env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
     pip = [str(venv.python), "-m", "pip", "install", "-v", "--no-index", "--no-cache-dir"]
     # With the bootstrap extra, for `info` below.
-    command = _homeless([*pip, "--find-links", str(wheelhouse), f"{sdist}[bootstrap]"], env)
+    wheels = ["--find-links", str(installer.wheelhouse)]
+    command = _homeless([*pip, *wheels, f"{installer.sdist}[bootstrap]"], env)
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-4000:]

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import VERSION
-from support.installs import install, settings
 
 if TYPE_CHECKING:
-    from support.server import ReleaseServer
+    from support.installs import Installer
     from support.venvs import Venv
 
 pytestmark = [
@@ -73,9 +72,7 @@ def acme(
     tmp_path_factory: pytest.TempPathFactory,
     go_binaries: dict[tuple[str, str], Path],
     server_root: Path,
-    server: ReleaseServer,
-    ca_file: Path,
-    wheelhouse: Path,
+    installers: Installer,
 ) -> Acme:
     from support.release import make_archive, write_checksums
     from support.sdist import build_sdist, copy_checkout
@@ -95,10 +92,9 @@ def acme(
     ]
     write_checksums(archives, release / "checksums.txt")
 
-    env = settings(ca_file, f"{server.url}/acme/", tmp / "cache", prefix=PREFIX)
-    venv, result = install(
-        tmp, f"{sdist}[bootstrap]", wheelhouse=wheelhouse, env=env, prefix=PREFIX
-    )
+    installer = installers.at(tmp)
+    env = installer.env("acme", prefix=PREFIX)
+    venv, result = installer.install(env, extra="[bootstrap]", sdist=sdist, prefix=PREFIX)
     assert result.returncode == 0, result.stdout + result.stderr
     return Acme(sdist, venv, env, result)
 
@@ -154,11 +150,9 @@ def test_every_command_message_names_acme(acme: Acme, args: list[str]) -> None:
     assert _search(ours) == [], args
 
 
-def test_an_install_refusal_names_acme(acme: Acme, tmp_path: Path, wheelhouse: Path) -> None:
+def test_an_install_refusal_names_acme(acme: Acme, tmp_path: Path, installer: Installer) -> None:
     offline = {**acme.env, "ACME_OFFLINE": "1", "ACME_CACHE_DIR": str(tmp_path / "empty-cache")}
-    _, result = install(
-        tmp_path, str(acme.sdist), wheelhouse=wheelhouse, env=offline, prefix=PREFIX
-    )
+    _, result = installer.install(offline, sdist=acme.sdist, prefix=PREFIX)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "ACME_OFFLINE is set" in output

@@ -18,8 +18,6 @@ from support.installs import (
     assert_installed,
     assert_not_installed,
     copy_release,
-    install,
-    settings,
 )
 from support.signing import (
     COSIGN_PASSWORD,
@@ -34,8 +32,8 @@ from support.signing import (
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
     from support.goreleaser import Dist, GoReleaser
+    from support.installs import Installer
     from support.release import Release
-    from support.server import ReleaseServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
@@ -82,15 +80,12 @@ class InstallFrom(Protocol):
 
 
 @pytest.fixture
-def install_from(
-    tmp_path: Path, wheelhouse: Path, ca_file: Path, server: ReleaseServer
-) -> InstallFrom:
+def install_from(installer: Installer) -> InstallFrom:
     """``install_from(sdist, name, **env)``: ``pip install sdist`` into a fresh venv, against
     the release at ``<server>/<name>/``, with ``env`` added to the install's settings."""
 
     def install_sdist(sdist: Path, name: str, **more: str) -> Installed:
-        env = settings(ca_file, f"{server.url}/{name}/", tmp_path / "cache", **more)
-        return install(tmp_path, str(sdist), wheelhouse=wheelhouse, env=env)
+        return installer.install(installer.env(name, **more), sdist=sdist)
 
     return install_sdist
 

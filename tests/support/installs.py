@@ -3,6 +3,8 @@
 The settings an install reads (``SSL_CERT_FILE``, ``CEREBRIUM_RELEASE_URL``,
 ``CEREBRIUM_CACHE_DIR``) are named here once; a refused install is checked the same way
 everywhere: pip failed, no command and no distribution were installed, and no traceback was shown.
+``Installer`` is the set-up every end-to-end install shares (conftest's ``installer`` and
+``installers``): the sdist, the wheelhouse, the test CA and the server, bound once.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +20,7 @@ from support.venvs import Venv
 
 if TYPE_CHECKING:
     from support.release import Release
+    from support.server import ReleaseServer
 
 Tools = tuple[Venv, dict[str, str]]
 """conftest's ``tools``: a venv with ``cerebrium[bootstrap]`` and the settings to run it with."""
@@ -56,6 +60,71 @@ def install(
     venv = Venv.create(tmp / "venv")
     environ = {f"{prefix}CACHE_DIR": str(tmp / "cache"), **env}
     return venv, venv.install(*requirements, wheelhouse=wheelhouse, env=environ)
+
+
+@dataclass(frozen=True)
+class Installer:
+    """The set-up the end-to-end installs share (conftest's ``installer``, one a test, and
+    ``installers``, the session's): the sdist, the wheelhouse, the test CA and the HTTPS
+    server, and a folder the installs go under (``tmp``).
+
+    ``env("good")`` is the settings of an install from ``<server>/good/`` (the ``release``
+    fixture publishes it; a test that uses it asks for ``release`` too), with the cache at
+    ``tmp/cache``; ``install(env)`` is ``pip install`` of the sdist with such settings into a
+    fresh venv at ``tmp/venv``.
+    """
+
+    tmp: Path
+    sdist: Path
+    wheelhouse: Path
+    ca_file: Path
+    server: ReleaseServer
+
+    def at(self, tmp: Path) -> Installer:
+        """This installer, installing under ``tmp`` instead."""
+        return replace(self, tmp=tmp)
+
+    def url(self, where: str) -> str:
+        """The release folder ``<server>/<where>/``."""
+        return f"{self.server.url}/{where}/"
+
+    def env(
+        self,
+        where: str = "good",
+        cache: Path | None = None,
+        /,
+        *,
+        prefix: str = "CEREBRIUM_",
+        **more: str,
+    ) -> dict[str, str]:
+        """``settings`` for the release at ``<server>/<where>/``, the cache ``cache`` (default
+        ``tmp/cache``), and ``more`` added."""
+        return settings(
+            self.ca_file, self.url(where), cache or self.tmp / "cache", prefix=prefix, **more
+        )
+
+    def install(
+        self,
+        env: Mapping[str, str] | None = None,
+        /,
+        *,
+        extra: str = "",
+        sdist: Path | None = None,
+        prefix: str = "CEREBRIUM_",
+    ) -> Installed:
+        """``pip install <sdist><extra>`` (default the ``sdist`` fixture's) into a fresh venv at
+        ``tmp/venv``, with the settings ``env`` (default ``env("good")``)."""
+        environ = self.env(prefix=prefix) if env is None else env
+        requirement = f"{sdist or self.sdist}{extra}"
+        return install(
+            self.tmp, requirement, wheelhouse=self.wheelhouse, env=environ, prefix=prefix
+        )
+
+    def install_into(
+        self, venv: Venv, env: Mapping[str, str], /, *, sdist: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``pip install <sdist>`` into ``venv``, a venv of the test's, with exactly ``env``."""
+        return venv.install(str(sdist or self.sdist), wheelhouse=self.wheelhouse, env=env)
 
 
 def assert_installed(venv: Venv, result: subprocess.CompletedProcess[str], version: str) -> None:
