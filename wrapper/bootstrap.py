@@ -22,10 +22,14 @@ from .errors import AssetNotFoundError, BootstrapError, ConfigError, DownloadErr
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    from .description import Description
     from .fetch import Sources
     from .platforms import Target
+    from .project import ProjectInfo
     from .release import Release
     from .settings import Settings
+    from .signatures import PublicKey
+    from .wheels import WheelContent
 
     _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -254,16 +258,104 @@ def _wheels(args: argparse.Namespace) -> int:
     from .wheels import build_wheels
 
     # The release named by --from, verified as every install is (pins, checksums, signatures),
-    # read from there alone: never the cache, never a stray <PREFIX>ARCHIVE.
-    release, tag, sources = _sources(args, where=args.source, direct=True)
+    # read from there alone: never the cache, never a stray <PREFIX>ARCHIVE. With --config or a
+    # GoReleaser dist/, the release and the package's content are the project's (_publishing).
+    release, tag, sources, content = _publishing(args)
     with sources:
         targets = _targets(args, release) if args.platform else list(release.targets)
         with tempfile.TemporaryDirectory() as work:
             made = build_wheels(
-                release, tag, targets, sources, Path(args.out), Path(work), _log(args)
+                release, tag, targets, sources, Path(args.out), Path(work), _log(args), content
             )
     for wheel in made:
         print(wheel)
+    return 0
+
+
+def _publishing(args: argparse.Namespace) -> tuple[Release, str, Sources, WheelContent | None]:
+    """The release ``wheels`` reads, its tag, sources and the wheels' content (None: this
+    installed package's own). ``--from`` a GoReleaser ``dist/`` reads it through its
+    ``artifacts.json`` (:mod:`dist`); ``--config`` (or a ``dist/``'s ``config.yaml``) names
+    another project, whose content is made from this package (:mod:`publish`), verified with
+    its ``--key`` and never with this package's pins."""
+    import dataclasses
+
+    from .dist import CONFIG_NAME, DistLocation, is_dist, read_dist
+
+    dist = read_dist(Path(args.source)) if is_dist(args.source) else None
+    config = args.config or (str(dist.directory / CONFIG_NAME) if dist else None)
+    if config is None:
+        return (*_sources(args, where=args.source, direct=True), None)
+    release, description, tag, info = _project(args, config, dist.tag if dist else None)
+    args.own_release = release  # _context's release: the project's, for its settings' prefix
+    _, _, sources = _sources(args, where=args.source, direct=True)
+    key = _project_key(args)
+    verification = dataclasses.replace(sources.verification, key=key)
+    sources = dataclasses.replace(
+        sources,
+        location=DistLocation(dist) if dist else sources.location,
+        pins=None,
+        verification=verification,
+    )
+    return release, tag, sources, _project_content(args, release, description, tag, info)
+
+
+def _project(
+    args: argparse.Namespace, config: str, dist_tag: str | None
+) -> tuple[Release, Description, str, ProjectInfo]:
+    """Another project's release, description, tag (``--version`` or the dist's) and info."""
+    import os
+
+    from .description import read_description
+    from .project import ProjectInfo
+
+    description = read_description(config)
+    release = description.release(os.environ)
+    if args.version is None and dist_tag is None:
+        raise ConfigError(
+            f"which release of {release.project_name}? give --version V (or --tag vV), or "
+            "--from the dist/ directory GoReleaser wrote"
+        )
+    tag = _tag(args.version) if args.version is not None else str(dist_tag)
+    return release, description, tag, ProjectInfo(args.summary, args.license)
+
+
+def _project_key(args: argparse.Namespace) -> PublicKey | None:
+    from .signatures import load_public_key
+
+    if args.key is None:
+        return None
+    key = load_public_key(Path(args.key))
+    if key is None:
+        raise ConfigError(f"--key {args.key}: no such file")
+    return key
+
+
+def _project_content(
+    args: argparse.Namespace,
+    release: Release,
+    description: Description,
+    tag: str,
+    info: ProjectInfo,
+) -> WheelContent:
+    from .publish import project_content
+    from .versions import version_for_tag
+
+    content = project_content(release, description, version_for_tag(tag), info)
+    if args.key is not None:  # installs from the sdist verify with the project's key too
+        from .signatures import KEY_NAME
+
+        key_path = f"{release.import_name}/{KEY_NAME}"
+        content.package[key_path] = Path(args.key).read_bytes()
+    return content
+
+
+def _sdist(args: argparse.Namespace) -> int:
+    from .publish import write_sdist
+
+    release, description, tag, info = _project(args, args.config, None)
+    content = _project_content(args, release, description, tag, info)
+    print(write_sdist(content, Path(args.out)))
     return 0
 
 
@@ -383,6 +475,7 @@ def _parser(release: Release | None) -> argparse.ArgumentParser:
     _add_fetch(commands, prefix, platform)
     _add_mirror(commands, prefix, platform)
     _add_wheels(commands, platform)
+    _add_sdist(commands)
     _add_verify(commands, prefix, platform)
     _add_pin(commands)
     return parser
@@ -462,12 +555,60 @@ def _add_wheels(commands: _Commands, platform: Callable[[str], str]) -> None:
         metavar="URL_OR_DIR",
         required=True,
         action=_Once,
-        help="the release",
+        help="the release: its URL, a directory of its files, or GoReleaser's dist/",
     )
     wheels.add_argument(
         "--out", metavar="DIR", required=True, action=_Once, help="where to write the wheels"
     )
+    _add_project(wheels, required=False)
     _add_platforms(wheels, platform, default="every target")
+
+
+def _add_sdist(commands: _Commands) -> None:
+    sdist = _command(
+        commands,
+        _sdist,
+        "make another GoReleaser project's sdist from its configuration",
+        "Write the sdist of the project FILE configures into OUT: this package's verifying "
+        "build hook, under the project's names, with its release description recorded. "
+        "pip install of it fetches and verifies the project's binary, as this package does.",
+    )
+    sdist.add_argument(
+        "--out", metavar="DIR", required=True, action=_Once, help="where to write the sdist"
+    )
+    _add_project(sdist, required=True)
+
+
+def _add_project(sub: argparse.ArgumentParser, *, required: bool) -> None:
+    """The options naming another project: its configuration and what it does not say."""
+    what = "" if required else " (default: a dist/'s config.yaml, else this package's)"
+    sub.add_argument(
+        "--config",
+        metavar="FILE",
+        required=required,
+        action=_Once,
+        help=f"the project's GoReleaser configuration{what}",
+    )
+    version = sub.add_mutually_exclusive_group()
+    for flag in ("--version", "--tag"):
+        version.add_argument(
+            flag,
+            dest="version",
+            metavar="V",
+            type=_version,
+            action=_Once,
+            help="the release (package version or tag; default: a dist/'s metadata.json)",
+        )
+    sub.add_argument("--summary", action=_Once, help="METADATA's one-line summary")
+    sub.add_argument(
+        "--license", action=_Once, help="METADATA's license (SPDX; default Apache-2.0)"
+    )
+    sub.add_argument(
+        "--key",
+        metavar="FILE",
+        action=_Once,
+        help="the project's cosign public key, which its checksums' signature must verify with",
+    )
 
 
 def _add_verify(commands: _Commands, prefix: str, platform: Callable[[str], str]) -> None:

@@ -79,15 +79,19 @@ def build_wheels(
     out_dir: Path,
     work_dir: Path,
     log: Callable[[str], None],
+    content: WheelContent | None = None,
 ) -> list[Path]:
     """One wheel per target into ``out_dir``; a target whose archive fails verification gets none.
+
+    ``content`` is what every wheel shares; default: this installed package (another project's
+    is made by :func:`publish.project_content`).
 
     The release's checksums are read and verified once (per file, when split) and every
     target's archive and SBOM is checked against that same value. Every target is tried; the
     failures are reported together at the end, so one bad archive does not hide the state of
     the others. Raises :class:`BootstrapError` naming each target that got no wheel.
     """
-    content = installed_content(release)
+    content = content or installed_content(release)
     out_dir.mkdir(parents=True, exist_ok=True)
     book = ReleaseChecksums(release, tag, sources, log)
     made: list[Path] = []
