@@ -46,13 +46,14 @@ METADATA_NAME = "metadata.json"
 CONFIG_NAME = "config.yaml"
 MAX_RECORD_SIZE = 16 << 20  # a release of hundreds of targets writes a few hundred KiB
 
-# The types GoReleaser uploads to a release (artifact.go's String() of each Type); "Binary" is
-# the build's output, uploaded only as "Uploadable Binary" (formats: [binary]).
+# The types GoReleaser uploads to a release (artifact.go's String() of each Type). Its
+# UploadableBinary (formats: [binary]) is also "Binary", as the build's own output is: the two
+# differ by internal_type alone, UploadableBinary's being 2 (the second Type since v1).
+UPLOADABLE_BINARY = 2
 UPLOADED = frozenset(
     {
         "Archive",
         "Uploadable File",
-        "Uploadable Binary",
         "Uploadable Source Archive",
         "Checksum",
         "Signature",
@@ -70,9 +71,17 @@ class Artifact:
     name: str  # the file's name in the release
     path: str  # as GoReleaser wrote it: relative to the directory it ran in, or absolute
     type: str  # "Archive", "Checksum", ...
+    internal_type: int | None = None  # GoReleaser's Type number
     goos: str | None = None
     goarch: str | None = None
     variant: str | None = None  # goarm, goamd64, go386, ... whichever the target has
+
+    @property
+    def uploaded(self) -> bool:
+        """Whether GoReleaser uploads it to the release (a build's own binary it does not)."""
+        if self.type == "Binary":
+            return self.internal_type == UPLOADABLE_BINARY
+        return self.type in UPLOADED
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,7 @@ def parse_artifacts(raw: bytes, where: str) -> list[Artifact]:
                 name=entry.text("name"),
                 path=entry.text("path"),
                 type=entry.text("type"),
+                internal_type=entry.member("internal_type", int, optional=True),
                 goos=entry.member("goos", str, optional=True),
                 goarch=entry.member("goarch", str, optional=True),
                 variant=variant,
@@ -149,7 +159,7 @@ def read_dist(directory: Path) -> GoReleaserDist:
     project, tag, version = parse_metadata(records[METADATA_NAME], str(directory / METADATA_NAME))
     files: dict[str, Path] = {}
     for artifact in artifacts:
-        if artifact.type not in UPLOADED:
+        if not artifact.uploaded:
             continue
         path = _on_disk(directory, artifact)
         if files.setdefault(artifact.name, path) != path:

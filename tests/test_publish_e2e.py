@@ -1,0 +1,146 @@
+"""Another GoReleaser project published with this package, no fork: real GoReleaser's dist/ of
+a project "tasktool" turned into its wheels and sdist, checked by twine, and its sdist installed
+with pip from the release served over HTTPS on loopback, then its command run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import yaml
+from cerebrium_cli import bootstrap
+from support.installs import install, settings
+
+if TYPE_CHECKING:
+    from support.goreleaser import Dist, GoReleaser
+    from support.server import ReleaseServer
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(sys.platform == "win32", reason="GoReleaser runs on POSIX here"),
+]
+
+PROJECT = "tasktool"
+OWN = "cerebrium"  # this package's own name, which nothing written for another project may hold
+# A project of its own: its names, its release location; only the test CLI's source is shared.
+CONFIG = {
+    "version": 2,
+    "project_name": PROJECT,
+    "builds": [
+        {
+            "main": f"./cmd/{PROJECT}",
+            "binary": PROJECT,
+            "env": ["CGO_ENABLED=0"],
+            "flags": ["-trimpath"],
+            "goos": ["linux", "darwin", "windows"],
+            "goarch": ["amd64", "arm64"],
+        }
+    ],
+    "archives": [
+        {"formats": ["binary"], "name_template": "{{ .ProjectName }}_{{ .Os }}_{{ .Arch }}"}
+    ],
+    "checksum": {"name_template": "SHA256SUMS"},
+    "release": {"github": {"owner": "example-org", "name": PROJECT}},
+}
+
+
+@dataclass(frozen=True)
+class Published:
+    dist: Dist
+    config: Path
+    wheels: list[Path]
+    sdist: Path
+
+
+@pytest.fixture(scope="module")
+def published(goreleaser: GoReleaser, tmp_path_factory: pytest.TempPathFactory) -> Published:
+    tmp = tmp_path_factory.mktemp("publish")
+    config = tmp / "goreleaser.yaml"
+    config.write_text(yaml.safe_dump(CONFIG, sort_keys=False))
+    dist = goreleaser.run(config)
+    out = tmp / "out"
+    # The one CI step of README's "Publish your GoReleaser CLI to PyPI", from dist/ alone.
+    assert bootstrap.main(["wheels", "--from", str(dist.dir), "--out", str(out), "-q"]) == 0
+    version = dist.version
+    args = ["sdist", "--config", str(dist.dir / "config.yaml"), "--version", version]
+    assert bootstrap.main([*args, "--out", str(out), "-q"]) == 0
+    (sdist,) = out.glob("*.tar.gz")
+    return Published(dist, config, sorted(out.glob("*.whl")), sdist)
+
+
+def _unpacked(published: Published) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for wheel in published.wheels:
+        with zipfile.ZipFile(wheel) as archive:
+            files.update({f"{wheel.name}/{n}": archive.read(n) for n in archive.namelist()})
+    with tarfile.open(published.sdist) as tar:
+        for member in tar.getmembers():
+            handle = tar.extractfile(member)
+            assert handle is not None
+            files[f"sdist/{member.name}"] = handle.read()
+    return files
+
+
+def test_every_target_gets_a_wheel_named_for_the_project(published: Published) -> None:
+    targets = {(a.goos, a.goarch) for a in published.dist.archives}
+    assert len(published.wheels) == len(targets) >= 5  # darwin may merge into universal2
+    for wheel in published.wheels:
+        assert wheel.name.startswith(f"{PROJECT}-{published.dist.version}-py3-none-")
+        with zipfile.ZipFile(wheel) as archive:
+            names = archive.namelist()
+            entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+            assert f"{PROJECT} = {PROJECT}_cli.__main__:main" in archive.read(entry_points).decode()
+            assert any(n.startswith(f"{PROJECT}_cli/bin/{PROJECT}") for n in names)
+            init = archive.read(f"{PROJECT}_cli/__init__.py").decode()
+            assert f'__version__ = "{published.dist.version}"' in init
+
+
+def test_nothing_written_names_this_package(published: Published) -> None:
+    files = _unpacked(published)
+    # The binary is the project's own build (the shared test CLI's Go module path is in it),
+    # and what is read from it (its SBOM) says so: only what this package writes is checked.
+    named = [
+        name
+        for name, data in files.items()
+        if "/bin/" not in name and "/sboms/" not in name and OWN.encode() in data.lower()
+    ]
+    assert named == []
+    assert not [name for name in files if OWN in name.lower()]
+
+
+def test_twine_check_passes(published: Published) -> None:
+    paths = [str(p) for p in [*published.wheels, published.sdist]]
+    run = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_sdist_installs_the_verified_binary_and_runs_it(
+    published: Published,
+    server: ReleaseServer,
+    server_root: Path,
+    ca_file: Path,
+    wheelhouse: Path,
+    tmp_path: Path,
+) -> None:
+    published.dist.publish(server_root / PROJECT)
+    prefix = f"{PROJECT.upper()}_"
+    env = settings(ca_file, f"{server.url}/{PROJECT}/", tmp_path / "cache", prefix=prefix)
+    venv, result = install(
+        tmp_path, str(published.sdist), wheelhouse=wheelhouse, env=env, prefix=prefix
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "verified" in result.stdout + result.stderr
+    run = venv.run(venv.script(PROJECT), "version")
+    assert run.returncode == 0, run.stderr
+    assert published.dist.version in run.stdout
