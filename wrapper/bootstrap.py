@@ -1,8 +1,8 @@
-"""``python -m cerebrium_cli.bootstrap``: commands for the people who release and install the CLI.
+"""``python -m mycli_cli.bootstrap``: commands for the people who release and install the CLI.
 
 Each command prints its result on stdout and exits 0, or prints one ``error:`` paragraph on
 stderr and exits 1 (2 for a usage error, as argparse does). They need the ``bootstrap`` extra
-(httpx, packaging, PyYAML); the ``cerebrium`` command itself needs none of it.
+(httpx, packaging, PyYAML); the ``mycli`` command itself needs none of it.
 """
 
 from __future__ import annotations

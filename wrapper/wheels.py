@@ -1,7 +1,7 @@
 """Platform wheels made from a release: the main way the binary reaches users.
 
 At release time, one wheel per target is made from the verified GoReleaser archives, so that
-``pip install cerebrium`` on a supported platform downloads one wheel and builds nothing. Each
+``pip install mycli`` on a supported platform downloads one wheel and builds nothing. Each
 wheel is this installed distribution (built from the sdist, so its METADATA is the sdist's),
 with the target's binary verified and extracted by :mod:`fetch`'s pipeline (the build hook's
 own code path) and tagged by what that binary is (:func:`executables.binary_wheel_tag`: the
