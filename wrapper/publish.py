@@ -118,7 +118,8 @@ def project_content(
     package[RECORD_NAME] = _recorded(description)
     package[PROJECT_NAME] = info.to_json()
     for name in SETUP_FILES:
-        package[f"{SETUP_DIR}/{name}"] = _setup_file(name)
+        data = _setup_file(name)
+        package[f"{SETUP_DIR}/{name}"] = _build_system(data) if name == "pyproject.toml" else data
     name = release.import_name
     dist_info = {
         "METADATA": metadata_text(release, version, info).encode(),
@@ -145,7 +146,7 @@ def write_sdist(content: WheelContent, out_dir: Path) -> Path:
         inner = path.split("/", 1)[1]
         if inner.startswith(f"{SETUP_DIR}/"):
             name = inner.split("/", 1)[1]
-            tree[name] = _build_system(data) if name == "pyproject.toml" else data
+            tree[name] = data
         tree[f"wrapper/{inner}"] = data
     return _write_tar(tree, base, out_dir / f"{base}.tar.gz")
 
