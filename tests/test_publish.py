@@ -7,6 +7,7 @@ import io
 import json
 import re
 import tarfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ CONFIG = {
 }
 
 
-def _dist(tmp_path: Path, artifacts: list[dict[str, object]]) -> Path:
+def _dist(tmp_path: Path, artifacts: Sequence[Mapping[str, object]]) -> Path:
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "artifacts.json").write_text(json.dumps(artifacts))
