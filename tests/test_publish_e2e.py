@@ -68,9 +68,7 @@ def published(goreleaser: GoReleaser, tmp_path_factory: pytest.TempPathFactory) 
     out = tmp / "out"
     # The one CI step of README's "Publish your GoReleaser CLI to PyPI", from dist/ alone.
     assert bootstrap.main(["wheels", "--from", str(dist.dir), "--out", str(out), "-q"]) == 0
-    version = dist.version
-    args = ["sdist", "--config", str(dist.dir / "config.yaml"), "--version", version]
-    assert bootstrap.main([*args, "--out", str(out), "-q"]) == 0
+    assert bootstrap.main(["sdist", "--from", str(dist.dir), "--out", str(out), "-q"]) == 0
     (sdist,) = out.glob("*.tar.gz")
     return Published(dist, config, sorted(out.glob("*.whl")), sdist)
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     from .description import Description
+    from .dist import GoReleaserDist
     from .fetch import Sources
     from .platforms import Target
     from .project import ProjectInfo
@@ -280,10 +281,9 @@ def _publishing(args: argparse.Namespace) -> tuple[Release, str, Sources, WheelC
     its ``--key`` and never with this package's pins."""
     import dataclasses
 
-    from .dist import CONFIG_NAME, DistLocation, is_dist, read_dist
+    from .dist import DistLocation, is_dist
 
-    dist = read_dist(Path(args.source)) if is_dist(args.source) else None
-    config = args.config or (str(dist.directory / CONFIG_NAME) if dist else None)
+    dist, config = _dist_config(args, is_dist(args.source))
     if config is None:
         return (*_sources(args, where=args.source, direct=True), None)
     release, description, tag, info = _project(args, config, dist.tag if dist else None)
@@ -298,6 +298,17 @@ def _publishing(args: argparse.Namespace) -> tuple[Release, str, Sources, WheelC
         verification=verification,
     )
     return release, tag, sources, _project_content(args, release, description, tag, info)
+
+
+def _dist_config(
+    args: argparse.Namespace, from_dist: bool
+) -> tuple[GoReleaserDist | None, str | None]:
+    """GoReleaser's ``dist/`` that ``--from`` names (when ``from_dist``), and the configuration
+    to use: ``--config``, else that ``dist/``'s ``config.yaml``, else None."""
+    from .dist import CONFIG_NAME, read_dist
+
+    dist = read_dist(Path(args.source)) if from_dist else None
+    return dist, args.config or (str(dist.directory / CONFIG_NAME) if dist else None)
 
 
 def _project(
@@ -353,7 +364,12 @@ def _project_content(
 def _sdist(args: argparse.Namespace) -> int:
     from .publish import write_sdist
 
-    release, description, tag, info = _project(args, args.config, None)
+    dist, config = _dist_config(args, args.source is not None)
+    if config is None:
+        raise ConfigError(
+            "sdist needs the project's configuration: give --config FILE or --from DIST"
+        )
+    release, description, tag, info = _project(args, config, dist.tag if dist else None)
     content = _project_content(args, release, description, tag, info)
     print(write_sdist(content, Path(args.out)))
     return 0
@@ -569,14 +585,22 @@ def _add_sdist(commands: _Commands) -> None:
         commands,
         _sdist,
         "make another GoReleaser project's sdist from its configuration",
-        "Write the sdist of the project FILE configures into OUT: this package's verifying "
+        "Write the sdist of the project --config FILE (or --from DIST_DIR) configures into OUT: "
+        "this package's verifying "
         "build hook, under the project's names, with its release description recorded. "
         "pip install of it fetches and verifies the project's binary, as this package does.",
     )
     sdist.add_argument(
+        "--from",
+        dest="source",
+        metavar="DIST_DIR",
+        action=_Once,
+        help="GoReleaser's dist/: its config.yaml and metadata.json's tag are the defaults",
+    )
+    sdist.add_argument(
         "--out", metavar="DIR", required=True, action=_Once, help="where to write the sdist"
     )
-    _add_project(sdist, required=True)
+    _add_project(sdist, required=False)
 
 
 def _add_project(sub: argparse.ArgumentParser, *, required: bool) -> None:
