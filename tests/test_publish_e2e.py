@@ -5,6 +5,7 @@ with pip from the release served over HTTPS on loopback, then its command run.""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -17,6 +18,7 @@ import pytest
 import yaml
 from cerebrium_cli import bootstrap
 from support.installs import install, settings
+from support.signing import make_key, public_pem, sign
 
 if TYPE_CHECKING:
     from support.goreleaser import Dist, GoReleaser
@@ -152,3 +154,49 @@ def test_sdist_installs_the_verified_binary_and_runs_it(
     run = venv.run(venv.script(PROJECT), "version")
     assert run.returncode == 0, run.stderr
     assert published.dist.version in run.stdout
+
+
+def _copy_of_dist(published: Published, tmp_path: Path) -> Path:
+    """A copy of GoReleaser's dist/ for a test to change: artifacts.json's paths are relative to
+    the folder GoReleaser ran in, so they hold for the copy too."""
+    return Path(shutil.copytree(published.dist.dir, tmp_path / "dist"))
+
+
+def test_a_changed_archive_in_dist_gets_no_wheel(
+    published: Published, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dist = _copy_of_dist(published, tmp_path)
+    archive = next(a for a in published.dist.archives if a.platform == ("linux", "amd64"))
+    changed = dist / archive.path.relative_to(published.dist.dir)
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    out = tmp_path / "out"
+    assert bootstrap.main(["wheels", "--from", str(dist), "--out", str(out), "-q"]) == 1
+    assert "linux/amd64: " in capsys.readouterr().err
+    made = [w.name for w in out.glob("*.whl")]
+    assert not [n for n in made if "linux" in n and "x86_64" in n]
+    assert [n for n in made if "linux" in n and "aarch64" in n]  # the others are made
+
+
+@pytest.mark.parametrize("signer", ["the project's key", "another key"])
+def test_the_checksums_signature_is_verified_with_the_projects_key(
+    published: Published, tmp_path: Path, signer: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dist = _copy_of_dist(published, tmp_path)
+    key, other = make_key(), make_key()
+    checksums = dist / "SHA256SUMS"
+    (dist / "SHA256SUMS.sig").write_bytes(
+        sign(key if signer == "the project's key" else other, checksums.read_bytes())
+    )
+    public = tmp_path / "cosign.pub"
+    public.write_bytes(public_pem(key))
+    out = tmp_path / "out"
+    args = ["wheels", "--from", str(dist), "--out", str(out), "--key", str(public), "-q"]
+    if signer == "the project's key":
+        assert bootstrap.main(args) == 0
+        wheel = next(out.glob("*.whl"))
+        with zipfile.ZipFile(wheel) as archive:  # and installs from the sdist verify with it too
+            assert archive.read(f"{PROJECT}_cli/cosign.pub") == public.read_bytes()
+    else:
+        assert bootstrap.main(args) == 1
+        assert "SHA256SUMS" in capsys.readouterr().err
+        assert list(out.glob("*.whl")) == []
