@@ -147,13 +147,38 @@ def test_sdist_installs_the_verified_binary_and_runs_it(
     prefix = f"{PROJECT.upper()}_"
     env = settings(ca_file, f"{server.url}/{PROJECT}/", tmp_path / "cache", prefix=prefix)
     venv, result = install(
-        tmp_path, str(published.sdist), wheelhouse=wheelhouse, env=env, prefix=prefix
+        tmp_path, f"{published.sdist}[bootstrap]", wheelhouse=wheelhouse, env=env, prefix=prefix
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "verified" in result.stdout + result.stderr
     run = venv.run(venv.script(PROJECT), "version")
     assert run.returncode == 0, run.stderr
     assert published.dist.version in run.stdout
+    # The installed package (a wheel, without setup.py beside it) makes the sdist again.
+    again = tmp_path / "again"
+    module = f"{PROJECT}_cli.bootstrap"
+    args = ["sdist", "--from", str(published.dist.dir), "--out", str(again)]
+    made = venv.run(venv.python, "-m", module, *args, env=env)
+    assert made.returncode == 0, made.stderr
+    (sdist,) = again.glob("*.tar.gz")
+    assert sdist.name == published.sdist.name
+
+
+def test_wheels_from_the_published_release_with_its_configuration(
+    published: Published,
+    server: ReleaseServer,
+    server_root: Path,
+    ca_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    published.dist.publish(server_root / f"{PROJECT}-url")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    out = tmp_path / "out"
+    args = ["wheels", "--config", str(published.config), "--version", published.dist.version]
+    where = f"{server.url}/{PROJECT}-url/"
+    assert bootstrap.main([*args, "--from", where, "--out", str(out), "-q"]) == 0
+    assert sorted(w.name for w in out.glob("*.whl")) == [w.name for w in published.wheels]
 
 
 def _copy_of_dist(published: Published, tmp_path: Path) -> Path:
