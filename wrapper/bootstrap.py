@@ -576,7 +576,7 @@ def _add_wheels(commands: _Commands, platform: Callable[[str], str]) -> None:
     wheels.add_argument(
         "--out", metavar="DIR", required=True, action=_Once, help="where to write the wheels"
     )
-    _add_project(wheels, required=False)
+    _add_project(wheels, default="a dist/'s config.yaml, else this package's")
     _add_platforms(wheels, platform, default="every target")
 
 
@@ -600,18 +600,16 @@ def _add_sdist(commands: _Commands) -> None:
     sdist.add_argument(
         "--out", metavar="DIR", required=True, action=_Once, help="where to write the sdist"
     )
-    _add_project(sdist, required=False)
+    _add_project(sdist, default="the config.yaml of --from's dist/")
 
 
-def _add_project(sub: argparse.ArgumentParser, *, required: bool) -> None:
+def _add_project(sub: argparse.ArgumentParser, *, default: str) -> None:
     """The options naming another project: its configuration and what it does not say."""
-    what = "" if required else " (default: a dist/'s config.yaml, else this package's)"
     sub.add_argument(
         "--config",
         metavar="FILE",
-        required=required,
         action=_Once,
-        help=f"the project's GoReleaser configuration{what}",
+        help=f"the project's GoReleaser configuration (default: {default})",
     )
     version = sub.add_mutually_exclusive_group()
     for flag in ("--version", "--tag"):
