@@ -10,8 +10,10 @@ The build hook itself lives in ``wrapper/build.py``.
 from __future__ import annotations
 
 import importlib
+import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from setuptools import setup
 
@@ -23,31 +25,55 @@ from _backend import import_wrapper  # type: ignore[import-not-found]  # noqa: E
 
 wrapper = import_wrapper()
 build = importlib.import_module(f"{wrapper.__name__}.build")
-keyless = importlib.import_module(f"{wrapper.__name__}.keyless")
+project = importlib.import_module(f"{wrapper.__name__}.project")
 release, description = build.load()
+info = project.read_project()
+commands = build.command_classes(release, description)
+# The files an sdist has beside the package, carried in the installed package's _sdist/, so
+# that `bootstrap sdist` can write another project's sdist from an installed package.
+SETUP_DIR, SETUP_FILES = "_sdist", ("setup.py", "pyproject.toml", "MANIFEST.in")
+
+
+_BuildPy: Any = commands["build_py"]
+
+
+class BuildPyWithSetupFiles(_BuildPy):  # type: ignore[misc]
+    def run(self) -> None:
+        super().run()
+        target = Path(self.build_lib, release.import_name, SETUP_DIR)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in SETUP_FILES:
+            shutil.copyfile(HERE / name, target / name)
+
+
+commands["build_py"] = BuildPyWithSetupFiles
 
 setup(
     name=release.project_name,
     version=wrapper.__version__,
-    description=f"The {release.project_name} command-line tool, installed with pip",
+    description=info.summary_for(release.project_name),
     long_description=build.long_description(release),
     long_description_content_type="text/markdown",
     url=release.homepage,
-    license="Apache-2.0",
-    python_requires=">=3.9",
+    license=info.license_expression,
+    python_requires=project.REQUIRES_PYTHON,
     packages=[release.import_name],
     package_dir={release.import_name: "wrapper"},
-    package_data={release.import_name: ["py.typed", "pinned-checksums.txt", "cosign.pub"]},
+    package_data={
+        release.import_name: [
+            "py.typed",
+            "pinned-checksums.txt",
+            "cosign.pub",
+            "project.json",
+        ]
+    },
     entry_points={
         "console_scripts": [
             f"{release.command_name}={release.import_name}.__main__:main",
         ]
     },
-    extras_require={
-        "bootstrap": ["httpx[socks]>=0.27", "packaging>=23", "PyYAML>=6", "cryptography>=42"],
-        keyless.EXTRA: list(keyless.REQUIREMENTS),
-    },
-    cmdclass=build.command_classes(release, description),
+    extras_require=project.extras(),
+    cmdclass=commands,
     distclass=build.BinaryDistribution,
     zip_safe=False,
 )

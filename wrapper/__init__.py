@@ -1,6 +1,6 @@
-"""The Cerebrium CLI, a Go binary, installed and run through pip.
+"""The wrapped CLI, a Go binary, installed and run through pip.
 
-This module is imported on every run of the ``cerebrium`` command, so it imports nothing.
+This module is imported on every run of the ``mycli`` command, so it imports nothing.
 """
 
 __version__ = "2.0.0"

@@ -1,4 +1,4 @@
-"""The ``cerebrium`` command: run the bundled binary as if it had been called directly.
+"""The ``mycli`` command: run the bundled binary as if it had been called directly.
 
 This runs on every invocation, so it imports only ``os`` and ``sys`` (``subprocess``
 on Windows), which the interpreter has loaded already: not even ``__future__``, whose import

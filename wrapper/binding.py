@@ -8,7 +8,7 @@ where v2.0.0 is asked for, verify. What does name the release:
   module's version, which Go 1.24+ stamps from the VCS tag (``v2.0.0``; ``(devel)`` and
   pseudo-versions name no release), and the ``-X`` assignments of its ``-ldflags`` (recorded
   unless it was built with ``-trimpath``) whose template in goreleaser.yaml renders ``.Version``
-  or ``.Tag``: ``-X github.com/cerebriumai/cerebrium/internal/version.Version={{.Version}}``;
+  or ``.Tag``: ``-X github.com/example/mycli/internal/version.Version={{.Version}}``;
 * the checksums pinned in the package (one release's own file);
 * a Sigstore keyless signature or a GitHub attestation, whose identity is the workflow run at
   the tag (:class:`.keyless.SignerIdentity`);

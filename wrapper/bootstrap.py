@@ -1,8 +1,8 @@
-"""``python -m cerebrium_cli.bootstrap``: commands for the people who release and install the CLI.
+"""``python -m mycli_cli.bootstrap``: commands for the people who release and install the CLI.
 
 Each command prints its result on stdout and exits 0, or prints one ``error:`` paragraph on
 stderr and exits 1 (2 for a usage error, as argparse does). They need the ``bootstrap`` extra
-(httpx, packaging, PyYAML); the ``cerebrium`` command itself needs none of it.
+(httpx, packaging, PyYAML); the ``mycli`` command itself needs none of it.
 """
 
 from __future__ import annotations
@@ -22,12 +22,17 @@ from .errors import AssetNotFoundError, BootstrapError, ConfigError, DownloadErr
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    from .description import Description
+    from .dist import GoReleaserDist
     from .fetch import VerifiedChecksums
     from .locations import Location
     from .platforms import Target
+    from .project import ProjectInfo
     from .release import Release
     from .settings import Settings
+    from .signatures import PublicKey
     from .sources import Sources
+    from .wheels import WheelContent
 
     _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -284,8 +289,9 @@ def _wheels(args: argparse.Namespace) -> int:
     from .wheels import build_wheels
 
     # The release named by --from, verified as every install is (pins, checksums, signatures),
-    # read from there alone: never the cache, never a stray <PREFIX>ARCHIVE.
-    release, tag, sources = _sources(args, where=args.source, direct=True)
+    # read from there alone: never the cache, never a stray <PREFIX>ARCHIVE. With --config or a
+    # GoReleaser dist/, the release and the package's content are the project's (_publishing).
+    release, tag, sources, content = _publishing(args)
     with sources:
         targets = _targets(args, release) if args.platform else list(release.targets)
         with tempfile.TemporaryDirectory() as work:
@@ -298,9 +304,113 @@ def _wheels(args: argparse.Namespace) -> int:
                 Path(work),
                 _log(args),
                 environ=os.environ,
+                content=content,
             )
     for wheel in made:
         print(wheel)
+    return 0
+
+
+def _publishing(args: argparse.Namespace) -> tuple[Release, str, Sources, WheelContent | None]:
+    """The release ``wheels`` reads, its tag, sources and the wheels' content (None: this
+    installed package's own). ``--from`` a GoReleaser ``dist/`` reads it through its
+    ``artifacts.json`` (:mod:`dist`); ``--config`` (or a ``dist/``'s ``config.yaml``) names
+    another project, whose content is made from this package (:mod:`publish`), verified with
+    its ``--key`` and never with this package's pins."""
+    import dataclasses
+
+    from .dist import DistLocation, is_dist
+    from .sources import ReleaseLocation
+
+    dist, config = _dist_config(args, is_dist(args.source))
+    if config is None:
+        return (*_sources(args, where=args.source, direct=True), None)
+    release, description, tag, info = _project(args, config, dist.tag if dist else None)
+    args.own_release = release  # _context's release: the project's, for its settings' prefix
+    _, _, sources = _sources(args, where=args.source, direct=True)
+    key = _project_key(args)
+    verification = dataclasses.replace(sources.verification, key=key)
+    sources = dataclasses.replace(
+        sources,
+        location=ReleaseLocation(str(dist.directory), DistLocation(dist))
+        if dist
+        else sources.location,
+        pins=None,
+        verification=verification,
+    )
+    return release, tag, sources, _project_content(args, release, description, tag, info)
+
+
+def _dist_config(
+    args: argparse.Namespace, from_dist: bool
+) -> tuple[GoReleaserDist | None, str | None]:
+    """GoReleaser's ``dist/`` that ``--from`` names (when ``from_dist``), and the configuration
+    to use: ``--config``, else that ``dist/``'s ``config.yaml``, else None."""
+    from .dist import CONFIG_NAME, read_dist
+
+    dist = read_dist(Path(args.source)) if from_dist else None
+    return dist, args.config or (str(dist.directory / CONFIG_NAME) if dist else None)
+
+
+def _project(
+    args: argparse.Namespace, config: str, dist_tag: str | None
+) -> tuple[Release, Description, str, ProjectInfo]:
+    """Another project's release, description, tag (``--version`` or the dist's) and info."""
+    from .description import read_description
+    from .project import ProjectInfo
+
+    description = read_description(config)
+    release = description.release()
+    if args.version is None and dist_tag is None:
+        raise ConfigError(
+            f"which release of {release.project_name}? give --version V (or --tag vV), or "
+            "--from the dist/ directory GoReleaser wrote"
+        )
+    tag = _tag(args.version) if args.version is not None else str(dist_tag)
+    return release, description, tag, ProjectInfo(args.summary, args.license)
+
+
+def _project_key(args: argparse.Namespace) -> PublicKey | None:
+    from .signatures import load_public_key
+
+    if args.key is None:
+        return None
+    key = load_public_key(Path(args.key))
+    if key is None:
+        raise ConfigError(f"--key {args.key}: no such file")
+    return key
+
+
+def _project_content(
+    args: argparse.Namespace,
+    release: Release,
+    description: Description,
+    tag: str,
+    info: ProjectInfo,
+) -> WheelContent:
+    from .publish import project_content
+    from .versions import version_for_tag
+
+    content = project_content(release, description, version_for_tag(tag), info)
+    if args.key is not None:  # installs from the sdist verify with the project's key too
+        from .signatures import KEY_NAME
+
+        key_path = f"{release.import_name}/{KEY_NAME}"
+        content.package[key_path] = Path(args.key).read_bytes()
+    return content
+
+
+def _sdist(args: argparse.Namespace) -> int:
+    from .publish import write_sdist
+
+    dist, config = _dist_config(args, args.source is not None)
+    if config is None:
+        raise ConfigError(
+            "sdist needs the project's configuration: give --config FILE or --from DIST"
+        )
+    release, description, tag, info = _project(args, config, dist.tag if dist else None)
+    content = _project_content(args, release, description, tag, info)
+    print(write_sdist(content, Path(args.out)))
     return 0
 
 
@@ -405,6 +515,7 @@ def _parser(release: Release | None) -> argparse.ArgumentParser:
     _add_fetch(commands, prefix, platform)
     _add_mirror(commands, prefix, platform)
     _add_wheels(commands, platform)
+    _add_sdist(commands)
     _add_verify(commands, prefix, platform)
     _add_pin(commands)
     return parser
@@ -484,12 +595,66 @@ def _add_wheels(commands: _Commands, platform: Callable[[str], str]) -> None:
         metavar="URL_OR_DIR",
         required=True,
         action=_Once,
-        help="the release",
+        help="the release: its URL, a directory of its files, or GoReleaser's dist/",
     )
     wheels.add_argument(
         "--out", metavar="DIR", required=True, action=_Once, help="where to write the wheels"
     )
+    _add_project(wheels, default="a dist/'s config.yaml, else this package's")
     _add_platforms(wheels, platform, default="every target")
+
+
+def _add_sdist(commands: _Commands) -> None:
+    sdist = _command(
+        commands,
+        _sdist,
+        "make another GoReleaser project's sdist from its configuration",
+        "Write the sdist of the project --config FILE (or --from DIST_DIR) configures into OUT: "
+        "this package's verifying "
+        "build hook, under the project's names, with its release description recorded. "
+        "pip install of it fetches and verifies the project's binary, as this package does.",
+    )
+    sdist.add_argument(
+        "--from",
+        dest="source",
+        metavar="DIST_DIR",
+        action=_Once,
+        help="GoReleaser's dist/: its config.yaml and metadata.json's tag are the defaults",
+    )
+    sdist.add_argument(
+        "--out", metavar="DIR", required=True, action=_Once, help="where to write the sdist"
+    )
+    _add_project(sdist, default="the config.yaml of --from's dist/")
+
+
+def _add_project(sub: argparse.ArgumentParser, *, default: str) -> None:
+    """The options naming another project: its configuration and what it does not say."""
+    sub.add_argument(
+        "--config",
+        metavar="FILE",
+        action=_Once,
+        help=f"the project's GoReleaser configuration (default: {default})",
+    )
+    version = sub.add_mutually_exclusive_group()
+    for flag in ("--version", "--tag"):
+        version.add_argument(
+            flag,
+            dest="version",
+            metavar="V",
+            type=_version,
+            action=_Once,
+            help="the release (package version or tag; default: a dist/'s metadata.json)",
+        )
+    sub.add_argument("--summary", action=_Once, help="METADATA's one-line summary")
+    sub.add_argument(
+        "--license", action=_Once, help="METADATA's license (SPDX; default Apache-2.0)"
+    )
+    sub.add_argument(
+        "--key",
+        metavar="FILE",
+        action=_Once,
+        help="the project's cosign public key, which its checksums' signature must verify with",
+    )
 
 
 def _add_verify(commands: _Commands, prefix: str, platform: Callable[[str], str]) -> None:

@@ -10,8 +10,8 @@ strings follow the header inline, each a uvarint length and its bytes: the Go ve
 (``cmd/go/internal/modload.infoStart``/``infoEnd``). The module information is lines of tab-
 separated fields::
 
-    path    github.com/cerebriumai/cerebrium/cmd/cerebrium
-    mod     github.com/cerebriumai/cerebrium    v2.0.0  h1:...
+    path    github.com/example/mycli/cmd/mycli
+    mod     github.com/example/mycli    v2.0.0  h1:...
     dep     golang.org/x/sys    v0.30.0 h1:...
     =>      ../sys  (devel)                           (replaces the module on the line before)
     build   -ldflags="-s -w -X ...version.Version=2.0.0"
@@ -111,7 +111,7 @@ class BuildInfo:
 def read_buildinfo(file: BinaryIO, *, name: str) -> BuildInfo:
     """Read the Go build information of the executable open (binary, seekable) in ``file``.
 
-    ``name`` is how the messages call the binary (``cerebrium in cerebrium_cli_linux_amd64
+    ``name`` is how the messages call the binary (``mycli in mycli_cli_linux_amd64
     .tar.gz``). Raises NoBuildInfoError when the file holds no Go build information (not a Go
     binary, or built by Go older than 1.18), BuildInfoError when it is malformed, both
     ArchiveErrors naming ``name``.

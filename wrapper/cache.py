@@ -109,7 +109,7 @@ class ArchiveCache:
         """The cache at ``root``, created 0700; None (with a warning) if it cannot be written or
         is not the user's alone.
 
-        ``named_by`` is the setting that named ``root`` (``CEREBRIUM_CACHE_DIR``), None for the
+        ``named_by`` is the setting that named ``root`` (``MYCLI_CACHE_DIR``), None for the
         platform's default: a cache the user asked for by name that fails the ownership rule
         raises :class:`UnsafeCacheError` instead of being skipped.
         """

@@ -9,7 +9,7 @@ GoReleaser writes them in two shapes (internal/pipe/checksums, v2.15.1):
 
 GoReleaser writes lowercase hex; uppercase is accepted too, as ``sha256sum -c`` accepts it, and
 every digest comes out lowercase. An entry is found by its exact file name: never by substring
-or suffix, which would let ``evil_cerebrium_2.0.0_linux_amd64.tar.gz`` stand in for the real
+or suffix, which would let ``evil_mycli_2.0.0_linux_amd64.tar.gz`` stand in for the real
 archive.
 """
 

@@ -5,12 +5,12 @@ Every wheel (``bootstrap wheels`` and the sdist's build) carries ``verification.
 for the archive, a CycloneDX SBOM of the binary in ``sboms/`` (:mod:`sbom`, PEP 770)::
 
     {"format": 1, "tag": "v2.0.0", "target": "linux/amd64",
-     "archive": {"name": "cerebrium_Linux_x86_64.tar.gz", "algorithm": "sha256", "digest": hex},
+     "archive": {"name": "mycli_Linux_x86_64.tar.gz", "algorithm": "sha256", "digest": hex},
      "checksums": {"name": "checksums.txt", "source": URL, path or "the checksums pinned in
                    this package", "trust": "pinned" | "signed" | "integrity only"},
      "vouched_by": {"pins": bool, "key": fingerprint | null, "keyless": signer | null,
                     "attestation": "attested (...) by ..." | null, "kept_signed": bool},
-     "binary": {"path": "cerebrium_cli/bin/cerebrium", "sha256": hex, "size": bytes},
+     "binary": {"path": "mycli_cli/bin/mycli", "sha256": hex, "size": bytes},
      "build_info": {"go_version": "go1.26.8", "main": {"path": ..., "version": ...}} | null}
 
 ``vouched_by`` is the fetch's :class:`proofs.Proofs`, what it verified and nothing more: the

@@ -10,7 +10,7 @@ Every format of :mod:`.formats` is read (GoReleaser's ``pkg/archive``, v2.15.1):
 plain or under gzip, xz or Zstandard (Zstandard through the ``zstandard`` package, imported only
 for those), zip, ``gz`` (the binary alone, gzip-compressed, its header naming the member as a
 tar would) and ``binary`` (the asset is the binary: copied, never unpacked). Member names may
-start with ``./``, as ``tar -C dir -czf A .`` writes them: ``./cerebrium`` is ``cerebrium``.
+start with ``./``, as ``tar -C dir -czf A .`` writes them: ``./mycli`` is ``mycli``.
 Compressed streams are read whole, as ``gzip -d``, ``xz -d`` and ``zstd -d`` read them: every
 gzip member, xz stream and Zstandard frame, one after another. A sparse binary (GNU tar's
 ``--sparse``, in the old GNU form or the PAX one) comes out with its holes filled in.
@@ -97,7 +97,7 @@ def extract_binary(
     the fetch passes the very file it hashed, so no other bytes can be swapped in by path.
     ``fmt`` is the archive's GoReleaser format; ``member`` the binary's path inside it (for
     ``binary`` it is not read: the file itself is copied). ``name`` is the archive's asset name as
-    the user knows it (``cerebrium_cli_linux_amd64.tar.gz``), used in every message instead of
+    the user knows it (``mycli_cli_linux_amd64.tar.gz``), used in every message instead of
     the file's own name, which in the cache is ``sha256-<hex>``; default ``archive.name``.
     ``max_size`` caps the binary and ``max_unpacked`` everything the archive declares, in bytes.
 
@@ -625,8 +625,8 @@ def _select(entries: Iterator[tuple[str, int, bool, _T]], limits: _Limits) -> _T
 
     Every name is checked (an archive with one escaping path is hostile as a whole), declared
     sizes are summed to stop decompression bombs before they inflate, and a member under a
-    linked directory is refused. Names are compared once normalised (``./cerebrium`` is
-    ``cerebrium``), so two spellings of the binary are two binaries: ambiguous.
+    linked directory is refused. Names are compared once normalised (``./mycli`` is
+    ``mycli``), so two spellings of the binary are two binaries: ambiguous.
     """
     label = limits.label
     found: list[_T] = []
@@ -693,8 +693,8 @@ def _under_a_link(names: list[str], links: set[str]) -> tuple[str, str] | None:
 def _normalise(name: str) -> str:
     """A member name as it is meant: without ``./`` prefixes or a trailing ``/``.
 
-    ``tar -C dir -cf A .`` stores ``./`` and ``./cerebrium``; both GNU tar and bsdtar extract
-    that as ``cerebrium``. The archive's root directory itself comes out as ``.``.
+    ``tar -C dir -cf A .`` stores ``./`` and ``./mycli``; both GNU tar and bsdtar extract
+    that as ``mycli``. The archive's root directory itself comes out as ``.``.
     """
     name = name.rstrip("/")
     while name.startswith("./"):

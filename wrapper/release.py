@@ -122,7 +122,7 @@ class Release:
 
     @property
     def env_prefix(self) -> str:
-        """Prefix of this wrapper's environment variables: ``cerebrium`` -> ``CEREBRIUM_``."""
+        """Prefix of this wrapper's environment variables: ``mycli`` -> ``MYCLI_``."""
         return re.sub(r"[^A-Z0-9]+", "_", self.project_name.upper()).strip("_") + "_"
 
     @property

@@ -46,7 +46,7 @@ _BUILD_ENV = ("GOARCH", "GOOS", "CGO_ENABLED")
 
 
 def sbom_name(binary_name: str) -> str:
-    """The SBOM's file name in ``.dist-info/sboms/``: ``cerebrium.cdx.json`` for ``cerebrium``."""
+    """The SBOM's file name in ``.dist-info/sboms/``: ``mycli.cdx.json`` for ``mycli``."""
     return f"{binary_name}.cdx.json"
 
 

@@ -1,7 +1,7 @@
 """The user's settings: environment variables, named with the release description's prefix.
 
 Reading them in one place gives every variable one spelling, one parse and one line in
-README's table; the prefix comes from the project name (``CEREBRIUM_``), so a second wrapped
+README's table; the prefix comes from the project name (``MYCLI_``), so a second wrapped
 CLI gets its own variables.
 
 A path setting (``ARCHIVE``, ``CACHE_DIR``, ``SIGSTORE_TRUSTED_ROOT``, and ``RELEASE_URL`` and

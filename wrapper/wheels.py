@@ -1,7 +1,7 @@
 """Platform wheels made from a release: the main way the binary reaches users.
 
 At release time, one wheel per target is made from the verified GoReleaser archives, so that
-``pip install cerebrium`` on a supported platform downloads one wheel and builds nothing. Each
+``pip install mycli`` on a supported platform downloads one wheel and builds nothing. Each
 wheel is this installed distribution (built from the sdist, so its METADATA is the sdist's),
 with the target's binary verified and extracted by :mod:`fetch`'s pipeline (the build hook's
 own code path) and tagged by what that binary is (:func:`executables.binary_wheel_tag`: the
@@ -92,8 +92,12 @@ def build_wheels(
     log: Callable[[str], None],
     *,
     environ: Mapping[str, str] = NO_ENVIRONMENT,
+    content: WheelContent | None = None,
 ) -> list[Path]:
     """One wheel per target into ``out_dir``; a target whose archive fails verification gets none.
+
+    ``content`` is what every wheel shares; default: this installed package (another project's
+    is made by :func:`publish.project_content`).
 
     The release's checksums are read and verified once (per file, when split) and every
     target's archive and SBOM is checked against that same value. Every target is tried; the
@@ -101,7 +105,7 @@ def build_wheels(
     the others. ``environ`` is what the name templates' ``.Env`` reads. Raises
     :class:`BootstrapError` naming each target that got no wheel.
     """
-    content = installed_content(release)
+    content = content or installed_content(release)
     out_dir.mkdir(parents=True, exist_ok=True)
     book = ReleaseChecksums()
     made: list[Path] = []
