@@ -383,3 +383,41 @@ def test_each_shape_is_one_goreleaser_really_built(dist_of: Callable[[str], Dist
         dist = dist_of(key)
         for made in (dist.archives, dist.checksums, dist.of_type(SIGNATURE), dist.of_type(SBOM)):
             assert made, key
+
+
+# --- cosign v3: the new bundle format only (sigstore/cosign#4505) ---------------------------
+
+
+def test_a_cosign_v3_bundle_verifies_with_the_release_key(
+    dist_of: Callable[[str], Dist], release_key: CosignKeyPair, tmp_path: Path
+) -> None:
+    from cerebrium_cli.errors import SignatureError
+    from cerebrium_cli.signatures import load_public_key, verify
+    from support.gotools import TOOLS, tool_path
+
+    cosign3 = tool_path("cosign-v3")
+    if not cosign3.is_file():
+        pytest.skip(
+            f"cosign v3 is not built ({TOOLS['cosign-v3'].spec}): "
+            "python tests/support/gotools.py cosign-v3"
+        )
+    (checksums,) = dist_of("trivy").checksums
+    bundle = tmp_path / f"{checksums.name}.sigstore.json"
+    # A key, no transparency log and no signing config: nothing leaves the machine.
+    sign = subprocess.run(
+        [
+            str(cosign3), "sign-blob", "--key=env://COSIGN_PRIVATE_KEY", f"--bundle={bundle}",
+            "--use-signing-config=false", "--tlog-upload=false", "--yes", str(checksums.path),
+        ],
+        env={**os.environ, **release_key.env},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert sign.returncode == 0, sign.stderr
+    (tmp_path / "cosign.pub").write_bytes(release_key.public)
+    key = load_public_key(tmp_path / "cosign.pub")
+    assert key is not None
+    data = checksums.path.read_bytes()
+    said = verify(key, data, sig=None, bundle=bundle.read_bytes(), name=checksums.name)
+    assert said.startswith("signed (Sigstore bundle, key ")
+    with pytest.raises(SignatureError, match="signs a different file"):
+        verify(key, data + b"\n", sig=None, bundle=bundle.read_bytes(), name=checksums.name)
