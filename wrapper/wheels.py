@@ -93,14 +93,20 @@ def build_wheels(
     made: list[Path] = []
     failures: list[str] = []
     for target in targets:
+        reason = release.no_wheel(target)
+        if reason is not None:  # PyPI takes no wheel for it: said, not a failure
+            log(f"{release.project_name}: skipped {target}: {reason}")
+            continue
         name = release.archive_name(target, tag)
         try:
             checksums = book.for_asset(name)
             with verified_archive(release, target, tag, sources, checksums, log) as archive:
                 binary = extract(
-                    release, target, tag, archive, work_dir / f"{target.os}_{target.arch}", log
+                    release, target, tag, archive, work_dir / str(target).replace("/", "_"), log
                 )
-            platform_tag = binary_wheel_tag(binary, target, name, log)
+            platform_tag = binary_wheel_tag(
+                binary, target, name, log, armv7l=release.armv7l_from(target)
+            )
             sboms = (_sbom(n, sources, book, log) for n in release.sbom_names(target, tag))
             sbom = next((found for found in sboms if found is not None), None)
             # What was verified, and the SBOM made from the binary when none was published.
