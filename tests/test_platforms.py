@@ -24,8 +24,15 @@ from cerebrium_cli.platforms import (
         ("Linux", "riscv64", 64, "linux/riscv64"),
         ("Linux", "x86_64", 32, "linux/386"),  # 32-bit Python on a 64-bit machine
         ("Windows", "AMD64", 32, "windows/386"),
-        ("Linux", "aarch64", 32, "linux/arm"),
+        ("Linux", "aarch64", 32, "linux/armv7"),  # 32-bit Python on a 64-bit ARM
         ("Linux", "i686", 32, "linux/386"),
+        ("Linux", "armv7l", 32, "linux/armv7"),
+        ("Linux", "armv6l", 32, "linux/armv6"),
+        ("Linux", "armv8l", 32, "linux/armv7"),
+        ("Linux", "ppc64le", 64, "linux/ppc64le"),
+        ("Linux", "s390x", 64, "linux/s390x"),
+        ("Linux", "loongarch64", 64, "linux/loong64"),
+        ("Windows", "x86", 32, "windows/386"),
         ("FreeBSD", "amd64", 64, "freebsd/amd64"),
     ],
 )
@@ -85,7 +92,17 @@ STATIC_X86_64 = "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64
             "manylinux_2_17_s390x.manylinux2014_s390x.musllinux_1_1_s390x",
         ),
         (_elf("riscv64"), "linux/riscv64", "manylinux_2_27_riscv64.musllinux_1_1_riscv64"),
-        (_elf("loong64"), "linux/loong64", "manylinux_2_36_loongarch64.musllinux_1_2_loongarch64"),
+        (
+            _elf("ppc64le"),
+            "linux/ppc64le",
+            "manylinux_2_17_ppc64le.manylinux2014_ppc64le.musllinux_1_1_ppc64le",
+        ),
+        (
+            _elf("arm"),
+            "linux/armv7",
+            "manylinux_2_17_armv7l.manylinux2014_armv7l.musllinux_1_1_armv7l",
+        ),
+        (_elf("arm"), "linux/armv6", "linux_armv6l"),
         # Linux dynamic: glibc's floor is the highest GLIBC_x.y, never below 2.17; musl only musl.
         (
             _elf("amd64", "/lib64/ld-linux-x86-64.so.2", "glibc", (2, 34)),
@@ -222,18 +239,18 @@ def test_what_cannot_be_tagged_honestly_is_refused() -> None:
         executable_tag(_macho("amd64", None), Target("darwin", "amd64"), "a")
     with pytest.raises(ExecutableError, match="neither glibc nor musl"):
         executable_tag(_elf("arm64", "/x/ld.so", "unknown"), Target("linux", "arm64"), "a")
-    with pytest.raises(UnsupportedPlatformError, match="GOARM") as arm:
-        executable_tag(_elf("arm"), Target("linux", "arm"), "a")
-    assert arm.value.subject == "wheel platform tag"
-    assert "linux/arm64" in arm.value.supported
-    with pytest.raises(UnsupportedPlatformError) as mips:
-        executable_tag(_elf("mips64le"), Target("linux", "mips64le"), "a")
-    assert mips.value.target.endswith("(a)")
-    assert "mips64le" in mips.value.target
-    assert all(t.startswith("linux/") for t in mips.value.supported)
-    assert str(mips.value).startswith(f"there is no wheel platform tag for {mips.value.target}")
-    with pytest.raises(UnsupportedPlatformError) as windows:
+    with pytest.raises(UnsupportedPlatformError, match="GOARM 5 is older"):
+        executable_tag(_elf("arm"), Target("linux", "arm", "5"), "a")
+    with pytest.raises(
+        UnsupportedPlatformError, match="no manylinux or musllinux tag for mips64le"
+    ) as mips:
+        executable_tag(_elf("mips64le"), Target("linux", "mips64le", "hardfloat"), "a")
+    with pytest.raises(
+        UnsupportedPlatformError, match="win32, win_amd64 and win_arm64 only"
+    ) as windows:
         executable_tag(_pe("arm"), Target("windows", "arm"), "a")
+    assert windows.value.subject == "wheel platform tag"
+    assert "mips64le" in mips.value.target
     assert {"linux/amd64", "darwin/arm64", "windows/386"} <= set(windows.value.supported)
     one = _universal(_macho("amd64", (12, 0, 0)))
     with pytest.raises(UnsupportedPlatformError, match="exactly x86_64 and arm64") as universal:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from cerebrium_cli.description import load_release
 from cerebrium_cli.errors import ConfigError, UnsupportedPlatformError
-from cerebrium_cli.platforms import SUPPORTED, Target
+from cerebrium_cli.platforms import SUPPORTED, Target, parse_target
 from cerebrium_cli.release import Release, parse_release
 from cerebrium_cli.repository import parse_remote
 
@@ -110,6 +110,9 @@ def test_goreleasers_defaults() -> None:
         "darwin/arm64": "tool_1.2.3_darwin_arm64.tar.gz",
         "windows/amd64": "tool_1.2.3_windows_amd64.tar.gz",
         "windows/arm64": "tool_1.2.3_windows_arm64.tar.gz",
+        # GoReleaser's default goarch has 386; darwin/386 is no pair Go builds, so none.
+        "linux/386": "tool_1.2.3_linux_386.tar.gz",
+        "windows/386": "tool_1.2.3_windows_386.tar.gz",
     }
     assert release.checksum_name("v1.2.3") == "tool_1.2.3_checksums.txt"
     assert release.binary_member(WINDOWS, "v1.2.3") == "tool.exe"
@@ -170,7 +173,37 @@ def test_golangci_lint() -> None:
         == "https://github.com/golangci/golangci-lint/releases/download/v1.64.8/"
     )
     # The ldflags read .ShortCommit: only asset names are rendered, so that is fine.
-    assert set(release.targets) == set(SUPPORTED)
+    assert set(SUPPORTED) <= set(release.targets)
+    # Every target it builds, the variant joined as the archive names join it.
+    names = {str(t): release.archive_name(t, tag) for t in release.targets}
+    assert names["linux/armv6"] == "golangci-lint-1.64.8-linux-armv6.tar.gz"
+    assert names["linux/armv7"] == "golangci-lint-1.64.8-linux-armv7.tar.gz"
+    assert names["linux/mips64le"] == "golangci-lint-1.64.8-linux-mips64le-hardfloat.tar.gz"
+    assert names["linux/mips64le_softfloat"] == (
+        "golangci-lint-1.64.8-linux-mips64le-softfloat.tar.gz"
+    )
+    assert names["illumos/amd64"] == "golangci-lint-1.64.8-illumos-amd64.tar.gz"
+    assert "darwin/386" not in names
+    assert "freebsd/arm64" not in names
+    assert "illumos/arm64" not in names  # not a pair Go builds
+    # Which get wheels: PyPI's tags decide.
+    wheels = {name for name in names if release.no_wheel(parse_target(name)) is None}
+    assert wheels == {
+        *(f"linux/{a}" for a in ("amd64", "arm64", "386", "armv6", "armv7", "ppc64le", "s390x")),
+        "linux/riscv64",
+        *(f"{o}/{a}" for o in ("darwin", "windows") for a in ("amd64", "arm64")),
+        "windows/386",
+    }
+    reason = release.no_wheel(parse_target("freebsd/amd64"))
+    assert (
+        reason
+        == "freebsd/amd64 gets no wheel: PyPI takes wheels for Linux, macOS and Windows only, "
+        "not freebsd"
+    )
+    assert "loongarch64" in (release.no_wheel(parse_target("linux/loong64")) or "")
+    # An armv7l machine takes GOARM 7; its binary fields are the build's.
+    assert release.check_target(parse_target("linux/armv7")) == Target("linux", "arm", "7")
+    assert not release.armv7l_from(Target("linux", "arm", "6"))
 
 
 GORELEASER = """
@@ -229,6 +262,12 @@ def test_goreleaser_itself_with_universal_binaries_not_replacing() -> None:
         "darwin/arm64": "goreleaser_Darwin_arm64.tar.gz",
         "windows/amd64": "goreleaser_Windows_x86_64.zip",
         "windows/arm64": "goreleaser_Windows_arm64.zip",
+        # its other targets, as its release publishes them
+        "linux/386": "goreleaser_Linux_i386.tar.gz",
+        "linux/armv7": "goreleaser_Linux_armv7.tar.gz",
+        "linux/ppc64": "goreleaser_Linux_ppc64.tar.gz",
+        "linux/riscv64": "goreleaser_Linux_riscv64.tar.gz",
+        "windows/386": "goreleaser_Windows_i386.zip",
     }
     assert release.binary_member(MAC, "v2.15.1") == "goreleaser"
     assert release.checksum_name("v2.15.1") == "checksums.txt"
@@ -333,6 +372,14 @@ def test_trivy_one_binary_built_per_os_dash_separated_no_release_block() -> None
         "darwin/amd64": "trivy_0.58.0_macOS-64bit.tar.gz",
         "darwin/arm64": "trivy_0.58.0_macOS-ARM64.tar.gz",
         "windows/amd64": "trivy_0.58.0_windows-64bit.zip",
+        # Every other target it builds, wheel or not.
+        "linux/386": "trivy_0.58.0_Linux-32bit.tar.gz",
+        "linux/armv7": "trivy_0.58.0_Linux-ARMv7.tar.gz",
+        "linux/s390x": "trivy_0.58.0_Linux-s390x.tar.gz",
+        "linux/ppc64le": "trivy_0.58.0_Linux-PPC64LE.tar.gz",
+        "freebsd/386": "trivy_0.58.0_FreeBSD-32bit.tar.gz",
+        "freebsd/amd64": "trivy_0.58.0_FreeBSD-64bit.tar.gz",
+        "freebsd/armv6": "trivy_0.58.0_FreeBSD-ARMv6.tar.gz",
     }
     assert release.checksum_name(tag) == "trivy_0.58.0_checksums.txt"
     with pytest.raises(ConfigError, match="TRIVY_RELEASE_URL"):
@@ -551,7 +598,9 @@ def test_ignore_rules_remove_targets_field_by_field() -> None:
 
 def test_explicit_targets_and_first_class() -> None:
     release = _release("project_name: t\nbuilds: [{targets: [linux_amd64_v2, go_first_class]}]\n")
-    assert set(release.targets) == set(SUPPORTED) - {Target("windows", "arm64")}
+    # go_first_class: Go's first-class ports, 386 and arm (GoReleaser's GOARM 6) among them.
+    first_class = {Target("linux", "386"), Target("windows", "386"), Target("linux", "arm", "6")}
+    assert set(release.targets) == set(SUPPORTED) - {Target("windows", "arm64")} | first_class
     # the first listed wins for linux/amd64: v2 is listed, but so is v1 (first class): v1.
     assert release.archive_name(LINUX, "v1.0.0") == "t_1.0.0_linux_amd64.tar.gz"
 
@@ -816,7 +865,7 @@ def test_unsupported_platform_names_it_the_list_and_the_releases_page() -> None:
             "archives: [{format_overrides: [{goos: linux, formats: [deb]}]}]\n",
             r"archives\[0\]\.format_overrides\[0\] publishes the archive for linux/amd64 as deb",
         ),
-        ("builds: [{goos: [freebsd]}]\n", "target none of the platforms"),
+        ("builds: [{goos: [plan9], goarch: [arm64]}]\n", "build no target"),
         ('archives: [{name_template: "{{ .Nope }}"}]\n', r"archives\[0\]\.name_template.*Nope"),
         ('archives: [{name_template: "../{{ .Os }}"}]\n', "not a usable file name"),
         ("archives: [{ids: [other]}]\n", r"no archive packs .*archives\[\]\.ids"),
@@ -956,6 +1005,9 @@ def test_cosign_builds_named_per_os_make_one_cli_named_after_the_project() -> No
         "darwin/amd64": "cosign-darwin-amd64",
         "darwin/arm64": "cosign-darwin-arm64",
         "windows/amd64": "cosign-windows-amd64.exe",
+        "linux/armv7": "cosign-linux-arm",
+        "linux/ppc64le": "cosign-linux-ppc64le",
+        "linux/s390x": "cosign-linux-s390x",
     }
     assert release.binary_name(MAC_ARM, "v2.4.1") == "cosign-darwin-arm64"
     assert release.checksum_name("v2.4.1") == "cosign_checksums.txt"

@@ -17,7 +17,7 @@ from typing import Any
 
 from .digests import ALGORITHMS, REFUSED_ALGORITHMS
 from .errors import ConfigError
-from .platforms import SUPPORTED, Target
+from .platforms import Target
 from .repository import PUBLIC_HOSTS, Host, parse_remote
 
 __all__ = [
@@ -53,7 +53,57 @@ _DEFAULT_GOOS = ("linux", "darwin", "windows")
 _DEFAULT_GOARCH = ("amd64", "arm64", "386")
 _DEFAULT_GOAMD64 = "v1"
 _DEFAULT_GOARM64 = "v8.0"
-_FIRST_CLASS = ("darwin_amd64", "darwin_arm64", "linux_amd64", "linux_arm64", "windows_amd64")
+# The variant fields of a target, in the order of GoReleaser's .Target, and their defaults
+# (build.go: defaultGo386, experimental.DefaultGOARM, defaultGomips, ...), by GOARCH.
+_LEVEL_FIELDS = ("goamd64", "goarm64", "go386", "goarm", "gomips", "goppc64", "goriscv64")
+_LEVEL_DEFAULTS = {
+    "goamd64": _DEFAULT_GOAMD64,
+    "goarm64": _DEFAULT_GOARM64,
+    "go386": "sse2",
+    "goarm": "6",
+    "gomips": "hardfloat",
+    "goppc64": "power8",
+    "goriscv64": "rva20u64",
+}
+_LEVEL_OF = {"amd64": "goamd64", "arm64": "goarm64", "386": "go386", "arm": "goarm"}
+_LEVEL_OF.update(dict.fromkeys(("mips", "mipsle", "mips64", "mips64le"), "gomips"))
+_LEVEL_OF.update(ppc64="goppc64", ppc64le="goppc64", riscv64="goriscv64")
+# The variants that make another program (a Target of its own); the others are levels of one.
+_VARIANT_FIELDS = ("goarm", "gomips")
+# targets.go validTargets (with experimentalTargets and brokenTargets): a matrix entry not in
+# it is skipped without a word (darwin/386 of the default goarch).
+_VALID_ARCHES = {
+    "aix": "ppc64",
+    "android": "386 amd64 arm arm64",
+    "darwin": "amd64 arm64",
+    "dragonfly": "amd64",
+    "freebsd": "386 amd64 arm arm64",
+    "illumos": "amd64",
+    "ios": "arm64",
+    "js": "wasm",
+    "wasip1": "wasm",
+    "linux": "386 amd64 arm arm64 ppc64 ppc64le mips mipsle mips64 mips64le s390x riscv64 loong64",
+    "netbsd": "386 amd64 arm arm64",
+    "openbsd": "386 amd64 arm arm64 riscv64",
+    "plan9": "386 amd64 arm",
+    "solaris": "amd64 sparc sparc64",
+    "windows": "arm64 386 amd64 arm",
+}
+_VALID_TARGETS = frozenset(
+    f"{o}/{a}" for o, arches in _VALID_ARCHES.items() for a in arches.split()
+)
+# A built target: (goos, goarch, then one value per _LEVEL_FIELDS, empty where not its own).
+_Built = tuple[str, ...]
+_FIRST_CLASS = (
+    "darwin_amd64",
+    "darwin_arm64",
+    "linux_386",
+    "linux_amd64",
+    "linux_arm",
+    "linux_arm64",
+    "windows_386",
+    "windows_amd64",
+)
 _FIRST_CLASS_NAMES = ("go_first_class", "go_118_first_class")
 # internal/builders/golang/build.go WithDefaults: the ldflags of a build that sets none.
 _DEFAULT_LDFLAGS = (
@@ -97,7 +147,7 @@ class Archive:
 
 @dataclass(frozen=True)
 class Binary:
-    """The binary artifact GoReleaser archives for one wheel target (internal/artifact fields).
+    """The binary artifact GoReleaser archives for one target (internal/artifact fields).
 
     A universal binary (internal/pipe/universalbinary) has ``goarch`` ``all``, no ``target``
     and no ``amd64``, its own ``name_template``, and ``made_from``, the first darwin binary it
@@ -116,6 +166,13 @@ class Binary:
     # builds[].ldflags (or a matching override's, or GoReleaser's default), unrendered: what
     # the binary's build information records as -ldflags unless it was built with -trimpath.
     ldflags: tuple[str, ...] = ()
+    # GO386, GOARM, GOMIPS, GOPPC64, GORISCV64 of the target, for the archive templates
+    # (.I386, .Arm, .Mips, .Ppc64, .Riscv64); empty where the GOARCH has none.
+    go386: str = ""
+    goarm: str = ""
+    gomips: str = ""
+    goppc64: str = ""
+    goriscv64: str = ""
 
     @property
     def universal(self) -> bool:
@@ -325,15 +382,16 @@ def _stem(binary: str) -> str:
     return re.split(r"[-_.]|\{\{", name, maxsplit=1)[0]
 
 
-def _build_targets(build: _Build, read: Reader) -> list[tuple[str, str, str, str]]:
-    """(goos, goarch, goamd64, goarm64) of every target the build makes
-    (internal/builders/golang/build.go WithDefaults, targets.go listTargets)."""
+def _build_targets(build: _Build, read: Reader) -> list[_Built]:
+    """(goos, goarch, then GOAMD64, GOARM64, GO386, GOARM, GOMIPS, GOPPC64, GORISCV64) of every
+    target the build makes (internal/builders/golang/build.go WithDefaults, targets.go
+    listTargets); a field is empty where the GOARCH has none."""
     if build.config.get("targets"):
         return _listed_targets(build, read)
     return _matrix_targets(build, read)
 
 
-def _listed_targets(build: _Build, read: Reader) -> list[tuple[str, str, str, str]]:
+def _listed_targets(build: _Build, read: Reader) -> list[_Built]:
     # ``targets: [linux_amd64_v3, go_first_class]``: a level left out is the default
     # (fixTarget); ``ignore`` does not apply to listed targets.
     found = []
@@ -342,40 +400,42 @@ def _listed_targets(build: _Build, read: Reader) -> list[tuple[str, str, str, st
         for name in _FIRST_CLASS if text in _FIRST_CLASS_NAMES else (text,):
             goos, _, rest = name.partition("_")
             goarch, _, level = rest.partition("_")
-            level = level or {"amd64": _DEFAULT_GOAMD64, "arm64": _DEFAULT_GOARM64}.get(goarch, "")
-            found.append((goos, goarch, *_levels(goarch, level)))
+            field = _LEVEL_OF.get(goarch, "")
+            found.append(_built(goos, goarch, level or _LEVEL_DEFAULTS.get(field, "")))
     return found
 
 
-def _matrix_targets(build: _Build, read: Reader) -> list[tuple[str, str, str, str]]:
-    # goos x goarch x the level lists, less what an ``ignore`` rule matches.
+def _built(goos: str, goarch: str, level: str) -> _Built:
+    field = _LEVEL_OF.get(goarch, "")
+    return (goos, goarch, *(level if f == field else "" for f in _LEVEL_FIELDS))
+
+
+def _matrix_targets(build: _Build, read: Reader) -> list[_Built]:
+    # goos x goarch x the level list of the GOARCH, less the invalid pairs and what an
+    # ``ignore`` rule matches.
     item, where = build.config, f"builds[{build.index}]"
     goos = read.strings(item.get("goos"), f"{where}.goos") or _DEFAULT_GOOS
     goarch = read.strings(item.get("goarch"), f"{where}.goarch") or _DEFAULT_GOARCH
     levels = {
-        "amd64": read.strings(item.get("goamd64"), f"{where}.goamd64") or (_DEFAULT_GOAMD64,),
-        "arm64": read.strings(item.get("goarm64"), f"{where}.goarm64") or (_DEFAULT_GOARM64,),
+        field: read.strings(item.get(field), f"{where}.{field}") or (_LEVEL_DEFAULTS[field],)
+        for field in _LEVEL_FIELDS
     }
     ignore = [rule for _, rule in read.entries(item, "ignore", where)]
     targets = []
     for os_ in goos:
         for arch in goarch:
-            for level in levels.get(arch, ("",)):
-                candidate = (os_, arch, *_levels(arch, level))
+            if f"{os_}/{arch}" not in _VALID_TARGETS:
+                continue
+            for level in levels.get(_LEVEL_OF.get(arch, ""), ("",)):
+                candidate = _built(os_, arch, level)
                 if not any(_ignores(rule, candidate) for rule in ignore):
                     targets.append(candidate)
     return targets
 
 
-def _levels(goarch: str, level: str) -> tuple[str, str]:
-    return (level, "") if goarch == "amd64" else ("", level) if goarch == "arm64" else ("", "")
-
-
-def _ignores(rule: Mapping[str, Any], target: tuple[str, str, str, str]) -> bool:
+def _ignores(rule: Mapping[str, Any], target: _Built) -> bool:
     # A rule ignores a target when every field it sets matches (golang/targets.go, ignored).
-    keys = ("goos", "goarch", "goamd64", "goarm64")
-    if any(rule.get(k) for k in ("go386", "goarm", "gomips", "goppc64", "goriscv64")):
-        return False  # those fields are empty on the targets a wheel can carry
+    keys = ("goos", "goarch", *_LEVEL_FIELDS)
     return all(not rule.get(k) or scalar(rule[k]) == v for k, v in zip(keys, target))
 
 
@@ -386,30 +446,37 @@ def _level_key(level: str) -> tuple[int, ...]:
 def binaries(
     config: Mapping[str, Any], project: str, builds: list[_Build], read: Reader
 ) -> tuple[tuple[Target, Binary], ...]:
-    """One binary per wheel target: of the first build that makes it, or the universal
-    binary that replaces the darwin ones."""
-    built: dict[Target, tuple[_Build, list[tuple[str, str]]]] = {}
+    """One binary per target the builds make, wheel or not: of the first build that makes
+    it, or the universal binary that replaces the darwin ones. A target is GOOS/GOARCH with
+    GOARM or GOMIPS (each its own program); of several GOAMD64 (GOARM64, GO386, GOPPC64,
+    GORISCV64) levels of one target, :func:`_pick_level`'s."""
+    built: dict[Target, tuple[_Build, list[_Built]]] = {}
     for build in builds:
-        for goos, goarch, amd64, arm64 in _build_targets(build, read):
-            target = Target(goos, goarch)
+        for candidate in _build_targets(build, read):
+            fields = dict(zip(_LEVEL_FIELDS, candidate[2:]))
+            variant = next((fields[f] for f in _VARIANT_FIELDS if fields[f]), "")
+            target = Target(candidate[0], candidate[1], variant)
             if built.setdefault(target, (build, []))[0] is build:
-                built[target][1].append((amd64, arm64))
+                built[target][1].append(candidate)
     binaries: list[tuple[Target, Binary]] = []
-    for target, (build, levels) in built.items():
-        if target not in SUPPORTED:
-            continue
-        amd64, arm64 = _pick_level(target, levels)
-        level = amd64 or arm64
+    for target, (build, candidates) in built.items():
+        chosen = _pick_level(target, candidates)
+        fields = dict(zip(_LEVEL_FIELDS, chosen[2:]))
         binary = Binary(
             goos=target.os,
             goarch=target.arch,
-            amd64=amd64,
-            arm64=arm64,
-            target=f"{target.os}_{target.arch}" + (f"_{level}" if level else ""),
+            amd64=fields["goamd64"],
+            arm64=fields["goarm64"],
+            target="_".join(part for part in chosen if part),
             id=build.id,
             name_template=build.binary,
             where=f"builds[{build.index}].binary",
-            ldflags=_ldflags(build, (target.os, target.arch, amd64, arm64), read),
+            ldflags=_ldflags(build, chosen, read),
+            go386=fields["go386"],
+            goarm=fields["goarm"],
+            gomips=fields["gomips"],
+            goppc64=fields["goppc64"],
+            goriscv64=fields["goriscv64"],
         )
         binaries.append((target, binary))
     darwin = [binary for target, binary in binaries if target.os == "darwin"]
@@ -422,13 +489,13 @@ def binaries(
         binaries = [(t, joined if t.os == "darwin" else b) for t, b in binaries]
     if not binaries:
         raise read.fail(
-            f"{', '.join(f'builds[{b.index}]' for b in builds)} target none of the platforms "
-            f"a wheel can carry ({', '.join(str(t) for t in SUPPORTED)})"
+            f"{', '.join(f'builds[{b.index}]' for b in builds)} build no target (every one is "
+            "ignored or not a GOOS/GOARCH pair Go builds)"
         )
     return tuple(binaries)
 
 
-def _ldflags(build: _Build, target: tuple[str, str, str, str], read: Reader) -> tuple[str, ...]:
+def _ldflags(build: _Build, target: _Built, read: Reader) -> tuple[str, ...]:
     """The build's ``ldflags`` for ``target``: of the first ``overrides`` entry matching it
     (every target field it sets equal; golang/build.go withOverrides) that sets some, else the
     build's, else GoReleaser's default. A string is one flag, as GoReleaser's StringArray
@@ -436,7 +503,7 @@ def _ldflags(build: _Build, target: tuple[str, str, str, str], read: Reader) -> 
     where = f"builds[{build.index}]"
     chosen: object = build.config.get("ldflags")
     for number, override in read.entries(build.config, "overrides", where):
-        keys = ("goos", "goarch", "goamd64", "goarm64")
+        keys = ("goos", "goarch", *_LEVEL_FIELDS)
         if override.get("ldflags") and all(
             not override.get(k) or scalar(override[k]) == v for k, v in zip(keys, target)
         ):
@@ -447,13 +514,16 @@ def _ldflags(build: _Build, target: tuple[str, str, str, str], read: Reader) -> 
     return read.strings(chosen, f"{where}.ldflags") or _DEFAULT_LDFLAGS
 
 
-def _pick_level(target: Target, levels: list[tuple[str, str]]) -> tuple[str, str]:
+def _pick_level(target: Target, candidates: list[_Built]) -> _Built:
     """Of several microarchitecture levels, the one every machine of the target runs: the
-    baseline (GOAMD64 v1, GOARM64 v8.0) if built, else the lowest built."""
-    baseline = (_DEFAULT_GOAMD64, "") if target.arch == "amd64" else ("", _DEFAULT_GOARM64)
-    if baseline in levels:
-        return baseline
-    return min(levels, key=lambda pair: _level_key(pair[0] or pair[1]))
+    baseline (GOAMD64 v1, GOARM64 v8.0, GO386 sse2, GOPPC64 power8, GORISCV64 rva20u64) if
+    built, else the lowest built."""
+    field = _LEVEL_OF.get(target.arch, "")
+    index = 2 + _LEVEL_FIELDS.index(field) if field else 0
+    for candidate in candidates:
+        if not field or candidate[index] == _LEVEL_DEFAULTS[field]:
+            return candidate
+    return min(candidates, key=lambda c: _level_key(c[index]))
 
 
 def _universal(

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, package_stem
 from ._atomic import atomic_copy, atomic_write
-from .errors import AssetNotFoundError, BootstrapError, ConfigError, DownloadError, OfflineError
+from .errors import (
+    AssetNotFoundError,
+    BootstrapError,
+    ConfigError,
+    DownloadError,
+    OfflineError,
+    UnsupportedPlatformError,
+)
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -429,10 +436,14 @@ def _info(args: argparse.Namespace) -> int:
     release, tag, settings = _context(args)
     target = current_target()
     lines = [f"version: {__version__} (release tag {tag})", f"target: {target}"]
-    if target in release.targets:
-        lines.append(f"archive: {release.archive_name(target, tag)}")
-    else:
+    try:
+        target = release.check_target(target)  # an armv7l machine may take GOARM 6
+    except UnsupportedPlatformError:
         lines.append(f"archive: none: {target} is not among {', '.join(map(str, release.targets))}")
+    else:
+        reason = release.no_wheel(target)
+        archive = release.archive_name(target, tag)
+        lines.append(f"archive: {archive}" + (f" ({reason})" if reason else ""))
     try:
         location = settings.release_url or release.release_url(tag)
     except ConfigError as exc:  # info reports what an install would refuse, and goes on

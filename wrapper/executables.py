@@ -604,14 +604,20 @@ def _pe(r: _Reader) -> Executable:
 
 
 def binary_wheel_tag(
-    binary: Path, target: Target, asset: str, log: Callable[[str], None] | None = None
+    binary: Path,
+    target: Target,
+    asset: str,
+    log: Callable[[str], None] | None = None,
+    *,
+    armv7l: bool = False,
 ) -> str:
     """The wheel platform tag of the extracted ``binary`` of ``target``'s archive ``asset``:
     read from the binary (:func:`read_executable`), checked against the target and tagged by
     :func:`platforms.executable_tag`; ``log`` hears what the binary is and its tag.
 
     Raises :class:`ExecutableError` (unreadable, or not an executable for ``target``) or
-    :class:`UnsupportedPlatformError` (no wheel tag exists for it).
+    :class:`UnsupportedPlatformError` (no wheel tag exists for it). ``armv7l``: a GOARM 6
+    binary also serves armv7l machines (:func:`platforms.executable_tag`).
     """
     from .platforms import executable_tag
 
@@ -619,7 +625,9 @@ def binary_wheel_tag(
         executable = read_executable(binary, f"{binary.name} from {asset}")
     except OSError as exc:
         raise ExecutableError(f"{binary.name} from {asset} could not be read: {exc}") from None
-    tag = executable_tag(executable, target, asset)
+    tag = executable_tag(executable, target, asset, armv7l=armv7l)
     if log is not None:
+        if target.arch == "arm":
+            log(f"{binary.name} from {asset}: GOARM {target.variant} as the build declared it")
         log(f"{binary.name} from {asset} is {executable.describe()}: wheel tag {tag}")
     return tag

@@ -9,6 +9,7 @@ name. These functions translate, and are pure so tests can hand them any platfor
 from __future__ import annotations
 
 import platform
+import re
 import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,18 +21,48 @@ if TYPE_CHECKING:
 
     from .executables import Executable
 
-__all__ = ["SUPPORTED", "Target", "current_target", "executable_tag", "parse_target"]
+__all__ = [
+    "SUPPORTED",
+    "Target",
+    "current_target",
+    "executable_tag",
+    "no_wheel_reason",
+    "parse_target",
+]
 
 
 @dataclass(frozen=True, order=True)
 class Target:
-    """A GoReleaser build target: Go's GOOS and GOARCH."""
+    """A GoReleaser build target: Go's GOOS and GOARCH, and the variant that makes two builds
+    of one GOARCH different programs: GOARM (``"6"``, ``"7"``) for arm, GOMIPS
+    (``"hardfloat"``, ``"softfloat"``) for the mips family; empty for the others.
+
+    Written ``linux/armv7``, ``linux/mips64le`` (hardfloat, GoReleaser's default) and
+    ``linux/mips_softfloat``, as GoReleaser's default archive names join them.
+    """
 
     os: str
     arch: str
+    variant: str = ""
 
     def __str__(self) -> str:
-        return f"{self.os}/{self.arch}"
+        return f"{self.os}/{self.arch}{_variant_suffix(self.arch, self.variant)}"
+
+
+def _variant_suffix(arch: str, variant: str) -> str:
+    if not variant:
+        return ""
+    if arch == "arm":
+        return f"v{variant}"
+    if arch.startswith("mips"):
+        return "" if variant == _DEFAULT_GOMIPS else f"_{variant}"
+    return f"_{variant}"
+
+
+# internal/builders/golang/targets.go: the GOARM and GOMIPS a build makes when it names none.
+_DEFAULT_GOARM = "6"
+_DEFAULT_GOMIPS = "hardfloat"
+_VARIANT_WORD = re.compile(r"^(?P<arch>arm|mips(?:64)?(?:le)?)(?:v(?P<arm>\d+)|_(?P<mips>\w+))?$")
 
 
 # platform.machine() -> GOARCH, for the 64-bit machines Go and Python agree on.
@@ -47,7 +78,18 @@ _ARCH_NAMES = {
     "i686": "386",
     "x86": "386",
     "armv7l": "arm",
+    "armv6l": "arm",
+    "armv8b": "arm64",
+    "ppc64le": "ppc64le",
+    "ppc64": "ppc64",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+    "loongarch64": "loong64",
+    "mips64": "mips64",
+    "mips": "mips",
 }
+# The GOARM an arm machine runs best: ARMv7 runs ARMv6 code, not the other way round.
+_ARM_VARIANTS = {"armv7l": "7", "armv6l": "6", "armv8l": "7", "aarch64": "7", "arm64": "7"}
 # What a 64-bit machine is to a 32-bit interpreter running on it.
 _ARCH_32 = {"amd64": "386", "arm64": "arm"}
 
@@ -60,7 +102,8 @@ SUPPORTED = tuple(
 def current_target(
     system: str | None = None, machine: str | None = None, pointer_bits: int | None = None
 ) -> Target:
-    """Return this machine's target in Go's names, supported or not.
+    """Return this machine's target in Go's names (with the GOARM of an arm machine: ``7`` on
+    armv7l, ``6`` on armv6l), supported or not.
 
     Whether the release has an archive for it is the release description's call
     (:meth:`Release.check_target`), so unsupported machines still get a precise name
@@ -75,17 +118,28 @@ def current_target(
     goarch = _ARCH_NAMES.get(machine.lower(), machine.lower() or "unknown")
     if bits == 32:
         goarch = _ARCH_32.get(goarch, goarch)
+    if goarch == "arm":
+        return Target(goos, goarch, _ARM_VARIANTS.get(machine.lower(), _DEFAULT_GOARM))
     return Target(goos, goarch)
 
 
 def parse_target(text: str) -> Target:
-    """Parse ``OS/ARCH`` as given on a command line (``linux/arm64``)."""
+    """Parse ``OS/ARCH`` as given on a command line (``linux/arm64``, ``linux/armv7``,
+    ``linux/mips_softfloat``); an arm target without its GOARM is GoReleaser's default, 6."""
     goos, sep, goarch = text.strip().lower().partition("/")
     if not sep or not goos or not goarch:
         raise UnsupportedPlatformError(
             f"{text!r} is not a target: expected OS/ARCH, e.g. linux/amd64"
         )
-    return Target(goos, goarch)
+    match = _VARIANT_WORD.match(goarch)
+    if match is None:
+        return Target(goos, goarch)
+    arch = match["arch"]
+    if arch == "arm":
+        return Target(goos, arch, match["arm"] or _DEFAULT_GOARM)
+    if match["arm"]:
+        raise UnsupportedPlatformError(f"{text!r} is not a target: {arch} has no GOARM")
+    return Target(goos, arch, match["mips"] or _DEFAULT_GOMIPS)
 
 
 # Wheel tags from what the binary is (PEP 425 platform tags; PEP 600 manylinux, PEP 656
@@ -104,25 +158,76 @@ _LINUX_MACHINES = {
 # a static binary runs on every one, so its wheel claims the lowest tags pip knows.
 # manylinux_2_17 is manylinux2014's floor, whose legacy alias old pips need.
 _LINUX_FLOORS = {"riscv64": ((2, 27), (1, 1)), "loong64": ((2, 36), (1, 2))}
-_MANYLINUX2014 = {"x86_64", "i686", "aarch64", "ppc64", "ppc64le", "s390x"}
+_MANYLINUX2014 = {"x86_64", "i686", "aarch64", "armv7l", "ppc64", "ppc64le", "s390x"}
 # musl records no symbol versions, so a binary linked against it cannot say which musl it
 # needs: claim the musl of today's musl systems (Alpine since 3.13), never an older one.
 _MUSL_DYNAMIC = (1, 2)
 _MACOS_MACHINES = {"amd64": "x86_64", "arm64": "arm64"}
 _MACOS_FLOORS = {"arm64": (11, 0)}  # Apple silicon began with macOS 11
 _WINDOWS_TAGS = {"amd64": "win_amd64", "arm64": "win_arm64", "386": "win32"}
+
+
+# pypi/warehouse warehouse/forklift/legacy.py (_valid_platform_tag): the machines its manylinux
+# and musllinux tags accept, and its plain allowed tags (win32, win_amd64, win_arm64,
+# linux_armv6l, linux_armv7l). A tag PyPI refuses makes a wheel no one can upload.
+_WAREHOUSE_MANYLINUX = {
+    "x86_64",
+    "i686",
+    "aarch64",
+    "armv7l",
+    "ppc64le",
+    "s390x",
+    "riscv64",
+    "ppc64",
+}
+_WAREHOUSE_MUSLLINUX = _WAREHOUSE_MANYLINUX - {"ppc64"}
+
+
+def no_wheel_reason(target: Target) -> str | None:
+    """Why PyPI can take no wheel for ``target`` (one line), or ``None`` when it can.
+
+    The authority is the list of platform tags PyPI accepts (pypi/warehouse,
+    warehouse/forklift/legacy.py ``_valid_platform_tag``): macOS x86_64/arm64 (and universal2),
+    Windows win32/win_amd64/win_arm64, Linux manylinux/musllinux for x86_64, i686, aarch64,
+    armv7l, ppc64le, s390x, riscv64 (ppc64 manylinux only) and linux_armv6l.
+    """
+    where = f"{target} gets no wheel:"
+    if target.os == "darwin":
+        if target.arch in ("amd64", "arm64", "all"):
+            return None
+        return f"{where} PyPI takes macOS wheels for x86_64 and arm64 only"
+    if target.os == "windows":
+        if target.arch in _WINDOWS_TAGS:
+            return None
+        return f"{where} PyPI takes Windows wheels for win32, win_amd64 and win_arm64 only"
+    if target.os != "linux":
+        return f"{where} PyPI takes wheels for Linux, macOS and Windows only, not {target.os}"
+    if target.arch == "arm":
+        if target.variant in ("6", "7"):
+            return None
+        return f"{where} PyPI's ARM tags are armv6l and armv7l, and GOARM {target.variant} is older"
+    machine = _LINUX_MACHINES.get(target.arch)
+    if machine is None or machine not in _WAREHOUSE_MANYLINUX:
+        return f"{where} PyPI takes no manylinux or musllinux tag for {machine or target.arch}"
+    return None
+
+
+# Every GOOS/GOARCH a wheel can be made for, as the errors list them.
 _WHEEL_TARGETS = tuple(
     f"{goos}/{goarch}"
     for goos, machines in (
-        ("linux", _LINUX_MACHINES),
+        ("linux", {**_LINUX_MACHINES, "arm": "armv7l"}),
         ("darwin", _MACOS_MACHINES),
         ("windows", _WINDOWS_TAGS),
     )
     for goarch in machines
+    if no_wheel_reason(Target(goos, goarch, "7" if goarch == "arm" else "")) is None
 )
 
 
-def executable_tag(executable: Executable, target: Target, asset: str) -> str:
+def executable_tag(
+    executable: Executable, target: Target, asset: str, *, armv7l: bool = False
+) -> str:
     """The wheel platform tag (a compressed tag set, ``a.b.c``) for ``executable``, the binary
     of ``target``'s archive ``asset``: what the binary is, never what its name says.
 
@@ -133,21 +238,38 @@ def executable_tag(executable: Executable, target: Target, asset: str) -> str:
     - Linux: static gives ``manylinux_2_17_<m>.manylinux2014_<m>.musllinux_1_1_<m>`` (or the
       lowest the architecture has); dynamic against glibc ``manylinux_<floor>_<m>`` with floor
       ``max(2.17, highest GLIBC_x.y needed)``; dynamic against musl ``musllinux_1_2_<m>``.
+      An arm binary's GOARM is not in its ELF headers (Go's linker writes no ARM attributes),
+      so it is the one the build declared (``target.variant``): GOARM 7 gives ``armv7l``
+      tags, GOARM 6 ``linux_armv6l``, and with ``armv7l`` (the release builds no GOARM 7:
+      ARMv7 runs ARMv6 code) the ``armv7l`` tags too.
     - Windows: ``win_amd64``, ``win_arm64``, ``win32`` from the PE machine.
 
     Raises :class:`ExecutableError` when the binary is not an executable for ``target`` (other
     OS, other architecture, a library) or declares too little to be tagged honestly, and
-    :class:`UnsupportedPlatformError` when no wheel tag exists for what it is.
+    :class:`UnsupportedPlatformError` when PyPI takes no wheel for what it is
+    (:func:`no_wheel_reason`).
     """
     names = {s.arch for s in executable.slices} if executable.slices else {executable.arch}
-    if executable.kind != "executable" or executable.os != target.os or target.arch not in names:
+    wanted = target.arch if target.arch != "all" else executable.arch
+    if executable.kind != "executable" or executable.os != target.os or wanted not in names:
         raise ExecutableError(
             f"{asset} holds {executable.describe()}, not an executable for {target}: the "
             "release's archive holds another target's file. No wheel was made; report it to "
             "the release's publisher"
         )
+    reason = no_wheel_reason(target)
+    if reason is not None:
+        raise UnsupportedPlatformError(
+            f"{reason} ({asset} holds {executable.describe()})",
+            target=f"{executable.describe()} ({asset})",
+            supported=_WHEEL_TARGETS,
+            subject="wheel platform tag",
+            advice=reason,
+        )
     if target.os == "darwin":
         return _macos_tag(executable, asset)
+    if target.os == "linux" and target.arch == "arm":
+        return _arm_tag(executable, target, asset, armv7l=armv7l)
     if target.os == "linux":
         return _linux_tag(executable, asset)
     if target.os == "windows" and executable.arch in _WINDOWS_TAGS:
@@ -168,6 +290,21 @@ def _no_tag(
         subject="wheel platform tag",
         advice=advice,
     )
+
+
+def _arm_tag(executable: Executable, target: Target, asset: str, *, armv7l: bool) -> str:
+    """Linux arm: the declared GOARM picks the machine (see :func:`executable_tag`)."""
+    tags = []
+    if target.variant == "6":
+        if not executable.static:
+            raise ExecutableError(
+                f"{asset} holds {executable.describe()}: PyPI's armv6l tag is linux_armv6l, "
+                "which promises no C library, so only a static binary (CGO_ENABLED=0) can have it"
+            )
+        tags.append("linux_armv6l")
+    if target.variant == "7" or armv7l:
+        tags.append(_linux_tag(executable, asset, machine="armv7l"))
+    return ".".join(tags)
 
 
 def _macos_tag(executable: Executable, asset: str) -> str:
@@ -210,8 +347,8 @@ def _macos_version(version: tuple[int, int, int] | None) -> tuple[int, int]:
     return (11, 0) if minor > 15 else (major, minor)
 
 
-def _linux_tag(executable: Executable, asset: str) -> str:
-    machine = _LINUX_MACHINES.get(executable.arch)
+def _linux_tag(executable: Executable, asset: str, machine: str | None = None) -> str:
+    machine = machine or _LINUX_MACHINES.get(executable.arch)
     if machine is None:
         raise _no_tag(
             executable,
@@ -224,6 +361,8 @@ def _linux_tag(executable: Executable, asset: str) -> str:
     glibc_floor, musl_floor = _LINUX_FLOORS.get(executable.arch, ((2, 17), (1, 1)))
     if executable.static:
         musllinux = f"musllinux_{musl_floor[0]}_{musl_floor[1]}_{machine}"
+        if machine not in _WAREHOUSE_MUSLLINUX:  # ppc64: PyPI takes manylinux only
+            return _manylinux(glibc_floor, machine)
         return f"{_manylinux(glibc_floor, machine)}.{musllinux}"
     if executable.libc == "glibc":
         return _manylinux(max(glibc_floor, executable.glibc or glibc_floor), machine)

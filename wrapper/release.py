@@ -42,7 +42,7 @@ from .description import CONFIG_NAME
 from .errors import ConfigError, TemplateError, UnsupportedPlatformError
 from .formats import FORMATS, Format, is_format
 from .plan import AssetPlan, CheckedAsset
-from .platforms import Target
+from .platforms import Target, no_wheel_reason
 from .repository import Repository
 from .versions import release_version
 
@@ -119,6 +119,17 @@ class Release:
     def targets(self) -> tuple[Target, ...]:
         """The wheel targets the release has a binary for."""
         return tuple(target for target, _ in self.binaries)
+
+    def no_wheel(self, target: Target) -> str | None:
+        """Why ``target``'s build gets no wheel (one line), or ``None`` when it gets one
+        (:func:`platforms.no_wheel_reason`: the platform tags PyPI accepts)."""
+        return no_wheel_reason(target)
+
+    def armv7l_from(self, target: Target) -> bool:
+        """Whether ``target``'s wheel serves armv7l machines too: a Linux GOARM 6 build when
+        the release builds no GOARM 7 (ARMv7 runs ARMv6 code)."""
+        six, seven = Target("linux", "arm", "6"), Target("linux", "arm", "7")
+        return target == six and seven not in self.targets
 
     @property
     def env_prefix(self) -> str:
@@ -242,7 +253,17 @@ class Release:
         )
 
     def check_target(self, target: Target) -> Target:
-        """Return ``target`` if the release has an archive for it, else say which targets it has."""
+        """Return the target whose archive serves ``target``, else say which targets it has.
+
+        That is ``target`` itself, or for an arm machine the best ARM build there is at or
+        below its GOARM (ARMv7 runs ARMv6 code: an armv7l machine takes GOARM 6 when the
+        release builds no GOARM 7).
+        """
+        if target.arch == "arm" and target not in self.targets:
+            arms = [t for t in self.targets if t.os == target.os and t.arch == "arm"]
+            fitting = [t for t in arms if t.variant <= target.variant]
+            if fitting:
+                return max(fitting, key=lambda t: t.variant)
         if target not in self.targets:
             supported = ", ".join(str(t) for t in self.targets)
             raise UnsupportedPlatformError(
@@ -614,12 +635,12 @@ class Release:
             "Os": binary.goos,
             "Arch": binary.goarch,
             "Amd64": binary.amd64,
-            "I386": "",
-            "Arm": "",
+            "I386": binary.go386,
+            "Arm": binary.goarm,
             "Arm64": binary.arm64,
-            "Mips": "",
-            "Ppc64": "",
-            "Riscv64": "",
+            "Mips": binary.gomips,
+            "Ppc64": binary.goppc64,
+            "Riscv64": binary.goriscv64,
             "Target": binary.target,
         }
 

@@ -115,7 +115,14 @@ def build_wheels(
         failures.append(f"{install.plan.target}: {exc}")
         log(f"error: no wheel for {install.plan.target}: {exc}")
 
-    installs = Install.each(release, tag, targets, sources, environ=environ, log=log)
+    wheel_targets = []
+    for target in targets:
+        reason = release.no_wheel(target)
+        if reason is not None:  # PyPI takes no wheel for it: said, not a failure
+            log(f"{release.project_name}: skipped {target}: {reason}")
+        else:
+            wheel_targets.append(target)
+    installs = Install.each(release, tag, wheel_targets, sources, environ=environ, log=log)
     for install, archive in verified_archives(installs, book, failed=failed):
         try:
             wheel = _wheel(install, archive, book, content, out_dir, work_dir)
@@ -144,8 +151,10 @@ def _wheel(
     """The wheel of one install's verified archive, written into ``out_dir``."""
     plan, release = install.plan, install.release
     target = plan.target
-    binary = extract(install, archive, work_dir / f"{target.os}_{target.arch}")
-    platform_tag = binary_wheel_tag(binary, target, plan.archive_name, install.log)
+    binary = extract(install, archive, work_dir / str(target).replace("/", "_"))
+    platform_tag = binary_wheel_tag(
+        binary, target, plan.archive_name, install.log, armv7l=release.armv7l_from(target)
+    )
     sboms = (_sbom(install, sbom, book) for sbom in plan.sboms)
     sbom = next((found for found in sboms if found is not None), None)
     # What was verified, and the SBOM made from the binary when none was published.
