@@ -47,15 +47,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reaso
 
 BIN = Path(sys.executable).parent  # the test environment's twine and uv
 
-# What `bootstrap names` gets wrong on main for each shape (issue 20, "Every target"): strict, so
-# that the day it is right the mark must go.
-NAMES_ON_MAIN = {
-    "universal": "the universal binary is listed twice, as darwin/amd64 and darwin/arm64, "
-    "not once as darwin/all (and its SBOM twice)",
-    "cosign": "linux/s390x is not listed, nor the SBOMs' own split checksum files and their "
-    "signatures",
-}
-
 
 @pytest.fixture(scope="module")
 def release_key(tmp_path_factory: pytest.TempPathFactory) -> CosignKeyPair:
@@ -93,15 +84,7 @@ def _names(config: Path) -> list[str]:
     return out.getvalue().splitlines()
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, marks=pytest.mark.xfail(strict=True, reason=NAMES_ON_MAIN[key]))
-        if key in NAMES_ON_MAIN
-        else key
-        for key in SHAPES
-    ],
-)
+@pytest.mark.parametrize("key", SHAPES)
 def test_names_lists_exactly_what_goreleaser_uploads(
     dist_of: Callable[[str], Dist], key: str, tmp_path: Path
 ) -> None:
