@@ -92,7 +92,7 @@ def run_shape(goreleaser: GoReleaser, release_key: CosignKeyPair) -> Callable[[S
 class Names:
     """What ``bootstrap names`` printed, by kind of line."""
 
-    archives: dict[tuple[str, str], str]
+    archives: dict[str, str]  # target ("linux/armv7", "darwin/all") -> archive
     checksums: list[str]
     others: dict[str, list[str]]  # "signature", "certificate", "sbom" -> the names listed
 
@@ -112,7 +112,7 @@ def _names(config: Path, origin: str, work: Path) -> Names:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["names", "--config", str(copy), "--version", VERSION])
     assert code == 0, err.getvalue()
-    archives: dict[tuple[str, str], str] = {}
+    archives: dict[str, str] = {}
     checksums: list[str] = []
     others: dict[str, list[str]] = {"signature": [], "certificate": [], "sbom": []}
     for line in out.getvalue().splitlines():
@@ -122,9 +122,8 @@ def _names(config: Path, origin: str, work: Path) -> Names:
         elif label in others:
             others[label].append(name)
         else:
-            goos, goarch = label.split("/")
-            assert (goos, goarch) not in archives, line
-            archives[goos, goarch] = name
+            assert label not in archives, line
+            archives[label] = name
     return Names(archives, checksums, others)
 
 
@@ -134,17 +133,15 @@ def _binaries(archive: Artifact) -> set[str]:
     return {name.removesuffix(".exe") for name in names}
 
 
-def _candidates(dist: Dist, target: tuple[str, str], shape: Shape) -> dict[str, Artifact]:
+def _candidates(dist: Dist, target: str, shape: Shape) -> dict[str, Artifact]:
     """GoReleaser's archives (or uploadable binaries) holding the shape's command for
-    ``target``: its own architecture's, or a macOS universal binary's (goarch "all"); for a
-    shape built per OS, the binary named ``<command>-<os>-...``."""
-    goos, goarch = target
-    per_os = f"{shape.command}-{goos}-"
+    ``target`` (``linux/armv7``; ``darwin/all``, a macOS universal binary); for a shape built
+    per OS, the binary named ``<command>-<os>-...``."""
+    per_os = f"{shape.command}-{target.split('/')[0]}-"
     return {
         a.name: a
         for a in dist.archives
-        if a.goos == goos
-        and a.goarch in (goarch, "all")
+        if a.target == target
         and (
             shape.command in _binaries(a)
             or (shape.per_os and any(b.startswith(per_os) for b in _binaries(a)))
@@ -317,7 +314,10 @@ def test_pip_install_against_goreleasers_release_gives_a_working_command(
     assert run.stdout.strip() == f"cerebrium version {VERSION}"
     # What was downloaded is GoReleaser's archive for this machine, checked against its checksums.
     target = current_target()
-    archive_names = set(_candidates(made.dist, (target.os, target.arch), shape))
+    archive_names = set(
+        _candidates(made.dist, str(target), shape)
+        or _candidates(made.dist, f"{target.os}/all", shape)  # a Mac's universal binary
+    )
     fetched = {path.rsplit("/", 1)[1] for path in made.requested}
     assert fetched & archive_names, (fetched, archive_names)
     assert fetched <= {a.name for a in made.dist.assets}, fetched

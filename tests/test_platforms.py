@@ -205,6 +205,11 @@ def test_pip_installs_the_tags_on_the_systems_they_claim_and_not_below() -> None
     assert accepts(universal, (10, 13), "x86_64")
     assert accepts(universal, (11, 0), "arm64")
     assert not accepts(universal, (10, 12), "x86_64")
+    # darwin/all, GoReleaser's universal binary: its universal2 wheel; a thin binary is not one.
+    darwin_all = Target("darwin", "all")
+    assert executable_tag(old, darwin_all, "a") == "macosx_10_13_universal2"
+    with pytest.raises(ExecutableError, match="not an executable for darwin/all"):
+        executable_tag(_macho("arm64", (12, 0, 0)), darwin_all, "a")
 
 
 @pytest.mark.parametrize(

@@ -253,7 +253,7 @@ GORELEASER = """
 
 def test_goreleaser_itself_with_universal_binaries_not_replacing() -> None:
     # replace: false: goreleaser_Darwin_all.tar.gz is published beside the per-arch archives,
-    # which the wrapper keeps using.
+    # darwin/all, a target of its own; each Mac keeps its architecture's.
     release = _release(GORELEASER)
     assert _names(release, "v2.15.1") == {
         "linux/amd64": "goreleaser_Linux_x86_64.tar.gz",
@@ -268,7 +268,9 @@ def test_goreleaser_itself_with_universal_binaries_not_replacing() -> None:
         "linux/ppc64": "goreleaser_Linux_ppc64.tar.gz",
         "linux/riscv64": "goreleaser_Linux_riscv64.tar.gz",
         "windows/386": "goreleaser_Windows_i386.zip",
+        "darwin/all": "goreleaser_Darwin_all.tar.gz",
     }
+    assert release.check_target(MAC_ARM) == MAC_ARM
     assert release.binary_member(MAC, "v2.15.1") == "goreleaser"
     assert release.checksum_name("v2.15.1") == "checksums.txt"
 
@@ -527,6 +529,9 @@ def test_universal_binary_replacing_the_darwin_ones_serves_both_macs() -> None:
     assert release.archive_name(MAC_ARM, "v1.0.0") == "tool_1.0.0_darwin_all.tar.gz"
     assert release.archive_name(LINUX, "v1.0.0") == "tool_1.0.0_linux_amd64.tar.gz"
     assert release.binary_member(MAC_ARM, "v1.0.0") == "tool"
+    # One target, darwin/all, in place of the two it replaces: each Mac is served by it.
+    assert [str(t) for t in release.targets if t.os == "darwin"] == ["darwin/all"]
+    assert release.check_target(MAC) == release.check_target(MAC_ARM) == Target("darwin", "all")
 
 
 def test_universal_binary_name_template_and_uname_style_arch() -> None:

@@ -12,10 +12,9 @@ test CLI with its cosign ``signs`` and syft ``sboms`` blocks. Then:
   (issue 20, "Names from the configuration");
 - an sdist carrying the configuration and the cosign public key installs through pip from the
   served ``dist/``, the signature checked, and ``bootstrap verify --all`` verifies every archive;
-- once ``bootstrap wheels --from`` and ``bootstrap sdist`` exist (issue 20, "Any project, no
-  fork"), their output passes ``twine check``, is uploaded to a local index and installs with pip
-  and uv (the host's wheel; the sdist when the wheel is withheld). Until then those tests skip,
-  saying which command is missing.
+- ``bootstrap wheels --from`` and ``bootstrap sdist`` (issue 20, "Any project, no fork") turn
+  that dist/ into wheels and an sdist that pass ``twine check``, are uploaded to a local index
+  and install with pip and uv (the host's wheel; the sdist when the wheel is withheld).
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ import contextlib
 import functools
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,17 +46,6 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="POSIX")]
 
 BIN = Path(sys.executable).parent  # the test environment's twine and uv
-
-# What `bootstrap names` gets wrong on main for each shape (issue 20, "Every target"): strict, so
-# that the day it is right the mark must go.
-NAMES_ON_MAIN = {
-    "trivy": "linux/386, linux/armv6, linux/armv7, linux/ppc64le, linux/s390x and windows/386 "
-    "are not listed (nor their SBOMs): only the six amd64/arm64 targets are",
-    "universal": "the universal binary is listed twice, as darwin/amd64 and darwin/arm64, "
-    "not once as darwin/all (and its SBOM twice)",
-    "cosign": "linux/s390x is not listed, nor the SBOMs' own split checksum files and their "
-    "signatures",
-}
 
 
 @pytest.fixture(scope="module")
@@ -95,15 +84,7 @@ def _names(config: Path) -> list[str]:
     return out.getvalue().splitlines()
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, marks=pytest.mark.xfail(strict=True, reason=NAMES_ON_MAIN[key]))
-        if key in NAMES_ON_MAIN
-        else key
-        for key in SHAPES
-    ],
-)
+@pytest.mark.parametrize("key", SHAPES)
 def test_names_lists_exactly_what_goreleaser_uploads(
     dist_of: Callable[[str], Dist], key: str, tmp_path: Path
 ) -> None:
@@ -252,36 +233,26 @@ def test_bootstrap_verify_checks_every_archive_and_finds_the_sboms(
 # --- From dist/ to a package index: the commands issue 20 adds ------------------------------
 
 
-def _missing_commands(python: Path | str) -> str:
-    """Which of ``bootstrap wheels --from/--config`` and ``bootstrap sdist`` the package lacks,
-    read from their ``--help``; "" when both are there."""
-    missing = []
-    for command, wanted in (("wheels", ("--from", "--config")), ("sdist", ("--config", "--out"))):
-        help_text = subprocess.run(
-            [str(python), "-m", "cerebrium_cli.bootstrap", command, "--help"],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent / "as_installed")},
-        ).stdout
-        missing += [f"{command} {opt}" for opt in wanted if opt not in help_text]
-    return ", ".join(missing)
+@dataclass(frozen=True)
+class Published:
+    sdist: Path
+    wheels: list[Path]
+    log: str  # what ``bootstrap wheels`` printed, stdout and stderr
 
 
 @pytest.fixture(scope="module")
 def published(
     tmp_path_factory: pytest.TempPathFactory, dist_of: Callable[[str], Dist]
-) -> Callable[[str], tuple[Path, list[Path]]]:
-    """``published(key)``: (sdist, wheels) made by ``bootstrap sdist`` and ``bootstrap wheels
-    --from <dist>`` for shape ``key``; skips naming the commands not there yet."""
-    missing = _missing_commands(sys.executable)
-    if missing:
-        pytest.skip(f"bootstrap has no {missing} yet (issue 20, 'Any project, no fork')")
+) -> Callable[[str], Published]:
+    """``published(key)``: the sdist and wheels made by ``bootstrap sdist`` and ``bootstrap
+    wheels --from <dist>`` for shape ``key``."""
 
-    def publish(key: str) -> tuple[Path, list[Path]]:
+    def publish(key: str) -> Published:
         dist = dist_of(key)
         out = tmp_path_factory.mktemp(f"published-{key}")
         config = _checkout(SHAPES[key].config, dist.origin, out / "checkout")
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent / "as_installed")}
+        logs = []
         for command in (
             ["wheels", "--config", config, "--from", dist.dir, "--out", out / "pkg"],
             ["sdist", "--config", config, "--version", VERSION, "--out", out / "pkg"],
@@ -291,17 +262,19 @@ def published(
                 capture_output=True, text=True, env=env, timeout=600,
             )  # fmt: skip
             assert run.returncode == 0, run.stderr[-4000:]
+            logs.append(run.stdout + run.stderr)
         (sdist,) = (out / "pkg").glob("*.tar.gz")
-        return sdist, sorted((out / "pkg").glob("*.whl"))
+        return Published(sdist, sorted((out / "pkg").glob("*.whl")), logs[0])
 
     return functools.cache(publish)
 
 
 @pytest.mark.parametrize("key", SHAPES)
 def test_the_wheels_and_sdist_from_dist_pass_twine_check(
-    published: Callable[[str], tuple[Path, list[Path]]], key: str
+    published: Callable[[str], Published], key: str
 ) -> None:
-    sdist, wheels = published(key)
+    made = published(key)
+    sdist, wheels = made.sdist, made.wheels
     assert wheels
     check = subprocess.run(
         [str(BIN / "twine"), "check", "--strict", str(sdist), *map(str, wheels)],
@@ -312,10 +285,31 @@ def test_the_wheels_and_sdist_from_dist_pass_twine_check(
 
 
 @pytest.mark.parametrize("key", SHAPES)
+def test_wheels_makes_a_wheel_for_every_target_or_says_why_not(
+    published: Callable[[str], Published], dist_of: Callable[[str], Dist], key: str
+) -> None:
+    # Every target GoReleaser archived gets one wheel, tagged from its own archive's binary, or
+    # a line saying why PyPI takes none; a universal binary (darwin/all) one universal2 wheel.
+    from packaging.utils import parse_wheel_filename
+
+    made, dist = published(key), dist_of(key)
+    lines = made.log.splitlines()
+    skipped = {m[1] for m in (re.search(r" skipped (\S+): ", line) for line in lines) if m}
+    tagged = [m[1] for m in (re.search(r" from (\S+) is .*: wheel tag ", ln) for ln in lines) if m]
+    targets = {a.target: a.name for a in dist.archives}
+    assert skipped <= set(targets), (skipped, targets)
+    assert sorted(tagged) == sorted(n for t, n in targets.items() if t not in skipped), made.log
+    assert len(made.wheels) == len(tagged), ([w.name for w in made.wheels], made.log)
+    tags = [str(tag.platform) for w in made.wheels for tag in parse_wheel_filename(w.name)[3]]
+    universal = [t for t in tags if t.endswith("_universal2")]
+    assert len(universal) == (1 if "darwin/all" in targets else 0), tags
+
+
+@pytest.mark.parametrize("key", SHAPES)
 @pytest.mark.parametrize("installer", ["pip", "uv"])
 @pytest.mark.parametrize("withhold_wheel", [False, True], ids=["wheel", "sdist"])
 def test_pip_and_uv_install_the_published_shape_from_an_index(
-    published: Callable[[str], tuple[Path, list[Path]]],
+    published: Callable[[str], Published],
     dist_of: Callable[[str], Dist],
     tmp_path: Path,
     wheelhouse: Path,
@@ -331,7 +325,8 @@ def test_pip_and_uv_install_the_published_shape_from_an_index(
     from packaging.utils import parse_wheel_filename
     from support.index import PackageIndex
 
-    sdist, wheels = published(key)
+    made = published(key)
+    sdist, wheels = made.sdist, made.wheels
     host = set(sys_tags())
     mine = [w for w in wheels if set(parse_wheel_filename(w.name)[3]) & host]
     assert mine, ("no wheel for this machine", [w.name for w in wheels])

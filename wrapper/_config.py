@@ -447,7 +447,8 @@ def binaries(
     config: Mapping[str, Any], project: str, builds: list[_Build], read: Reader
 ) -> tuple[tuple[Target, Binary], ...]:
     """One binary per target the builds make, wheel or not: of the first build that makes
-    it, or the universal binary that replaces the darwin ones. A target is GOOS/GOARCH with
+    it, and ``darwin/all`` for a universal binary (internal/pipe/universalbinary), in place of
+    the darwin ones when it replaces them. A target is GOOS/GOARCH with
     GOARM or GOMIPS (each its own program); of several GOAMD64 (GOARM64, GO386, GOPPC64,
     GORISCV64) levels of one target, :func:`_pick_level`'s."""
     built: dict[Target, tuple[_Build, list[_Built]]] = {}
@@ -482,11 +483,15 @@ def binaries(
     darwin = [binary for target, binary in binaries if target.os == "darwin"]
     universal = _universal(config, project, darwin[0].id, read) if darwin else None
     if universal is not None:
-        unibin_id, template, where = universal
+        unibin_id, template, where, replace = universal
         joined = Binary(
             "darwin", "all", "", "", "", unibin_id, template, where, darwin[0], darwin[0].ldflags
         )
-        binaries = [(t, joined if t.os == "darwin" else b) for t, b in binaries]
+        # Its own target, darwin/all, where the darwin binaries were (replace: true) or after
+        # them (replace: false: GoReleaser publishes both).
+        last = max(i for i, (t, _) in enumerate(binaries) if t.os == "darwin")
+        binaries.insert(last + 1, (Target("darwin", "all"), joined))
+        binaries = [(t, b) for t, b in binaries if not replace or b is joined or t.os != "darwin"]
     if not binaries:
         raise read.fail(
             f"{', '.join(f'builds[{b.index}]' for b in builds)} build no target (every one is "
@@ -528,22 +533,22 @@ def _pick_level(target: Target, candidates: list[_Built]) -> _Built:
 
 def _universal(
     config: Mapping[str, Any], project: str, build_id: str, read: Reader
-) -> tuple[str, str, str] | None:
-    """``(id, name_template, where)`` of the universal binary that replaces the build's darwin
-    binaries, if one does.
+) -> tuple[str, str, str, bool] | None:
+    """``(id, name_template, where, replace)`` of the universal binary made of the build's
+    darwin binaries, if one is.
 
     internal/pipe/universalbinary: ``id`` defaults to the project name and ``ids`` to
-    ``[id]``; with ``replace: true`` the per-architecture darwin binaries are removed and the
-    one ``darwin``/``all`` artifact, named by ``name_template`` (default the project name), is
-    archived instead. With ``replace: false`` both exist, and the wrapper keeps the
-    per-architecture archives.
+    ``[id]``; the one ``darwin``/``all`` artifact is named by ``name_template`` (default the
+    project name). With ``replace: true`` the per-architecture darwin binaries are removed;
+    with ``replace: false`` both are archived.
     """
     for number, item in read.entries(config, "universal_binaries"):
         unibin_id = str(item.get("id") or project)
         ids = read.strings(item.get("ids"), f"universal_binaries[{number}].ids") or (unibin_id,)
-        if build_id in ids and item.get("replace") is True:
+        if build_id in ids:
             template = str(item.get("name_template") or "{{ .ProjectName }}")
-            return unibin_id, template, f"universal_binaries[{number}].name_template"
+            where = f"universal_binaries[{number}].name_template"
+            return unibin_id, template, where, item.get("replace") is True
     return None
 
 

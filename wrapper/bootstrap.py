@@ -64,20 +64,21 @@ def _names(args: argparse.Namespace) -> int:
     archives = [release.archive_name(target, tag) for target in release.targets]
     for target, archive in zip(release.targets, archives):
         print(f"{target} {archive}")
-    # With checksum.split, each archive has its own checksum file.
-    checksums = dict.fromkeys(release.checksum_name(tag, archive) for archive in archives)
+    sboms: list[str] = []  # without an sboms block, none: the conventional names are looked for
+    if release.sboms is not None:
+        sboms = [name for target in release.targets for name in release.sbom_names(target, tag)]
+    # With checksum.split, each archive and each SBOM has its own checksum file.
+    checksums = dict.fromkeys(release.checksum_name(tag, asset) for asset in [*archives, *sboms])
     for name in checksums:
         print(f"checksums {name}")
-    # The files the signs and sboms blocks add (on each checksums file, per archive); without
-    # a block, none: the conventional names are only looked for.
+    # The files the signs block adds on each checksums file; without one, none.
     for name in checksums if release.signs is not None else ():
         for signature, certificate in release.checksum_signatures(tag, name):
             print(f"signature {signature}")
             if certificate:
                 print(f"certificate {certificate}")
-    for target in release.targets if release.sboms is not None else ():
-        for sbom in release.sbom_names(target, tag):
-            print(f"sbom {sbom}")
+    for sbom in sboms:
+        print(f"sbom {sbom}")
     return 0
 
 

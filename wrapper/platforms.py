@@ -250,8 +250,9 @@ def executable_tag(
     (:func:`no_wheel_reason`).
     """
     names = {s.arch for s in executable.slices} if executable.slices else {executable.arch}
-    wanted = target.arch if target.arch != "all" else executable.arch
-    if executable.kind != "executable" or executable.os != target.os or wanted not in names:
+    if target.arch == "all":  # GoReleaser's universal binary: a universal Mach-O, nothing less
+        names = {executable.arch}
+    if executable.kind != "executable" or executable.os != target.os or target.arch not in names:
         raise ExecutableError(
             f"{asset} holds {executable.describe()}, not an executable for {target}: the "
             "release's archive holds another target's file. No wheel was made; report it to "

@@ -98,7 +98,8 @@ class Release:
 
     project_name: str
     binary_template: str  # the CLI build's ``binary``
-    binaries: tuple[tuple[Target, Binary], ...]  # one per wheel target, in the build's order
+    # One per target, wheel or not, in the build's order; darwin/all for a universal binary.
+    binaries: tuple[tuple[Target, Binary], ...]
     archives: tuple[Archive, ...]
     checksum_template: str
     checksum_algorithm: str
@@ -117,7 +118,8 @@ class Release:
 
     @property
     def targets(self) -> tuple[Target, ...]:
-        """The wheel targets the release has a binary for."""
+        """Every target the release has a binary for, wheel or not (``darwin/all``: a universal
+        binary)."""
         return tuple(target for target, _ in self.binaries)
 
     def no_wheel(self, target: Target) -> str | None:
@@ -257,8 +259,12 @@ class Release:
 
         That is ``target`` itself, or for an arm machine the best ARM build there is at or
         below its GOARM (ARMv7 runs ARMv6 code: an armv7l machine takes GOARM 6 when the
-        release builds no GOARM 7).
+        release builds no GOARM 7), or for a Mac whose architecture has no build of its own the
+        universal binary, ``darwin/all``.
         """
+        universal = Target(target.os, "all")
+        if target.os == "darwin" and target not in self.targets and universal in self.targets:
+            return universal
         if target.arch == "arm" and target not in self.targets:
             arms = [t for t in self.targets if t.os == target.os and t.arch == "arm"]
             fitting = [t for t in arms if t.variant <= target.variant]
@@ -700,11 +706,12 @@ class Release:
     # -- lookups ---------------------------------------------------------------------------------
 
     def _binary(self, target: Target) -> Binary:
+        """The binary serving ``target`` (:meth:`check_target`'s, raising as it does)."""
+        served = self.check_target(target)
         for known, binary in self.binaries:
-            if known == target:
+            if known == served:
                 return binary
-        self.check_target(target)
-        raise AssertionError(target)  # check_target raised
+        raise AssertionError(served)  # check_target returns a target of the release
 
     def _archive(self, target: Target) -> tuple[Archive, Format]:
         """The archive that packs ``target``'s binary in a format we read, and that format."""

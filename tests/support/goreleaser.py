@@ -34,7 +34,7 @@ import yaml
 if __package__ in (None, ""):  # run as a script: python tests/support/goreleaser.py CONFIG
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from support.gocli import GIT_ENV, MAIN, SOURCE, TARGETS, git, go_env, tagged_checkout
+from support.gocli import GIT_ENV, MAIN, SOURCE, git, go_env, tagged_checkout
 from support.gotools import install
 from support.release import Release
 
@@ -98,11 +98,24 @@ class Artifact:
     goos: str = ""
     goarch: str = ""  # "all" for a universal binary
     goamd64: str = ""
+    goarm: str = ""  # GOARM: "6", "7"
+    gomips: str = ""  # GOMIPS: "hardfloat", "softfloat"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def platform(self) -> tuple[str, str]:
         return (self.goos, self.goarch)
+
+    @property
+    def target(self) -> str:
+        """The target as issue 20 writes it: ``<goos>/<goarch>``, GOARM joined to the arch
+        (``linux/armv7``), a GOMIPS other than GoReleaser's default ``hardfloat`` after an
+        underscore (``linux/mips_softfloat``); ``darwin/all`` for a universal binary."""
+        if self.goarch == "arm" and self.goarm:
+            return f"{self.goos}/armv{self.goarm}"
+        if self.goarch.startswith("mips") and self.gomips not in ("", "hardfloat"):
+            return f"{self.goos}/{self.goarch}_{self.gomips}"
+        return f"{self.goos}/{self.goarch}"
 
 
 @dataclass(frozen=True)
@@ -139,13 +152,10 @@ class Dist:
         return self.of_type(CHECKSUM)
 
     @property
-    def built(self) -> set[tuple[str, str]]:
-        """The (goos, goarch) pairs of the six release targets GoReleaser built binaries for;
-        a universal binary counts for both macOS architectures."""
-        pairs = {a.platform for a in self.of_type(BINARY)}
-        if self.of_type(UNIVERSAL_BINARY):
-            pairs |= {("darwin", "amd64"), ("darwin", "arm64")}
-        return pairs & set(TARGETS)
+    def built(self) -> set[str]:
+        """Every target GoReleaser built a binary for (:attr:`Artifact.target`), of any build:
+        ``darwin/all`` for a universal binary, beside the darwin ones unless it replaced them."""
+        return {a.target for a in self.of_type(BINARY, UNIVERSAL_BINARY)}
 
     def checksum_of(self, artifact: Artifact) -> Artifact:
         """The checksum file covering ``artifact``: its own with ``checksum.split``, else the
@@ -159,13 +169,16 @@ class Dist:
         return own
 
     def publish(self, dest: Path) -> Path:
-        """Copy every asset into ``dest`` under its release name; return ``dest``."""
+        """Copy every asset into ``dest`` under its release name (again, when a test publishes
+        the same run twice); return ``dest``. Raises RuntimeError when two assets share a name,
+        as a release could not hold them."""
         dest.mkdir(parents=True, exist_ok=True)
+        names = [asset.name for asset in self.assets]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise RuntimeError(f"two release assets are named {twice[0]!r}")
         for asset in self.assets:
-            target = dest / asset.name
-            if target.exists():
-                raise RuntimeError(f"two release assets are named {asset.name!r}")
-            shutil.copyfile(asset.path, target)
+            shutil.copyfile(asset.path, dest / asset.name)
         return dest
 
 
@@ -180,6 +193,8 @@ def _read_artifacts(project: Path) -> tuple[Artifact, ...]:
             goos=entry.get("goos", ""),
             goarch=entry.get("goarch", ""),
             goamd64=entry.get("goamd64", ""),
+            goarm=entry.get("goarm", ""),
+            gomips=entry.get("gomips", ""),
             extra=entry.get("extra") or {},
         )
         for entry in entries
@@ -267,16 +282,16 @@ def derive_config(base: Path, dest: Path, **blocks: Any) -> Path:
 
 def published_release(dist: Dist, dest: Path) -> Release:
     """``dist``'s release assets copied into ``dest``, as the tests' ``release`` fixture: the
-    archive of each of the six targets, the Linux packages and the one checksums file (raises
-    RuntimeError when the configuration makes several archives for a target, or split
-    checksums)."""
+    archive of each target by (goos, goarch), the Linux packages and the one checksums file
+    (raises RuntimeError when the configuration makes several archives for a target, a target
+    with a variant, or split checksums)."""
     dist.publish(dest)
     archives: dict[tuple[str, str], Path] = {}
     for target in sorted(dist.built):
-        found = [a for a in dist.archives if a.platform == target]
-        if len(found) != 1:
+        found = [a for a in dist.archives if a.target == target]
+        if len(found) != 1 or found[0].platform in archives:
             raise RuntimeError(f"{dist.config}: {len(found)} archives for {target}, not one")
-        archives[target] = dest / found[0].name
+        archives[found[0].platform] = dest / found[0].name
     if len(dist.checksums) != 1:
         raise RuntimeError(f"{dist.config}: {len(dist.checksums)} checksum files, not one")
     packages = [dest / a.name for a in dist.of_type(LINUX_PACKAGE)]

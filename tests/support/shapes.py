@@ -14,16 +14,15 @@ directory), and ``expected_names`` reads what ``bootstrap names`` must list back
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from support.goreleaser import Artifact, Dist, GoReleaser
+    from support.goreleaser import Dist, GoReleaser
     from support.signing import CosignKeyPair
 
-__all__ = ["CONFIGS", "SHAPES", "Shape", "expected_names", "run_shape", "target_label"]
+__all__ = ["CONFIGS", "SHAPES", "Shape", "expected_names", "run_shape"]
 
 CONFIGS = Path(__file__).resolve().parent.parent / "goreleaser_configs"
 
@@ -47,24 +46,13 @@ def run_shape(goreleaser: GoReleaser, shape: Shape, key: CosignKeyPair) -> Dist:
     return goreleaser.run(shape.config, sign=True, sbom=True, env=key.env)
 
 
-def target_label(dist: Dist, artifact: Artifact) -> str:
-    """The ``<goos>/<goarch>`` label ``names`` gives ``artifact``'s target: the ARM variant
-    joined to the architecture (``linux/armv7``) as issue 20 asks; GoReleaser's universal
-    binary is ``darwin/all``."""
-    # artifacts.json gives GOARM as "goarm" beside goos/goarch (internal/artifact, v2.15.1).
-    entries = json.loads((dist.dir / "artifacts.json").read_text())
-    (entry,) = [e for e in entries if e["name"] == artifact.name]
-    goarm = str(entry.get("goarm") or "") if artifact.goarch == "arm" else ""
-    return f"{artifact.goos}/{artifact.goarch}{'v' + goarm if goarm else ''}"
-
-
 def expected_names(dist: Dist) -> list[str]:
     """The lines ``bootstrap names`` must print for ``dist``, in no order: ``<target>
     <asset>`` for each archive or uploadable binary of the CLI, ``checksums``, ``signature``,
     ``certificate`` and ``sbom`` lines for the files GoReleaser wrote."""
     from support.goreleaser import CERTIFICATE, SBOM, SIGNATURE
 
-    lines = [f"{target_label(dist, a)} {a.name}" for a in dist.archives]
+    lines = [f"{a.target} {a.name}" for a in dist.archives]
     lines += [f"checksums {a.name}" for a in dist.checksums]
     lines += [f"signature {a.name}" for a in dist.of_type(SIGNATURE)]
     lines += [f"certificate {a.name}" for a in dist.of_type(CERTIFICATE)]
