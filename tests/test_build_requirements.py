@@ -2,37 +2,19 @@
 
 The machine is patched into ``current_target`` as ``platform`` reports it (system, machine,
 pointer size, byte order), so each case goes the whole way an sdist build on that machine goes:
-machine -> target -> the target the release serves it from -> that archive's format.
+machine -> target -> the target the release serves it from -> that archive's format, on a
+trivy-shaped release (``crossbuild.TRIVY_SHAPE``: tar.zst except Windows' zip).
 """
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 from cerebrium_cli import build_requirements as needs
 from cerebrium_cli.description import read_config, record
 from cerebrium_cli.platforms import Target, current_target
-
-# A trivy-shaped release (GoReleaser's default GOARM 6 only) whose archives are tar.zst except
-# on Windows (format_overrides), as real projects write it.
-SHAPE = """\
-    version: 2
-    project_name: tool
-    builds:
-      - binary: tool
-        env: [CGO_ENABLED=0]
-        goos: [linux, darwin, windows]
-        goarch: [amd64, arm64, "386", arm, ppc64le, s390x, riscv64]
-    archives:
-      - formats: [{formats}]
-        format_overrides:
-          - goos: windows
-            formats: [zip]
-    release:
-      github: {{owner: example, name: tool}}
-    """
+from support.crossbuild import write_trivy_shape
 
 # (platform.system(), platform.machine(), pointer bits, byte order) -> whether the archive the
 # build installs from is the tar.zst (Windows' is a zip; unbuilt machines stop the build).
@@ -67,8 +49,7 @@ def _machine(
 def _project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, formats: str, recorded: bool) -> None:
     """This build's description: the project's goreleaser.yaml (a checkout) or the sdist's
     record of it; no release key pinned."""
-    config = tmp_path / "goreleaser.yaml"
-    config.write_text(textwrap.dedent(SHAPE.format(formats=formats)))
+    config = write_trivy_shape(tmp_path / "goreleaser.yaml", formats)
     record_path = tmp_path / "release.json"
     if recorded:
         record(read_config(config), record_path)
