@@ -261,6 +261,44 @@ def test_the_sdist_build_on_each_machine_tags_the_binary_it_is_served(
     exe = ".exe" if served.startswith("windows") else ""
     (bin_dir / f"tool{exe}").write_bytes(cross_binaries[served].read_bytes())
     assert command.get_tag() == ("py3", "none", tag)
+    # pip on that machine installs the wheel (packaging.tags, pip's own rules): with glibc, with
+    # musl, and on ARM with neither offered (a soft-float userland, Debian armel, on ARMv7).
+    libcs = ["glibc", "musl"] + (["none"] if served.startswith("linux_arm_") else [])
+    for libc in libcs:
+        platforms = _pip_platforms(monkeypatch, machine, libc)
+        assert set(tag.split(".")) & set(platforms), (libc, platforms)
+
+
+# sysconfig.get_platform() of CPython on Windows, by machine and interpreter width.
+_WINDOWS_PLATFORMS = {
+    ("AMD64", 64): "win-amd64",
+    ("AMD64", 32): "win32",
+    ("x86", 32): "win32",
+    ("ARM64", 64): "win-arm64",
+}
+
+
+def _pip_platforms(
+    monkeypatch: pytest.MonkeyPatch, machine: tuple[str, str, int, str], libc: str
+) -> list[str]:
+    """The platform tags packaging.tags gives an interpreter on ``machine`` (as pip asks it),
+    its C library being ``libc`` (``glibc`` 2.31, a hard-float one on ARM; ``musl`` 1.2; or
+    ``none`` of the two)."""
+    import sysconfig
+
+    from packaging import _manylinux, _musllinux, tags
+
+    system, uname, bits, _ = machine
+    if system == "Windows":
+        monkeypatch.setattr(sysconfig, "get_platform", lambda: _WINDOWS_PLATFORMS[(uname, bits)])
+        return list(tags._generic_platforms())
+    # CPython's get_platform() on Linux is linux-<uname -m>, whatever the interpreter's width.
+    monkeypatch.setattr(sysconfig, "get_platform", lambda: f"linux-{uname}")
+    monkeypatch.setattr(_manylinux, "_have_compatible_abi", lambda exe, archs: libc == "glibc")
+    monkeypatch.setattr(_manylinux, "_get_glibc_version", lambda: (2, 31))
+    musl = _musllinux._MuslVersion(1, 2) if libc == "musl" else None
+    monkeypatch.setattr(_musllinux, "_get_musl_version", lambda exe: musl)
+    return list(tags._linux_platforms(is_32bit=bits == 32))
 
 
 @pytest.mark.parametrize(
