@@ -302,6 +302,8 @@ def test_what_cannot_be_tagged_honestly_is_refused() -> None:
     assert windows.value.subject == "wheel platform tag"
     assert "mips64le" in mips.value.target
     assert {"linux/amd64", "darwin/arm64", "windows/386"} <= set(windows.value.supported)
+    assert {"linux/armv6", "linux/armv7", "linux/riscv64"} <= set(windows.value.supported)
+    assert not {"linux/arm", "linux/loong64", "linux/mips64le"} & set(windows.value.supported)
     one = _universal(_macho("amd64", (12, 0, 0)))
     with pytest.raises(UnsupportedPlatformError, match="exactly x86_64 and arm64") as universal:
         executable_tag(one, Target("darwin", "amd64"), "a")

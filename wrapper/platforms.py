@@ -243,14 +243,15 @@ def no_wheel_reason(target: Target) -> str | None:
 
 # Every GOOS/GOARCH a wheel can be made for, as the errors list them.
 _WHEEL_TARGETS = tuple(
-    f"{goos}/{goarch}"
+    str(target)
     for goos, machines in (
-        ("linux", {**_LINUX_MACHINES, "arm": "armv7l"}),
+        ("linux", [*_LINUX_MACHINES, "arm"]),
         ("darwin", _MACOS_MACHINES),
         ("windows", _WINDOWS_TAGS),
     )
     for goarch in machines
-    if no_wheel_reason(Target(goos, goarch, "7" if goarch == "arm" else "")) is None
+    for variant in (("6", "7") if goarch == "arm" else ("",))
+    if no_wheel_reason(target := Target(goos, goarch, variant)) is None
 )
 
 
