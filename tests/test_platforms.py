@@ -88,11 +88,43 @@ def test_current_target_defaults_to_this_interpreter(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(platform, "system", lambda: "Linux")
     monkeypatch.setattr(platform, "machine", lambda: "aarch64")
     assert current_target() == Target("linux", "arm64")
-    monkeypatch.setattr(struct, "calcsize", lambda fmt: 4)  # a 32-bit interpreter
+    from types import SimpleNamespace
+
+    from cerebrium_cli import platforms
+
+    # A 32-bit interpreter: sizeof(void *) is 4 (only the module's own view of struct patched).
+    monkeypatch.setattr(platforms, "struct", SimpleNamespace(calcsize={"P": 4}.__getitem__))
     assert current_target() == Target("linux", "arm", "7")
     monkeypatch.setattr(platform, "machine", lambda: "mips64")
     monkeypatch.setattr(sys, "byteorder", "little")
     assert current_target() == Target("linux", "mipsle", "hardfloat")
+
+
+@pytest.mark.parametrize(
+    ("sysconfig_platform", "bits", "expected"),
+    [
+        ("win-amd64", 64, Target("windows", "amd64")),  # x64 Python emulated on ARM64
+        ("win32", 32, Target("windows", "386")),  # x86 Python emulated on ARM64
+        ("win-arm64", 64, Target("windows", "arm64")),  # native
+        ("mingw_x86_64", 64, Target("windows", "arm64")),  # unknown: platform.machine() says
+    ],
+)
+def test_on_windows_the_interpreters_own_machine_decides(
+    monkeypatch: pytest.MonkeyPatch, sysconfig_platform: str, bits: int, expected: Target
+) -> None:
+    # pip installs the wheels of the interpreter's platform (packaging.tags reads
+    # sysconfig.get_platform() on Windows), not of the processor it is emulated on.
+    import platform
+    import sysconfig
+    from types import SimpleNamespace
+
+    from cerebrium_cli import platforms
+
+    monkeypatch.setattr(platform, "system", lambda: "Windows")
+    monkeypatch.setattr(platform, "machine", lambda: "ARM64")
+    monkeypatch.setattr(sysconfig, "get_platform", lambda: sysconfig_platform)
+    monkeypatch.setattr(platforms, "struct", SimpleNamespace(calcsize={"P": bits // 8}.__getitem__))
+    assert current_target() == expected
 
 
 def _elf(

@@ -129,11 +129,12 @@ def current_target(
     architecture runs (``_config._pick_level``). GOMIPS softfloat cannot be told from Python.
 
     ``system``, ``machine``, ``pointer_bits`` (32 or 64) and ``byteorder`` (``little`` or
-    ``big``) default to this interpreter's ``platform.system()``, ``platform.machine()``,
+    ``big``) default to this interpreter's ``platform.system()``, ``platform.machine()`` (on
+    Windows the interpreter's own machine, from ``sysconfig.get_platform()``),
     ``struct.calcsize("P") * 8`` and ``sys.byteorder``; tests pass their own.
     """
     system = platform.system() if system is None else system
-    machine = (platform.machine() if machine is None else machine).lower()
+    machine = (_interpreter_machine(system) if machine is None else machine).lower()
     bits = struct.calcsize("P") * 8 if pointer_bits is None else pointer_bits
     order = sys.byteorder if byteorder is None else byteorder
     goos = _SYSTEMS.get(system.lower(), system.lower())
@@ -150,6 +151,23 @@ def current_target(
     if goarch.startswith("mips"):
         return Target(goos, goarch, _DEFAULT_GOMIPS)
     return Target(goos, goarch)
+
+
+# sysconfig.get_platform() on Windows -> the machine the interpreter was built for.
+_WINDOWS_INTERPRETERS = {"win32": "x86", "win-amd64": "AMD64", "win-arm64": "ARM64"}
+
+
+def _interpreter_machine(system: str) -> str:
+    """``platform.machine()``, except on Windows: there the machine this interpreter was built
+    for, from ``sysconfig.get_platform()`` as packaging.tags reads it, since an x86 or x64
+    Python runs emulated on ARM64 Windows and pip installs win32 or win_amd64 wheels for it."""
+    if system == "Windows":
+        import sysconfig
+
+        found = _WINDOWS_INTERPRETERS.get(sysconfig.get_platform())
+        if found is not None:
+            return found
+    return platform.machine()
 
 
 def parse_target(text: str) -> Target:
