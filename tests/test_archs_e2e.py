@@ -79,19 +79,23 @@ EXPECTED: dict[str, tuple[Target, str]] = {
 TAGGED = {name for name, (_, want) in EXPECTED.items() if re.fullmatch(r"[a-z0-9_.]+", want)}
 
 # readelf's "Machine", byte order and class -> GOARCH, from the gABI's e_machine names.
+_READELF = """\
+Advanced Micro Devices X86-64 little 64 amd64
+AArch64 little 64 arm64
+Intel 80386 little 32 386
+ARM little 32 arm
+PowerPC64 little 64 ppc64le
+PowerPC64 big 64 ppc64
+IBM S/390 big 64 s390x
+RISC-V little 64 riscv64
+LoongArch little 64 loong64
+MIPS R3000 little 64 mips64le
+MIPS R3000 little 32 mipsle
+MIPS R3000 big 32 mips
+"""
 READELF_ARCH = {
-    ("Advanced Micro Devices X86-64", "little", 64): "amd64",
-    ("AArch64", "little", 64): "arm64",
-    ("Intel 80386", "little", 32): "386",
-    ("ARM", "little", 32): "arm",
-    ("PowerPC64", "little", 64): "ppc64le",
-    ("PowerPC64", "big", 64): "ppc64",
-    ("IBM S/390", "big", 64): "s390x",
-    ("RISC-V", "little", 64): "riscv64",
-    ("LoongArch", "little", 64): "loong64",
-    ("MIPS R3000", "little", 64): "mips64le",
-    ("MIPS R3000", "little", 32): "mipsle",
-    ("MIPS R3000", "big", 32): "mips",
+    (machine, order, int(bits)): goarch
+    for machine, order, bits, goarch in (line.rsplit(maxsplit=3) for line in _READELF.splitlines())
 }
 READELF_OS = {"UNIX - FreeBSD": "freebsd", "UNIX - NetBSD": "netbsd"}  # Go's OS/ABI marks
 FILE_PE = {  # file(1)'s words for a PE image's machine
