@@ -20,14 +20,19 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
-from cerebrium_cli.errors import ArchiveError, BootstrapError, ExecutableError
+from cerebrium_cli.errors import (
+    ArchiveError,
+    BootstrapError,
+    ExecutableError,
+    UnsupportedPlatformError,
+)
 from cerebrium_cli.executables import (
     Executable,
     binary_wheel_tag,
     parse_executable,
     read_executable,
 )
-from cerebrium_cli.platforms import Target, executable_tag
+from cerebrium_cli.platforms import Target, executable_tag, no_wheel_reason
 from support import executables as handmade
 from support.gocli import MAIN, SOURCE, TARGETS, go_env, macos_minimum
 
@@ -318,6 +323,30 @@ def test_what_is_not_a_readable_executable_is_refused_clearly(data: bytes, words
     assert "report it to the publisher" in message
 
 
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"\x01\xf7\x00\x04" + bytes(60), "an AIX XCOFF64 file (it begins with 01 f7 00 04)"),
+        (b"\x00asm\x01\x00\x00\x00", "a WebAssembly module (it begins with 00 61 73 6d)"),
+        (b"\x00\x00\x8a\x97" + bytes(36), "a Plan 9 amd64 executable"),
+    ],
+)
+def test_the_other_formats_go_writes_are_named(data: bytes, words: str, tmp_path: Path) -> None:
+    # GOOS aix, plan9, wasip1/js: no wheel tag is read from them, but the message says what
+    # they are; for a target that gets wheels, it is still an executable error.
+    with pytest.raises(ExecutableError) as info:
+        parse_executable(io.BytesIO(data), "tool")
+    assert str(info.value).startswith(f"tool is {words}")
+    binary = tmp_path / "tool"
+    binary.write_bytes(data)
+    with pytest.raises(ExecutableError, match=re.escape(words)):
+        binary_wheel_tag(binary, Target("linux", "amd64"), "tool.tar.gz")
+    with pytest.raises(UnsupportedPlatformError) as refused:
+        binary_wheel_tag(binary, Target("aix", "ppc64"), "tool.tar.gz")
+    assert str(refused.value).startswith("aix/ppc64 gets no wheel: ")
+    assert words in str(refused.value)
+
+
 @pytest.mark.e2e
 def test_every_truncation_of_a_real_binary_is_a_value_or_a_clear_refusal(
     go_binaries: dict[tuple[str, str], Path], tmp_path: Path
@@ -415,7 +444,9 @@ def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
         "cerebrium", "2.0.0", {"cerebrium_cli/__init__.py": b""}, {"METADATA": b"Name: cerebrium\n"}
     )
     log: list[str] = []
-    release: Any = SimpleNamespace(project_name="cerebrium")
+    release: Any = SimpleNamespace(
+        project_name="cerebrium", no_wheel=no_wheel_reason, armv7l_from=lambda target: False
+    )
 
     def each(release: object, tag: str, targets: list[Target], *a: object, **k: object) -> object:
         name = "cerebrium_darwin_all.tar.gz"

@@ -33,18 +33,98 @@ from cerebrium_cli.platforms import (
         ("Linux", "s390x", 64, "linux/s390x"),
         ("Linux", "loongarch64", 64, "linux/loong64"),
         ("Windows", "x86", 32, "windows/386"),
+        ("Windows", "ARM64", 32, "windows/armv7"),
         ("FreeBSD", "amd64", 64, "freebsd/amd64"),
+        ("FreeBSD", "i386", 32, "freebsd/386"),
+        ("SunOS", "i86pc", 64, "solaris/amd64"),
+        ("Linux", "armv5tel", 32, "linux/armv5"),  # older than any wheel: the release decides
+        ("Linux", "armv8l", 64, "linux/armv7"),  # AArch32 whatever the pointer size says
+        ("Linux", "armv7b", 32, "linux/armv7b"),  # big-endian: no Go target of that name
+        ("Linux", "s390x", 32, "linux/s390x"),  # no 32-bit Go port: the name stays
     ],
 )
 def test_current_target_uses_go_names(system: str, machine: str, bits: int, expected: str) -> None:
     assert str(current_target(system, machine, bits)) == expected
 
 
-def test_current_target_defaults_to_this_interpreter() -> None:
+@pytest.mark.parametrize(
+    ("machine", "bits", "byteorder", "expected"),
+    [
+        ("mips64", 64, "little", Target("linux", "mips64le", "hardfloat")),
+        ("mips64", 64, "big", Target("linux", "mips64", "hardfloat")),
+        ("mips64", 32, "little", Target("linux", "mipsle", "hardfloat")),  # o32 userland
+        ("mips", 32, "big", Target("linux", "mips", "hardfloat")),
+        ("mips", 32, "little", Target("linux", "mipsle", "hardfloat")),
+        ("ppc64", 64, "big", Target("linux", "ppc64")),
+        ("ppc64le", 64, "little", Target("linux", "ppc64le")),
+    ],
+)
+def test_current_target_of_a_mips_machine_follows_its_byte_order(
+    machine: str, bits: int, byteorder: str, expected: Target
+) -> None:
+    # uname -m says mips64 on Debian's mips64el too: only the byte order tells them apart.
+    assert current_target("Linux", machine, bits, byteorder) == expected
+
+
+def test_current_targets_are_release_targets() -> None:
+    # What current_target names is what the release description names (parse_target reads
+    # GoReleaser's own spelling), so check_target can find it among the release's targets.
+    for machine, bits in [("armv7l", 32), ("armv6l", 32), ("mips64", 64), ("i686", 32)]:
+        target = current_target("Linux", machine, bits, "little")
+        assert parse_target(str(target)) == target
+
+
+def test_current_target_defaults_to_this_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
     import platform
+    import struct
+    import sys
 
     target = current_target()
     assert target.os == platform.system().lower()
+    assert target == current_target(
+        platform.system(), platform.machine(), struct.calcsize("P") * 8, sys.byteorder
+    )
+    # Each fact comes from where packaging.tags takes it: patched, the answer follows.
+    monkeypatch.setattr(platform, "system", lambda: "Linux")
+    monkeypatch.setattr(platform, "machine", lambda: "aarch64")
+    assert current_target() == Target("linux", "arm64")
+    from types import SimpleNamespace
+
+    from cerebrium_cli import platforms
+
+    # A 32-bit interpreter: sizeof(void *) is 4 (only the module's own view of struct patched).
+    monkeypatch.setattr(platforms, "struct", SimpleNamespace(calcsize={"P": 4}.__getitem__))
+    assert current_target() == Target("linux", "arm", "7")
+    monkeypatch.setattr(platform, "machine", lambda: "mips64")
+    monkeypatch.setattr(sys, "byteorder", "little")
+    assert current_target() == Target("linux", "mipsle", "hardfloat")
+
+
+@pytest.mark.parametrize(
+    ("sysconfig_platform", "bits", "expected"),
+    [
+        ("win-amd64", 64, Target("windows", "amd64")),  # x64 Python emulated on ARM64
+        ("win32", 32, Target("windows", "386")),  # x86 Python emulated on ARM64
+        ("win-arm64", 64, Target("windows", "arm64")),  # native
+        ("mingw_x86_64", 64, Target("windows", "arm64")),  # unknown: platform.machine() says
+    ],
+)
+def test_on_windows_the_interpreters_own_machine_decides(
+    monkeypatch: pytest.MonkeyPatch, sysconfig_platform: str, bits: int, expected: Target
+) -> None:
+    # pip installs the wheels of the interpreter's platform (packaging.tags reads
+    # sysconfig.get_platform() on Windows), not of the processor it is emulated on.
+    import platform
+    import sysconfig
+    from types import SimpleNamespace
+
+    from cerebrium_cli import platforms
+
+    monkeypatch.setattr(platform, "system", lambda: "Windows")
+    monkeypatch.setattr(platform, "machine", lambda: "ARM64")
+    monkeypatch.setattr(sysconfig, "get_platform", lambda: sysconfig_platform)
+    monkeypatch.setattr(platforms, "struct", SimpleNamespace(calcsize={"P": bits // 8}.__getitem__))
+    assert current_target() == expected
 
 
 def _elf(
@@ -73,6 +153,7 @@ def _pe(arch: str, kind: str = "executable") -> Executable:
 
 
 STATIC_X86_64 = "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64"
+ARMV7L = "manylinux_2_17_armv7l.manylinux2014_armv7l.musllinux_1_1_armv7l"
 
 
 @pytest.mark.parametrize(
@@ -97,12 +178,13 @@ STATIC_X86_64 = "manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64
             "linux/ppc64le",
             "manylinux_2_17_ppc64le.manylinux2014_ppc64le.musllinux_1_1_ppc64le",
         ),
-        (
-            _elf("arm"),
-            "linux/armv7",
-            "manylinux_2_17_armv7l.manylinux2014_armv7l.musllinux_1_1_armv7l",
-        ),
+        (_elf("arm"), "linux/armv7", f"{ARMV7L}.linux_armv7l"),
         (_elf("arm"), "linux/armv6", "linux_armv6l"),
+        (  # dynamic: a glibc armv7l (hard-float) system only
+            _elf("arm", "/lib/ld-linux-armhf.so.3", "glibc", (2, 28)),
+            "linux/armv7",
+            "manylinux_2_28_armv7l",
+        ),
         # Linux dynamic: glibc's floor is the highest GLIBC_x.y, never below 2.17; musl only musl.
         (
             _elf("amd64", "/lib64/ld-linux-x86-64.so.2", "glibc", (2, 34)),
@@ -257,6 +339,8 @@ def test_what_cannot_be_tagged_honestly_is_refused() -> None:
     assert windows.value.subject == "wheel platform tag"
     assert "mips64le" in mips.value.target
     assert {"linux/amd64", "darwin/arm64", "windows/386"} <= set(windows.value.supported)
+    assert {"linux/armv6", "linux/armv7", "linux/riscv64"} <= set(windows.value.supported)
+    assert not {"linux/arm", "linux/loong64", "linux/mips64le"} & set(windows.value.supported)
     one = _universal(_macho("amd64", (12, 0, 0)))
     with pytest.raises(UnsupportedPlatformError, match="exactly x86_64 and arm64") as universal:
         executable_tag(one, Target("darwin", "amd64"), "a")

@@ -131,6 +131,19 @@ def _targets(args: argparse.Namespace, release: Release) -> list[Target]:
     if getattr(args, "all", False):
         return list(release.targets)
     named = [parse_target(text) for text in (args.platform or [])]
+    # Checked here, not by argparse: the release is known only now (wheels --config FILE).
+    unknown = [str(t) for t in named if t not in release.targets]
+    if unknown:
+        targets = [str(t) for t in release.targets]
+        six = parse_target("linux/armv6")
+        armv7l = "linux/armv7" in unknown and release.armv7l_from(six)
+        raise UnsupportedPlatformError(
+            f"--platform {', '.join(unknown)}: {release.project_name} builds no such target; "
+            f"its targets are {', '.join(targets)}"
+            + (f" ({six}'s wheel is tagged for armv7l machines too)" if armv7l else ""),
+            target=", ".join(unknown),
+            supported=targets,
+        )
     return [release.check_target(t) for t in named or [current_target()]]
 
 
@@ -526,7 +539,8 @@ def _parser(release: Release | None) -> argparse.ArgumentParser:
     _add_info(commands)
     _add_fetch(commands, prefix, platform)
     _add_mirror(commands, prefix, platform)
-    _add_wheels(commands, platform)
+    # wheels --config names another project, whose targets argparse cannot know (_targets).
+    _add_wheels(commands, functools.partial(_platform, None))
     _add_sdist(commands)
     _add_verify(commands, prefix, platform)
     _add_pin(commands)

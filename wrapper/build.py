@@ -146,7 +146,9 @@ def _binary_tag(release: Release, target: Target, bin_dir: Path) -> str:
         version_tag = tag_for(__version__)
         plan = release.plan(version_tag, target, os.environ)
         binary = bin_dir / plan.binary_name
-        return binary_wheel_tag(binary, target, plan.archive_name, _log)
+        # An armv7l machine served by GOARM 6: its wheel must carry an armv7l tag too.
+        armv7l = release.armv7l_from(target)
+        return binary_wheel_tag(binary, target, plan.archive_name, _log, armv7l=armv7l)
 
     return _stop_on_error(tag, "Nothing was installed.")
 

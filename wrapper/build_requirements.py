@@ -92,13 +92,16 @@ def sdist_requirements() -> list[str]:
 
 
 def _zstandard_archive(release: Release) -> bool:
-    target = current_target()
-    if target not in release.targets:
-        return False  # the build stops on this with the list of supported platforms
+    """Whether the archive this machine installs from is a ``tar.zst`` (GoReleaser's
+    ``formats: [tar.zst]``, or a ``format_overrides`` entry for this GOOS): the archive of the
+    target the build takes, as it takes it (an armv7l machine may take GOARM 6)."""
     try:
+        target = release.check_target(current_target())
         archive_format = release.archive_format(target)
     except BootstrapError:
-        return False  # the build stops on this, naming the format
+        # No build for this machine, or no format the wrapper reads: the build stops on this,
+        # listing the supported platforms or naming the format.
+        return False
     return any(name == archive_format and kind == "zst" for name, kind in TAR_COMPRESSIONS.items())
 
 

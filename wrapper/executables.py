@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from .errors import ExecutableError
+from .errors import ExecutableError, UnsupportedPlatformError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -105,6 +105,19 @@ class Executable:
 
 _OS_WORDS = {"linux": "Linux", "darwin": "macOS", "windows": "Windows", "ios": "iOS"}
 _OS_WORDS.update(android="Android", freebsd="FreeBSD", netbsd="NetBSD", openbsd="OpenBSD")
+_OS_WORDS.update(solaris="Solaris", illumos="illumos", dragonfly="DragonFly BSD", aix="AIX")
+
+# The other formats Go's linker writes (cmd/link/internal/ld: xcoff.go, the Plan 9 a.out of
+# asmb2, wasm): no wheel is made of them, but a message can say what the file is. Plan 9's
+# magics are ``_MAGIC(b)`` of its a.out.h (big-endian), with HDR_MAGIC for amd64.
+_FOREIGN = (
+    (b"\x01\xf7", "an AIX XCOFF64 file"),
+    (b"\x01\xdf", "an AIX XCOFF file"),
+    (b"\x00asm", "a WebAssembly module"),
+    (b"\x00\x00\x01\xeb", "a Plan 9 386 executable"),
+    (b"\x00\x00\x8a\x97", "a Plan 9 amd64 executable"),
+    (b"\x00\x00\x06\x47", "a Plan 9 arm executable"),
+)
 
 
 def _version(version: tuple[int, int, int] | None) -> str:
@@ -140,6 +153,12 @@ def parse_executable(stream: BinaryIO, name: str) -> Executable:
         return _pe(reader)
     what = "a script" if magic.startswith(b"#!") else "not an ELF, Mach-O or PE executable"
     shown = magic.hex(" ") if magic else "nothing: the file is empty"
+    foreign = next((words for head, words in _FOREIGN if magic.startswith(head)), None)
+    if foreign is not None:
+        raise ExecutableError(
+            f"{name} is {foreign} (it begins with {shown}), not an ELF, Mach-O or PE "
+            "executable: no wheel platform tag names the systems that run it"
+        )
     raise ExecutableError(
         f"{name} is {what}: it begins with {shown}; expected the Go binary the release "
         "builds. The archive does not hold the release's binary: report it to the publisher"
@@ -616,15 +635,25 @@ def binary_wheel_tag(
     :func:`platforms.executable_tag`; ``log`` hears what the binary is and its tag.
 
     Raises :class:`ExecutableError` (unreadable, or not an executable for ``target``) or
-    :class:`UnsupportedPlatformError` (no wheel tag exists for it). ``armv7l``: a GOARM 6
+    :class:`UnsupportedPlatformError` (no wheel tag exists for it: for a target PyPI takes no
+    wheel for, also when its binary is in a format no tag is read from, such as AIX's XCOFF,
+    Plan 9's a.out or WebAssembly). ``armv7l``: a GOARM 6
     binary also serves armv7l machines (:func:`platforms.executable_tag`).
     """
-    from .platforms import executable_tag
+    from .platforms import executable_tag, no_wheel_reason
 
     try:
         executable = read_executable(binary, f"{binary.name} from {asset}")
     except OSError as exc:
         raise ExecutableError(f"{binary.name} from {asset} could not be read: {exc}") from None
+    except ExecutableError as exc:
+        reason = no_wheel_reason(target)
+        if reason is None:
+            raise
+        # AIX's XCOFF, Plan 9, WebAssembly: of a target PyPI takes no wheel for, that is why.
+        raise UnsupportedPlatformError(
+            f"{reason} ({exc})", target=f"{target} ({asset})", subject="wheel platform tag"
+        ) from None
     tag = executable_tag(executable, target, asset, armv7l=armv7l)
     if log is not None:
         if target.arch == "arm":

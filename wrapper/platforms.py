@@ -11,6 +11,7 @@ from __future__ import annotations
 import platform
 import re
 import struct
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -65,33 +66,42 @@ _DEFAULT_GOMIPS = "hardfloat"
 _VARIANT_WORD = re.compile(r"^(?P<arch>arm|mips(?:64)?(?:le)?)(?:v(?P<arm>\d+)|_(?P<mips>\w+))?$")
 
 
-# platform.machine() -> GOARCH, for the 64-bit machines Go and Python agree on.
+# platform.machine() (uname -m on POSIX, PROCESSOR_ARCHITECTURE on Windows) -> GOARCH.
 _ARCH_NAMES = {
     "x86_64": "amd64",
     "amd64": "amd64",
     "x64": "amd64",
+    "em64t": "amd64",
+    "i86pc": "amd64",  # illumos and Solaris on x86; a 32-bit Python there counts as 386
     "aarch64": "arm64",
     "arm64": "arm64",
     "armv8": "arm64",
-    "armv8l": "arm64",
     "i386": "386",
+    "i486": "386",
+    "i586": "386",
     "i686": "386",
     "x86": "386",
-    "armv7l": "arm",
-    "armv6l": "arm",
-    "armv8b": "arm64",
     "ppc64le": "ppc64le",
     "ppc64": "ppc64",
     "s390x": "s390x",
     "riscv64": "riscv64",
     "loongarch64": "loong64",
+    # uname says mips64 (mips) on both byte orders: sys.byteorder tells mips64le (mipsle).
     "mips64": "mips64",
+    "mips64el": "mips64",
     "mips": "mips",
+    "mipsel": "mips",
 }
-# The GOARM an arm machine runs best: ARMv7 runs ARMv6 code, not the other way round.
-_ARM_VARIANTS = {"armv7l": "7", "armv6l": "6", "armv8l": "7", "aarch64": "7", "arm64": "7"}
-# What a 64-bit machine is to a 32-bit interpreter running on it.
-_ARCH_32 = {"amd64": "386", "arm64": "arm"}
+# A little-endian 32-bit ARM machine: armv5tel, armv6l, armv7l, and armv8l (AArch32 on a
+# 64-bit CPU). ARMv8 runs ARMv7 code, ARMv7 ARMv6 code: the GOARM is the version, at most 7.
+# (armv7b and armv8b are big-endian: Go builds no big-endian ARM.)
+_ARM_MACHINE = re.compile(r"^armv(?P<version>\d+)[a-z]*l$")
+_HIGHEST_GOARM = 7
+# What a 64-bit machine is to a 32-bit interpreter running on it (packaging.tags does the same
+# from the interpreter's pointer size: linux_x86_64 becomes linux_i686, aarch64 armv8l).
+_ARCH_32 = {"amd64": "386", "arm64": "arm", "mips64": "mips", "mips64le": "mipsle"}
+# platform.system() -> GOOS where the two differ.
+_SYSTEMS = {"sunos": "solaris"}
 
 # The targets a wheel can carry: the release builds these, and pip installs wheels for them.
 SUPPORTED = tuple(
@@ -100,27 +110,64 @@ SUPPORTED = tuple(
 
 
 def current_target(
-    system: str | None = None, machine: str | None = None, pointer_bits: int | None = None
+    system: str | None = None,
+    machine: str | None = None,
+    pointer_bits: int | None = None,
+    byteorder: str | None = None,
 ) -> Target:
-    """Return this machine's target in Go's names (with the GOARM of an arm machine: ``7`` on
-    armv7l, ``6`` on armv6l), supported or not.
+    """Return this machine's target in Go's names, supported or not: ``linux/armv7`` on an
+    armv7l (or armv8l) machine, ``linux/armv6`` on armv6l, ``linux/386`` on i686,
+    ``linux/mips64le`` (GOMIPS hardfloat, GoReleaser's default) on a little-endian mips64.
 
     Whether the release has an archive for it is the release description's call
-    (:meth:`Release.check_target`), so unsupported machines still get a precise name
-    (``linux/riscv64``, ``windows/386``) for the error. A 32-bit Python on a 64-bit machine
-    counts as 32-bit: it could not load a 64-bit wheel. The arguments default to this
-    interpreter's platform; tests pass their own.
+    (:meth:`Release.check_target`: an armv7l machine takes GOARM 6 when there is no GOARM 7),
+    so unsupported machines still get a precise name (``linux/riscv64``, ``windows/386``) for
+    the error. A 32-bit Python on a 64-bit machine counts as 32-bit, decided by the
+    interpreter's pointer size as packaging.tags decides (``_linux_platforms``): pip installs
+    no 64-bit wheel there. GOAMD64 and the other microarchitecture levels are not a machine's
+    target: of several, the release description takes the baseline every machine of the
+    architecture runs (``_config._pick_level``). GOMIPS softfloat cannot be told from Python.
+
+    ``system``, ``machine``, ``pointer_bits`` (32 or 64) and ``byteorder`` (``little`` or
+    ``big``) default to this interpreter's ``platform.system()``, ``platform.machine()`` (on
+    Windows the interpreter's own machine, from ``sysconfig.get_platform()``),
+    ``struct.calcsize("P") * 8`` and ``sys.byteorder``; tests pass their own.
     """
     system = platform.system() if system is None else system
-    machine = platform.machine() if machine is None else machine
+    machine = (_interpreter_machine(system) if machine is None else machine).lower()
     bits = struct.calcsize("P") * 8 if pointer_bits is None else pointer_bits
-    goos = system.lower()
-    goarch = _ARCH_NAMES.get(machine.lower(), machine.lower() or "unknown")
+    order = sys.byteorder if byteorder is None else byteorder
+    goos = _SYSTEMS.get(system.lower(), system.lower())
+    arm = _ARM_MACHINE.match(machine)
+    if arm is not None:
+        return Target(goos, "arm", str(min(int(arm["version"]), _HIGHEST_GOARM)))
+    goarch = _ARCH_NAMES.get(machine, machine or "unknown")
+    if goarch in ("mips", "mips64") and order == "little":
+        goarch += "le"
     if bits == 32:
         goarch = _ARCH_32.get(goarch, goarch)
-    if goarch == "arm":
-        return Target(goos, goarch, _ARM_VARIANTS.get(machine.lower(), _DEFAULT_GOARM))
+    if goarch == "arm":  # a 32-bit Python on a 64-bit ARM: AArch32 runs ARMv7 code
+        return Target(goos, goarch, str(_HIGHEST_GOARM))
+    if goarch.startswith("mips"):
+        return Target(goos, goarch, _DEFAULT_GOMIPS)
     return Target(goos, goarch)
+
+
+# sysconfig.get_platform() on Windows -> the machine the interpreter was built for.
+_WINDOWS_INTERPRETERS = {"win32": "x86", "win-amd64": "AMD64", "win-arm64": "ARM64"}
+
+
+def _interpreter_machine(system: str) -> str:
+    """``platform.machine()``, except on Windows: there the machine this interpreter was built
+    for, from ``sysconfig.get_platform()`` as packaging.tags reads it, since an x86 or x64
+    Python runs emulated on ARM64 Windows and pip installs win32 or win_amd64 wheels for it."""
+    if system == "Windows":
+        import sysconfig
+
+        found = _WINDOWS_INTERPRETERS.get(sysconfig.get_platform())
+        if found is not None:
+            return found
+    return platform.machine()
 
 
 def parse_target(text: str) -> Target:
@@ -214,14 +261,15 @@ def no_wheel_reason(target: Target) -> str | None:
 
 # Every GOOS/GOARCH a wheel can be made for, as the errors list them.
 _WHEEL_TARGETS = tuple(
-    f"{goos}/{goarch}"
+    str(target)
     for goos, machines in (
-        ("linux", {**_LINUX_MACHINES, "arm": "armv7l"}),
+        ("linux", [*_LINUX_MACHINES, "arm"]),
         ("darwin", _MACOS_MACHINES),
         ("windows", _WINDOWS_TAGS),
     )
     for goarch in machines
-    if no_wheel_reason(Target(goos, goarch, "7" if goarch == "arm" else "")) is None
+    for variant in (("6", "7") if goarch == "arm" else ("",))
+    if no_wheel_reason(target := Target(goos, goarch, variant)) is None
 )
 
 
@@ -240,8 +288,9 @@ def executable_tag(
       ``max(2.17, highest GLIBC_x.y needed)``; dynamic against musl ``musllinux_1_2_<m>``.
       An arm binary's GOARM is not in its ELF headers (Go's linker writes no ARM attributes),
       so it is the one the build declared (``target.variant``): GOARM 7 gives ``armv7l``
-      tags, GOARM 6 ``linux_armv6l``, and with ``armv7l`` (the release builds no GOARM 7:
-      ARMv7 runs ARMv6 code) the ``armv7l`` tags too.
+      tags (static: manylinux, musllinux and ``linux_armv7l``), GOARM 6 ``linux_armv6l``, and
+      with ``armv7l`` (the release builds no GOARM 7: ARMv7 runs ARMv6 code) the ``armv7l``
+      tags too.
     - Windows: ``win_amd64``, ``win_arm64``, ``win32`` from the PE machine.
 
     Raises :class:`ExecutableError` when the binary is not an executable for ``target`` (other
@@ -305,6 +354,11 @@ def _arm_tag(executable: Executable, target: Target, asset: str, *, armv7l: bool
         tags.append("linux_armv6l")
     if target.variant == "7" or armv7l:
         tags.append(_linux_tag(executable, asset, machine="armv7l"))
+        if executable.static:
+            # packaging.tags offers an armv7l machine manylinux and musllinux tags only when
+            # its Python is hard-float (_have_compatible_abi); a soft-float userland on ARMv7
+            # (Debian armel) is offered linux_armv7l alone, and a static binary runs there too.
+            tags.append("linux_armv7l")
     return ".".join(tags)
 
 
