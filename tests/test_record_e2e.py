@@ -166,9 +166,11 @@ def test_verify_installed_passes_then_refuses_a_changed_binary(installed: Venv) 
         binary.write_bytes(original)
     assert bad.returncode == 1
     assert bad.stdout == ""
-    assert bad.stderr.startswith(f"error: the installed binary {binary} has changed since it")
-    assert f"Recorded sha256: {digest}" in bad.stderr
-    assert f"Installed now:   {hashlib.sha256(changed).hexdigest()}" in bad.stderr
+    assert bad.stderr.startswith(f"error: the installed binary {binary} does not match")
+    assert "the record made at install" in bad.stderr
+    assert f"Expected: {digest}" in bad.stderr
+    assert f"Got:      {hashlib.sha256(changed).hexdigest()}" in bad.stderr
+    assert "It has changed since it was installed" in bad.stderr
     assert "pip install --force-reinstall --no-cache-dir cerebrium" in bad.stderr
     assert "Traceback" not in bad.stderr
     assert _verify(venv).returncode == 0  # restored
