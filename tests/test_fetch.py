@@ -84,10 +84,12 @@ def test_fetches_verifies_and_extracts(release_dir: Path, tmp_path: Path) -> Non
 def test_mismatch_writes_nothing(release_dir: Path, tmp_path: Path, cache: ArchiveCache) -> None:
     archive = release_dir / ARCHIVE
     archive.write_bytes(archive.read_bytes() + b"\0")
-    with pytest.raises(ChecksumMismatchError):
+    with pytest.raises(ChecksumMismatchError) as info:
         _fetch(
             Sources(location=ReleaseLocation.directory(release_dir), cache=cache), tmp_path / "bin"
         )
+    assert (info.value.asset, info.value.algorithm) == (ARCHIVE, "sha256")
+    assert info.value.got == hashlib.sha256(archive.read_bytes()).hexdigest()
     assert not (tmp_path / "bin").exists()
     assert cache.entries() == []
     assert list(cache.archives.iterdir()) == []  # not even a temporary file

@@ -619,7 +619,7 @@ def _commit(wanted: _Obtaining, cache: ArchiveCache, temp: Path, got: str) -> No
 def _check_digest(wanted: _Obtaining, got: str) -> None:
     checksums, project, log = wanted.checksums, wanted.install.project, wanted.install.log
     algorithm = checksums.algorithm
-    verify_digest(wanted.name, wanted.expected, got, source=checksums.source)
+    verify_digest(wanted.name, wanted.expected, got, source=checksums.source, algorithm=algorithm)
     if checksums.vouched_by == "pins":
         log(f"{project}: {algorithm} verified against the pinned checksums: {got}")
     elif checksums.vouched_by == "signature":

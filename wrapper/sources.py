@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from . import __version__
+from ._redact import redact
 from .cache import ArchiveCache, default_cache_dir
 from .errors import ConfigError
 from .locations import DirectoryLocation, HttpSession, Location, location_for
@@ -198,13 +199,5 @@ def _own_location(
 
 
 def shown(where: str | None) -> str:
-    """A configured location for messages: without ``user:password`` or a query."""
-    if where is None:
-        return "(none)"
-    parts = urlsplit(where)
-    if not parts.scheme.startswith("http"):
-        return where
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return parts._replace(netloc=netloc, query="", fragment="").geturl()
+    """A configured location for messages (:func:`._redact.redact`), ``(none)`` for none."""
+    return "(none)" if where is None else redact(where)
