@@ -517,7 +517,8 @@ def _https_url(url: str) -> httpx.URL:
 
 
 def _check_response(response: httpx.Response, shown: str, limit: int, token: str | None) -> None:
-    """Raise for an answer that is not the file: absent, refused, an error page, too large."""
+    """Raise for an answer that is not the file: absent, refused, an error page, too large
+    (:func:`_check_content`)."""
     status = response.status_code
     # The host that answered, named when a redirect led elsewhere (GitHub's storage host).
     host = response.url.host
@@ -554,6 +555,12 @@ def _check_response(response: httpx.Response, shown: str, limit: int, token: str
             status=status,
             reason=f"the server answered {status} {response.reason_phrase}; expected 200",
         )
+    _check_content(response, shown, limit)
+
+
+def _check_content(response: httpx.Response, shown: str, limit: int) -> None:
+    """Raise for a 200 that is not the file: an HTML page, or more than ``limit`` bytes."""
+    status = response.status_code
     content_type = response.headers.get("Content-Type", "")
     if content_type.split(";")[0].strip().lower() in {"text/html", "application/xhtml+xml"}:
         raise DownloadError(

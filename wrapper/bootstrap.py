@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .settings import Settings
     from .signatures import PublicKey
     from .sources import Sources
+    from .verification import Verification
     from .wheels import WheelContent
 
     _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -422,20 +423,36 @@ def _sdist(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    import subprocess
-
-    from .__main__ import find_binary
     from .binding import describe as describe_binding
-    from .cache import ArchiveCache, default_cache_dir
-    from .locations import location_for
-    from .pins import default_pins_path, load_pins
+    from .pins import load_pins
     from .platforms import current_target
-    from .sources import http_session
-    from .verification import Verification
 
     release, tag, settings = _context(args)
     target = current_target()
     lines = [f"version: {__version__} (release tag {tag})", f"target: {target}"]
+    target = _info_archive(release, tag, target, lines)
+    try:
+        location = settings.release_url or release.release_url(tag)
+    except ConfigError as exc:  # info reports what an install would refuse, and goes on
+        location = f"unknown: {exc}"
+    lines.append(f"release location: {location}")
+    lines.append(f"offline: {'yes' if settings.offline else 'no'}")
+    _info_cache(release, settings, lines)
+    verification = _info_verification(args, release, tag, settings, lines)
+    installed = _info_binary(lines)
+    if verification is not None and target in release.targets:
+        pinned = load_pins(algorithm=release.checksum_algorithm) is not None
+        lines.append(
+            describe_binding(
+                release, target, tag, installed, pinned=pinned, verification=verification
+            )
+        )
+    print("\n".join(lines))
+    return 0
+
+
+def _info_archive(release: Release, tag: str, target: Target, lines: list[str]) -> Target:
+    """Add ``info``'s archive line; the target the release builds for this machine."""
     try:
         target = release.check_target(target)  # an armv7l machine may take GOARM 6
     except UnsupportedPlatformError:
@@ -444,12 +461,14 @@ def _info(args: argparse.Namespace) -> int:
         reason = release.no_wheel(target)
         archive = release.archive_name(target, tag)
         lines.append(f"archive: {archive}" + (f" ({reason})" if reason else ""))
-    try:
-        location = settings.release_url or release.release_url(tag)
-    except ConfigError as exc:  # info reports what an install would refuse, and goes on
-        location = f"unknown: {exc}"
-    lines.append(f"release location: {location}")
-    lines.append(f"offline: {'yes' if settings.offline else 'no'}")
+    return target
+
+
+def _info_cache(release: Release, settings: Settings, lines: list[str]) -> None:
+    """Add ``info``'s cache lines (the folder and what it keeps) and its trust line."""
+    from .cache import ArchiveCache, default_cache_dir
+    from .pins import default_pins_path, load_pins
+
     cache_dir = settings.cache_dir or default_cache_dir(release.project_name)
     if cache_dir is None:
         lines.append(
@@ -465,7 +484,16 @@ def _info(args: argparse.Namespace) -> int:
         lines.append(f"trust: pinned ({default_pins_path()})")
     else:
         lines.append("trust: integrity only (this package carries no pinned checksums)")
-    verification: Verification | None = None
+
+
+def _info_verification(
+    args: argparse.Namespace, release: Release, tag: str, settings: Settings, lines: list[str]
+) -> Verification | None:
+    """Add ``info``'s verify policy lines; the policy, or None when an install refuses it."""
+    from .locations import location_for
+    from .sources import http_session
+    from .verification import Verification
+
     with http_session(release, settings, _log(args)) as session:  # opens no connection
         try:
             verification = Verification.from_settings(
@@ -473,30 +501,29 @@ def _info(args: argparse.Namespace) -> int:
             )
         except ConfigError as exc:  # info reports what an install would refuse, and goes on
             lines.append(f"verify policy: {settings.verify}, which an install here refuses: {exc}")
-        else:
-            lines.extend(verification.describe())
-    installed: Path | None = None
+            return None
+    lines.extend(verification.describe())
+    return verification
+
+
+def _info_binary(lines: list[str]) -> Path | None:
+    """Add ``info``'s lines on the installed binary and its version; its path, if installed."""
+    import subprocess
+
+    from .__main__ import find_binary
+
     try:
         binary = find_binary()
     except SystemExit as exc:
         lines.append(f"binary: not installed ({exc.code})")
-    else:
-        installed = Path(binary)
-        lines.append(f"binary: {binary}")
-        try:
-            run = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=30)
-            lines.append(f"binary version: {(run.stdout or run.stderr).strip()}")
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            lines.append(f"binary version: cannot run it ({exc})")
-    if verification is not None and target in release.targets:
-        pinned = load_pins(algorithm=release.checksum_algorithm) is not None
-        lines.append(
-            describe_binding(
-                release, target, tag, installed, pinned=pinned, verification=verification
-            )
-        )
-    print("\n".join(lines))
-    return 0
+        return None
+    lines.append(f"binary: {binary}")
+    try:
+        run = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=30)
+        lines.append(f"binary version: {(run.stdout or run.stderr).strip()}")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        lines.append(f"binary version: cannot run it ({exc})")
+    return Path(binary)
 
 
 # --- The command line -------------------------------------------------------------------------

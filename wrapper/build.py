@@ -62,6 +62,15 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
     # The .dist-info files recording what was verified (evidence.py), from the fetch that put
     # the binary in: build_py's, or the child's taken by write_wheelfile.
     recorded: dict[str, bytes] = {}
+    return {
+        "sdist": _sdist_command(description),
+        "build_py": _build_py_command(release, description, recorded),
+        "bdist_wheel": _bdist_wheel_command(release, recorded),
+    }
+
+
+def _sdist_command(description: Description) -> type[sdist]:
+    """``sdist``, which puts the parsed ``description`` in the source tree it packs."""
 
     class SdistWithDescription(sdist):
         def make_release_tree(self, base_dir: str, files: list[str]) -> None:
@@ -70,6 +79,15 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             # the checkout it was built from, so its build needs neither PyYAML nor git.
             where = Path(base_dir, _PACKAGE_SOURCE, RECORD_NAME)
             _stop_on_error(lambda: record(description, where))
+
+    return SdistWithDescription
+
+
+def _build_py_command(
+    release: Release, description: Description, recorded: dict[str, bytes]
+) -> type[build_py]:
+    """``build_py``, which puts the description and (unless a child fetches it) the verified
+    binary in the package, adding the binary's record to ``recorded``."""
 
     class BuildPyWithBinary(build_py):
         def run(self) -> None:
@@ -82,6 +100,13 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             shutil.rmtree(bin_dir, ignore_errors=True)  # never ship a binary of an earlier build
             if not prefetching():  # else the wheel takes the child's binary last (below)
                 recorded.update(_put_binary(release, bin_dir))
+
+    return BuildPyWithBinary
+
+
+def _bdist_wheel_command(release: Release, recorded: dict[str, bytes]) -> type[bdist_wheel]:
+    """``bdist_wheel``: a platform wheel tagged from its binary (taken from the child last,
+    when one fetched it), its ``.dist-info`` holding ``recorded``."""
 
     class PlatformWheel(bdist_wheel):
         def initialize_options(self) -> None:
@@ -121,11 +146,7 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             if prefetching():  # get_tag was never called: the binary is not in it
                 _unknown_bdist_wheel()
 
-    return {
-        "sdist": SdistWithDescription,
-        "build_py": BuildPyWithBinary,
-        "bdist_wheel": PlatformWheel,
-    }
+    return PlatformWheel
 
 
 def _unknown_bdist_wheel() -> NoReturn:

@@ -115,13 +115,7 @@ def build_wheels(
         failures.append(f"{install.plan.target}: {exc}")
         log(f"error: no wheel for {install.plan.target}: {exc}")
 
-    wheel_targets = []
-    for target in targets:
-        reason = release.no_wheel(target)
-        if reason is not None:  # PyPI takes no wheel for it: said, not a failure
-            log(f"{release.project_name}: skipped {target}: {reason}")
-        else:
-            wheel_targets.append(target)
+    wheel_targets = _wheel_targets(release, targets, log)
     installs = Install.each(release, tag, wheel_targets, sources, environ=environ, log=log)
     for install, archive in verified_archives(installs, book, failed=failed):
         try:
@@ -132,12 +126,31 @@ def build_wheels(
         if wheel not in made:  # one universal2 wheel for both darwin targets
             made.append(wheel)
             log(f"{release.project_name}: wrote {wheel.name}")
+    _refuse_failures(failures)
+    return made
+
+
+def _refuse_failures(failures: list[str]) -> None:
+    """Raise :class:`BootstrapError` listing ``failures`` (``target: error``), if there are any."""
     if failures:
         raise BootstrapError(
             f"{len(failures)} of the release's archives could not be verified, so no wheel was "
             "written for them:\n  " + "\n  ".join(failures)
         )
-    return made
+
+
+def _wheel_targets(
+    release: Release, targets: Iterable[Target], log: Callable[[str], None]
+) -> list[Target]:
+    """The ``targets`` PyPI takes a wheel for; each of the others is logged as skipped."""
+    wheel_targets = []
+    for target in targets:
+        reason = release.no_wheel(target)
+        if reason is not None:  # PyPI takes no wheel for it: said, not a failure
+            log(f"{release.project_name}: skipped {target}: {reason}")
+        else:
+            wheel_targets.append(target)
+    return wheel_targets
 
 
 def _wheel(
