@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from ._logging import to_stderr
 
 if TYPE_CHECKING:
     from .evidence import Recorded
@@ -329,6 +330,7 @@ def main(staging: str) -> int:
     removes, or pip with its build folder when the build died.
     """
     tempfile.tempdir = staging
+    to_stderr()  # on the standard error it shares with the build, as the build's own lines
     signal.signal(signal.SIGTERM, _stop)
     finished = threading.Event()
     _stop_when_input_ends(finished)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, package_stem
 from ._atomic import atomic_copy, atomic_write
+from ._logging import to_stderr
 from .errors import (
     AssetNotFoundError,
     BootstrapError,
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
     _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 __all__ = ["main"]
+
+_logger = logging.getLogger(__name__)
 
 
 def _tag(value: str) -> str:
@@ -108,21 +112,12 @@ def _sources(
         release,
         tag,
         settings,
-        _log(args),
         show_progress=show,
         where=where,
         direct=direct,
         environ=os.environ,
     )
     return release, tag, sources
-
-
-def _log(args: argparse.Namespace) -> Callable[[str], None]:
-    def log(message: str) -> None:
-        if not args.quiet:
-            print(message, file=sys.stderr, flush=True)
-
-    return log
 
 
 def _targets(args: argparse.Namespace, release: Release) -> list[Target]:
@@ -146,7 +141,6 @@ def _fetch(args: argparse.Namespace) -> int:
             tag,
             Path(args.dest),
             sources=sources,
-            log=_log(args),
             environ=os.environ,
         )
     print(binary)
@@ -167,7 +161,7 @@ def _mirror(args: argparse.Namespace) -> int:
         book = ReleaseChecksums()
         signatures: dict[str, tuple[tuple[str, str], ...]] = {}
         targets = _targets(args, release)
-        installs = Install.each(release, tag, targets, sources, environ=os.environ, log=_log(args))
+        installs = Install.each(release, tag, targets, sources, environ=os.environ)
         for install, archive in verified_archives(installs, book):
             name, checksums = install.plan.archive_name, archive.checksums
             if checksums.raw is None:  # the pins vouched; the location lacks the file
@@ -216,23 +210,22 @@ def _pin(args: argparse.Namespace) -> int:
     from .pins import default_pins_path
 
     release, tag, sources = _sources(args, where=args.source, direct=True)
-    log = _log(args)
     with sources:
         # Pins are made from the release as published, never from earlier pins or a cache.
         unpinned = dataclasses.replace(sources, pins=None)
         book = ReleaseChecksums()
         entries: dict[str, str] = {}
         # Every target: a pin that lacks a platform would break installs there.
-        for install in Install.each(
-            release, tag, release.targets, unpinned, environ=os.environ, log=log
-        ):
+        for install in Install.each(release, tag, release.targets, unpinned, environ=os.environ):
             name = install.plan.archive_name
             entries[name] = book.for_install(install).digest_of(name)
     made = book.made()
     for checksums in made:
         # Pins are written only from a checksums file whose signature verified, when it has one.
         how = "signature verified" if checksums.vouched_by == "signature" else None
-        log(f"{checksums.name} {how or 'is not signed, or no signature could be checked here'}")
+        _logger.info(
+            f"{checksums.name} {how or 'is not signed, or no signature could be checked here'}"
+        )
     if len(made) == 1 and made[0].raw is not None:  # the release's own file, byte for byte
         data, count, source = made[0].raw, len(made[0].entries), made[0].source
     else:  # split checksums: one file per archive, pinned together in GoReleaser's format
@@ -253,10 +246,9 @@ def _verify(args: argparse.Namespace) -> int:
 
     # What is published, read now: a cached archive proves nothing about the release.
     release, tag, sources = _sources(args, direct=True)
-    log = _log(args)
     with sources:
         targets = _targets(args, release)
-        installs = Install.each(release, tag, targets, sources, environ=os.environ, log=log)
+        installs = Install.each(release, tag, targets, sources, environ=os.environ)
         for install, _ in verified_archives(installs):
             plan = install.plan
             print(f"{plan.target} {plan.archive_name}: verified ({sources.trust})")
@@ -310,7 +302,6 @@ def _wheels(args: argparse.Namespace) -> int:
                 sources,
                 Path(args.out),
                 Path(work),
-                _log(args),
                 environ=os.environ,
                 content=content,
             )
@@ -476,7 +467,7 @@ def _info_cache(release: Release, settings: Settings, lines: list[str]) -> None:
             f"{release.env_prefix}CACHE_DIR to keep one)"
         )
     else:
-        entries = ArchiveCache(cache_dir, lambda m: None).entries()
+        entries = ArchiveCache(cache_dir).entries()
         size = sum(n for _, n in entries)
         lines.append(f"cache: {cache_dir} ({len(entries)} archive(s), {size} bytes)")
         lines.extend(f"  {name}  {n} bytes" for name, n in entries)
@@ -494,7 +485,7 @@ def _info_verification(
     from .sources import http_session
     from .verification import Verification
 
-    with http_session(release, settings, _log(args)) as session:  # opens no connection
+    with http_session(release, settings) as session:  # opens no connection
         try:
             verification = Verification.from_settings(
                 release, tag, settings, lambda url: location_for(url, session.downloader)
@@ -854,6 +845,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     release = _own_release()  # read once, for the command line and the command
     args = _parser(release).parse_args(argv)
     args.own_release = release
+    to_stderr(quiet=getattr(args, "quiet", False))  # the log lines: all, or none with -q
     try:
         return int(args.run(args))
     except BootstrapError as exc:

@@ -18,9 +18,9 @@ traceback.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -30,6 +30,7 @@ from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1, as
 from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
+from ._logging import to_stderr
 from ._prefetch import binary_into, prefetching
 from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
@@ -40,6 +41,8 @@ from .release import Release
 from .versions import tag_for
 
 __all__ = ["BinaryDistribution", "command_classes", "load", "long_description"]
+
+_logger = logging.getLogger(__name__)
 
 _PACKAGE_SOURCE = Path(__file__).resolve().parent.name  # "wrapper", as setup.py's package_dir
 
@@ -62,6 +65,7 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
     # The .dist-info files recording what was verified (evidence.py), from the fetch that put
     # the binary in: build_py's, or the child's taken by write_wheelfile.
     recorded: dict[str, bytes] = {}
+    to_stderr()  # the build's log lines, which pip shows with -v
     return {
         "sdist": _sdist_command(description),
         "build_py": _build_py_command(release, description, recorded),
@@ -167,13 +171,9 @@ def _binary_tag(release: Release, target: Target, bin_dir: Path) -> str:
         version_tag = tag_for(__version__)
         plan = release.plan(version_tag, target, os.environ)
         binary = bin_dir / plan.binary_name
-        return binary_wheel_tag(binary, target, plan.archive_name, _log)
+        return binary_wheel_tag(binary, target, plan.archive_name, _logger.info)
 
     return _stop_on_error(tag, "Nothing was installed.")
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)  # pip shows a build's output with -v
 
 
 def _put_binary(release: Release, bin_dir: Path) -> Mapping[str, bytes]:
