@@ -186,3 +186,12 @@ def trusted_root(forge: SigstoreTestRoot, tmp_path_factory: pytest.TempPathFacto
     path = tmp_path_factory.mktemp("sigstore") / "trusted_root.json"
     path.write_bytes(forge.trusted_root_json())
     return path
+
+
+@pytest.fixture
+def logged() -> Iterator[list[str]]:
+    """The lines the package logs during the test (:func:`support.logs.captured`)."""
+    from support.logs import captured
+
+    with captured() as lines:
+        yield lines

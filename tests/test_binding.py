@@ -38,6 +38,7 @@ from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.gocli import MAIN, SOURCE, VERSION_PACKAGE, go_env, tagged_checkout
+from support.logs import captured
 from support.signing import make_key, public_pem
 
 LINUX = Target("linux", "amd64")
@@ -265,10 +266,9 @@ def check(
 ) -> list[str]:
     """Run the check as fetch.extract does, on an archive with ``proofs`` under ``policy``;
     the log lines."""
-    lines: list[str] = []
-    with binary.open("rb") as handle:
+    with binary.open("rb") as handle, captured() as lines:
         archive = VerifiedArchive(handle, ASSET, "sha256", "0" * 64, CHECKSUMS, proofs, policy)
-        check_binary(release, LINUX, TAG, binary, archive, lines.append)
+        check_binary(release, LINUX, TAG, binary, archive)
     return lines
 
 
@@ -394,7 +394,7 @@ def test_malformed_build_information_is_refused(built: dict[str, Path], tmp_path
 
 @pytest.mark.e2e
 def test_the_fetch_pipeline_refuses_and_leaves_nothing(
-    built: dict[str, Path], tmp_path: Path
+    logged: list[str], built: dict[str, Path], tmp_path: Path
 ) -> None:
     """fetch.extract, the one place every install and wheel passes: the refused binary is
     removed from the destination."""
@@ -408,8 +408,8 @@ def test_the_fetch_pipeline_refuses_and_leaves_nothing(
     for version in ("1.0.0", "2.0.0"):
         (tmp_path / version).mkdir()
         archive = make_archive(built[version], tmp_path / version / name, "linux")
-        lines: list[str] = []
-        install = Install(REAL, REAL.plan(TAG, LINUX), Sources(), lines.append)
+        lines = logged
+        install = Install(REAL, REAL.plan(TAG, LINUX), Sources())
         with archive.open("rb") as handle:
             verified = VerifiedArchive(
                 handle, name, "sha256", "0" * 64, CHECKSUMS, KEY_SIGNED, "auto"

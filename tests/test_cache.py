@@ -16,7 +16,7 @@ DIGEST = hashlib.sha256(DATA).hexdigest()
 
 @pytest.fixture
 def cache(tmp_path: Path) -> ArchiveCache:
-    opened = ArchiveCache.open(tmp_path / "cache", lambda message: None)
+    opened = ArchiveCache.open(tmp_path / "cache")
     assert opened is not None
     return opened
 
@@ -59,7 +59,7 @@ def test_lookup_re_hashes_the_whole_entry(cache: ArchiveCache) -> None:
 
 
 def test_download_directories_of_dead_installs_are_swept(tmp_path: Path) -> None:
-    cache = ArchiveCache.open(tmp_path / "c", lambda message: None)
+    cache = ArchiveCache.open(tmp_path / "c")
     assert cache is not None
     stale, live = cache.archives / ".download-dead.tmp", cache.archives / ".download-live.tmp"
     for folder in (stale, live):
@@ -68,7 +68,7 @@ def test_download_directories_of_dead_installs_are_swept(tmp_path: Path) -> None
     os.utime(stale / "archive", (0, 0))
     os.utime(stale, (0, 0))
     os.utime(live, (0, 0))  # an old directory, but the file in it is still being written
-    ArchiveCache.open(tmp_path / "c", lambda message: None)
+    ArchiveCache.open(tmp_path / "c")
     assert not stale.exists()
     assert (live / "archive").exists()
 
@@ -115,16 +115,16 @@ def test_without_a_home_xdg_cache_home_is_used_and_else_there_is_no_cache() -> N
 
 @pytest.mark.usefixtures("homeless")
 def test_without_a_home_the_fetch_goes_on_without_a_cache_with_a_warning(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    logged: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cerebrium_cli.description import load_release
     from cerebrium_cli.settings import Settings
     from cerebrium_cli.sources import Sources
 
     release = load_release()
-    messages: list[str] = []
+    messages = logged
     settings = Settings.from_environ(release, {"CEREBRIUM_RELEASE_URL": str(tmp_path)})
-    sources = Sources.from_settings(release, "v2.0.0", settings, messages.append)
+    sources = Sources.from_settings(release, "v2.0.0", settings)
     assert sources.cache is None
     assert messages == [
         "warning: there is no home directory to keep a cache in, and neither XDG_CACHE_HOME nor "
@@ -135,7 +135,7 @@ def test_without_a_home_the_fetch_goes_on_without_a_cache_with_a_warning(
     assert named.cache is not None
     assert named.cache.root == tmp_path / "c"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    xdg = Sources.from_settings(release, "v2.0.0", settings, messages.append)
+    xdg = Sources.from_settings(release, "v2.0.0", settings)
     assert xdg.cache is not None
     assert xdg.cache.root == tmp_path / "xdg" / "cerebrium"
 

@@ -93,7 +93,7 @@ def https(
         monkeypatch.delenv(name, raising=False)
     served = server_root / f"race-{tmp_path.name}"
     shutil.copytree(releases[0], served)
-    with Downloader(log=lambda message: None) as downloader:
+    with Downloader() as downloader:
         yield HttpsLocation(f"{server.url}/{served.name}/", lambda: downloader)
 
 
@@ -116,16 +116,20 @@ def _swapping(entry: Path, genuine: Path, evil: Path, stop: Path) -> subprocess.
 
 @pytest.mark.parametrize("source", ["mirror", "https", "archive-file"])
 def test_a_swapped_cache_entry_is_never_what_is_installed(
-    source: str, releases: tuple[Path, Path], tmp_path: Path, request: pytest.FixtureRequest
+    logged: list[str],
+    source: str,
+    releases: tuple[Path, Path],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     genuine_dir, evil_archive = releases
     release = load_release()
-    cache = ArchiveCache.open(tmp_path / "cache", lambda message: None)
+    cache = ArchiveCache.open(tmp_path / "cache")
     assert cache is not None
     location: Location = (
         request.getfixturevalue("https") if source == "https" else DirectoryLocation(genuine_dir)
     )
-    log: list[str] = []
+    log = logged
     sources = (
         Sources(archive_file=genuine_dir / ARCHIVE, cache=cache)
         if source == "archive-file"
@@ -143,7 +147,7 @@ def test_a_swapped_cache_entry_is_never_what_is_installed(
         deadline = time.monotonic() + SECONDS
         while len(installed) < FETCHES and time.monotonic() < deadline:
             dest = tmp_path / "bin" / str(len(installed))
-            binary = fetch_binary(release, LINUX, TAG, dest, sources=sources, log=log.append)
+            binary = fetch_binary(release, LINUX, TAG, dest, sources=sources)
             installed.append(binary.read_bytes())
     finally:
         stop.touch()

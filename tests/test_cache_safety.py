@@ -67,15 +67,15 @@ def _digest(release_dir: Path) -> str:
     return (release_dir / "checksums.txt").read_text().split()[0]
 
 
-def _sources(release_dir: Path, env: dict[str, str], log: list[str]) -> Sources:
+def _sources(release_dir: Path, env: dict[str, str]) -> Sources:
     """The sources an install with ``env`` gets (Sources.from_settings), the release local."""
     release = load_release()
     settings = Settings.from_environ(release, {"CEREBRIUM_RELEASE_URL": str(release_dir), **env})
-    return Sources.from_settings(release, TAG, settings, log.append)
+    return Sources.from_settings(release, TAG, settings)
 
 
-def _fetch(sources: Sources, dest: Path, log: list[str]) -> Path:
-    return fetch_binary(load_release(), LINUX, TAG, dest, sources=sources, log=log.append)
+def _fetch(sources: Sources, dest: Path) -> Path:
+    return fetch_binary(load_release(), LINUX, TAG, dest, sources=sources)
 
 
 def _everything_in(folder: Path) -> list[str]:
@@ -175,9 +175,8 @@ def test_a_named_cache_that_is_not_the_users_alone_stops_the_fetch(
     cache = tmp_path / "cache"
     reason = layout(cache, outside)
     before = _everything_in(cache)
-    log: list[str] = []
     with pytest.raises(UnsafeCacheError) as refused:
-        _sources(release_dir, {"CEREBRIUM_CACHE_DIR": str(cache)}, log)
+        _sources(release_dir, {"CEREBRIUM_CACHE_DIR": str(cache)})
     message = str(refused.value)
     assert message.startswith(
         f"CEREBRIUM_CACHE_DIR={str(cache)!r} names a cache directory that is not safe to use: "
@@ -191,6 +190,7 @@ def test_a_named_cache_that_is_not_the_users_alone_stops_the_fetch(
 
 @pytest.mark.parametrize("layout", UNSAFE, ids=lambda f: f.__name__.strip("_"))
 def test_a_default_cache_that_is_not_the_users_alone_is_skipped_with_a_warning(
+    logged: list[str],
     layout: Layout,
     release_dir: Path,
     tmp_path: Path,
@@ -203,14 +203,14 @@ def test_a_default_cache_that_is_not_the_users_alone_is_skipped_with_a_warning(
     before = _everything_in(cache)
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache.parent))
     monkeypatch.delenv("CEREBRIUM_CACHE_DIR", raising=False)
-    log: list[str] = []
-    sources = _sources(release_dir, {}, log)
+    log = logged
+    sources = _sources(release_dir, {})
     assert sources.cache is None
     (warning,) = [m for m in log if m.startswith("warning:")]
     assert warning.startswith(f"warning: not using the cache directory {cache}: ")
     assert reason in warning
     assert warning.endswith("; going on without a cache")
-    assert _fetch(sources, tmp_path / "bin", log).read_bytes() == BINARY
+    assert _fetch(sources, tmp_path / "bin").read_bytes() == BINARY
     assert _everything_in(cache) == before
     assert _everything_in(outside) == []
 
@@ -220,10 +220,9 @@ def test_the_cache_root_may_be_reached_through_a_link(release_dir: Path, tmp_pat
     real = tmp_path / "real-cache"
     real.mkdir(mode=0o700)
     (tmp_path / "linked").symlink_to(real)
-    log: list[str] = []
-    sources = _sources(release_dir, {"CEREBRIUM_CACHE_DIR": str(tmp_path / "linked")}, log)
+    sources = _sources(release_dir, {"CEREBRIUM_CACHE_DIR": str(tmp_path / "linked")})
     assert sources.cache is not None
-    _fetch(sources, tmp_path / "bin", log)
+    _fetch(sources, tmp_path / "bin")
     assert [p.name for p in (real / "archives").iterdir()] == [f"sha256-{_digest(release_dir)}"]
 
 
@@ -233,24 +232,23 @@ def test_a_cache_in_a_sticky_shared_folder_is_used(release_dir: Path, tmp_path: 
     shared.mkdir()
     shared.chmod(0o1777)
     (shared / "cache").mkdir(mode=0o700)
-    log: list[str] = []
-    sources = _sources(release_dir, {"CEREBRIUM_CACHE_DIR": str(shared / "cache")}, log)
+    sources = _sources(release_dir, {"CEREBRIUM_CACHE_DIR": str(shared / "cache")})
     assert sources.cache is not None
-    assert _fetch(sources, tmp_path / "bin", log).read_bytes() == BINARY
+    assert _fetch(sources, tmp_path / "bin").read_bytes() == BINARY
 
 
 # --- entries: opened without following links, private regular files only ----------------------
 
 
 @pytest.fixture
-def log() -> list[str]:
+def log(logged: list[str]) -> list[str]:
     """What the cache and the fetch said."""
-    return []
+    return logged
 
 
 @pytest.fixture
 def cache(tmp_path: Path, log: list[str]) -> ArchiveCache:
-    opened = ArchiveCache.open(tmp_path / "cache", log.append)
+    opened = ArchiveCache.open(tmp_path / "cache")
     assert opened is not None
     return opened
 
@@ -265,7 +263,7 @@ def test_a_linked_cache_entry_is_neither_followed_nor_used(
     entry = cache.path_for("sha256", _digest(release_dir))
     entry.symlink_to(target)
     sources = Sources(location=ReleaseLocation.directory(release_dir), cache=cache)
-    assert _fetch(sources, tmp_path / "bin", log).read_bytes() == BINARY
+    assert _fetch(sources, tmp_path / "bin").read_bytes() == BINARY
     assert (
         f"warning: cannot use the cached archive {entry} (it is a symbolic link); ignoring it"
         in log
@@ -293,7 +291,7 @@ def test_a_cache_entry_that_is_not_a_private_file_is_not_used(
             _chown(entry, NOBODY)
             reason = f"it is owned by uid {NOBODY}"
     sources = Sources(location=ReleaseLocation.directory(release_dir), cache=cache)
-    assert _fetch(sources, tmp_path / "bin", log).read_bytes() == BINARY
+    assert _fetch(sources, tmp_path / "bin").read_bytes() == BINARY
     (warning,) = [m for m in log if m.startswith("warning:")]
     assert warning.startswith(f"warning: cannot use the cached archive {entry} ({reason}")
     assert entry.stat().st_mode & 0o077 == 0  # the fresh, verified entry is private
@@ -317,9 +315,7 @@ def test_a_linked_checksums_copy_is_not_read(
 def test_downloads_are_written_private(
     release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
-    _fetch(
-        Sources(location=ReleaseLocation.directory(release_dir), cache=cache), tmp_path / "bin", []
-    )
+    _fetch(Sources(location=ReleaseLocation.directory(release_dir), cache=cache), tmp_path / "bin")
     (entry,) = cache.archives.iterdir()
     assert entry.stat().st_mode & 0o777 == 0o600
 
@@ -359,7 +355,6 @@ def test_a_cache_that_refuses_the_download_means_no_cache(
     binary = _fetch(
         Sources(location=ReleaseLocation(str(release_dir), location), cache=cache),
         tmp_path / "bin",
-        log,
     )
     assert binary.read_bytes() == BINARY
     assert location.copies == 2
@@ -378,7 +373,6 @@ def test_another_write_error_still_stops_the_fetch(
         _fetch(
             Sources(location=ReleaseLocation(str(release_dir), location), cache=cache),
             tmp_path / "bin",
-            [],
         )
     assert list(cache.archives.iterdir()) == []
     assert not (tmp_path / "bin").exists()
@@ -388,6 +382,7 @@ _ON_A_FULL_DISK = r"""
 import sys
 sys.path.insert(0, {tests!r})
 import conftest
+import logging
 from pathlib import Path
 from cerebrium_cli.description import load_release
 from cerebrium_cli.sources import ReleaseLocation, Sources
@@ -395,11 +390,12 @@ from cerebrium_cli.platforms import Target
 from cerebrium_cli.settings import Settings
 from cerebrium_cli.fetch import fetch_binary
 
+logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
 release = load_release()
 env = {{"CEREBRIUM_RELEASE_URL": {release_dir!r}, "CEREBRIUM_CACHE_DIR": {cache!r}}}
-with Sources.from_settings(release, "v2.0.0", Settings.from_environ(release, env), print) as s:
+with Sources.from_settings(release, "v2.0.0", Settings.from_environ(release, env)) as s:
     linux = Target("linux", "amd64")
-    binary = fetch_binary(release, linux, "v2.0.0", Path({dest!r}), sources=s, log=print)
+    binary = fetch_binary(release, linux, "v2.0.0", Path({dest!r}), sources=s)
 print("INSTALLED", binary.read_bytes() == Path({genuine!r}).read_bytes())
 """
 

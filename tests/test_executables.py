@@ -70,7 +70,7 @@ def test_the_reader_says_what_go_built_for_each_target(
 @pytest.mark.e2e
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: "/".join(t))
 def test_each_targets_binary_gets_its_tag(
-    go_binaries: dict[tuple[str, str], Path], target: tuple[str, str]
+    logged: list[str], go_binaries: dict[tuple[str, str], Path], target: tuple[str, str]
 ) -> None:
     goos, goarch = target
     major = _local_macos()[0]
@@ -79,11 +79,11 @@ def test_each_targets_binary_gets_its_tag(
         "darwin": f"macosx_{major}_0_{'x86_64' if goarch == 'amd64' else 'arm64'}",
         "windows": f"win_{goarch}",
     }[goos]
-    log: list[str] = []
-    tag = binary_wheel_tag(go_binaries[target], Target(goos, goarch), "asset.tar.gz", log.append)
+
+    tag = binary_wheel_tag(go_binaries[target], Target(goos, goarch), "asset.tar.gz")
     assert tag == expected
     what = read_executable(go_binaries[target]).describe()
-    assert log == [f"{go_binaries[target].name} from asset.tar.gz is {what}: wheel tag {tag}"]
+    assert logged == [f"{go_binaries[target].name} from asset.tar.gz is {what}: wheel tag {tag}"]
 
 
 # --- macOS minimums by Go version -----------------------------------------------------------
@@ -424,6 +424,7 @@ def test_an_unreadable_binary_is_an_executable_error(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
+    logged: list[str],
     go_binaries: dict[tuple[str, str], Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -443,7 +444,7 @@ def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
     content = wheels.WheelContent(
         "cerebrium", "2.0.0", {"cerebrium_cli/__init__.py": b""}, {"METADATA": b"Name: cerebrium\n"}
     )
-    log: list[str] = []
+
     release: Any = SimpleNamespace(
         project_name="cerebrium", no_wheel=no_wheel_reason, armv7l_from=lambda target: False
     )
@@ -452,7 +453,7 @@ def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
         name = "cerebrium_darwin_all.tar.gz"
         for target in targets:
             plan = SimpleNamespace(target=target, tag=tag, archive_name=name, sboms=())
-            yield SimpleNamespace(release=release, plan=plan, log=log.append)
+            yield SimpleNamespace(release=release, plan=plan)
 
     monkeypatch.setattr(wheels, "installed_content", lambda release: content)
     monkeypatch.setattr(wheels, "Install", SimpleNamespace(each=each))
@@ -465,12 +466,12 @@ def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
     sources: Any = None
     darwin = [Target("darwin", "amd64"), Target("darwin", "arm64")]
     made = wheels.build_wheels(
-        release, "v2.0.0", darwin, sources, tmp_path / "out", tmp_path / "work", log.append
+        release, "v2.0.0", darwin, sources, tmp_path / "out", tmp_path / "work"
     )
     major = _local_macos()[0]
     assert [p.name for p in made] == [f"cerebrium-2.0.0-py3-none-macosx_{major}_0_universal2.whl"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [made[0].name]
-    assert sum("wrote" in line for line in log) == 1
+    assert sum("wrote" in line for line in logged) == 1
 
 
 def test_thousands_of_headers_naming_one_note_are_refused_in_bounded_time() -> None:

@@ -65,13 +65,19 @@ class Run:
     """One fetch of linux/amd64 from ``<server>/<name>/``, with its log and what it left."""
 
     def __init__(
-        self, server: ReleaseServer, release: Release, root: Path, tmp: Path, name: str
+        self,
+        server: ReleaseServer,
+        release: Release,
+        root: Path,
+        tmp: Path,
+        name: str,
+        log: list[str],
     ) -> None:
         self.server, self.tmp, self.name = server, tmp, name
         self.dir = root / name  # the release as served: a test may change it
         shutil.copytree(release.dir, self.dir)
         self.path = f"/{name}/{ARCHIVE}"
-        self.log: list[str] = []
+        self.log = log  # the package's log lines (the logged fixture)
 
     def __call__(
         self,
@@ -81,8 +87,8 @@ class Run:
         verification: Verification | None = None,
         pins: dict[str, str] | None = None,
     ) -> Path:
-        cache = ArchiveCache.open(self.tmp / "cache", self.log.append)
-        with Downloader(policy, log=self.log.append, token=token) as downloader:
+        cache = ArchiveCache.open(self.tmp / "cache")
+        with Downloader(policy, token=token) as downloader:
             location = HttpsLocation(f"{self.server.url}/{self.name}/", lambda: downloader)
             sources = Sources(
                 location=ReleaseLocation(location.base_url, location),
@@ -96,7 +102,6 @@ class Run:
                 "v2.0.0",
                 self.tmp / "bin",
                 sources=sources,
-                log=self.log.append,
             )
 
     def archive_requests(self) -> int:
@@ -125,12 +130,13 @@ def run(
     tmp_path: Path,
     ca_file: Path,
     monkeypatch: pytest.MonkeyPatch,
+    logged: list[str],
 ) -> Run:
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     for variable in PROXY_VARIABLES:  # the host's proxies must not decide these tests
         monkeypatch.delenv(variable, raising=False)
     name = request.node.name.replace("[", "-").replace("]", "")
-    return Run(server, release, server_root, tmp_path, name)
+    return Run(server, release, server_root, tmp_path, name, logged)
 
 
 def test_503_and_429_are_retried_honouring_retry_after(run: Run) -> None:
@@ -418,11 +424,11 @@ from cerebrium_cli.description import load_release
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
 resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
 tmp = Path({tmp!r})
-cache = ArchiveCache.open(tmp / "cache", print)
+cache = ArchiveCache.open(tmp / "cache")
 sources = Sources(location=ReleaseLocation.directory(Path({release!r})), cache=cache)
 linux = Target("linux", "amd64")
 try:
-    fetch_binary(load_release(), linux, "v2.0.0", tmp / "bin", sources=sources, log=print)
+    fetch_binary(load_release(), linux, "v2.0.0", tmp / "bin", sources=sources)
 except BootstrapError as exc:
     print("REFUSED:", type(exc).__name__, exc)
 """
@@ -719,9 +725,7 @@ def test_an_sbom_that_fails_is_not_taken_for_none_published(run: Run) -> None:
     with Downloader(FAST) as downloader:
         location = HttpsLocation(f"{run.server.url}/{run.name}/", lambda: downloader)
         sources = Sources(location=ReleaseLocation(location.base_url, location))
-        install = Install.of(
-            load_release(), Target("linux", "amd64"), "v2.0.0", sources, log=run.log.append
-        )
+        install = Install.of(load_release(), Target("linux", "amd64"), "v2.0.0", sources)
         (sbom,) = install.plan.sboms
         assert sbom.name == name
         book = ReleaseChecksums()

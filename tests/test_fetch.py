@@ -36,10 +36,6 @@ ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"
 BINARY = b"\x7fELF the binary\n" * 64
 
 
-def _quiet(message: str) -> None:
-    pass
-
-
 @pytest.fixture
 def release_dir(tmp_path: Path) -> Path:
     fake = tmp_path / "cerebrium"
@@ -53,7 +49,7 @@ def release_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cache(tmp_path: Path) -> ArchiveCache:
-    opened = ArchiveCache.open(tmp_path / "cache", _quiet)
+    opened = ArchiveCache.open(tmp_path / "cache")
     assert opened is not None
     return opened
 
@@ -72,7 +68,7 @@ def _pins(release_dir: Path) -> dict[str, str]:
 
 
 def _fetch(sources: Sources, dest: Path) -> Path:
-    return fetch_binary(load_release(), LINUX, TAG, dest, sources=sources, log=_quiet)
+    return fetch_binary(load_release(), LINUX, TAG, dest, sources=sources)
 
 
 def test_fetches_verifies_and_extracts(release_dir: Path, tmp_path: Path) -> None:
@@ -84,10 +80,12 @@ def test_fetches_verifies_and_extracts(release_dir: Path, tmp_path: Path) -> Non
 def test_mismatch_writes_nothing(release_dir: Path, tmp_path: Path, cache: ArchiveCache) -> None:
     archive = release_dir / ARCHIVE
     archive.write_bytes(archive.read_bytes() + b"\0")
-    with pytest.raises(ChecksumMismatchError):
+    with pytest.raises(ChecksumMismatchError) as info:
         _fetch(
             Sources(location=ReleaseLocation.directory(release_dir), cache=cache), tmp_path / "bin"
         )
+    assert (info.value.asset, info.value.algorithm) == (ARCHIVE, "sha256")
+    assert info.value.got == hashlib.sha256(archive.read_bytes()).hexdigest()
     assert not (tmp_path / "bin").exists()
     assert cache.entries() == []
     assert list(cache.archives.iterdir()) == []  # not even a temporary file
@@ -161,15 +159,15 @@ def test_a_fetch_fills_the_cache_and_the_next_needs_no_location(
 
 
 def test_a_corrupt_cache_entry_is_discarded_and_fetched_again(
-    release_dir: Path, tmp_path: Path, cache: ArchiveCache
+    logged: list[str], release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
     _fetch(Sources(location=ReleaseLocation.directory(release_dir), cache=cache), tmp_path / "a")
     (entry,) = cache.archives.glob("sha256-*")
     entry.write_bytes(entry.read_bytes()[:100])  # truncated
-    messages: list[str] = []
-    watched = ArchiveCache.open(cache.root, messages.append)
+    messages = logged
+    watched = ArchiveCache.open(cache.root)
     sources = Sources(location=ReleaseLocation.directory(release_dir), cache=watched)
-    fetch_binary(load_release(), LINUX, TAG, tmp_path / "b", sources=sources, log=messages.append)
+    fetch_binary(load_release(), LINUX, TAG, tmp_path / "b", sources=sources)
     assert any("is corrupt" in m and "discarding it" in m for m in messages)
     assert (tmp_path / "b" / "cerebrium").read_bytes() == BINARY
     assert entry.read_bytes() == (release_dir / ARCHIVE).read_bytes()  # healed
@@ -191,24 +189,26 @@ def test_a_corrupt_cache_entry_is_never_used_offline(
     assert not (tmp_path / "b").exists()
 
 
-def test_an_unwritable_cache_degrades_to_none_with_a_warning(tmp_path: Path) -> None:
+def test_an_unwritable_cache_degrades_to_none_with_a_warning(
+    logged: list[str], tmp_path: Path
+) -> None:
     root = tmp_path / "ro"
     root.mkdir()
     root.chmod(0o500)
     try:
-        messages: list[str] = []
-        if ArchiveCache.open(root / "sub", messages.append) is None:
+        messages = logged
+        if ArchiveCache.open(root / "sub") is None:
             assert "cannot be written" in messages[0]
         else:  # running as root: permissions do not bind, so make the path impossible instead
             (tmp_path / "file").write_text("")
-            assert ArchiveCache.open(tmp_path / "file" / "sub", messages.append) is None
+            assert ArchiveCache.open(tmp_path / "file" / "sub") is None
             assert "going on without a cache" in messages[-1]
     finally:
         root.chmod(0o700)
 
 
 def test_cache_directories_are_private(tmp_path: Path) -> None:
-    cache = ArchiveCache.open(tmp_path / "c", _quiet)
+    cache = ArchiveCache.open(tmp_path / "c")
     assert cache is not None
     for folder in (cache.root, cache.archives, cache.checksums):
         assert folder.stat().st_mode & 0o777 == 0o700
@@ -217,14 +217,14 @@ def test_cache_directories_are_private(tmp_path: Path) -> None:
 def test_stale_temporary_files_of_dead_installs_are_swept(tmp_path: Path) -> None:
     import os
 
-    cache = ArchiveCache.open(tmp_path / "c", _quiet)
+    cache = ArchiveCache.open(tmp_path / "c")
     assert cache is not None
     stale = cache.archives / ".download-dead.tmp"
     fresh = cache.archives / ".download-live.tmp"
     stale.write_bytes(b"partial")
     fresh.write_bytes(b"partial")
     os.utime(stale, (0, 0))
-    ArchiveCache.open(tmp_path / "c", _quiet)
+    ArchiveCache.open(tmp_path / "c")
     assert not stale.exists()
     assert fresh.exists()  # may belong to an install running right now
 
@@ -253,13 +253,13 @@ def test_an_archive_file_installs_for_a_config_that_names_no_repository(
         release.release_url(TAG)
     env = {"CEREBRIUM_ARCHIVE": str(release_dir / ARCHIVE), "CEREBRIUM_CACHE_DIR": str(tmp_path)}
     settings = Settings.from_environ(release, env)
-    with Sources.from_settings(release, TAG, settings, _quiet) as sources:
+    with Sources.from_settings(release, TAG, settings) as sources:
         assert sources.location is None
-        binary = fetch_binary(release, LINUX, TAG, tmp_path / "bin", sources=sources, log=_quiet)
+        binary = fetch_binary(release, LINUX, TAG, tmp_path / "bin", sources=sources)
     assert binary.read_bytes() == BINARY
     # Without the archive file it is refused, saying why; `info` reports it and goes on.
     with pytest.raises(ConfigError, match="release location is unknown"):
-        Sources.from_settings(release, TAG, Settings.from_environ(release, {}), _quiet)
+        Sources.from_settings(release, TAG, Settings.from_environ(release, {}))
     monkeypatch.setattr("cerebrium_cli.description.load_release", lambda path=None: release)
     assert main(["info"]) == 0
     assert "release location: unknown:" in capsys.readouterr().out
@@ -306,7 +306,7 @@ def test_offline_with_nothing_local_lists_where_it_looked_and_three_ways(
 def test_sources_from_settings(release_dir: Path, tmp_path: Path) -> None:
     release = load_release()
     settings = Settings(release_url=str(release_dir), token=None, cache_dir=tmp_path / "c")
-    sources = Sources.from_settings(release, TAG, settings, _quiet)
+    sources = Sources.from_settings(release, TAG, settings)
     assert sources.location is not None
     assert isinstance(sources.reader, DirectoryLocation)
     assert sources.location.where == str(release_dir)
@@ -316,7 +316,6 @@ def test_sources_from_settings(release_dir: Path, tmp_path: Path) -> None:
         release,
         TAG,
         Settings(release_url=None, token=None, offline=True, cache_dir=tmp_path / "c"),
-        _quiet,
     )
     assert offline.reader is None  # GitHub is remote: offline it is out of reach
     assert offline.location is not None
@@ -329,9 +328,9 @@ def test_release_url_may_be_a_directory_or_file_url(release_dir: Path, tmp_path:
     release = load_release()
     for where in (str(release_dir), release_dir.as_uri()):
         sources = Sources.from_settings(
-            release, TAG, Settings(release_url=where, token=None, cache_dir=tmp_path / "c"), _quiet
+            release, TAG, Settings(release_url=where, token=None, cache_dir=tmp_path / "c")
         )
-        binary = fetch_binary(release, LINUX, TAG, tmp_path / "bin", sources=sources, log=_quiet)
+        binary = fetch_binary(release, LINUX, TAG, tmp_path / "bin", sources=sources)
         assert hashlib.sha256(binary.read_bytes()).hexdigest() == hashlib.sha256(BINARY).hexdigest()
         shutil.rmtree(tmp_path / "bin")
 
@@ -423,16 +422,16 @@ def test_online_the_checksums_file_is_read_even_when_the_archive_is_cached(
 
 
 def test_a_cached_archive_is_used_only_by_the_digest_the_location_names(
-    release_dir: Path, tmp_path: Path, cache: ArchiveCache
+    logged: list[str], release_dir: Path, tmp_path: Path, cache: ArchiveCache
 ) -> None:
     where = str(release_dir)
     _fetch(
         Sources(location=ReleaseLocation(where, DirectoryLocation(release_dir)), cache=cache),
         tmp_path / "a",
     )
-    messages: list[str] = []
+    messages = logged
     sources = Sources(location=ReleaseLocation(where, DirectoryLocation(release_dir)), cache=cache)
-    fetch_binary(load_release(), LINUX, TAG, tmp_path / "b", sources=sources, log=messages.append)
+    fetch_binary(load_release(), LINUX, TAG, tmp_path / "b", sources=sources)
     assert any(f"using the cached {ARCHIVE}" in m for m in messages)
     # A tampered checksums file at the location: the cached genuine archive does not match it.
     (release_dir / "checksums.txt").write_text("0" * 64 + f"  {ARCHIVE}\n")
@@ -549,7 +548,7 @@ def test_the_values_flow_once(release_dir: Path, tmp_path: Path) -> None:
     release = load_release()
     location = Reads(release_dir)
     sources = Sources(location=ReleaseLocation(str(release_dir), location))
-    install = Install.of(release, LINUX, TAG, sources, log=_quiet)
+    install = Install.of(release, LINUX, TAG, sources)
     checksums = read_checksums(install)
     assert checksums.raw == (release_dir / "checksums.txt").read_bytes()
     assert checksums.vouched_by == "integrity"
@@ -565,7 +564,7 @@ def test_the_values_flow_once(release_dir: Path, tmp_path: Path) -> None:
 def test_sources_close_their_one_http_client(tmp_path: Path) -> None:
     release = load_release()
     settings = Settings(release_url="https://127.0.0.1:9/r/", token=None, cache_dir=tmp_path / "c")
-    with Sources.from_settings(release, TAG, settings, _quiet) as sources:
+    with Sources.from_settings(release, TAG, settings) as sources:
         assert sources.session is not None
         first = sources.session.downloader()
         assert sources.session.downloader() is first  # one client for every location
@@ -606,13 +605,13 @@ def test_split_checksums_vouch_from_the_archives_own_file(
     release, out = split_release
     location = Reads(out)
     sources = Sources(location=ReleaseLocation(str(out), location))
-    checksums = read_checksums(Install.of(release, LINUX, TAG, sources, log=_quiet))
+    checksums = read_checksums(Install.of(release, LINUX, TAG, sources))
     assert checksums.name == f"{ARCHIVE}.sha256"
     assert checksums.raw == (out / f"{ARCHIVE}.sha256").read_bytes()
     assert dict(checksums.entries) == {
         ARCHIVE: hashlib.sha256((out / ARCHIVE).read_bytes()).hexdigest()
     }
-    binary = fetch_binary(release, LINUX, TAG, tmp_path / "bin", sources=sources, log=_quiet)
+    binary = fetch_binary(release, LINUX, TAG, tmp_path / "bin", sources=sources)
     assert binary.read_bytes() == BINARY
     assert location.names == [f"{ARCHIVE}.sha256"] * 2  # once per fetch, never checksums.txt
 
@@ -641,11 +640,11 @@ def test_split_checksums_agree_with_the_pins_entry_by_entry(
     other = "cerebrium_cli_darwin_arm64.tar.gz"
     pins = {ARCHIVE: digest, other: "cd" * 32}  # the pins list every archive
     sources = Sources(location=ReleaseLocation.directory(out), pins=pins)
-    binary = fetch_binary(release, LINUX, TAG, tmp_path / "a", sources=sources, log=_quiet)
+    binary = fetch_binary(release, LINUX, TAG, tmp_path / "a", sources=sources)
     assert binary.read_bytes() == BINARY
     (out / f"{ARCHIVE}.sha256").write_text("ef" * 32)
     with pytest.raises(PinnedChecksumsError, match=f"{re.escape(ARCHIVE)}: pinned {digest}"):
-        fetch_binary(release, LINUX, TAG, tmp_path / "b", sources=sources, log=_quiet)
+        fetch_binary(release, LINUX, TAG, tmp_path / "b", sources=sources)
 
 
 def test_with_the_cache_on_archive_errors_name_the_archive_not_the_cache_entry(

@@ -381,17 +381,9 @@ def _verification(
     )
 
 
-def _quiet(message: str) -> None:
-    pass
-
-
-def _fetch(
-    release_dir: Path, verification: Verification, dest: Path, log: Callable[[str], None] = _quiet
-) -> Path:
+def _fetch(release_dir: Path, verification: Verification, dest: Path) -> Path:
     sources = Sources(location=ReleaseLocation.directory(release_dir), verification=verification)
-    return fetch_binary(
-        load_release(), Target("linux", "amd64"), TAG, dest, sources=sources, log=log
-    )
+    return fetch_binary(load_release(), Target("linux", "amd64"), TAG, dest, sources=sources)
 
 
 @pytest.mark.parametrize("policy", ["auto", "signature"])
@@ -412,11 +404,10 @@ def test_fetch_refuses_an_edited_checksums_file(
 
 
 def test_the_signature_policy_refuses_an_unsigned_release(
-    keyless_release: Path, trust: SigstoreTrust, tmp_path: Path
+    logged: list[str], keyless_release: Path, trust: SigstoreTrust, tmp_path: Path
 ) -> None:
     (keyless_release / f"{NAME}.sigstore.json").unlink()
-    logged: list[str] = []
-    _fetch(keyless_release, _verification(trust, "auto"), tmp_path / "a", logged.append)
+    _fetch(keyless_release, _verification(trust, "auto"), tmp_path / "a")
     assert any("carries no keyless signature; not verified" in line for line in logged)
     with pytest.raises(SignatureError, match="VERIFY=signature requires one"):
         _fetch(keyless_release, _verification(trust, "signature"), tmp_path / "bin")
@@ -438,7 +429,11 @@ def _stored(api: Path, name: str, bundle: bytes) -> dict[str, object]:
 
 
 def test_the_attestation_policy_reads_bundles_stored_behind_bundle_url(
-    keyless_release: Path, forge: SigstoreTestRoot, trust: SigstoreTrust, tmp_path: Path
+    logged: list[str],
+    keyless_release: Path,
+    forge: SigstoreTestRoot,
+    trust: SigstoreTrust,
+    tmp_path: Path,
 ) -> None:
     digest = hashlib.sha256((keyless_release / ARCHIVE).read_bytes()).hexdigest()
     good = forge.attest([(ARCHIVE, digest)], repository=REPO, tag=TAG)
@@ -450,9 +445,8 @@ def test_the_attestation_policy_reads_bundles_stored_behind_bundle_url(
         _stored(api, "2.json.sn", good),
     ]
     _api_storing(tmp_path, entries, digest)
-    logged: list[str] = []
     verification = _verification(trust, "attestation", api)
-    binary = _fetch(keyless_release, verification, tmp_path / "bin", logged.append)
+    binary = _fetch(keyless_release, verification, tmp_path / "bin")
     assert binary.is_file()
     assert any("attested (https://slsa.dev/provenance/v1)" in line for line in logged)
 
@@ -500,7 +494,11 @@ def test_the_attestation_policy_verifies_the_archive(
 
 
 def test_with_sha512_checksums_the_attestation_is_checked_against_the_archives_sha256(
-    keyless_release: Path, forge: SigstoreTestRoot, trust: SigstoreTrust, tmp_path: Path
+    logged: list[str],
+    keyless_release: Path,
+    forge: SigstoreTestRoot,
+    trust: SigstoreTrust,
+    tmp_path: Path,
 ) -> None:
     # GoReleaser's checksum.algorithm may be sha512; attestations always name the sha256.
     archive = (keyless_release / ARCHIVE).read_bytes()
@@ -514,10 +512,7 @@ def test_with_sha512_checksums_the_attestation_is_checked_against_the_archives_s
         verification=_verification(trust, "attestation", api),
     )
     release = dataclasses.replace(load_release(), checksum_algorithm="sha512")
-    logged: list[str] = []
-    binary = fetch_binary(
-        release, Target("linux", "amd64"), TAG, tmp_path / "bin", sources=sources, log=logged.append
-    )
+    binary = fetch_binary(release, Target("linux", "amd64"), TAG, tmp_path / "bin", sources=sources)
     assert binary.is_file()
     assert any(f"{ARCHIVE} attested (" in line for line in logged)
 

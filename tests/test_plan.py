@@ -129,9 +129,7 @@ def test_one_install_renders_each_name_once(
     sources = Sources(location=ReleaseLocation.directory(out))
     renders = _Renders(monkeypatch)
     environ = {"SHELL_VALUE": "s"}
-    binary = fetch_binary(
-        release, LINUX, TAG, tmp_path / "bin", sources=sources, log=lambda m: None, environ=environ
-    )
+    binary = fetch_binary(release, LINUX, TAG, tmp_path / "bin", sources=sources, environ=environ)
     assert binary.read_bytes() == BINARY
     # The install's own names; binding.py also renders the ldflags of the tags it probes
     # (other releases: other contexts), and the build's own ldflags, which name nothing.

@@ -186,7 +186,7 @@ def _release(case: Case, made: Materials, root: Path) -> Path:
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda case: case.id)
 def test_each_policy_accepts_exactly_what_it_promises(
-    case: Case, materials: Materials, tmp_path: Path
+    logged: list[str], case: Case, materials: Materials, tmp_path: Path
 ) -> None:
     release_dir = _release(case, materials, tmp_path)
     pins_file = tmp_path / "pinned-checksums.txt"
@@ -205,14 +205,11 @@ def test_each_policy_accepts_exactly_what_it_promises(
             attestations=DirectoryLocation(api) if api is not None else None,
         ),
     )
-    logged: list[str] = []
     dest = tmp_path / "bin"
     expected = _expected(case, materials.key.fingerprint)
 
     def fetch() -> Path:
-        return fetch_binary(
-            load_release(), Target("linux", "amd64"), TAG, dest, sources=sources, log=logged.append
-        )
+        return fetch_binary(load_release(), Target("linux", "amd64"), TAG, dest, sources=sources)
 
     if expected.refused is None:
         assert fetch().read_bytes() == stamped_bytes("2.0.0")
@@ -292,15 +289,14 @@ def test_offline_the_pins_alone_do_not_meet_the_signature_policy(
     ],
 )
 def test_the_rule_is_stated_once_and_checked_last(
-    policy: VerifyPolicy, proofs: Proofs, missing: str | None
+    logged: list[str], policy: VerifyPolicy, proofs: Proofs, missing: str | None
 ) -> None:
     found = unmet(policy, proofs)
     assert (found or "").startswith(missing or ""), found
     assert (found is None) == (missing is None)
-    logged: list[str] = []
     verification = Verification(policy=policy)
     if missing is None:
-        verification.accept(ARCHIVE, proofs, logged.append)
+        verification.accept(ARCHIVE, proofs)
         assert logged == [
             f"cerebrium: {ARCHIVE} accepted under CEREBRIUM_VERIFY={policy}; verified: "
             + proofs.describe()
@@ -308,12 +304,12 @@ def test_the_rule_is_stated_once_and_checked_last(
         return
     # Reached only if an earlier check let a case through: the last word still refuses.
     with pytest.raises(SignatureError, match=f"{ARCHIVE} was refused: CEREBRIUM_VERIFY={policy} "):
-        verification.accept(ARCHIVE, proofs, logged.append)
+        verification.accept(ARCHIVE, proofs)
     assert logged == []
 
 
 def test_a_key_signed_bundle_without_the_key_is_named_as_such(
-    materials: Materials, tmp_path: Path
+    logged: list[str], materials: Materials, tmp_path: Path
 ) -> None:
     # No key in the package, sigstore installed: a bundle cosign made with a key can be
     # checked by nothing here, and the refusal says so rather than "not found".
@@ -325,9 +321,8 @@ def test_a_key_signed_bundle_without_the_key_is_named_as_such(
         policy="signature", identity=SignerIdentity(REPO, TAG), sigstore=materials.trust
     )
     with pytest.raises(SignatureError, match="is signed with a key, not keyless, and the package"):
-        verification.check_checksums(DirectoryLocation(out), NAME, materials.checksums, print)
+        verification.check_checksums(DirectoryLocation(out), NAME, materials.checksums)
     auto = Verification(identity=SignerIdentity(REPO, TAG), sigstore=materials.trust)
-    logged: list[str] = []
-    proofs = auto.check_checksums(DirectoryLocation(out), NAME, materials.checksums, logged.append)
+    proofs = auto.check_checksums(DirectoryLocation(out), NAME, materials.checksums)
     assert proofs == Proofs()
     assert logged == [f"cerebrium: {NAME} carries no keyless signature; not verified"]

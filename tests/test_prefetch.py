@@ -299,6 +299,24 @@ def test_take_raises_the_childs_error_as_its_class_with_its_message(
     assert not bin_dir.exists()
 
 
+def test_take_raises_the_childs_error_with_the_facts_it_carried(tmp_path: Path) -> None:
+    sent = errors.NotListedError(asset="a.tar.gz", checksums="checksums.txt", listed=["b", "c"])
+    result = {"error": "NotListedError", "message": str(sent), "facts": _prefetch._facts(sent)}
+    prefetch = _reporter(tmp_path, json.dumps(result), status=1)
+    with pytest.raises(errors.NotListedError) as info:
+        prefetch.take(tmp_path / "bin")
+    assert (info.value.asset, info.value.checksums) == ("a.tar.gz", "checksums.txt")
+    assert info.value.listed == ("b", "c")
+    assert str(info.value) == str(sent)
+
+
+def test_facts_a_class_does_not_take_leave_its_message(tmp_path: Path) -> None:
+    result = {"error": "ConfigError", "message": "bad", "facts": {"field": "x"}}
+    prefetch = _reporter(tmp_path, json.dumps(result), status=1)
+    with pytest.raises(errors.ConfigError, match=r"^bad$"):
+        prefetch.take(tmp_path / "bin")
+
+
 @pytest.mark.parametrize(
     "name", ["SystemExit", "OSError", "KeyboardInterrupt", "NoSuchError", "annotations", "json"]
 )
@@ -600,6 +618,7 @@ def test_the_childs_checksum_error_is_the_one_the_build_would_raise(
         _prefetch.binary_into(release, tmp_path / "bin")
     assert type(from_child.value) is errors.ChecksumMismatchError
     assert str(from_child.value) == str(in_process.value)
+    assert vars(from_child.value) == vars(in_process.value)  # its facts came back too
     assert not (tmp_path / "bin").exists()
     _prefetch.end()
     assert list((tmp_path / "build").iterdir()) == []

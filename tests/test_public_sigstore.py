@@ -78,7 +78,7 @@ def test_the_real_bundle_verifies_for_its_real_identity(
 
 
 def test_as_an_install_reads_it_beside_the_signed_file(
-    wheel: bytes, bundle: bytes, prod: SigstoreTrust, tmp_path: Path
+    logged: list[str], wheel: bytes, bundle: bytes, prod: SigstoreTrust, tmp_path: Path
 ) -> None:
     # The file layout an install meets: the signed file, and its bundle beside it.
     (tmp_path / WHEEL).write_bytes(wheel)
@@ -87,8 +87,7 @@ def test_as_an_install_reads_it_beside_the_signed_file(
     verification = Verification(
         policy="signature", identity=SignerIdentity(REPOSITORY, TAG), sigstore=prod
     )
-    logged: list[str] = []
-    proofs = verification.check_checksums(DirectoryLocation(tmp_path), WHEEL, wheel, logged.append)
+    proofs = verification.check_checksums(DirectoryLocation(tmp_path), WHEEL, wheel)
     assert proofs.keyless == SAN
     assert logged == [f"cerebrium: {WHEEL} signed keyless by {SAN} ({prod.trusted_root})"]
 

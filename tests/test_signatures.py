@@ -167,7 +167,6 @@ def _fetch(release_dir: Path, key: PublicKey, dest: Path) -> Path:
         "v2.0.0",
         dest,
         sources=sources,
-        log=lambda m: None,
     )
 
 
@@ -196,7 +195,7 @@ def test_verify_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.verify == "signature"
     monkeypatch.setattr(keyless, "available", lambda: False)
     with pytest.raises(ConfigError, match=r"carries no release key .* not installed"):
-        Sources.from_settings(release, "v2.0.0", settings, lambda m: None)
+        Sources.from_settings(release, "v2.0.0", settings)
 
 
 # --- signature names from the configuration's signs block ------------------------------------
@@ -212,9 +211,7 @@ def _fetch_with(release: Release, release_dir: Path, key: PublicKey, dest: Path)
     names = functools.partial(release.checksum_signatures, "v2.0.0")
     verification = Verification(key=key, signature_names=names)
     sources = Sources(location=ReleaseLocation.directory(release_dir), verification=verification)
-    return fetch_binary(
-        release, Target("linux", "amd64"), "v2.0.0", dest, sources=sources, log=lambda m: None
-    )
+    return fetch_binary(release, Target("linux", "amd64"), "v2.0.0", dest, sources=sources)
 
 
 @pytest.mark.parametrize(

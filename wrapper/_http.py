@@ -15,6 +15,7 @@ cannot keep a download, or ``pip install``, alive. An absent file (404, 410) rai
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import ssl
@@ -37,6 +38,8 @@ from .errors import AssetNotFoundError, DownloadError, DownloadTimeoutError
 from .settings import TransferLimits
 
 __all__ = ["Downloader", "NetworkPolicy", "ssl_context"]
+
+_logger = logging.getLogger(__name__)
 
 # Hosts that may receive GITHUB_TOKEN: release downloads and the API. Assets redirect to
 # objects.githubusercontent.com (a signed URL), which must never see the token.
@@ -161,7 +164,6 @@ class Downloader:
         token: str | None = None,
         user_agent: str = "python-goreleaser-wrapper",
         transport: httpx.BaseTransport | None = None,
-        log: Callable[[str], None] = lambda message: None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         show_progress: bool = False,
@@ -172,7 +174,6 @@ class Downloader:
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._show_progress = show_progress
         self._token = token
-        self._log = log
         self._sleep = sleep
         self._client = httpx.Client(
             transport=transport if transport is not None else _Routes(ssl_context()),
@@ -354,7 +355,7 @@ class Downloader:
         if delay >= pace.remaining():
             raise pace.past_deadline(trouble.problem)
         pace.pause()
-        self._log(f"{trouble.problem} while fetching {pace.shown}; retrying in {delay:g} s")
+        _logger.info(f"{trouble.problem} while fetching {pace.shown}; retrying in {delay:g} s")
         self._sleep(delay)
 
     def _gave_up(self, url: str, shown: str, trouble: _Trouble) -> DownloadError:
@@ -517,7 +518,8 @@ def _https_url(url: str) -> httpx.URL:
 
 
 def _check_response(response: httpx.Response, shown: str, limit: int, token: str | None) -> None:
-    """Raise for an answer that is not the file: absent, refused, an error page, too large."""
+    """Raise for an answer that is not the file: absent, refused, an error page, too large
+    (:func:`_check_content`)."""
     status = response.status_code
     # The host that answered, named when a redirect led elsewhere (GitHub's storage host).
     host = response.url.host
@@ -554,6 +556,12 @@ def _check_response(response: httpx.Response, shown: str, limit: int, token: str
             status=status,
             reason=f"the server answered {status} {response.reason_phrase}; expected 200",
         )
+    _check_content(response, shown, limit)
+
+
+def _check_content(response: httpx.Response, shown: str, limit: int) -> None:
+    """Raise for a 200 that is not the file: an HTML page, or more than ``limit`` bytes."""
+    status = response.status_code
     content_type = response.headers.get("Content-Type", "")
     if content_type.split(";")[0].strip().lower() in {"text/html", "application/xhtml+xml"}:
         raise DownloadError(

@@ -20,7 +20,7 @@ still running :data:`SELF_STOP` seconds later ends itself, and the build kills o
 Both ways run :func:`fetch_into`, the one code path from release to verified binary: in the
 child, or in the build process itself when no child was started (``python setup.py``, editable
 builds), in ``build_py`` as before. The child reports on its standard output, as one JSON line:
-the binary's file name, or the error's class (from ``errors.py``) and message, which
+the binary's file name, or the error's class (from ``errors.py``), message and facts, which
 ``binary_into`` raises again in the build process, where the build stops as it always has. Its
 progress lines go to the standard error it shares with the build.
 """
@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from ._logging import to_stderr
 
 if TYPE_CHECKING:
     from .evidence import Recorded
@@ -152,10 +153,7 @@ class Prefetch:
                 break
         kind, message, name = result.get("error"), result.get("message"), result.get("binary")
         if isinstance(kind, str) and isinstance(message, str):
-            error = getattr(errors, kind, None)
-            if not (isinstance(error, type) and issubclass(error, errors.BootstrapError)):
-                error = errors.BootstrapError
-            raise error(message)
+            raise _rebuilt(kind, message, result.get("facts"))
         # A file name alone: the child writes nothing outside its staging folder.
         staged = self._staging / name if isinstance(name, str) and name == Path(name).name else None
         if staged is None or not staged.is_file():
@@ -256,6 +254,29 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _rebuilt(kind: str, message: str, facts: object) -> errors.BootstrapError:
+    """The child's error, rebuilt as the class it had (named in :mod:`.errors`, else
+    :class:`errors.BootstrapError`) with its message and the facts it carried (its public
+    attributes, sent as JSON: a tuple comes back a list, which the class makes a tuple again).
+    Facts the class does not take as arguments are dropped: the message still says them."""
+    error = getattr(errors, kind, None)
+    if not (isinstance(error, type) and issubclass(error, errors.BootstrapError)):
+        error = errors.BootstrapError
+    if isinstance(facts, dict) and facts:
+        try:
+            rebuilt: errors.BootstrapError = error(message, **facts)
+        except TypeError:  # facts this class does not take (a class without any: ConfigError)
+            pass
+        else:
+            return rebuilt
+    return error(message)
+
+
+def _facts(exc: BaseException) -> dict[str, object]:
+    """``exc``'s public attributes: the facts :func:`_rebuilt` passes back to its class."""
+    return {key: value for key, value in vars(exc).items() if not key.startswith("_")}
+
+
 def _parse(output: str) -> dict[str, object]:
     try:
         result = json.loads(output)
@@ -309,6 +330,7 @@ def main(staging: str) -> int:
     removes, or pip with its build folder when the build died.
     """
     tempfile.tempdir = staging
+    to_stderr()  # on the standard error it shares with the build, as the build's own lines
     signal.signal(signal.SIGTERM, _stop)
     finished = threading.Event()
     _stop_when_input_ends(finished)
@@ -318,7 +340,7 @@ def main(staging: str) -> int:
 
         fetched = fetch_into(read_description().release(), Path(staging))
     except errors.BootstrapError as exc:
-        result = {"error": type(exc).__name__, "message": str(exc)}
+        result = {"error": type(exc).__name__, "message": str(exc), "facts": _facts(exc)}
     except ImportError as exc:  # without build isolation: the build stops naming what is missing
         result = {"error": "BootstrapError", "message": f"a package is missing: {exc}"}
     except KeyboardInterrupt:
@@ -328,5 +350,5 @@ def main(staging: str) -> int:
         dist_info = {name: data.decode() for name, data in fetched.dist_info.items()}
         result = {"binary": fetched.binary.name, "dist_info": dist_info}
     finished.set()  # the result is out: a stop from here on is the build's end, not a cancel
-    print(json.dumps(result), flush=True)
+    print(json.dumps(result, default=str), flush=True)  # a fact that is a Path: its text
     return 0 if "binary" in result else 1

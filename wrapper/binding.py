@@ -24,6 +24,7 @@ Everything here is pure but :func:`check_binary`, which reads the binary.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -55,7 +56,8 @@ __all__ = [
     "x_assignments",
 ]
 
-Log = Callable[[str], None]
+_logger = logging.getLogger(__name__)
+
 
 # golang.org/x/mod/module IsPseudoVersion: vX.0.0-yyyymmddhhmmss-abcdef123456 and the forms
 # after a tag (vX.Y.(Z+1)-0.<time>-<rev>, vX.Y.Z-pre.0.<time>-<rev>), with optional +build.
@@ -319,7 +321,6 @@ def check_binary(
     tag: str,
     binary: Path,
     archive: VerifiedArchive,
-    log: Log,
     environ: Mapping[str, str] = NO_ENVIRONMENT,
     plan: AssetPlan | None = None,
 ) -> None:
@@ -347,7 +348,7 @@ def check_binary(
         if not each.matches:
             raise _another_version(each, archive, tag, label)
     if recorded:
-        log(
+        _logger.info(
             f"{project}: {label} records version {recorded[0].version} "
             f"({'; '.join(r.where for r in recorded)}), matching the tag {tag}"
         )
@@ -356,12 +357,12 @@ def check_binary(
         reason = unrecorded_reason(info, variables)
     other = _other_binding(release, target, tag, proofs, environ, plan)
     if other is not None:
-        log(f"{project}: the version is bound by {other} ({label} records none: {reason})")
+        _logger.info(f"{project}: the version is bound by {other} ({label} records none: {reason})")
         return
     what = _unbound(proofs)
     if archive.policy == "signature":
         raise _unbound_refused(release, archive, tag, what, f"{label} records none ({reason})")
-    log(f"{project}: {what}; the version is not bound ({label} records none: {reason})")
+    _logger.info(f"{project}: {what}; the version is not bound ({label} records none: {reason})")
 
 
 def _expected_proofs(verification: Verification, *, pinned: bool) -> Proofs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, package_stem
 from ._atomic import atomic_copy, atomic_write
+from ._logging import to_stderr
 from .errors import (
     AssetNotFoundError,
     BootstrapError,
@@ -39,11 +41,14 @@ if TYPE_CHECKING:
     from .settings import Settings
     from .signatures import PublicKey
     from .sources import Sources
+    from .verification import Verification
     from .wheels import WheelContent
 
     _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 __all__ = ["main"]
+
+_logger = logging.getLogger(__name__)
 
 
 def _tag(value: str) -> str:
@@ -108,21 +113,12 @@ def _sources(
         release,
         tag,
         settings,
-        _log(args),
         show_progress=show,
         where=where,
         direct=direct,
         environ=os.environ,
     )
     return release, tag, sources
-
-
-def _log(args: argparse.Namespace) -> Callable[[str], None]:
-    def log(message: str) -> None:
-        if not args.quiet:
-            print(message, file=sys.stderr, flush=True)
-
-    return log
 
 
 def _targets(args: argparse.Namespace, release: Release) -> list[Target]:
@@ -159,7 +155,6 @@ def _fetch(args: argparse.Namespace) -> int:
             tag,
             Path(args.dest),
             sources=sources,
-            log=_log(args),
             environ=os.environ,
         )
     print(binary)
@@ -180,7 +175,7 @@ def _mirror(args: argparse.Namespace) -> int:
         book = ReleaseChecksums()
         signatures: dict[str, tuple[tuple[str, str], ...]] = {}
         targets = _targets(args, release)
-        installs = Install.each(release, tag, targets, sources, environ=os.environ, log=_log(args))
+        installs = Install.each(release, tag, targets, sources, environ=os.environ)
         for install, archive in verified_archives(installs, book):
             name, checksums = install.plan.archive_name, archive.checksums
             if checksums.raw is None:  # the pins vouched; the location lacks the file
@@ -229,23 +224,22 @@ def _pin(args: argparse.Namespace) -> int:
     from .pins import default_pins_path
 
     release, tag, sources = _sources(args, where=args.source, direct=True)
-    log = _log(args)
     with sources:
         # Pins are made from the release as published, never from earlier pins or a cache.
         unpinned = dataclasses.replace(sources, pins=None)
         book = ReleaseChecksums()
         entries: dict[str, str] = {}
         # Every target: a pin that lacks a platform would break installs there.
-        for install in Install.each(
-            release, tag, release.targets, unpinned, environ=os.environ, log=log
-        ):
+        for install in Install.each(release, tag, release.targets, unpinned, environ=os.environ):
             name = install.plan.archive_name
             entries[name] = book.for_install(install).digest_of(name)
     made = book.made()
     for checksums in made:
         # Pins are written only from a checksums file whose signature verified, when it has one.
         how = "signature verified" if checksums.vouched_by == "signature" else None
-        log(f"{checksums.name} {how or 'is not signed, or no signature could be checked here'}")
+        _logger.info(
+            f"{checksums.name} {how or 'is not signed, or no signature could be checked here'}"
+        )
     if len(made) == 1 and made[0].raw is not None:  # the release's own file, byte for byte
         data, count, source = made[0].raw, len(made[0].entries), made[0].source
     else:  # split checksums: one file per archive, pinned together in GoReleaser's format
@@ -266,10 +260,9 @@ def _verify(args: argparse.Namespace) -> int:
 
     # What is published, read now: a cached archive proves nothing about the release.
     release, tag, sources = _sources(args, direct=True)
-    log = _log(args)
     with sources:
         targets = _targets(args, release)
-        installs = Install.each(release, tag, targets, sources, environ=os.environ, log=log)
+        installs = Install.each(release, tag, targets, sources, environ=os.environ)
         for install, _ in verified_archives(installs):
             plan = install.plan
             print(f"{plan.target} {plan.archive_name}: verified ({sources.trust})")
@@ -323,7 +316,6 @@ def _wheels(args: argparse.Namespace) -> int:
                 sources,
                 Path(args.out),
                 Path(work),
-                _log(args),
                 environ=os.environ,
                 content=content,
             )
@@ -436,72 +428,23 @@ def _sdist(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    import subprocess
-
-    from .__main__ import find_binary
     from .binding import describe as describe_binding
-    from .cache import ArchiveCache, default_cache_dir
-    from .locations import location_for
-    from .pins import default_pins_path, load_pins
+    from .pins import load_pins
     from .platforms import current_target
-    from .sources import http_session
-    from .verification import Verification
 
     release, tag, settings = _context(args)
     target = current_target()
     lines = [f"version: {__version__} (release tag {tag})", f"target: {target}"]
-    try:
-        target = release.check_target(target)  # an armv7l machine may take GOARM 6
-    except UnsupportedPlatformError:
-        lines.append(f"archive: none: {target} is not among {', '.join(map(str, release.targets))}")
-    else:
-        reason = release.no_wheel(target)
-        archive = release.archive_name(target, tag)
-        lines.append(f"archive: {archive}" + (f" ({reason})" if reason else ""))
+    target = _info_archive(release, tag, target, lines)
     try:
         location = settings.release_url or release.release_url(tag)
     except ConfigError as exc:  # info reports what an install would refuse, and goes on
         location = f"unknown: {exc}"
     lines.append(f"release location: {location}")
     lines.append(f"offline: {'yes' if settings.offline else 'no'}")
-    cache_dir = settings.cache_dir or default_cache_dir(release.project_name)
-    if cache_dir is None:
-        lines.append(
-            "cache: none (no home directory; set XDG_CACHE_HOME or "
-            f"{release.env_prefix}CACHE_DIR to keep one)"
-        )
-    else:
-        entries = ArchiveCache(cache_dir, lambda m: None).entries()
-        size = sum(n for _, n in entries)
-        lines.append(f"cache: {cache_dir} ({len(entries)} archive(s), {size} bytes)")
-        lines.extend(f"  {name}  {n} bytes" for name, n in entries)
-    if load_pins(algorithm=release.checksum_algorithm) is not None:
-        lines.append(f"trust: pinned ({default_pins_path()})")
-    else:
-        lines.append("trust: integrity only (this package carries no pinned checksums)")
-    verification: Verification | None = None
-    with http_session(release, settings, _log(args)) as session:  # opens no connection
-        try:
-            verification = Verification.from_settings(
-                release, tag, settings, lambda url: location_for(url, session.downloader)
-            )
-        except ConfigError as exc:  # info reports what an install would refuse, and goes on
-            lines.append(f"verify policy: {settings.verify}, which an install here refuses: {exc}")
-        else:
-            lines.extend(verification.describe())
-    installed: Path | None = None
-    try:
-        binary = find_binary()
-    except SystemExit as exc:
-        lines.append(f"binary: not installed ({exc.code})")
-    else:
-        installed = Path(binary)
-        lines.append(f"binary: {binary}")
-        try:
-            run = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=30)
-            lines.append(f"binary version: {(run.stdout or run.stderr).strip()}")
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            lines.append(f"binary version: cannot run it ({exc})")
+    _info_cache(release, settings, lines)
+    verification = _info_verification(args, release, tag, settings, lines)
+    installed = _info_binary(lines)
     if verification is not None and target in release.targets:
         pinned = load_pins(algorithm=release.checksum_algorithm) is not None
         lines.append(
@@ -511,6 +454,81 @@ def _info(args: argparse.Namespace) -> int:
         )
     print("\n".join(lines))
     return 0
+
+
+def _info_archive(release: Release, tag: str, target: Target, lines: list[str]) -> Target:
+    """Add ``info``'s archive line; the target the release builds for this machine."""
+    try:
+        target = release.check_target(target)  # an armv7l machine may take GOARM 6
+    except UnsupportedPlatformError:
+        lines.append(f"archive: none: {target} is not among {', '.join(map(str, release.targets))}")
+    else:
+        reason = release.no_wheel(target)
+        archive = release.archive_name(target, tag)
+        lines.append(f"archive: {archive}" + (f" ({reason})" if reason else ""))
+    return target
+
+
+def _info_cache(release: Release, settings: Settings, lines: list[str]) -> None:
+    """Add ``info``'s cache lines (the folder and what it keeps) and its trust line."""
+    from .cache import ArchiveCache, default_cache_dir
+    from .pins import default_pins_path, load_pins
+
+    cache_dir = settings.cache_dir or default_cache_dir(release.project_name)
+    if cache_dir is None:
+        lines.append(
+            "cache: none (no home directory; set XDG_CACHE_HOME or "
+            f"{release.env_prefix}CACHE_DIR to keep one)"
+        )
+    else:
+        entries = ArchiveCache(cache_dir).entries()
+        size = sum(n for _, n in entries)
+        lines.append(f"cache: {cache_dir} ({len(entries)} archive(s), {size} bytes)")
+        lines.extend(f"  {name}  {n} bytes" for name, n in entries)
+    if load_pins(algorithm=release.checksum_algorithm) is not None:
+        lines.append(f"trust: pinned ({default_pins_path()})")
+    else:
+        lines.append("trust: integrity only (this package carries no pinned checksums)")
+
+
+def _info_verification(
+    args: argparse.Namespace, release: Release, tag: str, settings: Settings, lines: list[str]
+) -> Verification | None:
+    """Add ``info``'s verify policy lines; the policy, or None when an install refuses it."""
+    from .locations import location_for
+    from .sources import http_session
+    from .verification import Verification
+
+    with http_session(release, settings) as session:  # opens no connection
+        try:
+            verification = Verification.from_settings(
+                release, tag, settings, lambda url: location_for(url, session.downloader)
+            )
+        except ConfigError as exc:  # info reports what an install would refuse, and goes on
+            lines.append(f"verify policy: {settings.verify}, which an install here refuses: {exc}")
+            return None
+    lines.extend(verification.describe())
+    return verification
+
+
+def _info_binary(lines: list[str]) -> Path | None:
+    """Add ``info``'s lines on the installed binary and its version; its path, if installed."""
+    import subprocess
+
+    from .__main__ import find_binary
+
+    try:
+        binary = find_binary()
+    except SystemExit as exc:
+        lines.append(f"binary: not installed ({exc.code})")
+        return None
+    lines.append(f"binary: {binary}")
+    try:
+        run = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=30)
+        lines.append(f"binary version: {(run.stdout or run.stderr).strip()}")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        lines.append(f"binary version: cannot run it ({exc})")
+    return Path(binary)
 
 
 # --- The command line -------------------------------------------------------------------------
@@ -842,6 +860,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     release = _own_release()  # read once, for the command line and the command
     args = _parser(release).parse_args(argv)
     args.own_release = release
+    to_stderr(quiet=getattr(args, "quiet", False))  # the log lines: all, or none with -q
     try:
         return int(args.run(args))
     except BootstrapError as exc:

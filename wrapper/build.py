@@ -18,9 +18,9 @@ traceback.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -30,6 +30,7 @@ from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1, as
 from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
+from ._logging import to_stderr
 from ._prefetch import binary_into, prefetching
 from .description import RECORD_NAME, Description, read_description, record
 from .errors import BootstrapError
@@ -40,6 +41,8 @@ from .release import Release
 from .versions import tag_for
 
 __all__ = ["BinaryDistribution", "command_classes", "load", "long_description"]
+
+_logger = logging.getLogger(__name__)
 
 _PACKAGE_SOURCE = Path(__file__).resolve().parent.name  # "wrapper", as setup.py's package_dir
 
@@ -62,6 +65,16 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
     # The .dist-info files recording what was verified (evidence.py), from the fetch that put
     # the binary in: build_py's, or the child's taken by write_wheelfile.
     recorded: dict[str, bytes] = {}
+    to_stderr()  # the build's log lines, which pip shows with -v
+    return {
+        "sdist": _sdist_command(description),
+        "build_py": _build_py_command(release, description, recorded),
+        "bdist_wheel": _bdist_wheel_command(release, recorded),
+    }
+
+
+def _sdist_command(description: Description) -> type[sdist]:
+    """``sdist``, which puts the parsed ``description`` in the source tree it packs."""
 
     class SdistWithDescription(sdist):
         def make_release_tree(self, base_dir: str, files: list[str]) -> None:
@@ -70,6 +83,15 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             # the checkout it was built from, so its build needs neither PyYAML nor git.
             where = Path(base_dir, _PACKAGE_SOURCE, RECORD_NAME)
             _stop_on_error(lambda: record(description, where))
+
+    return SdistWithDescription
+
+
+def _build_py_command(
+    release: Release, description: Description, recorded: dict[str, bytes]
+) -> type[build_py]:
+    """``build_py``, which puts the description and (unless a child fetches it) the verified
+    binary in the package, adding the binary's record to ``recorded``."""
 
     class BuildPyWithBinary(build_py):
         def run(self) -> None:
@@ -82,6 +104,13 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             shutil.rmtree(bin_dir, ignore_errors=True)  # never ship a binary of an earlier build
             if not prefetching():  # else the wheel takes the child's binary last (below)
                 recorded.update(_put_binary(release, bin_dir))
+
+    return BuildPyWithBinary
+
+
+def _bdist_wheel_command(release: Release, recorded: dict[str, bytes]) -> type[bdist_wheel]:
+    """``bdist_wheel``: a platform wheel tagged from its binary (taken from the child last,
+    when one fetched it), its ``.dist-info`` holding ``recorded``."""
 
     class PlatformWheel(bdist_wheel):
         def initialize_options(self) -> None:
@@ -121,11 +150,7 @@ def command_classes(release: Release, description: Description) -> dict[str, Any
             if prefetching():  # get_tag was never called: the binary is not in it
                 _unknown_bdist_wheel()
 
-    return {
-        "sdist": SdistWithDescription,
-        "build_py": BuildPyWithBinary,
-        "bdist_wheel": PlatformWheel,
-    }
+    return PlatformWheel
 
 
 def _unknown_bdist_wheel() -> NoReturn:
@@ -148,13 +173,9 @@ def _binary_tag(release: Release, target: Target, bin_dir: Path) -> str:
         binary = bin_dir / plan.binary_name
         # An armv7l machine served by GOARM 6: its wheel must carry an armv7l tag too.
         armv7l = release.armv7l_from(target)
-        return binary_wheel_tag(binary, target, plan.archive_name, _log, armv7l=armv7l)
+        return binary_wheel_tag(binary, target, plan.archive_name, armv7l=armv7l)
 
     return _stop_on_error(tag, "Nothing was installed.")
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)  # pip shows a build's output with -v
 
 
 def _put_binary(release: Release, bin_dir: Path) -> Mapping[str, bytes]:

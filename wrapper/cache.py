@@ -30,6 +30,7 @@ import errno
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -37,7 +38,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ._atomic import atomic_write
@@ -46,6 +47,8 @@ from .errors import UnsafeCacheError
 from .ownership import not_private, open_nofollow, open_to_renames
 
 __all__ = ["ArchiveCache", "default_cache_dir", "open_private"]
+
+_logger = logging.getLogger(__name__)
 
 _STALE_SECONDS = 24 * 3600  # temporary files this old belong to installs that died
 
@@ -96,16 +99,13 @@ def _last_modified(path: Path) -> float:
 class ArchiveCache:
     """A content-addressed store of verified archives under one directory."""
 
-    def __init__(self, root: Path, log: Callable[[str], None]) -> None:
+    def __init__(self, root: Path) -> None:
         self.root = root
         self.archives = root / "archives"
         self.checksums = root / "checksums"
-        self._log = log
 
     @classmethod
-    def open(
-        cls, root: Path, log: Callable[[str], None], *, named_by: str | None = None
-    ) -> ArchiveCache | None:
+    def open(cls, root: Path, *, named_by: str | None = None) -> ArchiveCache | None:
         """The cache at ``root``, created 0700; None (with a warning) if it cannot be written or
         is not the user's alone.
 
@@ -113,7 +113,7 @@ class ArchiveCache:
         platform's default: a cache the user asked for by name that fails the ownership rule
         raises :class:`UnsafeCacheError` instead of being skipped.
         """
-        cache = cls(root, log)
+        cache = cls(root)
         try:
             root.mkdir(mode=0o700, parents=True, exist_ok=True)
             problem = cache._unsafe()
@@ -121,7 +121,7 @@ class ArchiveCache:
                 with tempfile.TemporaryFile(dir=cache.archives):
                     pass  # the directory may exist yet be read-only
         except OSError as exc:
-            log(
+            _logger.warning(
                 f"warning: the cache directory {root} cannot be written ({exc.strerror}); "
                 "going on without a cache"
             )
@@ -140,7 +140,9 @@ class ArchiveCache:
                     "missing), fix this one (chown it to yourself, chmod go-w, remove the link), "
                     "or unset it."
                 )
-            log(f"warning: not using the cache directory {root}: {why}; going on without a cache")
+            _logger.warning(
+                f"warning: not using the cache directory {root}: {why}; going on without a cache"
+            )
             return None
         cache._sweep()
         return cache
@@ -216,7 +218,9 @@ class ArchiveCache:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self._log(f"warning: cannot use the cached archive {path} ({_why(exc)}); ignoring it")
+            _logger.warning(
+                f"warning: cannot use the cached archive {path} ({_why(exc)}); ignoring it"
+            )
             with contextlib.suppress(OSError):
                 path.unlink()  # the folder is ours: whatever stands there is no entry
             return None
@@ -227,13 +231,13 @@ class ArchiveCache:
             handle.seek(0)
         except OSError as exc:
             handle.close()
-            self._log(
+            _logger.warning(
                 f"warning: cannot read the cached archive {path} ({exc.strerror}); ignoring it"
             )
             return None
         if found != digest:
             handle.close()
-            self._log(
+            _logger.warning(
                 f"warning: the cached archive {path} is corrupt (its {algorithm} is "
                 f"{found}); discarding it"
             )
@@ -287,7 +291,7 @@ class ArchiveCache:
         try:
             atomic_write(final, json.dumps(kept).encode("utf-8"), mode=0o600)
         except OSError as exc:
-            self._log(f"warning: cannot keep {name} in the cache ({exc.strerror})")
+            _logger.warning(f"warning: cannot keep {name} in the cache ({exc.strerror})")
 
     def entries(self) -> list[tuple[str, int]]:
         """``(file name, size)`` of every cached archive, for ``info``."""

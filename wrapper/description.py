@@ -36,9 +36,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from ._atomic import atomic_write
+from ._redact import redact
 from .errors import ConfigError, StorageError
 from .untrusted import load_object
 
@@ -208,7 +208,7 @@ def git_origin(directory: Path) -> str | None:
     url = run.stdout.strip()
     if run.returncode != 0 or not url or "\n" in url:
         return None
-    return _without_credentials(url)
+    return redact(url)
 
 
 # go.mod's module directive (golang.org/ref/mod#go-mod-file-module): a path, maybe quoted.
@@ -231,17 +231,6 @@ def go_module(directory: Path) -> str | None:
     if match is None:
         return None
     return next(group for group in match.groups() if group)
-
-
-def _without_credentials(url: str) -> str:
-    # scp-like "git@host:owner/name" names a user, never a password: only URLs carry secrets.
-    if "://" not in url:
-        return url
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _plain(value: object, source: str, where: str) -> Any:

@@ -24,6 +24,7 @@ information instead, which this module does not read.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import struct
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from .platforms import Target
 
 __all__ = ["Executable", "binary_wheel_tag", "parse_executable", "read_executable"]
+
+_logger = logging.getLogger(__name__)
 
 # Bounds on what is read; far above anything a linker writes, far below what could hurt.
 _MAX_TABLE = 1 << 20  # a header table (program headers, load commands, dynamic section)
@@ -626,13 +629,12 @@ def binary_wheel_tag(
     binary: Path,
     target: Target,
     asset: str,
-    log: Callable[[str], None] | None = None,
     *,
     armv7l: bool = False,
 ) -> str:
     """The wheel platform tag of the extracted ``binary`` of ``target``'s archive ``asset``:
     read from the binary (:func:`read_executable`), checked against the target and tagged by
-    :func:`platforms.executable_tag`; ``log`` hears what the binary is and its tag.
+    :func:`platforms.executable_tag`; what the binary is and its tag are logged.
 
     Raises :class:`ExecutableError` (unreadable, or not an executable for ``target``) or
     :class:`UnsupportedPlatformError` (no wheel tag exists for it: for a target PyPI takes no
@@ -655,8 +657,9 @@ def binary_wheel_tag(
             f"{reason} ({exc})", target=f"{target} ({asset})", subject="wheel platform tag"
         ) from None
     tag = executable_tag(executable, target, asset, armv7l=armv7l)
-    if log is not None:
-        if target.arch == "arm":
-            log(f"{binary.name} from {asset}: GOARM {target.variant} as the build declared it")
-        log(f"{binary.name} from {asset} is {executable.describe()}: wheel tag {tag}")
+    if target.arch == "arm":
+        _logger.info(
+            "%s from %s: GOARM %s as the build declared it", binary.name, asset, target.variant
+        )
+    _logger.info("%s from %s is %s: wheel tag %s", binary.name, asset, executable.describe(), tag)
     return tag

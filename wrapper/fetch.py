@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -58,7 +59,7 @@ from .platforms import Target
 from .proofs import Proofs
 from .release import NO_ENVIRONMENT, Release
 from .settings import VerifyPolicy
-from .sources import Log, Sources, shown, stderr_log
+from .sources import Sources, shown
 
 __all__ = [
     "MAX_ARCHIVE_SIZE",
@@ -74,6 +75,8 @@ __all__ = [
     "verified_archive",
     "verified_archives",
 ]
+
+_logger = logging.getLogger(__name__)
 
 MAX_CHECKSUMS_SIZE = 1 << 20  # a checksums file lists a few dozen lines
 MAX_ARCHIVE_SIZE = 2 << 30
@@ -145,13 +148,12 @@ class VerifiedArchive:
 class Install:
     """One install of one target: what the release is, the names it uses, where they come from.
 
-    The context every step of the pipeline reads; ``log`` receives its progress lines.
+    The context every step of the pipeline reads.
     """
 
     release: Release
     plan: AssetPlan
     sources: Sources
-    log: Log = stderr_log
     # The user's environment the plan was made in: binding.py names other releases in it.
     environ: Mapping[str, str] = field(
         default_factory=lambda: NO_ENVIRONMENT, repr=False, compare=False
@@ -166,11 +168,10 @@ class Install:
         sources: Sources,
         *,
         environ: Mapping[str, str] = NO_ENVIRONMENT,
-        log: Log = stderr_log,
     ) -> Install:
         """The install of ``target`` from the release ``tag``, its names planned once
         (:meth:`Release.plan`, ``environ`` for ``.Env``)."""
-        return cls(release, release.plan(tag, target, environ), sources, log, environ)
+        return cls(release, release.plan(tag, target, environ), sources, environ)
 
     @classmethod
     def each(
@@ -181,12 +182,11 @@ class Install:
         sources: Sources,
         *,
         environ: Mapping[str, str] = NO_ENVIRONMENT,
-        log: Log = stderr_log,
     ) -> Iterator[Install]:
         """The install of each of ``targets``, planned as it is reached; a target whose names
         cannot be planned raises (:meth:`Release.plan`) when it is."""
         for target in targets:
-            yield cls.of(release, target, tag, sources, environ=environ, log=log)
+            yield cls.of(release, target, tag, sources, environ=environ)
 
     @property
     def project(self) -> str:
@@ -203,7 +203,6 @@ def fetch_binary(
     dest_dir: Path,
     *,
     sources: Sources,
-    log: Log = stderr_log,
     environ: Mapping[str, str] = NO_ENVIRONMENT,
 ) -> Path:
     """Obtain, verify and extract the binary for ``target`` into ``dest_dir``; return its path.
@@ -214,7 +213,7 @@ def fetch_binary(
     :class:`SignatureError` (a proof the verify policy requires), :class:`ArchiveError` or
     :class:`StorageError`. ``dest_dir`` receives the binary only when every check passed.
     """
-    install = Install.of(release, target, tag, sources, environ=environ, log=log)
+    install = Install.of(release, target, tag, sources, environ=environ)
     with verified_archive(install, read_checksums(install)) as archive:
         return extract(install, archive, dest_dir)
 
@@ -235,13 +234,11 @@ def extract(install: Install, archive: VerifiedArchive, dest_dir: Path) -> Path:
         name=archive.name,  # messages name the archive as published, not its cache entry
     )
     try:
-        binding.check_binary(
-            release, plan.target, plan.tag, binary, archive, install.log, install.environ, plan
-        )
+        binding.check_binary(release, plan.target, plan.tag, binary, archive, install.environ, plan)
     except BaseException:
         binary.unlink(missing_ok=True)
         raise
-    install.log(f"{release.project_name}: extracted {binary.name} for {plan.target}")
+    _logger.info(f"{release.project_name}: extracted {binary.name} for {plan.target}")
     return binary
 
 
@@ -299,7 +296,7 @@ def read_checksums(install: Install, asset: CheckedAsset | None = None) -> Verif
     if cached is None:
         raise _offline_error(install, asset)
     _check_kept(install, cached)
-    install.log(f"{install.project}: using {cached.source}")
+    _logger.info(f"{install.project}: using {cached.source}")
     return cached
 
 
@@ -357,7 +354,7 @@ def _from_location(
             raise  # without pins, the checksums file is all there is
         sources.verification.without_checksums(name, str(exc))
         return pinned
-    install.log(f"{install.project}: read {source}")
+    _logger.info(f"{install.project}: read {source}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -365,7 +362,7 @@ def _from_location(
             f"{source} is not text; expected GoReleaser's checksums file"
         ) from None
     seen = _Recording(location)
-    signed = sources.verification.check_checksums(seen, name, raw, install.log, asset.signatures)
+    signed = sources.verification.check_checksums(seen, name, raw, asset.signatures)
     entries = _parse(install, asset, text, source)
     pinned = _pinned(install, name, raw=raw, signatures=seen.read_files, proofs=signed)
     if pinned is not None:
@@ -474,9 +471,9 @@ def verified_archive(install: Install, checksums: VerifiedChecksums) -> Iterator
         proofs = checksums.proofs
         if verification.policy == "attestation":
             how = verification.check_archive(name, _sha256(handle, checksums, expected))
-            install.log(f"{install.project}: {name} {how}")
+            _logger.info(f"{install.project}: {name} {how}")
             proofs = replace(proofs, attestation=how)
-        verification.accept(name, proofs, install.log)
+        verification.accept(name, proofs)
         yield VerifiedArchive(
             handle, name, checksums.algorithm, expected, checksums, proofs, verification.policy
         )
@@ -518,7 +515,7 @@ def _opened(wanted: _Obtaining) -> Iterator[ArchiveFile]:
         return
     cache = sources.cache
     if cache is not None and (hit := cache.lookup(algorithm, wanted.expected)) is not None:
-        install.log(
+        _logger.info(
             f"{install.project}: using the cached {wanted.name} "
             f"({algorithm} {wanted.expected}, {checksums.trust})"
         )
@@ -528,7 +525,7 @@ def _opened(wanted: _Obtaining) -> Iterator[ArchiveFile]:
     reader = sources.reader
     if reader is None:
         raise _offline_error(install)
-    install.log(f"{install.project}: downloading {reader.describe(wanted.name)}")
+    _logger.info(f"{install.project}: downloading {reader.describe(wanted.name)}")
     with _stored(
         wanted,
         lambda out: reader.copy(wanted.name, out, algorithm=algorithm, limit=MAX_ARCHIVE_SIZE),
@@ -539,7 +536,7 @@ def _opened(wanted: _Obtaining) -> Iterator[ArchiveFile]:
 @contextlib.contextmanager
 def _from_archive_file(wanted: _Obtaining, path: Path) -> Iterator[ArchiveFile]:
     install = wanted.install
-    install.log(f"{install.project}: installing from {path}")
+    _logger.info(f"{install.project}: installing from {path}")
     try:
         source = path.open("rb")
     except OSError as exc:
@@ -578,7 +575,7 @@ def _stored(wanted: _Obtaining, copy: Callable[[IO[bytes]], str]) -> Iterator[Ar
             except OSError as exc:
                 if exc.errno not in _NO_ROOM:
                     raise _storage_error(exc, cache.root, release) from exc
-                wanted.install.log(
+                _logger.warning(
                     f"warning: cannot write the download to the cache directory {cache.root} "
                     f"({exc.strerror or exc}); going on without the cache"
                 )
@@ -611,21 +608,21 @@ def _commit(wanted: _Obtaining, cache: ArchiveCache, temp: Path, got: str) -> No
     try:
         cache.commit(temp, wanted.checksums.algorithm, got)
     except OSError as exc:  # another install may hold the entry open (Windows)
-        wanted.install.log(
-            f"warning: cannot keep {wanted.name} in the cache ({exc.strerror or exc})"
-        )
+        _logger.warning(f"warning: cannot keep {wanted.name} in the cache ({exc.strerror or exc})")
 
 
 def _check_digest(wanted: _Obtaining, got: str) -> None:
-    checksums, project, log = wanted.checksums, wanted.install.project, wanted.install.log
+    checksums, project = wanted.checksums, wanted.install.project
     algorithm = checksums.algorithm
-    verify_digest(wanted.name, wanted.expected, got, source=checksums.source)
+    verify_digest(wanted.name, wanted.expected, got, source=checksums.source, algorithm=algorithm)
     if checksums.vouched_by == "pins":
-        log(f"{project}: {algorithm} verified against the pinned checksums: {got}")
+        _logger.info(f"{project}: {algorithm} verified against the pinned checksums: {got}")
     elif checksums.vouched_by == "signature":
-        log(f"{project}: {algorithm} verified against the signed {checksums.source}: {got}")
+        _logger.info(
+            f"{project}: {algorithm} verified against the signed {checksums.source}: {got}"
+        )
     else:
-        log(
+        _logger.info(
             f"{project}: {algorithm} verified: {got} (integrity only: this package "
             f"carries no pinned checksums, so {checksums.source} was trusted as published)"
         )

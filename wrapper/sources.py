@@ -7,8 +7,8 @@ them and assembles nothing itself.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from . import __version__
+from ._redact import redact
 from .cache import ArchiveCache, default_cache_dir
 from .errors import ConfigError
 from .locations import DirectoryLocation, HttpSession, Location, location_for
@@ -27,14 +28,9 @@ from .verification import Verification
 if TYPE_CHECKING:  # httpx is imported only when something is downloaded
     from ._http import Downloader
 
-__all__ = ["Log", "ReleaseLocation", "Sources", "http_session", "shown", "stderr_log"]
+__all__ = ["ReleaseLocation", "Sources", "http_session", "shown"]
 
-Log = Callable[[str], None]
-
-
-def stderr_log(message: str) -> None:
-    """Progress goes to stderr: pip shows a build's output with ``-v`` and hides it otherwise."""
-    print(message, file=sys.stderr, flush=True)
+_logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,6 @@ class Sources:
         release: Release,
         tag: str,
         settings: Settings,
-        log: Log = stderr_log,
         *,
         show_progress: bool = False,
         where: str | None = None,
@@ -100,7 +95,7 @@ class Sources:
         where = (
             where or settings.release_url or _own_location(release, tag, settings, direct, environ)
         )
-        session = http_session(release, settings, log, show_progress=show_progress)
+        session = http_session(release, settings, show_progress=show_progress)
         try:
 
             def locate(url: str) -> Location:
@@ -110,7 +105,7 @@ class Sources:
             return cls(
                 location=None if where is None else ReleaseLocation(where, locate(where)),
                 archive_file=None if direct else settings.archive,
-                cache=None if direct else _open_cache(release, settings, log),
+                cache=None if direct else _open_cache(release, settings),
                 pins=load_pins(algorithm=release.checksum_algorithm),
                 offline=settings.offline,
                 verification=verification,
@@ -149,7 +144,7 @@ class Sources:
 
 
 def http_session(
-    release: Release, settings: Settings, log: Log, *, show_progress: bool = False
+    release: Release, settings: Settings, *, show_progress: bool = False
 ) -> HttpSession:
     """The one HTTP client of a fetch session, built on first use (httpx is imported then)."""
 
@@ -160,17 +155,16 @@ def http_session(
             NetworkPolicy(limits=settings.transfer),
             token=settings.token,
             user_agent=f"{release.import_name}/{__version__} (pip bootstrap)",
-            log=log,
             show_progress=show_progress,
         )
 
     return HttpSession(open_downloader)
 
 
-def _open_cache(release: Release, settings: Settings, log: Log) -> ArchiveCache | None:
+def _open_cache(release: Release, settings: Settings) -> ArchiveCache | None:
     root = settings.cache_dir or default_cache_dir(release.project_name)
     if root is None:
-        log(
+        _logger.warning(
             "warning: there is no home directory to keep a cache in, and neither "
             f"XDG_CACHE_HOME nor {release.env_prefix}CACHE_DIR is set; going on without a cache"
         )
@@ -178,7 +172,7 @@ def _open_cache(release: Release, settings: Settings, log: Log) -> ArchiveCache 
     # A directory the user named must be safe or the install stops; the default one that is
     # not is skipped with a warning (ArchiveCache.open).
     named_by = f"{release.env_prefix}CACHE_DIR" if settings.cache_dir is not None else None
-    return ArchiveCache.open(root, log, named_by=named_by)
+    return ArchiveCache.open(root, named_by=named_by)
 
 
 def _own_location(
@@ -198,13 +192,5 @@ def _own_location(
 
 
 def shown(where: str | None) -> str:
-    """A configured location for messages: without ``user:password`` or a query."""
-    if where is None:
-        return "(none)"
-    parts = urlsplit(where)
-    if not parts.scheme.startswith("http"):
-        return where
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return parts._replace(netloc=netloc, query="", fragment="").geturl()
+    """A configured location for messages (:func:`._redact.redact`), ``(none)`` for none."""
+    return "(none)" if where is None else redact(where)

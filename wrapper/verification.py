@@ -22,6 +22,7 @@ not stand in for a signature, even when the release publishes no checksums file 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -53,7 +54,7 @@ from .signatures import (
 
 __all__ = ["MAX_SIGNATURE_SIZE", "Verification"]
 
-Log = Callable[[str], None]
+_logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,6 @@ class Verification:
         location: Location,
         name: str,
         data: bytes,
-        log: Log,
         signatures: tuple[tuple[str, str], ...] | None = None,
     ) -> Proofs:
         """Verify the signatures on the checksums file ``name``; the proofs that verified.
@@ -206,16 +206,20 @@ class Verification:
         found = self._read_signatures(location, name, signatures)
         proofs = Proofs()
         if self.key is not None:
-            proofs = replace(proofs, key=self._check_key(found, name, data, signatures, log))
+            proofs = replace(proofs, key=self._check_key(found, name, data, signatures))
         if found.keyless is not None and trust is not None and identity is not None:
             signer = keyless.verify_blob(data, found.keyless, identity, trust, found.bundle_name)
-            log(f"{self.distribution}: {name} signed keyless by {signer} ({trust.describe()})")
+            _logger.info(
+                f"{self.distribution}: {name} signed keyless by {signer} ({trust.describe()})"
+            )
             proofs = replace(proofs, keyless=signer)
         if proofs.signed:
             return proofs
         if self.policy == "auto":
             if trust is not None and identity is not None:
-                log(f"{self.distribution}: {name} carries no keyless signature; not verified")
+                _logger.info(
+                    f"{self.distribution}: {name} carries no keyless signature; not verified"
+                )
             return proofs
         requires = f"{self.env_prefix}VERIFY={self.policy} requires one."
         if found.bundle is not None:  # present, but signed with a key this package lacks
@@ -256,7 +260,6 @@ class Verification:
         name: str,
         data: bytes,
         signatures: tuple[tuple[str, str], ...] | None,
-        log: Log,
     ) -> str:
         """Verify the release key's signature on the checksums file ``name``: its fingerprint."""
         key = self.key
@@ -289,7 +292,7 @@ class Verification:
             sig_name=found.sig_name,
             bundle_name=found.bundle_name,
         )
-        log(f"{self.distribution}: {name} {how}")
+        _logger.info(f"{self.distribution}: {name} {how}")
         return key.fingerprint
 
     def _signature_files(
@@ -331,7 +334,7 @@ class Verification:
             f"{self.env_prefix}VERIFY=auto to install on the pinned checksums alone."
         )
 
-    def accept(self, name: str, proofs: Proofs, log: Log) -> None:
+    def accept(self, name: str, proofs: Proofs) -> None:
         """The last word on the archive ``name``: refuse it unless ``proofs`` meet the policy,
         and log which proofs were verified. Raises :class:`SignatureError`."""
         missing = unmet(self.policy, proofs)
@@ -341,7 +344,9 @@ class Verification:
                 f"{name} was refused: {setting} requires {missing}, and what was verified is: "
                 f"{proofs.describe()}."
             )
-        log(f"{self.distribution}: {name} accepted under {setting}; verified: {proofs.describe()}")
+        _logger.info(
+            f"{self.distribution}: {name} accepted under {setting}; verified: {proofs.describe()}"
+        )
 
     def check_archive(self, name: str, digest: str) -> str | None:
         """With the ``attestation`` policy, verify GitHub's attestation of the archive's digest."""

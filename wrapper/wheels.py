@@ -19,10 +19,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,8 @@ from .release import NO_ENVIRONMENT, Release
 from .sources import Sources
 
 __all__ = ["WheelContent", "build_wheels", "installed_content", "write_wheel"]
+
+_logger = logging.getLogger(__name__)
 
 _DEFAULT_EPOCH = 315_532_800  # 1980-01-01, the earliest time a zip can hold
 # Files of an installed dist-info that describe the installation, not the distribution.
@@ -89,7 +92,6 @@ def build_wheels(
     sources: Sources,
     out_dir: Path,
     work_dir: Path,
-    log: Callable[[str], None],
     *,
     environ: Mapping[str, str] = NO_ENVIRONMENT,
     content: WheelContent | None = None,
@@ -113,16 +115,10 @@ def build_wheels(
 
     def failed(install: Install, exc: BootstrapError) -> None:
         failures.append(f"{install.plan.target}: {exc}")
-        log(f"error: no wheel for {install.plan.target}: {exc}")
+        _logger.error(f"error: no wheel for {install.plan.target}: {exc}")
 
-    wheel_targets = []
-    for target in targets:
-        reason = release.no_wheel(target)
-        if reason is not None:  # PyPI takes no wheel for it: said, not a failure
-            log(f"{release.project_name}: skipped {target}: {reason}")
-        else:
-            wheel_targets.append(target)
-    installs = Install.each(release, tag, wheel_targets, sources, environ=environ, log=log)
+    wheel_targets = _wheel_targets(release, targets)
+    installs = Install.each(release, tag, wheel_targets, sources, environ=environ)
     for install, archive in verified_archives(installs, book, failed=failed):
         try:
             wheel = _wheel(install, archive, book, content, out_dir, work_dir)
@@ -131,13 +127,30 @@ def build_wheels(
             continue
         if wheel not in made:  # one universal2 wheel for both darwin targets
             made.append(wheel)
-            log(f"{release.project_name}: wrote {wheel.name}")
+            _logger.info(f"{release.project_name}: wrote {wheel.name}")
+    _refuse_failures(failures)
+    return made
+
+
+def _refuse_failures(failures: list[str]) -> None:
+    """Raise :class:`BootstrapError` listing ``failures`` (``target: error``), if there are any."""
     if failures:
         raise BootstrapError(
             f"{len(failures)} of the release's archives could not be verified, so no wheel was "
             "written for them:\n  " + "\n  ".join(failures)
         )
-    return made
+
+
+def _wheel_targets(release: Release, targets: Iterable[Target]) -> list[Target]:
+    """The ``targets`` PyPI takes a wheel for; each of the others is logged as skipped."""
+    wheel_targets = []
+    for target in targets:
+        reason = release.no_wheel(target)
+        if reason is not None:  # PyPI takes no wheel for it: said, not a failure
+            _logger.info(f"{release.project_name}: skipped {target}: {reason}")
+        else:
+            wheel_targets.append(target)
+    return wheel_targets
 
 
 def _wheel(
@@ -153,7 +166,7 @@ def _wheel(
     target = plan.target
     binary = extract(install, archive, work_dir / str(target).replace("/", "_"))
     platform_tag = binary_wheel_tag(
-        binary, target, plan.archive_name, install.log, armv7l=release.armv7l_from(target)
+        binary, target, plan.archive_name, armv7l=release.armv7l_from(target)
     )
     sboms = (_sbom(install, sbom, book) for sbom in plan.sboms)
     sbom = next((found for found in sboms if found is not None), None)
@@ -185,7 +198,7 @@ def _sbom(install: Install, sbom: CheckedAsset, book: ReleaseChecksums) -> tuple
         hasher.update(data)
         got = hasher.hexdigest()
     if expected is None or not hmac.compare_digest(expected, got):
-        install.log(
+        _logger.warning(
             f"warning: {name} is not vouched for by the checksums; leaving it out of the wheel"
         )
         return None
