@@ -459,45 +459,58 @@ def binaries(
             target = Target(candidate[0], candidate[1], variant)
             if built.setdefault(target, (build, []))[0] is build:
                 built[target][1].append(candidate)
-    binaries: list[tuple[Target, Binary]] = []
-    for target, (build, candidates) in built.items():
-        chosen = _pick_level(target, candidates)
-        fields = dict(zip(_LEVEL_FIELDS, chosen[2:]))
-        binary = Binary(
-            goos=target.os,
-            goarch=target.arch,
-            amd64=fields["goamd64"],
-            arm64=fields["goarm64"],
-            target="_".join(part for part in chosen if part),
-            id=build.id,
-            name_template=build.binary,
-            where=f"builds[{build.index}].binary",
-            ldflags=_ldflags(build, chosen, read),
-            go386=fields["go386"],
-            goarm=fields["goarm"],
-            gomips=fields["gomips"],
-            goppc64=fields["goppc64"],
-            goriscv64=fields["goriscv64"],
-        )
-        binaries.append((target, binary))
-    darwin = [binary for target, binary in binaries if target.os == "darwin"]
-    universal = _universal(config, project, darwin[0].id, read) if darwin else None
-    if universal is not None:
-        unibin_id, template, where, replace = universal
-        joined = Binary(
-            "darwin", "all", "", "", "", unibin_id, template, where, darwin[0], darwin[0].ldflags
-        )
-        # Its own target, darwin/all, where the darwin binaries were (replace: true) or after
-        # them (replace: false: GoReleaser publishes both).
-        last = max(i for i, (t, _) in enumerate(binaries) if t.os == "darwin")
-        binaries.insert(last + 1, (Target("darwin", "all"), joined))
-        binaries = [(t, b) for t, b in binaries if not replace or b is joined or t.os != "darwin"]
+    binaries = [
+        (target, _binary(target, build, candidates, read))
+        for target, (build, candidates) in built.items()
+    ]
+    binaries = _with_universal(config, project, binaries, read)
     if not binaries:
         raise read.fail(
             f"{', '.join(f'builds[{b.index}]' for b in builds)} build no target (every one is "
             "ignored or not a GOOS/GOARCH pair Go builds)"
         )
     return tuple(binaries)
+
+
+def _binary(target: Target, build: _Build, candidates: list[_Built], read: Reader) -> Binary:
+    """The binary ``build`` makes for ``target``, of the level :func:`_pick_level` chooses."""
+    chosen = _pick_level(target, candidates)
+    fields = dict(zip(_LEVEL_FIELDS, chosen[2:]))
+    return Binary(
+        goos=target.os,
+        goarch=target.arch,
+        amd64=fields["goamd64"],
+        arm64=fields["goarm64"],
+        target="_".join(part for part in chosen if part),
+        id=build.id,
+        name_template=build.binary,
+        where=f"builds[{build.index}].binary",
+        ldflags=_ldflags(build, chosen, read),
+        go386=fields["go386"],
+        goarm=fields["goarm"],
+        gomips=fields["gomips"],
+        goppc64=fields["goppc64"],
+        goriscv64=fields["goriscv64"],
+    )
+
+
+def _with_universal(
+    config: Mapping[str, Any], project: str, binaries: list[tuple[Target, Binary]], read: Reader
+) -> list[tuple[Target, Binary]]:
+    """``binaries`` with GoReleaser's universal binary, ``darwin/all``, where the darwin
+    binaries were (``replace: true``) or after them (``replace: false``: GoReleaser publishes
+    both); unchanged without ``universal_binaries`` or darwin binaries."""
+    darwin = [binary for target, binary in binaries if target.os == "darwin"]
+    universal = _universal(config, project, darwin[0].id, read) if darwin else None
+    if universal is None:
+        return binaries
+    unibin_id, template, where, replace = universal
+    joined = Binary(
+        "darwin", "all", "", "", "", unibin_id, template, where, darwin[0], darwin[0].ldflags
+    )
+    last = max(i for i, (t, _) in enumerate(binaries) if t.os == "darwin")
+    binaries = [*binaries[: last + 1], (Target("darwin", "all"), joined), *binaries[last + 1 :]]
+    return [(t, b) for t, b in binaries if not replace or b is joined or t.os != "darwin"]
 
 
 def _ldflags(build: _Build, target: _Built, read: Reader) -> tuple[str, ...]:

@@ -298,6 +298,21 @@ def executable_tag(
     :class:`UnsupportedPlatformError` when PyPI takes no wheel for what it is
     (:func:`no_wheel_reason`).
     """
+    _check_taggable(executable, target, asset)
+    if target.os == "darwin":
+        return _macos_tag(executable, asset)
+    if target.os == "linux" and target.arch == "arm":
+        return _arm_tag(executable, target, asset, armv7l=armv7l)
+    if target.os == "linux":
+        return _linux_tag(executable, asset)
+    if target.os == "windows" and executable.arch in _WINDOWS_TAGS:
+        return _WINDOWS_TAGS[executable.arch]
+    raise _no_tag(executable, asset, _WHEEL_TARGETS)
+
+
+def _check_taggable(executable: Executable, target: Target, asset: str) -> None:
+    """Raises :class:`ExecutableError` unless ``executable`` is an executable for ``target``,
+    and :class:`UnsupportedPlatformError` when PyPI takes no wheel for ``target``."""
     names = {s.arch for s in executable.slices} if executable.slices else {executable.arch}
     if target.arch == "all":  # GoReleaser's universal binary: a universal Mach-O, nothing less
         names = {executable.arch}
@@ -316,15 +331,6 @@ def executable_tag(
             subject="wheel platform tag",
             advice=reason,
         )
-    if target.os == "darwin":
-        return _macos_tag(executable, asset)
-    if target.os == "linux" and target.arch == "arm":
-        return _arm_tag(executable, target, asset, armv7l=armv7l)
-    if target.os == "linux":
-        return _linux_tag(executable, asset)
-    if target.os == "windows" and executable.arch in _WINDOWS_TAGS:
-        return _WINDOWS_TAGS[executable.arch]
-    raise _no_tag(executable, asset, _WHEEL_TARGETS)
 
 
 def _targets(goos: str, machines: Mapping[str, str]) -> tuple[str, ...]:
