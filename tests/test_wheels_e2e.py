@@ -7,6 +7,7 @@ import csv
 import email
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -17,10 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import VERSION
+from conftest import ROOT, VERSION
 from support.gocli import macos_minimum
 
 if TYPE_CHECKING:
+    from support.goreleaser import GoReleaser
     from support.installs import Tools
     from support.release import Release
     from support.server import ReleaseServer
@@ -140,6 +142,45 @@ def test_metadata_matches_the_sdist(wheel_dir: Path, sdist: Path) -> None:
         assert meta.get(field) == pkg_info.get(field), field
     assert meta.get_all("Provides-Extra") == pkg_info.get_all("Provides-Extra")
     assert "cerebrium = cerebrium_cli.__main__:main" in entry_points
+
+
+def _contents(wheel: Path) -> dict[str, bytes]:
+    """A wheel's files, but for the record of where its archive was read (``verification.json``
+    and RECORD, which lists its digest)."""
+    with zipfile.ZipFile(wheel) as zf:
+        skip = ("/verification.json", "/RECORD")
+        return {n: zf.read(n) for n in zf.namelist() if not n.endswith(skip)}
+
+
+def test_wheels_from_this_projects_own_dist_are_the_installed_package(
+    tmp_path: Path, tools: Tools, wheel_dir: Path, goreleaser: GoReleaser
+) -> None:
+    # The release workflow makes the wheels from GoReleaser's dist/ (README, "Maintainer:
+    # releasing"): for this project's own dist/ they are the installed package, as the wheels
+    # made from the published release are, with the same binaries.
+    dist = Path(shutil.copytree(goreleaser.run(ROOT / "goreleaser.yaml").dir, tmp_path / "dist"))
+    out = tmp_path / "out"
+    result = _wheels(tools, str(dist), out)
+    assert result.returncode == 0, result.stderr
+    made = sorted(out.glob("*.whl"))
+    assert [w.name for w in made] == sorted(w.name for w in wheel_dir.glob("*.whl"))
+    for wheel in made:
+        assert _contents(wheel) == _contents(wheel_dir / wheel.name), wheel.name
+
+
+def test_wheels_from_this_projects_dist_of_another_tag_are_refused(
+    tmp_path: Path, tools: Tools, goreleaser: GoReleaser
+) -> None:
+    dist = Path(shutil.copytree(goreleaser.run(ROOT / "goreleaser.yaml").dir, tmp_path / "dist"))
+    metadata = json.loads((dist / "metadata.json").read_text())
+    (dist / "metadata.json").write_text(json.dumps({**metadata, "tag": "v9.9.9"}))
+    out = tmp_path / "out"
+    result = _wheels(tools, str(dist), out)
+    assert result.returncode == 1
+    assert "GoReleaser's build of v9.9.9" in result.stderr
+    assert f"cerebrium {VERSION} (v{VERSION})" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists() or list(out.iterdir()) == []
 
 
 def test_pip_installs_from_the_wheels_alone_with_no_server(tmp_path: Path, wheel_dir: Path) -> None:

@@ -336,6 +336,9 @@ def _publishing(args: argparse.Namespace) -> tuple[Release, str, Sources, WheelC
     from .sources import ReleaseLocation
 
     dist, config = _dist_config(args, is_dist(args.source))
+    own = args.own_release
+    if dist is not None and args.config is None and own and dist.project_name == own.project_name:
+        return _own_dist(args, dist)
     if config is None:
         return (*_sources(args, where=args.source, direct=True), None)
     release, description, tag, info = _project(args, config, dist.tag if dist else None)
@@ -352,6 +355,29 @@ def _publishing(args: argparse.Namespace) -> tuple[Release, str, Sources, WheelC
         verification=verification,
     )
     return release, tag, sources, _project_content(args, release, description, tag, info)
+
+
+def _own_dist(
+    args: argparse.Namespace, dist: GoReleaserDist
+) -> tuple[Release, str, Sources, WheelContent | None]:
+    """``wheels --from`` this package's own ``dist/``: the wheels are this installed package
+    (its pins included, and checked) with the binaries read from ``dist/``, for the installed
+    version's tag only."""
+    import dataclasses
+
+    from .dist import DistLocation
+    from .sources import ReleaseLocation
+
+    release, tag, sources = _sources(args, where=args.source, direct=True)
+    if dist.tag != tag:
+        sources.close()
+        raise ConfigError(
+            f"{dist.directory} is GoReleaser's build of {dist.tag}, and this package is "
+            f"{release.project_name} {__version__} ({tag}); install the package of {dist.tag} "
+            "to make its wheels"
+        )
+    location = ReleaseLocation(str(dist.directory), DistLocation(dist))
+    return release, tag, dataclasses.replace(sources, location=location), None
 
 
 def _dist_config(
