@@ -239,3 +239,21 @@ def test_runs_as_a_module() -> None:
     result = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "checksums checksums.txt"
+
+
+@pytest.mark.parametrize(("goamd64", "said"), [("v3", True), ("v1", False)])
+def test_info_says_the_level_a_binary_needs_where_no_wheel_tag_does(
+    goamd64: str, said: bool
+) -> None:
+    from cerebrium_cli.platforms import Target
+    from cerebrium_cli.release import parse_release
+
+    config = {"project_name": "t", "builds": [{"goos": ["linux"], "goamd64": [goamd64]}]}
+    release = parse_release(config, "test.yaml")
+    lines: list[str] = []
+    bootstrap._info_archive(release, "v1.0.0", Target("linux", "amd64"), lines)
+    note = " (built for GOAMD64=v3: this machine must support it, which no wheel tag says)"
+    assert lines == [
+        f"archive: {release.archive_name(Target('linux', 'amd64'), 'v1.0.0')}"
+        + (note if said else "")
+    ]

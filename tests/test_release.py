@@ -504,6 +504,31 @@ def test_of_several_goamd64_levels_the_one_every_amd64_machine_runs(
     assert release.archive_name(LINUX, "v1.0.0") == f"t_1.0.0_linux_amd64{expected}.tar.gz"
 
 
+@pytest.mark.parametrize(
+    ("build", "target", "level"),
+    [
+        ("goamd64: [v3]", LINUX, "GOAMD64=v3"),
+        ("goamd64: [v3, v1]", LINUX, None),  # the baseline is built: every machine runs it
+        ("goamd64: [v4, v2]", LINUX, "GOAMD64=v2"),
+        ("goarm64: [v9.0]", LINUX_ARM, "GOARM64=v9.0"),
+        ("goarm64: [v8.0]", LINUX_ARM, None),
+        ("goarch: [ppc64le], goppc64: [power9]", Target("linux", "ppc64le"), "GOPPC64=power9"),
+        (
+            "goarch: [riscv64], goriscv64: [rva22u64]",
+            Target("linux", "riscv64"),
+            "GORISCV64=rva22u64",
+        ),
+        ("goarch: ['386'], go386: [softfloat]", Target("linux", "386"), None),  # below sse2
+        ("goarch: [arm], goarm: ['7']", Target("linux", "arm", "7"), None),  # a target, not a level
+    ],
+)
+def test_the_level_a_binary_needs_above_its_architectures_baseline(
+    build: str, target: Target, level: str | None
+) -> None:
+    release = _release(f"project_name: t\nbuilds: [{{goos: [linux], {build}}}]\n")
+    assert release.level(target) == level
+
+
 def test_target_field_carries_the_microarchitecture_level() -> None:
     release = _release(
         """

@@ -179,6 +179,20 @@ class Binary:
         return self.made_from is not None
 
     @property
+    def level(self) -> str | None:
+        """The microarchitecture level the binary needs above its architecture's baseline,
+        as Go names it (``GOAMD64=v3``), or ``None``: no wheel tag says it (PyPI has no level
+        tags), and a machine below it cannot run the binary (Go's runtime refuses to start on
+        one below its GOAMD64 level). GO386 ``softfloat`` is below the baseline, not above."""
+        values = {"goamd64": self.amd64, "goarm64": self.arm64, "goppc64": self.goppc64}
+        values["goriscv64"] = self.goriscv64
+        field = _LEVEL_OF.get(self.goarch, "")
+        value = values.get(field, "")
+        if not value or value == _LEVEL_DEFAULTS[field]:
+            return None
+        return f"{field.upper()}={value}"
+
+    @property
     def ext(self) -> str:
         """Go's extension for the target (internal/pipe/build, extFor)."""
         return ".exe" if self.goos == "windows" else ""

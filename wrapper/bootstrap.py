@@ -490,6 +490,9 @@ def _info_archive(release: Release, tag: str, target: Target, lines: list[str]) 
         lines.append(f"archive: none: {target} is not among {', '.join(map(str, release.targets))}")
     else:
         reason = release.no_wheel(target)
+        level = release.level(target)
+        if reason is None and level is not None:
+            reason = f"built for {level}: this machine must support it, which no wheel tag says"
         archive = release.archive_name(target, tag)
         lines.append(f"archive: {archive}" + (f" ({reason})" if reason else ""))
     return target

@@ -127,6 +127,12 @@ class Release:
         (:func:`platforms.no_wheel_reason`: the platform tags PyPI accepts)."""
         return no_wheel_reason(target)
 
+    def level(self, target: Target) -> str | None:
+        """The microarchitecture level ``target``'s binary needs above its architecture's
+        baseline (``GOAMD64=v3``), or ``None`` (:attr:`_config.Binary.level`); raises as
+        :meth:`check_target` does."""
+        return self._binary(target).level
+
     def armv7l_from(self, target: Target) -> bool:
         """Whether ``target``'s wheel serves armv7l machines too: a Linux GOARM 6 build when
         the release builds no GOARM 7 (ARMv7 runs ARMv6 code)."""
