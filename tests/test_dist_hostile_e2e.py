@@ -4,7 +4,8 @@ wheels --from dist/`` and ``sdist --from dist/`` must fail closed (issue 20).
 Each case starts from a copy of a real GoReleaser dist/ of this project's goreleaser.yaml and
 changes one thing, so that only the check under test can stop it; the command runs as the
 maintainer runs it, in a process of its own. It must exit 1 with an ``error:`` line that names
-the problem, print no traceback, leave ``--out`` empty and write nothing into the dist/.
+the problem, print no traceback, leave ``--out`` empty and write nothing into the dist/. The
+last two make the disk fail under ``bootstrap.main`` in this process: wheels are all or none.
 """
 
 from __future__ import annotations
@@ -263,4 +264,50 @@ def test_the_untampered_copy_makes_every_wheel(tampered: Tampered, real_dist: Di
     wheels = sorted(p.name for p in tampered.out.iterdir())
     assert len(wheels) == len({a.platform for a in real_dist.archives})
     assert all(name.endswith(".whl") for name in wheels)
+    assert not [p for p in tampered.out.parent.iterdir() if p.name.startswith(".out")]
+
+
+def test_wheels_are_staged_inside_out_where_its_parent_takes_no_folder(
+    tampered: Tampered, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from cerebrium_cli import bootstrap
+
+    real = tempfile.mkdtemp
+
+    def mkdtemp(suffix: str, prefix: str, dir: Path) -> str:
+        if dir == tampered.out.parent:  # as a read-only parent would
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real(suffix, prefix, dir)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    argv = ["wheels", "--from", str(tampered.dist), "--out", str(tampered.out), "-q"]
+    assert bootstrap.main([*argv, "--platform", "linux/amd64"]) == 0
+    (wheel,) = tampered.out.iterdir()  # the staging folder inside it is gone
+    assert wheel.suffix == ".whl"
+
+
+def test_a_move_into_out_that_fails_leaves_none_of_the_wheels(
+    tampered: Tampered, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cerebrium_cli import bootstrap
+
+    real, moved = os.replace, list[Path]()
+
+    def replace(source: Path, dest: Path) -> None:
+        if Path(dest).parent == tampered.out:
+            if moved:  # the second wheel's move fails: out of space, say
+                raise OSError(28, "No space left on device")
+            moved.append(dest)
+        real(source, dest)
+
+    monkeypatch.setattr(os, "replace", replace)
+    argv = ["wheels", "--from", str(tampered.dist), "--out", str(tampered.out), "-q"]
+    assert bootstrap.main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"error: cannot move the wheels into {tampered.out}: " in err
+    assert "No space left on device" in err
+    assert len(moved) == 1
+    assert _files(tampered.out) == set()  # the one moved in is taken back
     assert not [p for p in tampered.out.parent.iterdir() if p.name.startswith(".out")]
