@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="GoReleaser runs on POSIX here"),
 ]
 
-ARCHIVE = "cerebrium_cli_linux_amd64.tar.gz"  # goreleaser.yaml's name for linux/amd64
+LINUX = "linux/amd64"  # the target whose archive most cases change
 CHECKSUMS = "checksums.txt"
 # The command in a process of its own, the package loaded as the tests load it (conftest).
 _MAIN = (
@@ -55,9 +55,16 @@ class Tampered:
     dist: Path
     out: Path
     outside: Path  # a folder beside dist/, where the attacker's files are
+    names: dict[str, str]  # target ("linux/amd64") -> its archive's name, as goreleaser.yaml says
+    binary: str  # the binary's name in an archive of LINUX
 
-    def archive(self, name: str = ARCHIVE) -> Path:
-        return self.dist / name
+    @property
+    def name(self) -> str:
+        """LINUX's archive: the one most cases change."""
+        return self.names[LINUX]
+
+    def archive(self, target: str = LINUX) -> Path:
+        return self.dist / self.names[target]  # archives are at the top of dist/
 
     def entries(self) -> list[dict[str, object]]:
         entries: list[dict[str, object]] = json.loads((self.dist / "artifacts.json").read_text())
@@ -86,9 +93,13 @@ class Tampered:
 
 @pytest.fixture
 def tampered(real_dist: Dist, tmp_path: Path) -> Tampered:
+    from support.goreleaser import BINARY
+
     dist = Path(shutil.copytree(real_dist.dir, tmp_path / "dist", symlinks=True))
     (tmp_path / "outside").mkdir()
-    return Tampered(dist, tmp_path / "out", tmp_path / "outside")
+    names = {a.target: a.name for a in real_dist.archives}
+    (binary,) = [a.name for a in real_dist.of_type(BINARY) if a.target == LINUX]
+    return Tampered(dist, tmp_path / "out", tmp_path / "outside", names, binary)
 
 
 def _files(folder: Path) -> set[str]:
@@ -117,41 +128,41 @@ def test_an_archive_at_an_absolute_path_outside_dist_is_refused(
     tampered: Tampered, command: str
 ) -> None:
     # A genuine copy of the archive, listed in checksums.txt: only where it is gives it away.
-    elsewhere = Path(shutil.copy(tampered.archive(), tampered.outside / ARCHIVE))
-    tampered.point(ARCHIVE, str(elsewhere))
+    elsewhere = Path(shutil.copy(tampered.archive(), tampered.outside / tampered.name))
+    tampered.point(tampered.name, str(elsewhere))
     err = _refused(tampered, command)
-    assert f"{tampered.dist / 'artifacts.json'}: {ARCHIVE!r} is at {str(elsewhere)!r}" in err
+    assert f"{tampered.dist / 'artifacts.json'}: {tampered.name!r} is at {str(elsewhere)!r}" in err
     assert f"outside {tampered.dist}" in err
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_an_archive_path_climbing_out_of_dist_is_refused(tampered: Tampered, command: str) -> None:
-    shutil.copy(tampered.archive(), tampered.outside / ARCHIVE)
-    climbing = f"dist/../outside/{ARCHIVE}"
-    tampered.point(ARCHIVE, climbing)
+    shutil.copy(tampered.archive(), tampered.outside / tampered.name)
+    climbing = f"dist/../outside/{tampered.name}"
+    tampered.point(tampered.name, climbing)
     err = _refused(tampered, command)
-    escaped = tampered.outside / ARCHIVE
-    assert f"{ARCHIVE!r} is at {climbing!r} ({escaped}), outside {tampered.dist}" in err
+    escaped = tampered.outside / tampered.name
+    assert f"{tampered.name!r} is at {climbing!r} ({escaped}), outside {tampered.dist}" in err
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_an_archive_that_is_a_link_out_of_dist_is_refused(tampered: Tampered, command: str) -> None:
-    elsewhere = Path(shutil.copy(tampered.archive(), tampered.outside / ARCHIVE))
+    elsewhere = Path(shutil.copy(tampered.archive(), tampered.outside / tampered.name))
     tampered.archive().unlink()
     tampered.archive().symlink_to(elsewhere)
     err = _refused(tampered, command)
-    assert f"{ARCHIVE!r} is at 'dist/{ARCHIVE}' (through a link, {elsewhere})" in err
+    assert f"{tampered.name!r} is at 'dist/{tampered.name}' (through a link, {elsewhere})" in err
     assert f"outside {tampered.dist}; only the files inside this dist/ are read" in err
 
 
 def test_an_unlisted_file_that_is_a_link_out_of_dist_is_refused(tampered: Tampered) -> None:
     # dist/ files artifacts.json does not list (an SBOM, a signature) are read from its top:
     # one that leads out of it is refused, not read, even before the checksums judge it.
-    sbom = tampered.dist / f"{ARCHIVE}.sbom.json"
+    sbom = tampered.dist / f"{tampered.name}.sbom.json"
     elsewhere = tampered.outside / sbom.name
     elsewhere.write_text('{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}')
     sbom.symlink_to(elsewhere)
-    err = _refused(tampered, "wheels", "--platform", "linux/amd64")
+    err = _refused(tampered, "wheels", "--platform", LINUX)
     assert f"{sbom} leads outside {tampered.dist} (through a link, {elsewhere})" in err
 
 
@@ -162,8 +173,8 @@ def test_an_archive_changed_after_its_checksum_is_refused_naming_both_digests(
     expected = hashlib.sha256(archive.read_bytes()).hexdigest()
     archive.write_bytes(archive.read_bytes() + b"\0")
     got = hashlib.sha256(archive.read_bytes()).hexdigest()
-    err = _refused(tampered, "wheels", "--platform", "linux/amd64")
-    assert ARCHIVE in err
+    err = _refused(tampered, "wheels", "--platform", LINUX)
+    assert tampered.name in err
     assert expected in err
     assert got in err
 
@@ -171,11 +182,11 @@ def test_an_archive_changed_after_its_checksum_is_refused_naming_both_digests(
 def test_an_archive_missing_from_the_checksums_is_refused(tampered: Tampered) -> None:
     checksums = tampered.dist / CHECKSUMS
     lines = checksums.read_text().splitlines(keepends=True)
-    kept = [line for line in lines if not line.rstrip().endswith(f" {ARCHIVE}")]
+    kept = [line for line in lines if not line.rstrip().endswith(f" {tampered.name}")]
     assert len(kept) == len(lines) - 1
     checksums.write_text("".join(kept))
-    err = _refused(tampered, "wheels", "--platform", "linux/amd64")
-    assert ARCHIVE in err
+    err = _refused(tampered, "wheels", "--platform", LINUX)
+    assert tampered.name in err
     assert CHECKSUMS in err
 
 
@@ -190,7 +201,7 @@ def test_a_missing_checksums_file_is_refused(tampered: Tampered) -> None:
     ("record", "written", "message"),
     [
         ("artifacts.json", b"{ not json", "is not GoReleaser's list of artifacts"),
-        ("artifacts.json", b'["cerebrium_cli_linux_amd64.tar.gz"]', "entry 0 is not an object"),
+        ("artifacts.json", b'["x.tar.gz"]', "entry 0 is not an object"),
         ("metadata.json", None, "the dist/ directory of a finished goreleaser release?"),
     ],
 )
@@ -206,9 +217,9 @@ def test_a_malformed_or_missing_record_is_refused(
     assert message in err
 
 
-def _genuine_binary(archive: Path) -> tuple[tarfile.TarInfo, bytes]:
+def _genuine_binary(archive: Path, binary: str) -> tuple[tarfile.TarInfo, bytes]:
     with tarfile.open(archive) as tar:
-        member = tar.getmember("cerebrium")
+        member = tar.getmember(binary)
         handle = tar.extractfile(member)
         assert handle is not None
         return member, handle.read()
@@ -226,7 +237,7 @@ def test_a_hostile_archive_vouched_for_by_the_checksums_writes_nothing(
     target = tampered.outside / "evil"
     name = {"dotdot": "../" * 12 + str(target).lstrip("/"), "absolute": str(target)}[case]
     archive = tampered.archive()
-    member, binary = _genuine_binary(archive)
+    member, binary = _genuine_binary(archive, tampered.binary)
     payload = b"#!/bin/sh\necho pwned\n"
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
@@ -239,7 +250,7 @@ def test_a_hostile_archive_vouched_for_by_the_checksums_writes_nothing(
     new = hashlib.sha256(archive.read_bytes()).hexdigest()
     checksums = tampered.dist / CHECKSUMS
     checksums.write_text(checksums.read_text().replace(old, new))
-    err = _refused(tampered, "wheels", "--platform", "linux/amd64")
+    err = _refused(tampered, "wheels", "--platform", LINUX)
     assert message in err
     assert "refusing" in err
     assert list(tampered.outside.iterdir()) == []  # nothing was written outside
@@ -247,14 +258,14 @@ def test_a_hostile_archive_vouched_for_by_the_checksums_writes_nothing(
 
 def test_one_tampered_target_leaves_no_wheel_for_any(tampered: Tampered) -> None:
     # Fail closed: the other targets verify, but a release missing a platform is not written.
-    archive = tampered.archive("cerebrium_cli_darwin_arm64.tar.gz")
+    archive = tampered.archive("darwin/arm64")
     archive.write_bytes(archive.read_bytes()[:-10] + b"0123456789")
     err = _refused(tampered, "wheels")
     assert "1 of the release's archives could not be verified" in err
     assert "darwin/arm64: " in err
     assert "no wheel was written, for them or any other target" in err
     assert f"({tampered.out} is as it was" in err
-    assert "linux/amd64: " not in err
+    assert f"{LINUX}: " not in err
 
 
 def test_the_untampered_copy_makes_every_wheel(tampered: Tampered, real_dist: Dist) -> None:
@@ -283,7 +294,7 @@ def test_wheels_are_staged_inside_out_where_its_parent_takes_no_folder(
 
     monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
     argv = ["wheels", "--from", str(tampered.dist), "--out", str(tampered.out), "-q"]
-    assert bootstrap.main([*argv, "--platform", "linux/amd64"]) == 0
+    assert bootstrap.main([*argv, "--platform", LINUX]) == 0
     (wheel,) = tampered.out.iterdir()  # the staging folder inside it is gone
     assert wheel.suffix == ".whl"
 
