@@ -197,9 +197,7 @@ def test_a_changed_archive_in_dist_gets_no_wheel(
     out = tmp_path / "out"
     assert bootstrap.main(["wheels", "--from", str(dist), "--out", str(out), "-q"]) == 1
     assert "linux/amd64: " in capsys.readouterr().err
-    made = [w.name for w in out.glob("*.whl")]
-    assert not [n for n in made if "linux" in n and "x86_64" in n]
-    assert [n for n in made if "linux" in n and "aarch64" in n]  # the others are made
+    assert not out.exists()  # nor for the others: a release is published whole
 
 
 @pytest.mark.parametrize("signer", ["the project's key", "another key"])

@@ -296,10 +296,7 @@ def test_a_tampered_archive_gets_no_wheel_and_a_clear_error(
     assert "does not match the checksum" in result.stderr
     assert "no wheel was written" in result.stderr
     assert "nothing was installed" not in result.stderr.lower()  # words that fit the command
-    names = sorted(p.name for p in out.glob("*.whl"))
-    assert len(names) == 5
-    assert not any(TAG_OF["darwin", "arm64"] in name for name in names)
-    assert not list(out.glob(".*"))  # no half-written wheel
+    assert not out.exists()  # no wheel for the others either: a release is published whole
 
 
 def test_an_sbom_vouched_for_by_the_checksums_travels_in_the_wheel(
@@ -391,9 +388,4 @@ def test_a_binary_for_another_target_gets_no_wheel(
         in result.stderr
     )
     assert "Traceback" not in result.stderr
-    tags = {
-        p.name.removeprefix(f"cerebrium-{VERSION}-py3-none-").removesuffix(".whl")
-        for p in out.glob("*.whl")
-    }
-    assert tags == EXPECTED_TAGS - {TAG_OF["linux", "amd64"], TAG_OF["darwin", "arm64"]}
-    assert not list(out.glob(".*"))  # no half-written wheel
+    assert not out.exists()  # no wheel for the others either: a release is published whole

@@ -19,6 +19,7 @@ gives, so the verification that follows reads ``dist/`` exactly as it reads a pu
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -180,21 +181,33 @@ def _on_disk(directory: Path, artifact: Artifact) -> Path:
         candidate = directory.joinpath(*pure.parts[1:])
     else:
         candidate = directory.joinpath(*pure.parts)
-    root = directory.resolve()
-    resolved = candidate.resolve()
-    if resolved != root and root not in resolved.parents:
+    where = _outside(directory, candidate)
+    if where is not None:
+        shown = "" if where == artifact.path else f" ({where})"
         raise ConfigError(
-            f"{directory / ARTIFACTS_NAME}: {artifact.name!r} is at {artifact.path!r}, outside "
-            f"{directory}; only the files of this dist/ are read"
+            f"{directory / ARTIFACTS_NAME}: {artifact.name!r} is at {artifact.path!r}{shown}, "
+            f"outside {directory}; only the files inside this dist/ are read. Run goreleaser "
+            "release again and give the dist/ it writes, holding nothing it did not write"
         )
-    return resolved
+    return candidate.resolve()
+
+
+def _outside(directory: Path, candidate: Path) -> str | None:
+    """Where ``candidate`` really is, if that is outside ``directory`` (through a link too);
+    None when it stays inside."""
+    root, resolved = directory.resolve(), candidate.resolve()
+    if resolved == root or root in resolved.parents:
+        return None
+    plain = Path(os.path.normpath(candidate.absolute()))
+    return str(resolved) if plain == resolved else f"through a link, {resolved}"
 
 
 class DistLocation:
     """A :class:`locations.Location` over a ``dist/``: each release name read at its path.
 
     A name that ``artifacts.json`` does not list (a signature GoReleaser wrote at the top of
-    ``dist/`` without recording it) is looked for at the top of ``dist/``.
+    ``dist/`` without recording it) is looked for at the top of ``dist/``, and refused
+    (:class:`DownloadError`) when it is a link leading out of it.
     """
 
     def __init__(self, dist: GoReleaserDist) -> None:
@@ -203,7 +216,15 @@ class DistLocation:
     def _at(self, name: str) -> tuple[DirectoryLocation, str]:
         if "/" in name or "\\" in name or name in {"", ".", ".."}:
             raise DownloadError(f"{name!r} is not the name of a file of a release")
-        path = self.dist.files.get(name, self.dist.directory / name)
+        path = self.dist.files.get(name)
+        if path is None:  # unlisted: at the top of dist/, and refused if it leads out of it
+            path = self.dist.directory / name
+            where = _outside(self.dist.directory, path)
+            if where is not None:
+                raise DownloadError(
+                    f"{path} leads outside {self.dist.directory} ({where}); only the files "
+                    "inside this dist/ are read: remove it, or run goreleaser release again"
+                )
         return DirectoryLocation(path.parent), path.name
 
     def describe(self, name: str) -> str:

@@ -21,6 +21,8 @@ import hashlib
 import hmac
 import logging
 import os
+import shutil
+import tempfile
 import time
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from ._atomic import atomic_writer
 from .digests import new_hash
-from .errors import AssetNotFoundError, BootstrapError
+from .errors import AssetNotFoundError, BootstrapError, StorageError
 from .evidence import RECORD_FILE, dist_info_files
 from .executables import binary_wheel_tag
 from .fetch import (
@@ -96,19 +98,36 @@ def build_wheels(
     environ: Mapping[str, str] = NO_ENVIRONMENT,
     content: WheelContent | None = None,
 ) -> list[Path]:
-    """One wheel per target into ``out_dir``; a target whose archive fails verification gets none.
+    """One wheel per target into ``out_dir``, all or none: one archive failing verification
+    leaves ``out_dir`` as it was (a release is published whole, never missing a platform).
 
     ``content`` is what every wheel shares; default: this installed package (another project's
     is made by :func:`publish.project_content`).
 
     The release's checksums are read and verified once (per file, when split) and every
-    target's archive and SBOM is checked against that same value. Every target is tried; the
-    failures are reported together at the end, so one bad archive does not hide the state of
-    the others. ``environ`` is what the name templates' ``.Env`` reads. Raises
-    :class:`BootstrapError` naming each target that got no wheel.
+    target's archive and SBOM is checked against that same value. Every target is tried, its
+    wheel written into a folder beside ``out_dir``, and the failures are reported together at
+    the end, so one bad archive does not hide the state of the others; the wheels move into
+    ``out_dir`` only when every target verified. ``environ`` is what the name templates'
+    ``.Env`` reads. Raises :class:`BootstrapError` naming each target that failed.
     """
     content = content or installed_content(release)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    wheel_targets = _wheel_targets(release, targets)
+    installs = Install.each(release, tag, wheel_targets, sources, environ=environ)
+    staging = _staging(out_dir)
+    try:
+        made, failures = _made(installs, content, staging, work_dir)
+        _refuse_failures(failures, out_dir)
+        return _moved_in(made, out_dir, release.project_name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _made(
+    installs: Iterable[Install], content: WheelContent, out_dir: Path, work_dir: Path
+) -> tuple[list[Path], list[str]]:
+    """The wheels of the ``installs`` that verified, written into ``out_dir`` (:func:`build_wheels`'
+    staging folder), and a ``target: error`` line for each target that did not."""
     book = ReleaseChecksums()
     made: list[Path] = []
     failures: list[str] = []
@@ -117,8 +136,6 @@ def build_wheels(
         failures.append(f"{install.plan.target}: {exc}")
         _logger.error(f"error: no wheel for {install.plan.target}: {exc}")
 
-    wheel_targets = _wheel_targets(release, targets)
-    installs = Install.each(release, tag, wheel_targets, sources, environ=environ)
     for install, archive in verified_archives(installs, book, failed=failed):
         try:
             wheel = _wheel(install, archive, book, content, out_dir, work_dir)
@@ -127,18 +144,47 @@ def build_wheels(
             continue
         if wheel not in made:  # one universal2 wheel for both darwin targets
             made.append(wheel)
-            _logger.info(f"{release.project_name}: wrote {wheel.name}")
-    _refuse_failures(failures)
-    return made
+    return made, failures
 
 
-def _refuse_failures(failures: list[str]) -> None:
+def _refuse_failures(failures: list[str], out_dir: Path) -> None:
     """Raise :class:`BootstrapError` listing ``failures`` (``target: error``), if there are any."""
     if failures:
         raise BootstrapError(
             f"{len(failures)} of the release's archives could not be verified, so no wheel was "
-            "written for them:\n  " + "\n  ".join(failures)
+            f"written, for them or any other target ({out_dir} is as it was: a release is "
+            "published whole); make the release again, then run wheels again:\n  "
+            + "\n  ".join(failures)
         )
+
+
+def _staging(out_dir: Path) -> Path:
+    """A new empty folder ``.<out>.<random>.tmp`` on ``out_dir``'s file system (so a wheel
+    moves in with ``os.replace``): beside it, or inside it where its parent is read-only."""
+    for where in (out_dir.parent, out_dir):
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=where))
+        except OSError as exc:
+            error = exc
+    raise StorageError(f"cannot write the wheels into {out_dir}: {error}") from error
+
+
+def _moved_in(made: list[Path], out_dir: Path, project: str) -> list[Path]:
+    """``made`` (every wheel, complete) moved into ``out_dir``; their new paths."""
+    moved: list[Path] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for wheel in made:
+            os.replace(wheel, out_dir / wheel.name)
+            moved.append(out_dir / wheel.name)
+    except OSError as exc:
+        for path in moved:  # all or none, here too
+            path.unlink(missing_ok=True)
+        raise StorageError(f"cannot move the wheels into {out_dir}: {exc}") from exc
+    for path in moved:
+        _logger.info(f"{project}: wrote {path.name}")
+    return moved
 
 
 def _wheel_targets(release: Release, targets: Iterable[Target]) -> list[Target]:
