@@ -257,3 +257,22 @@ def test_info_says_the_level_a_binary_needs_where_no_wheel_tag_does(
         f"archive: {release.archive_name(Target('linux', 'amd64'), 'v1.0.0')}"
         + (note if said else "")
     ]
+
+
+def test_wheels_warns_of_the_level_a_binary_needs(logged: list[str]) -> None:
+    from cerebrium_cli import wheels
+    from cerebrium_cli.platforms import Target
+    from cerebrium_cli.release import parse_release
+
+    config = {
+        "project_name": "t",
+        "builds": [{"goos": ["linux", "freebsd"], "goarch": ["amd64"], "goamd64": ["v3"]}],
+    }
+    release = parse_release(config, "test.yaml")
+    linux, freebsd = Target("linux", "amd64"), Target("freebsd", "amd64")
+    assert wheels._wheel_targets(release, [linux, freebsd]) == [linux]
+    assert logged == [
+        "t: linux/amd64 is built for GOAMD64=v3, which no wheel tag says: a machine below it "
+        "installs the wheel and cannot run the binary",
+        f"t: skipped freebsd/amd64: {release.no_wheel(freebsd)}",
+    ]

@@ -446,7 +446,10 @@ def test_bootstrap_wheels_writes_one_universal2_wheel_for_both_darwin_targets(
     )
 
     release: Any = SimpleNamespace(
-        project_name="cerebrium", no_wheel=no_wheel_reason, armv7l_from=lambda target: False
+        project_name="cerebrium",
+        no_wheel=no_wheel_reason,
+        armv7l_from=lambda target: False,
+        level=lambda target: None,
     )
 
     def each(release: object, tag: str, targets: list[Target], *a: object, **k: object) -> object:

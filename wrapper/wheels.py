@@ -194,8 +194,14 @@ def _wheel_targets(release: Release, targets: Iterable[Target]) -> list[Target]:
         reason = release.no_wheel(target)
         if reason is not None:  # PyPI takes no wheel for it: said, not a failure
             _logger.info(f"{release.project_name}: skipped {target}: {reason}")
-        else:
-            wheel_targets.append(target)
+            continue
+        wheel_targets.append(target)
+        level = release.level(target)
+        if level is not None:  # the tag promises every machine of the architecture
+            _logger.warning(
+                f"{release.project_name}: {target} is built for {level}, which no wheel tag "
+                "says: a machine below it installs the wheel and cannot run the binary"
+            )
     return wheel_targets
 
 
