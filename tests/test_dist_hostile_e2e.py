@@ -27,6 +27,7 @@ from conftest import ROOT
 
 if TYPE_CHECKING:
     from support.goreleaser import Dist, GoReleaser
+    from support.installs import Tools
 
 pytestmark = [
     pytest.mark.e2e,
@@ -35,11 +36,6 @@ pytestmark = [
 
 LINUX = "linux/amd64"  # the target whose archive most cases change
 CHECKSUMS = "checksums.txt"
-# The command in a process of its own, the package loaded as the tests load it (conftest).
-_MAIN = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1)); import conftest; "
-    "from cerebrium_cli.bootstrap import main; sys.exit(main(sys.argv[1:]))"
-)
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +53,7 @@ class Tampered:
     outside: Path  # a folder beside dist/, where the attacker's files are
     names: dict[str, str]  # target ("linux/amd64") -> its archive's name, as goreleaser.yaml says
     binary: str  # the binary's name in an archive of LINUX
+    tools: Tools  # the installed package, as the release workflow installs it
 
     @property
     def name(self) -> str:
@@ -79,27 +76,38 @@ class Tampered:
         (self.dist / "artifacts.json").write_text(json.dumps(entries))
 
     def run(self, command: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """``command`` run as the release workflow runs it: by the installed package (its own
+        dist/ makes the installed package's wheels), with no setting of ours in the way."""
+        venv, env = self.tools
+        env = {k: v for k, v in env.items() if not k.startswith("CEREBRIUM_")}
         argv = [command, "--from", str(self.dist), "--out", str(self.out), *args]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CEREBRIUM_")}
-        return subprocess.run(
-            [sys.executable, "-c", _MAIN, str(Path(__file__).parent), *argv],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-            check=False,
-        )
+        return venv.run("python", "-m", "cerebrium_cli.bootstrap", *argv, env=env, timeout=600)
+
+    def in_process(self, *args: str) -> list[str]:
+        """``wheels`` arguments for :func:`bootstrap.main` in this process, which runs from the
+        sources, not installed: dist/ read with its configuration, as another project's."""
+        config = str(self.dist / "config.yaml")
+        return [
+            "wheels",
+            "--from",
+            str(self.dist),
+            "--config",
+            config,
+            "--out",
+            str(self.out),
+            *args,
+        ]
 
 
 @pytest.fixture
-def tampered(real_dist: Dist, tmp_path: Path) -> Tampered:
+def tampered(real_dist: Dist, tmp_path: Path, tools: Tools) -> Tampered:
     from support.goreleaser import BINARY
 
     dist = Path(shutil.copytree(real_dist.dir, tmp_path / "dist", symlinks=True))
     (tmp_path / "outside").mkdir()
     names = {a.target: a.name for a in real_dist.archives}
     (binary,) = [a.name for a in real_dist.of_type(BINARY) if a.target == LINUX]
-    return Tampered(dist, tmp_path / "out", tmp_path / "outside", names, binary)
+    return Tampered(dist, tmp_path / "out", tmp_path / "outside", names, binary, tools)
 
 
 def _files(folder: Path) -> set[str]:
@@ -193,7 +201,9 @@ def test_an_archive_missing_from_the_checksums_is_refused(tampered: Tampered) ->
 def test_a_missing_checksums_file_is_refused(tampered: Tampered) -> None:
     (tampered.dist / CHECKSUMS).unlink()
     err = _refused(tampered, "wheels")
-    assert CHECKSUMS in err
+    # One error for every target, said once: the targets it stopped, then what stopped them.
+    (listed,) = [line for line in err.splitlines() if CHECKSUMS in line]
+    assert listed.startswith("  linux/amd64, linux/arm64, ")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -293,8 +303,7 @@ def test_wheels_are_staged_inside_out_where_its_parent_takes_no_folder(
         return real(suffix, prefix, dir)
 
     monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
-    argv = ["wheels", "--from", str(tampered.dist), "--out", str(tampered.out), "-q"]
-    assert bootstrap.main([*argv, "--platform", LINUX]) == 0
+    assert bootstrap.main(tampered.in_process("-q", "--platform", LINUX)) == 0
     (wheel,) = tampered.out.iterdir()  # the staging folder inside it is gone
     assert wheel.suffix == ".whl"
 
@@ -314,8 +323,7 @@ def test_a_move_into_out_that_fails_leaves_none_of_the_wheels(
         real(source, dest)
 
     monkeypatch.setattr(os, "replace", replace)
-    argv = ["wheels", "--from", str(tampered.dist), "--out", str(tampered.out), "-q"]
-    assert bootstrap.main(argv) == 1
+    assert bootstrap.main(tampered.in_process("-q")) == 1
     err = capsys.readouterr().err
     assert f"error: cannot move the wheels into {tampered.out}: " in err
     assert "No space left on device" in err

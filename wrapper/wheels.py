@@ -125,16 +125,16 @@ def build_wheels(
 
 def _made(
     installs: Iterable[Install], content: WheelContent, out_dir: Path, work_dir: Path
-) -> tuple[list[Path], list[str]]:
+) -> tuple[list[Path], dict[str, list[str]]]:
     """The wheels of the ``installs`` that verified, written into ``out_dir`` (:func:`build_wheels`'
-    staging folder), and a ``target: error`` line for each target that did not."""
+    staging folder), and the targets that did not, by what stopped them (an error shared by
+    several targets, a missing checksums file say, is one entry)."""
     book = ReleaseChecksums()
     made: list[Path] = []
-    failures: list[str] = []
+    failures: dict[str, list[str]] = {}
 
     def failed(install: Install, exc: BootstrapError) -> None:
-        failures.append(f"{install.plan.target}: {exc}")
-        _logger.error(f"error: no wheel for {install.plan.target}: {exc}")
+        failures.setdefault(str(exc), []).append(str(install.plan.target))
 
     for install, archive in verified_archives(installs, book, failed=failed):
         try:
@@ -147,14 +147,15 @@ def _made(
     return made, failures
 
 
-def _refuse_failures(failures: list[str], out_dir: Path) -> None:
-    """Raise :class:`BootstrapError` listing ``failures`` (``target: error``), if there are any."""
+def _refuse_failures(failures: Mapping[str, list[str]], out_dir: Path) -> None:
+    """Raise :class:`BootstrapError` listing ``failures`` (error -> its targets), if any."""
     if failures:
+        count = sum(len(targets) for targets in failures.values())
         raise BootstrapError(
-            f"{len(failures)} of the release's archives could not be verified, so no wheel was "
+            f"{count} of the release's archives could not be verified, so no wheel was "
             f"written, for them or any other target ({out_dir} is as it was: a release is "
             "published whole); make the release again, then run wheels again:\n  "
-            + "\n  ".join(failures)
+            + "\n  ".join(f"{', '.join(targets)}: {error}" for error, targets in failures.items())
         )
 
 
