@@ -185,6 +185,8 @@ def test_an_archive_changed_after_its_checksum_is_refused_naming_both_digests(
     assert tampered.name in err
     assert expected in err
     assert got in err
+    assert "changed after GoReleaser wrote the checksums of" in err
+    assert "build the release again (goreleaser release --clean)" in err
 
 
 def test_an_archive_missing_from_the_checksums_is_refused(tampered: Tampered) -> None:

@@ -86,6 +86,8 @@ def test_mismatch_writes_nothing(release_dir: Path, tmp_path: Path, cache: Archi
         )
     assert (info.value.asset, info.value.algorithm) == (ARCHIVE, "sha256")
     assert info.value.got == hashlib.sha256(archive.read_bytes()).hexdigest()
+    # The next step for a directory: its file differs, so copy it again (not "download").
+    assert info.value.advice.startswith(f"{archive} is not the file the release published:")
     assert not (tmp_path / "bin").exists()
     assert cache.entries() == []
     assert list(cache.archives.iterdir()) == []  # not even a temporary file
@@ -272,6 +274,21 @@ def test_archive_file_with_pins_alone(release_dir: Path, tmp_path: Path) -> None
     shutil.copy(release_dir / ARCHIVE, lone)
     sources = Sources(archive_file=lone, pins=pins, offline=True)
     assert _fetch(sources, tmp_path / "bin").read_bytes() == BINARY
+
+
+def test_an_archive_file_that_differs_names_the_variable_to_unset(
+    release_dir: Path, tmp_path: Path
+) -> None:
+    changed = release_dir / ARCHIVE  # read with the checksums file beside it
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    sources = Sources(archive_file=changed)
+    with pytest.raises(ChecksumMismatchError) as info:
+        _fetch(sources, tmp_path / "bin")
+    assert info.value.advice == (
+        f"{changed} (from CEREBRIUM_ARCHIVE) is not the release's {ARCHIVE}: download that "
+        "file from the release again, or unset CEREBRIUM_ARCHIVE."
+    )
+    assert not (tmp_path / "bin").exists()
 
 
 def test_archive_file_with_nothing_to_verify_against_is_refused(

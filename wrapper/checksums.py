@@ -116,17 +116,31 @@ def lookup(entries: Mapping[str, str], name: str, source: str) -> str:
         raise NotListedError(asset=name, checksums=source, listed=sorted(entries)) from None
 
 
-def verify_digest(name: str, expected: str, got: str, *, source: str, algorithm: str = "") -> None:
+def verify_digest(
+    name: str,
+    expected: str,
+    got: str,
+    *,
+    source: str,
+    algorithm: str = "",
+    advice: str = ChecksumMismatchError.CORRUPT,
+) -> None:
     """Refuse the archive unless its digest is the one the release published.
 
     ``hmac.compare_digest`` takes the same time wherever the digests differ, so a server
     cannot learn the expected digest byte by byte from how fast we refuse. Raises
     :class:`ChecksumMismatchError` carrying ``name``, ``algorithm`` (empty: not known here),
-    both digests, and ``source`` as where ``expected`` was published.
+    both digests, ``source`` as where ``expected`` was published, and ``advice`` (what to do:
+    by default, for a download).
     """
     if not hmac.compare_digest(expected.lower().encode(), got.lower().encode()):
         raise ChecksumMismatchError(
-            asset=name, algorithm=algorithm, expected=expected, got=got, where=source
+            asset=name,
+            algorithm=algorithm,
+            expected=expected,
+            got=got,
+            where=source,
+            advice=advice,
         )
 
 

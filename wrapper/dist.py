@@ -238,3 +238,10 @@ class DistLocation:
     def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
         location, base = self._at(name)
         return location.copy(base, out, algorithm=algorithm, limit=limit)
+
+    def mismatch_advice(self, name: str) -> str:
+        return (
+            f"{self.describe(name)} changed after GoReleaser wrote the checksums of "
+            f"{self.dist.directory}: build the release again (goreleaser release --clean), "
+            "then run this again."
+        )

@@ -452,6 +452,9 @@ class _Recording:
     def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
         return self._location.copy(name, out, algorithm=algorithm, limit=limit)
 
+    def mismatch_advice(self, name: str) -> str:
+        return self._location.mismatch_advice(name)
+
 
 @contextlib.contextmanager
 def verified_archive(install: Install, checksums: VerifiedChecksums) -> Iterator[VerifiedArchive]:
@@ -529,6 +532,7 @@ def _opened(wanted: _Obtaining) -> Iterator[ArchiveFile]:
     with _stored(
         wanted,
         lambda out: reader.copy(wanted.name, out, algorithm=algorithm, limit=MAX_ARCHIVE_SIZE),
+        reader.mismatch_advice(wanted.name),
     ) as handle:
         yield handle
 
@@ -549,12 +553,19 @@ def _from_archive_file(wanted: _Obtaining, path: Path) -> Iterator[ArchiveFile]:
         return copy_hashing(source, out, wanted.checksums.algorithm)
 
     # Copied while hashed: the user's file may change after this, the copy cannot.
-    with source, _stored(wanted, copy) as handle:
+    advice = (
+        f"{path} (from {install.release.env_prefix}ARCHIVE) is not the release's "
+        f"{wanted.name}: download that file from the release again, or unset "
+        f"{install.release.env_prefix}ARCHIVE."
+    )
+    with source, _stored(wanted, copy, advice) as handle:
         yield handle
 
 
 @contextlib.contextmanager
-def _stored(wanted: _Obtaining, copy: Callable[[IO[bytes]], str]) -> Iterator[ArchiveFile]:
+def _stored(
+    wanted: _Obtaining, copy: Callable[[IO[bytes]], str], advice: str
+) -> Iterator[ArchiveFile]:
     """The archive that ``copy`` writes, hashing it, into a new private file: verified, and
     open at its start for the caller, who reads the very bytes that were hashed.
 
@@ -581,7 +592,7 @@ def _stored(wanted: _Obtaining, copy: Callable[[IO[bytes]], str]) -> Iterator[Ar
                 )
             else:
                 with handle:
-                    _check_digest(wanted, got)
+                    _check_digest(wanted, got, advice)
                     handle.seek(0)
                     try:
                         yield handle
@@ -599,7 +610,7 @@ def _stored(wanted: _Obtaining, copy: Callable[[IO[bytes]], str]) -> Iterator[Ar
     except OSError as exc:
         raise _storage_error(exc, temp.parent, release) from exc
     with handle:
-        _check_digest(wanted, got)
+        _check_digest(wanted, got, advice)
         handle.seek(0)
         yield handle
 
@@ -611,10 +622,13 @@ def _commit(wanted: _Obtaining, cache: ArchiveCache, temp: Path, got: str) -> No
         _logger.warning(f"warning: cannot keep {wanted.name} in the cache ({exc.strerror or exc})")
 
 
-def _check_digest(wanted: _Obtaining, got: str) -> None:
+def _check_digest(wanted: _Obtaining, got: str, advice: str) -> None:
     checksums, project = wanted.checksums, wanted.install.project
     algorithm = checksums.algorithm
-    verify_digest(wanted.name, wanted.expected, got, source=checksums.source, algorithm=algorithm)
+    source = checksums.source
+    verify_digest(
+        wanted.name, wanted.expected, got, source=source, algorithm=algorithm, advice=advice
+    )
     if checksums.vouched_by == "pins":
         _logger.info(f"{project}: {algorithm} verified against the pinned checksums: {got}")
     elif checksums.vouched_by == "signature":

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from ._redact import redact
 from .digests import copy_hashing
-from .errors import AssetNotFoundError, DownloadError
+from .errors import AssetNotFoundError, ChecksumMismatchError, DownloadError
 
 if TYPE_CHECKING:  # httpx is imported only when something is downloaded
     from ._http import Downloader
@@ -42,6 +42,10 @@ class Location(Protocol):
     def copy(self, name: str, out: IO[bytes], *, algorithm: str, limit: int) -> str:
         """Stream an asset into ``out``, returning the hex digest (``algorithm``) of the bytes
         written. Raises :class:`DownloadError` as :meth:`read` does."""
+        ...
+
+    def mismatch_advice(self, name: str) -> str:
+        """What to do when ``name``, copied from here, differs from its published checksum."""
         ...
 
 
@@ -98,6 +102,9 @@ class HttpsLocation:
             self.base_url + name, out, algorithm=algorithm, limit=limit
         )
 
+    def mismatch_advice(self, name: str) -> str:
+        return ChecksumMismatchError.CORRUPT
+
 
 class DirectoryLocation:
     """A release directory on disk: a mirror, a USB stick, an unpacked release."""
@@ -107,6 +114,12 @@ class DirectoryLocation:
 
     def describe(self, name: str) -> str:
         return str(self.path / name)
+
+    def mismatch_advice(self, name: str) -> str:
+        return (
+            f"{self.path / name} is not the file the release published: copy it from the "
+            "release again, and if it still differs, do not use it: report it to the project."
+        )
 
     def _open(self, name: str, limit: int) -> io.BufferedReader:
         path = self.path / name
