@@ -221,16 +221,29 @@ class Verification:
                     f"{self.distribution}: {name} carries no keyless signature; not verified"
                 )
             return proofs
+        raise self._unsigned(location, name, found, signatures)
+
+    def _unsigned(
+        self,
+        location: Location,
+        name: str,
+        found: _Signatures,
+        signatures: tuple[tuple[str, str], ...] | None,
+    ) -> SignatureError:
+        """Why the checksums file ``name``, on which no signature verified, is refused."""
         requires = f"{self.env_prefix}VERIFY={self.policy} requires one."
         if found.bundle is not None:  # present, but signed with a key this package lacks
-            raise SignatureError(
+            return SignatureError(
                 f"{name} is not signed in a way this package can verify: {found.bundle_name} "
                 f"is signed with a key, not keyless, and the package carries no release key "
                 f"({KEY_NAME}); {requires}"
             )
-        raise SignatureError(
-            f"{name} is not signed: {found.bundle_name} with a Sigstore keyless signature was "
-            f"not found beside it ({location.describe(found.bundle_name)}), and {requires}"
+        # The names looked for: the signs block's, when it has one (not found.bundle_name).
+        names = [file for file, _ in self._names(name, signatures)]
+        where = f" ({'; '.join(map(location.describe, names))})" if names else ""
+        return SignatureError(
+            f"{name} is not signed with a Sigstore keyless signature: {_missing(names)} found "
+            f"beside it{where}, and {requires}"
         )
 
     def _read_signatures(
@@ -265,12 +278,7 @@ class Verification:
         key = self.key
         assert key is not None
         if found.sig is None and found.bundle is None and found.keyless is None:
-            looked_for = [file for file, _ in self._names(name, signatures)]
-            missing = {
-                0: "the signs block names no signature of it, so none was",
-                1: f"{', '.join(looked_for)} was not",
-                2: f"neither {' nor '.join(looked_for)} was",
-            }.get(len(looked_for), f"none of {', '.join(looked_for)} was")
+            missing = _missing([file for file, _ in self._names(name, signatures)])
             raise SignatureError(
                 f"{name} is not signed: {missing} found beside it, and this package requires "
                 f"a signature by its release key ({key.source}). The release or the "
@@ -411,6 +419,15 @@ class Verification:
             f"python -m pip install '{self.distribution}[{keyless.EXTRA}]' "
             "(for pip install itself, the build installs it when this variable asks for it)"
         )
+
+
+def _missing(looked_for: list[str]) -> str:
+    """The signature files ``looked_for`` and not found, as the words before ``found``."""
+    return {
+        0: "the signs block names no signature of it, so none was",
+        1: f"{', '.join(looked_for)} was not",
+        2: f"neither {' nor '.join(looked_for)} was",
+    }.get(len(looked_for), f"none of {', '.join(looked_for)} was")
 
 
 def _optional(location: Location, name: str) -> bytes | None:
