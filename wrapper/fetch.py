@@ -602,13 +602,22 @@ def _stored(
                         handle.close()
                         _commit(wanted, cache, temp, got)
                 return
+    with _uncached(wanted, copy, advice) as handle:
+        yield handle
+
+
+@contextlib.contextmanager
+def _uncached(
+    wanted: _Obtaining, copy: Callable[[IO[bytes]], str], advice: str
+) -> Iterator[ArchiveFile]:
+    """:func:`_stored` without a cache: into a temporary file of ``wanted.workdir``."""
     temp = wanted.workdir / wanted.name
     try:
         handle, got = _write(temp, copy)
     except BootstrapError:
         raise
     except OSError as exc:
-        raise _storage_error(exc, temp.parent, release) from exc
+        raise _storage_error(exc, temp.parent, wanted.install.release) from exc
     with handle:
         _check_digest(wanted, got, advice)
         handle.seek(0)
