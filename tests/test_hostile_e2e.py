@@ -185,10 +185,10 @@ from cerebrium_cli.locations import DirectoryLocation
 from cerebrium_cli.platforms import Target
 from cerebrium_cli.description import load_release
 
-cache = ArchiveCache.open(Path({cache!r}), print)
+cache = ArchiveCache.open(Path({cache!r}))
 sources = Sources(location=ReleaseLocation.directory(Path({release!r})), cache=cache)
 linux = Target("linux", "amd64")
-binary = fetch_binary(load_release(), linux, "v2.0.0", Path({dest!r}), sources=sources, log=print)
+binary = fetch_binary(load_release(), linux, "v2.0.0", Path({dest!r}), sources=sources)
 print("DONE", binary)
 """
 
@@ -200,6 +200,7 @@ def test_kills_at_any_point_leave_nothing_a_later_fetch_trusts(
 
     tests = str(Path(__file__).parent)
     cache = tmp_path / "cache"
+    killed = 0
     for n, delay in enumerate([0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]):
         dest = tmp_path / f"bin{n}"
         code = _FETCH.format(
@@ -208,7 +209,10 @@ def test_kills_at_any_point_leave_nothing_a_later_fetch_trusts(
         proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
         time.sleep(delay)
         os.kill(proc.pid, signal.SIGKILL)
-        proc.communicate(timeout=30)
+        out, _ = proc.communicate(timeout=30)
+        # A run the kill did not reach must have finished its fetch, not crashed before it.
+        assert proc.returncode == -signal.SIGKILL or "DONE" in out, out
+        killed += proc.returncode == -signal.SIGKILL
         # Whatever the moment, every entry the cache would serve is complete and verified...
         for entry in (cache / "archives").glob("sha256-*") if (cache / "archives").exists() else []:
             assert hashlib.sha256(entry.read_bytes()).hexdigest() == entry.name.removeprefix(
@@ -219,6 +223,7 @@ def test_kills_at_any_point_leave_nothing_a_later_fetch_trusts(
         if binary.exists():  # renamed into place only when complete: it must run
             assert os.access(binary, os.X_OK)
             assert subprocess.run([binary, "version"], capture_output=True).returncode == 0
+    assert killed, "every run finished before its kill: the test killed nothing"
     final = tmp_path / "final"
     code = _FETCH.format(tests=tests, cache=str(cache), release=str(release.dir), dest=str(final))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
