@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cerebrium_cli import bootstrap
+from cerebrium_cli import bootstrap, commands
 from cerebrium_cli.bootstrap import main
 from cerebrium_cli.description import load_release
 
@@ -251,7 +251,7 @@ def test_info_says_the_level_a_binary_needs_where_no_wheel_tag_does(
     config = {"project_name": "t", "builds": [{"goos": ["linux"], "goamd64": [goamd64]}]}
     release = parse_release(config, "test.yaml")
     lines: list[str] = []
-    bootstrap._info_archive(release, "v1.0.0", Target("linux", "amd64"), lines)
+    commands._info_archive(release, "v1.0.0", Target("linux", "amd64"), lines)
     note = " (built for GOAMD64=v3: this machine must support it, which no wheel tag says)"
     assert lines == [
         f"archive: {release.archive_name(Target('linux', 'amd64'), 'v1.0.0')}"
