@@ -3,7 +3,8 @@
 ``wheels`` makes the platform wheels of a release: this package's own (from its release, or
 GoReleaser's ``dist/`` before publishing), or another GoReleaser project's (``--config``, or the
 ``config.yaml`` of its ``dist/``), whose package content :mod:`publish` makes. ``sdist`` writes
-that project's source distribution. Both verify what they read as every install does.
+that project's source distribution, which holds no binary: its install verifies as every
+install does. ``wheels`` verifies what it reads as every install does.
 """
 
 from __future__ import annotations
